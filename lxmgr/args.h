@@ -1,0 +1,2 @@
+/* args.h */
+#pragma once

@@ -1,0 +1,2 @@
+/* attach.h */
+#pragma once

@@ -1,0 +1,2 @@
+/* child.h */
+#pragma once

@@ -1,0 +1,1 @@
+/* cmd-destroy.c */

@@ -1,0 +1,2 @@
+/* console.h */
+#pragma once

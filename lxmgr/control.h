@@ -1,0 +1,2 @@
+/* control.h */
+#pragma once

@@ -1,0 +1,2 @@
+/* dev.h */
+#pragma once

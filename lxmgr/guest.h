@@ -1,0 +1,2 @@
+/* guest.h */
+#pragma once

@@ -1,0 +1,41 @@
+/* idmap.h: subordinate id ranges (/etc/subuid, /etc/subgid), allocation, uid_map/gid_map. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define IDMAP_DEFAULT_SIZE 65536U
+
+struct idmap_range {
+	uint32_t start;
+	uint32_t count;
+};
+
+/* Parses subuid/subgid text ("user:start:count" lines; comments and blank lines skipped;
+ * a user given by name or by numeric uid both match when uid is not (uid_t)-1). Returns the
+ * number of ranges found for user (up to max stored in ret), or -EINVAL on a malformed line. */
+int idmap_parse_subid(FILE *f, const char *user, uid_t uid, struct idmap_range *ret, size_t max);
+
+/* Picks the lowest base, aligned to size, of a block of `size` ids lying wholly inside one of
+ * the owned ranges and overlapping none of the used ranges. -ENOSPC when there is none. */
+int idmap_alloc_range(const struct idmap_range *owned, size_t n_owned,
+		      const struct idmap_range *used, size_t n_used, uint32_t size,
+		      uint32_t *ret_base);
+
+/* Adds "root:START:COUNT" to the subid file at path when root has no range there, choosing
+ * START above every range the file already lists (at least 1000000) and COUNT for `blocks`
+ * containers of IDMAP_DEFAULT_SIZE. Atomic rewrite that keeps the other lines. Returns 1 if
+ * it added an entry, 0 if root already had one. */
+int idmap_ensure_root_entry(const char *path, uint32_t blocks);
+
+/* Host id ranges that running user namespaces map right now (from /proc/PID/uid_map or
+ * gid_map of every process, identity maps of the initial namespace skipped). *ret is
+ * malloc'd; *ret_n entries. procfd is an fd of /proc (tests pass a fake tree). */
+int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *ret_n);
+
+/* Writes /proc/PID/uid_map and gid_map ("0 BASE COUNT") of a child in a new user namespace.
+ * setgroups stays "allow": the container's own root may call setgroups(2). */
+int idmap_write_maps(pid_t pid, uint32_t uid_base, uint32_t gid_base, uint32_t count);

@@ -1,0 +1,34 @@
+/* log.h: the one error reporter and the levelled log lines. */
+#pragma once
+
+#include <stdbool.h>
+
+struct lxmgr_ctx;
+
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+	_LOG_LEVEL_MAX,
+};
+
+/* A cause that is not a system error: the message gets no strerror suffix, the code is kept. */
+#define LX_SYNTHETIC_BIT 0x20000000
+#define LX_SYNTHETIC(r) (-((-(r)) | LX_SYNTHETIC_BIT))
+#define LX_ERRNO(r) (-((-(r)) & ~LX_SYNTHETIC_BIT))
+
+/* Set once by main() (and by the monitor when systemd runs it): the only process-wide setting. */
+void log_setup(enum log_level threshold, bool level_prefix);
+enum log_level log_threshold(void);
+
+/* Prints "lxmgr: VERB NAME: STEP: message[: strerror]" and returns LX_ERRNO(r). */
+int log_fail_full(const struct lxmgr_ctx *ctx, const char *step, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void log_line(const struct lxmgr_ctx *ctx, enum log_level level, const char *step, int r,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#define lx_fail(ctx, r, ...) log_fail_full((ctx), LOG_STEP, (r), __VA_ARGS__)
+#define lx_warn(ctx, r, ...) log_line((ctx), LOG_LEVEL_WARNING, LOG_STEP, (r), __VA_ARGS__)
+#define lx_info(ctx, ...) log_line((ctx), LOG_LEVEL_INFO, LOG_STEP, 0, __VA_ARGS__)
+#define lx_debug(ctx, ...) log_line((ctx), LOG_LEVEL_DEBUG, LOG_STEP, 0, __VA_ARGS__)

@@ -1,0 +1,2 @@
+/* monitor.h */
+#pragma once

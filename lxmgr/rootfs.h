@@ -1,0 +1,2 @@
+/* rootfs.h */
+#pragma once

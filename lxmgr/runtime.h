@@ -1,0 +1,2 @@
+/* runtime.h */
+#pragma once

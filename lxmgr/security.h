@@ -1,0 +1,2 @@
+/* security.h */
+#pragma once

@@ -1,0 +1,2 @@
+/* start.h */
+#pragma once

@@ -1,0 +1,2 @@
+/* sync.h */
+#pragma once

@@ -1,0 +1,60 @@
+/* util.h: small helpers shared by lxmgr/ and net/; none of them prints. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Turn libc's -1/errno into -errno (systemd's RET_NERRNO). */
+#define NEG_ERRNO(expr)                                                                            \
+	({                                                                                         \
+		__typeof__(expr) _r = (expr);                                                      \
+		_r < 0 ? -errno : _r;                                                              \
+	})
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* asprintf that returns 0 or -ENOMEM and leaves *ret NULL on failure. */
+int xasprintf(char **ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads a whole small file (at most max bytes) at dirfd/path; *ret is NUL-terminated. */
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
+/* Writes data to dirfd/path through a temporary file in the same directory, fsync, rename. */
+int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
+/* Writes a short string to an existing file (cgroup and /proc knobs). */
+int write_string_at(int dirfd, const char *path, const char *s);
+
+/* mkdir -p with mode for every missing component. */
+int mkdir_p(const char *path, mode_t mode);
+/* rm -rf that does not cross mount points; -ENOENT is success. */
+int rm_rf_at(int dirfd, const char *path);
+
+/* Strict numbers: the whole string, in range, no sign surprises. */
+int parse_u64(const char *s, uint64_t *ret);
+int parse_u32(const char *s, uint32_t *ret);
+/* "512M", "2G", "1024" (bytes), "max" -> UINT64_MAX. Powers of 1024. */
+int parse_size(const char *s, uint64_t *ret);
+/* "yes"/"no"/"true"/"false"/"1"/"0"/"on"/"off". */
+int parse_bool(const char *s, bool *ret);
+/* A signal by name ("SIGRTMIN+3", "RTMIN+3", "TERM", "SIGPWR") or number. */
+int parse_signal(const char *s, int *ret);
+/* The name of a signal, "SIGRTMIN+3" style; static storage. */
+const char *signal_to_string(int sig, char buf[static 16]);
+
+/* Start time of a process (field 22 of /proc/PID/stat), to tell a reused pid apart. */
+int pid_start_time(pid_t pid, uint64_t *ret);
+
+/* openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS): a path inside a tree the container owns
+ * never leads out of it, whatever symlinks it holds. */
+int open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+
+/* Monotonic time in nanoseconds. */
+uint64_t now_ns(void);
+/* Wall clock in seconds. */
+uint64_t now_realtime_s(void);
+
+/* Returns true if s is safe to use as a container name: DESIGN's rules (ASCII letters,
+ * digits, '-', '_', '.', 1-64 chars, not starting with '.' or '-'). */
+bool name_is_valid(const char *s);
