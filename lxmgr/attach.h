@@ -1,2 +1,23 @@
-/* attach.h */
+/* attach.h: running a command inside a running container (exec): setns through a pidfd. */
 #pragma once
+
+#include <stdbool.h>
+
+struct lxmgr_ctx;
+struct runtime_state;
+
+struct attach_opts {
+	const char *user;  /* name or uid inside; NULL for root */
+	char **env;        /* extra K=V, NULL-terminated or NULL */
+	char **argv;       /* the command, NULL-terminated */
+	const char *rundir; /* the container's runtime directory (seccomp.bpf) */
+};
+
+/* Runs argv inside the container whose init the runtime record names: in its namespaces,
+ * cgroup, capability bounding set and seccomp filter, as root or as opts->user with that
+ * user's groups, HOME and shell, with a clean environment (PATH, TERM, LANG, HOME, USER,
+ * LOGNAME, SHELL). stdio are ours. Returns the command's exit status (128+N when killed by
+ * signal N; 127 when it cannot be found, 126 when it cannot be run), or -errno after
+ * reporting a failure. */
+int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
+	       const struct attach_opts *opts);

@@ -1,1 +1,118 @@
-/* child.c */
+/* child.c: the container's first process, from clone3 to execve of its init. */
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/securebits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "dev.h"
+#include "rootfs.h"
+#include "security.h"
+#include "sync.h"
+#include "util.h"
+
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	/* The monitor blocks signals for its signalfd; init must start with a clean slate. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void become_root(const struct child_args *a)
+{
+	/* The maps are written: uid 0 here is the container's range on the host. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
+		sync_child_fail(a->sync_fd, -errno, "idmap", "become root in the user namespace");
+	/* The monitor cloned us with SECBIT_NO_SETUID_FIXUP; init must not inherit it. */
+	if (prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) < 0)
+		sync_child_fail(a->sync_fd, -errno, "security", "clear securebits");
+}
+
+static void setup_mounts(const struct child_args *a, int tree_fd)
+{
+	struct child_error e = { 0 };
+	int r;
+
+	r = rootfs_mount_root(a->rootfs, tree_fd, &e);
+	if (r >= 0)
+		r = rootfs_mount_kernel_fs(a->rootfs, a->own_netns, a->uuid, &e);
+	if (r >= 0)
+		r = dev_setup(a->rootfs, a->console, &e);
+	if (r >= 0)
+		r = rootfs_pivot(a->rootfs, &e);
+	if (r < 0)
+		sync_child_fail(a->sync_fd, r, e.where, "%s", e.text);
+}
+
+static void setup_console(const struct child_args *a)
+{
+	if (setsid() < 0)
+		sync_child_fail(a->sync_fd, -errno, "console", "setsid");
+	if (ioctl(a->console_fd, TIOCSCTTY, 0) < 0)
+		sync_child_fail(a->sync_fd, -errno, "console", "make the console our terminal");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(a->console_fd, fd) < 0)
+			sync_child_fail(a->sync_fd, -errno, "console", "dup2");
+	if (a->console_fd > 2)
+		(void)close(a->console_fd);
+}
+
+_Noreturn void child_main(const struct child_args *a)
+{
+	/* Namespaces: new user (unmapped until SYNC_IDMAP_DONE), mount (a copy of the host's),
+	 * pid (we are its PID 1), uts, ipc, net; still the host's cgroup namespace, already in
+	 * the container's cgroup. pivot_root has not happened. */
+	char env_uuid[80];
+	char *const envp[] = {
+		"container=lxmgr",
+		env_uuid,
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"TERM=vt220",
+		"HOME=/root",
+		NULL,
+	};
+	char *const argv[] = { (char *)a->init, NULL };
+	int tree_fd = -EBADF, r;
+
+	(void)snprintf(env_uuid, sizeof(env_uuid), "container_uuid=%s", a->uuid);
+	if (sync_send(a->sync_fd, SYNC_CHILD_READY, -EBADF) < 0)
+		_exit(1);
+	r = sync_wait(a->sync_fd, SYNC_IDMAP_DONE, NULL, &tree_fd);
+	if (r < 0)
+		_exit(1);
+	become_root(a);
+	/* Now that we are in the container's cgroup, its namespace is rooted there. */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		sync_child_fail(a->sync_fd, -errno, "cgroup", "unshare the cgroup namespace");
+	if (sethostname(a->hostname, strlen(a->hostname)) < 0)
+		sync_child_fail(a->sync_fd, -errno, "uts", "sethostname %s", a->hostname);
+	setup_mounts(a, tree_fd);
+	if (tree_fd >= 0)
+		(void)close(tree_fd);
+	/* pivot_root done: paths are the container's from here on. */
+	setup_console(a);
+	r = security_drop_bounding_set();
+	if (r < 0)
+		sync_child_fail(a->sync_fd, r, "security", "drop capabilities");
+	r = security_seccomp_load();
+	if (r < 0)
+		sync_child_fail(a->sync_fd, r, "security", "load the seccomp filter");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		sync_child_fail(a->sync_fd, -errno, "security", "set the parent-death signal");
+	reset_signals();
+	if (sync_send(a->sync_fd, SYNC_EXEC, -EBADF) < 0)
+		_exit(1);
+	execve(a->init, argv, envp);
+	sync_child_fail(a->sync_fd, -errno, "exec", "execute %s", a->init);
+}

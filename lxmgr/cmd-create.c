@@ -1,1 +1,95 @@
-/* cmd-create.c */
+/* cmd-create.c: lxmgr create: a container from a rootfs tree or tarball, built aside and
+ * renamed into place so that nothing half-made is ever visible. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "copy.h"
+#include "create.h"
+#include "guest.h"
+#include "idmap.h"
+#include "log.h"
+#include "rootfs.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "create"
+
+struct create_opts {
+	const char *name;
+	const char *rootfs;
+	const char *tarball;
+	const char *hostname;
+	bool shift;
+};
+
+static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct create_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "rootfs", required_argument, NULL, 'r' },
+		{ "tarball", required_argument, NULL, 'T' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "shift", no_argument, NULL, 'S' },
+		{},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) >= 0)
+		switch (c) {
+		case 'r':
+			o->rootfs = optarg;
+			break;
+		case 'T':
+			o->tarball = optarg;
+			break;
+		case 'H':
+			o->hostname = optarg;
+			break;
+		case 'S':
+			o->shift = true;
+			break;
+		case ':':
+			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	if (optind + 1 != argc)
+		return cmd_usage_error(ctx, "expected exactly one NAME");
+	o->name = argv[optind];
+	if (!!o->rootfs == !!o->tarball)
+		return cmd_usage_error(ctx, "give one of --rootfs DIR or --tarball FILE");
+	return 0;
+}
+
+int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	struct create_opts o = { 0 };
+	struct create_request req;
+	int r;
+
+	r = parse_opts(ctx, argc, argv, &o);
+	if (r != 0)
+		return r;
+	ctx->name = o.name;
+	req = (struct create_request){
+		.name = o.name,
+		.source_dir = o.rootfs,
+		.tarball = o.tarball,
+		.hostname = o.hostname,
+		.force_shift = o.shift,
+	};
+	r = create_container(ctx, &req);
+	return r < 0 ? EXIT_FAILED : 0;
+}

@@ -1,1 +1,99 @@
-/* cmd-exec.c */
+/* cmd-exec.c: lxmgr exec: a command inside a running container; its status is ours. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "cleanup.h"
+#include "cmd.h"
+#include "log.h"
+#include "runtime.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "exec"
+#define MAX_ENV 64
+
+struct exec_opts {
+	const char *name;
+	const char *user;
+	char *env[MAX_ENV + 1];
+	int n_env;
+	char **argv;
+};
+
+static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "env", required_argument, NULL, 'e' },
+		{},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":u:e:", longopts, NULL)) >= 0)
+		switch (c) {
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'e':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return cmd_usage_error(ctx, "--env takes KEY=VALUE, not '%s'", optarg);
+			if (o->n_env == MAX_ENV)
+				return cmd_usage_error(ctx, "at most %d --env options", MAX_ENV);
+			o->env[o->n_env++] = optarg;
+			break;
+		case ':':
+			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cmd_usage_error(ctx, "unknown option '%s' (put the command after --)",
+					       argv[optind - 1]);
+		}
+	if (optind >= argc)
+		return cmd_usage_error(ctx, "expected NAME -- CMD [ARGS...]");
+	o->name = argv[optind++];
+	ctx->name = o->name;
+	if (optind >= argc)
+		return cmd_usage_error(ctx, "no command given (lxmgr exec NAME -- CMD [ARGS...])");
+	o->argv = argv + optind;
+	return 0;
+}
+
+int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_container_ struct container *c = NULL;
+	struct exec_opts o = { 0 };
+	struct runtime_state rs = { 0 };
+	struct attach_opts a;
+	int r;
+
+	r = parse_opts(ctx, argc, argv, &o);
+	if (r != 0)
+		return r;
+	if (!name_is_valid(o.name))
+		return store_container_open(ctx, o.name, &c) < 0 ? EXIT_FAILED : EXIT_FAILED;
+	/* The fast path reads the runtime record only; the config is not needed to attach. */
+	r = store_container_paths(ctx, o.name, &c);
+	if (r < 0)
+		return EXIT_FAILED;
+	r = runtime_state_read(c->rundir, &rs);
+	if (r < 0 || rs.state == RUN_STATE_STARTING) {
+		runtime_state_done(&rs);
+		if (access(c->dir, F_OK) < 0) {
+			struct container *missing = NULL;
+
+			(void)store_container_open(ctx, o.name, &missing);
+			container_free(missing);
+		} else
+			(void)lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
+		return EXIT_FAILED;
+	}
+	a = (struct attach_opts){ .user = o.user, .env = o.env, .argv = o.argv, .rundir = c->rundir };
+	r = attach_run(ctx, &rs, &a);
+	runtime_state_done(&rs);
+	return r < 0 ? EXIT_FAILED : r;
+}

@@ -1,1 +1,69 @@
-/* cmd-gc.c */
+/* cmd-gc.c: lxmgr gc: remove what killed monitors and interrupted creates left behind. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "gc"
+
+/* .NAME.create-XXXXXX of a create that died, .NAME.destroy-PID of a destroy that died. */
+static int remove_dead_builds(const struct lxmgr_ctx *ctx)
+{
+	_cleanup_closedir_ DIR *d = opendir(ctx->paths.lib);
+	struct dirent *de;
+	int removed = 0;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_close_ int fd = -EBADF;
+
+		if (de->d_name[0] != '.' ||
+		    (!strstr(de->d_name, ".create-") && !strstr(de->d_name, ".destroy-")))
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* A create in progress holds its lock. */
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		if (rm_rf_at(dirfd(d), de->d_name) >= 0) {
+			lx_info(ctx, "removed %s/%s", ctx->paths.lib, de->d_name);
+			removed++;
+		}
+	}
+	return removed;
+}
+
+int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **names = NULL;
+	int failed = 0, removed;
+
+	(void)argv;
+	if (argc > 1)
+		return cmd_usage_error(ctx, "gc takes no arguments");
+	if (store_list_names(ctx, &names) < 0)
+		return EXIT_FAILED;
+	STRV_FOREACH(name, names) {
+		_cleanup_container_ struct container *c = NULL;
+
+		if (store_container_paths(ctx, *name, &c) < 0)
+			continue;
+		c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* Only a container no monitor holds; the lock keeps a start from racing us. */
+		if (c->dirfd < 0 || store_lock_running(c) < 0)
+			continue;
+		ctx->name = *name;
+		if (cmd_cleanup_stale(ctx, c) < 0)
+			failed++;
+		ctx->name = NULL;
+	}
+	removed = remove_dead_builds(ctx);
+	(void)removed;
+	return failed ? EXIT_FAILED : 0;
+}

@@ -1,1 +1,210 @@
-/* cmd-list.c */
+/* cmd-list.c: lxmgr list and lxmgr info: state for people (tables) and programs (--json). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "cmd.h"
+#include "log.h"
+#include "runtime.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "list"
+
+struct status {
+	enum run_state state;
+	pid_t init_pid;
+	uint64_t uptime;
+	uint64_t memory; /* UINT64_MAX: unknown */
+};
+
+static void read_status(const struct container *c, struct status *ret)
+{
+	struct runtime_state rs = { 0 };
+
+	*ret = (struct status){ .state = RUN_STATE_STOPPED, .memory = UINT64_MAX };
+	if (!store_is_running(c) || runtime_state_read(c->rundir, &rs) < 0)
+		return;
+	ret->state = rs.state;
+	ret->init_pid = rs.init_pid;
+	if (rs.started_at && now_realtime_s() >= rs.started_at)
+		ret->uptime = now_realtime_s() - rs.started_at;
+	if (rs.cgroup.unified && cgroup_memory_current(&rs.cgroup, &ret->memory) < 0)
+		ret->memory = UINT64_MAX;
+	runtime_state_done(&rs);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void print_json(FILE *f, const struct container *c, const struct status *st)
+{
+	const struct container_config *cfg = &c->cfg;
+
+	fprintf(f, "{\"name\": ");
+	json_string(f, c->name);
+	fprintf(f, ", \"state\": \"%s\", \"init_pid\": %d, \"uptime_seconds\": %llu",
+		run_state_to_string(st->state), (int)st->init_pid, (unsigned long long)st->uptime);
+	if (st->memory != UINT64_MAX)
+		fprintf(f, ", \"memory_bytes\": %llu", (unsigned long long)st->memory);
+	else
+		fprintf(f, ", \"memory_bytes\": null");
+	fprintf(f, ", \"uid_base\": %u, \"gid_base\": %u, \"id_count\": %u", cfg->uid_base,
+		cfg->gid_base, cfg->id_count);
+	fprintf(f, ", \"uuid\": ");
+	json_string(f, cfg->uuid);
+	fprintf(f, ", \"hostname\": ");
+	json_string(f, cfg->hostname ? cfg->hostname : c->name);
+	fprintf(f, ", \"init\": ");
+	json_string(f, cfg->init);
+	fprintf(f, ", \"init_kind\": \"%s\", \"systemd_version\": %u", init_kind_to_string(cfg->init_kind),
+		cfg->systemd_version);
+	fprintf(f, ", \"rootfs\": ");
+	json_string(f, c->rootfs);
+	fprintf(f, ", \"rootfs_shifted\": %s, \"autostart\": %s, \"net_mode\": \"%s\"}",
+		cfg->rootfs_shifted ? "true" : "false", cfg->autostart ? "true" : "false",
+		net_mode_to_string(cfg->net_mode));
+}
+
+static void format_memory(uint64_t bytes, char *buf, size_t size)
+{
+	if (bytes == UINT64_MAX)
+		(void)snprintf(buf, size, "-");
+	else
+		(void)snprintf(buf, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
+}
+
+static void format_uptime(const struct status *st, char *buf, size_t size)
+{
+	if (st->state == RUN_STATE_STOPPED)
+		(void)snprintf(buf, size, "-");
+	else if (st->uptime < 3600)
+		(void)snprintf(buf, size, "%llum%02llus", (unsigned long long)st->uptime / 60,
+			       (unsigned long long)st->uptime % 60);
+	else
+		(void)snprintf(buf, size, "%lluh%02llum", (unsigned long long)st->uptime / 3600,
+			       (unsigned long long)(st->uptime / 60) % 60);
+}
+
+static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int want_names)
+{
+	int names = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			ctx->output = OUTPUT_JSON;
+		else if (argv[i][0] == '-')
+			return cmd_usage_error(ctx, "unknown option '%s'", argv[i]);
+		else if (++names > want_names)
+			return cmd_usage_error(ctx, "unexpected argument '%s'", argv[i]);
+		else
+			ctx->name = argv[i];
+	}
+	if (names < want_names)
+		return cmd_usage_error(ctx, "expected NAME");
+	return 0;
+}
+
+int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **names = NULL;
+	bool first = true;
+	int r;
+
+	r = parse_json_flag(ctx, argc, argv, 0);
+	if (r != 0)
+		return r;
+	r = store_list_names(ctx, &names);
+	if (r < 0) {
+		(void)lx_fail(ctx, r, "read %s", ctx->paths.lib);
+		return EXIT_FAILED;
+	}
+	if (ctx->output == OUTPUT_JSON)
+		printf("[");
+	else
+		printf("%-20s %-10s %-8s %-19s %-9s %s\n", "NAME", "STATE", "PID", "UIDS", "UPTIME",
+		       "MEMORY");
+	STRV_FOREACH(name, names) {
+		_cleanup_container_ struct container *c = NULL;
+		struct status st;
+		char ids[32], up[32], mem[32], pid[16];
+
+		/* A broken config is reported and the listing goes on. */
+		if (store_container_open(ctx, *name, &c) < 0)
+			continue;
+		read_status(c, &st);
+		if (ctx->output == OUTPUT_JSON) {
+			printf("%s", first ? "" : ", ");
+			print_json(stdout, c, &st);
+			first = false;
+			continue;
+		}
+		(void)snprintf(ids, sizeof(ids), "%u-%u", c->cfg.uid_base,
+			       c->cfg.uid_base + c->cfg.id_count - 1);
+		format_uptime(&st, up, sizeof(up));
+		format_memory(st.memory, mem, sizeof(mem));
+		if (st.init_pid)
+			(void)snprintf(pid, sizeof(pid), "%d", (int)st.init_pid);
+		else
+			(void)snprintf(pid, sizeof(pid), "-");
+		printf("%-20s %-10s %-8s %-19s %-9s %s\n", c->name, run_state_to_string(st.state),
+		       pid, ids, up, mem);
+	}
+	if (ctx->output == OUTPUT_JSON)
+		printf("]\n");
+	return 0;
+}
+
+int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_container_ struct container *c = NULL;
+	const struct container_config *cfg;
+	struct status st;
+	char up[32], mem[32], sig[16];
+	int r;
+
+	r = parse_json_flag(ctx, argc, argv, 1);
+	if (r != 0)
+		return r;
+	if (store_container_open(ctx, ctx->name, &c) < 0)
+		return EXIT_FAILED;
+	read_status(c, &st);
+	if (ctx->output == OUTPUT_JSON) {
+		print_json(stdout, c, &st);
+		printf("\n");
+		return 0;
+	}
+	cfg = &c->cfg;
+	format_uptime(&st, up, sizeof(up));
+	format_memory(st.memory, mem, sizeof(mem));
+	printf("Name:       %s\nState:      %s\n", c->name, run_state_to_string(st.state));
+	if (st.init_pid)
+		printf("Init PID:   %d\n", (int)st.init_pid);
+	printf("Uptime:     %s\nMemory:     %s\n", up, mem);
+	printf("UUID:       %s\nHostname:   %s\n", cfg->uuid, cfg->hostname ? cfg->hostname : c->name);
+	printf("Init:       %s (%s", cfg->init, init_kind_to_string(cfg->init_kind));
+	if (cfg->systemd_version)
+		printf(" %u", cfg->systemd_version);
+	printf(", stops with %s)\n", signal_to_string(cfg->stop_signal, sig));
+	printf("UIDs:       %u-%u\nGIDs:       %u-%u\n", cfg->uid_base,
+	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
+	printf("Rootfs:     %s (%s)\n", c->rootfs,
+	       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
+	printf("Network:    %s\nConsole:    %s/console.log\n", net_mode_to_string(cfg->net_mode),
+	       c->logdir);
+	return 0;
+}

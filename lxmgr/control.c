@@ -1,1 +1,150 @@
-/* control.c */
+/* control.c: the monitor's control socket: commands, their wire form, client and server ends. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "control.h"
+#include "util.h"
+
+#define CTRL_MAGIC 0x6c786d67U /* "lxmg" */
+#define CTRL_VERSION 1U
+
+static const char *const ctrl_cmd_names[_CTRL_CMD_MAX] = {
+	[CTRL_STATUS] = "status",     [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
+	[CTRL_FREEZE] = "freeze",     [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
+};
+
+const char *ctrl_cmd_to_string(enum ctrl_cmd c)
+{
+	return c < _CTRL_CMD_MAX ? ctrl_cmd_names[c] : "unknown";
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+void control_encode(const struct ctrl_msg *m, uint8_t buf[static CTRL_WIRE_SIZE])
+{
+	put_u32(buf, CTRL_MAGIC);
+	put_u32(buf + 4, CTRL_VERSION);
+	put_u32(buf + 8, m->cmd);
+	put_u32(buf + 12, m->flags);
+	put_u32(buf + 16, (uint32_t)m->arg);
+	put_u32(buf + 20, (uint32_t)m->status);
+	memcpy(buf + 24, m->text, CTRL_TEXT_MAX);
+	buf[24 + CTRL_TEXT_MAX - 1] = '\0';
+}
+
+int control_decode(const uint8_t *buf, size_t len, struct ctrl_msg *ret)
+{
+	if (len != CTRL_WIRE_SIZE || get_u32(buf) != CTRL_MAGIC || get_u32(buf + 4) != CTRL_VERSION)
+		return -EBADMSG;
+	ret->cmd = get_u32(buf + 8);
+	if (ret->cmd >= _CTRL_CMD_MAX)
+		return -EBADMSG;
+	ret->flags = get_u32(buf + 12);
+	ret->arg = (int32_t)get_u32(buf + 16);
+	ret->status = (int32_t)get_u32(buf + 20);
+	memcpy(ret->text, buf + 24, CTRL_TEXT_MAX);
+	ret->text[CTRL_TEXT_MAX - 1] = '\0';
+	return 0;
+}
+
+int control_socket_path(const char *rundir, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/control", rundir);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int socket_address(const char *rundir, struct sockaddr_un *sa)
+{
+	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	return control_socket_path(rundir, sa->sun_path, sizeof(sa->sun_path));
+}
+
+int control_listen(const char *rundir)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct sockaddr_un sa;
+	int r;
+
+	r = socket_address(rundir, &sa);
+	if (r < 0)
+		return r;
+	fd = NEG_ERRNO(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+	if (fd < 0)
+		return fd;
+	(void)unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	if (chmod(sa.sun_path, 0600) < 0 || listen(fd, 16) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+int control_connect(const char *rundir)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct sockaddr_un sa;
+	int r;
+
+	r = socket_address(rundir, &sa);
+	if (r < 0)
+		return r;
+	fd = NEG_ERRNO(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+	if (fd < 0)
+		return fd;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+int control_send(int fd, const struct ctrl_msg *m)
+{
+	uint8_t buf[CTRL_WIRE_SIZE];
+	ssize_t n;
+
+	control_encode(m, buf);
+	n = send(fd, buf, sizeof(buf), MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)sizeof(buf) ? 0 : -EIO;
+}
+
+int control_recv(int fd, struct ctrl_msg *ret)
+{
+	uint8_t buf[CTRL_WIRE_SIZE + 1];
+	ssize_t n;
+
+	do
+		n = recv(fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	return control_decode(buf, (size_t)n, ret);
+}
+
+int control_call(int fd, const struct ctrl_msg *req, struct ctrl_msg *reply)
+{
+	int r = control_send(fd, req);
+
+	if (r < 0)
+		return r;
+	return control_recv(fd, reply);
+}

@@ -31,6 +31,9 @@ static const char *const level_prefix[_LOG_LEVEL_MAX] = {
 };
 
 static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const char *step, int r,
+		     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const char *step, int r,
 		     const char *fmt, va_list ap)
 {
 	char msg[2048];

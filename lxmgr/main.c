@@ -1,1 +1,129 @@
-int main(void) { return 0; }
+/* main.c: the verb table, the global options, and dispatch. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "log.h"
+#include "lxmgr.h"
+
+static const struct verb verbs[] = {
+	{ "create", cmd_create, "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]",
+	  "make a container from a root filesystem tree or tarball",
+	  "  --rootfs DIR     copy this root filesystem tree into the store\n"
+	  "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
+	  "  --hostname H     the container's hostname (default: NAME)\n"
+	  "  --shift          shift file ownership at create instead of an idmapped mount\n" },
+	{ "start", cmd_start, "NAME [--foreground] [--wait]",
+	  "boot the container; returns once its init runs",
+	  "  --foreground     run the monitor in this process (what the systemd unit does)\n"
+	  "  --wait           return when systemd inside reports running; exit 1 if degraded\n" },
+	{ "stop", cmd_stop, "NAME [--timeout S] [--kill]",
+	  "shut the container down with its init's stop signal",
+	  "  --timeout S      seconds before every process is killed (default: stop_timeout)\n"
+	  "  --kill           kill every process now\n" },
+	{ "restart", cmd_restart, "NAME [--timeout S]", "stop, then start again", NULL },
+	{ "kill", cmd_kill, "NAME [SIGNAL]",
+	  "send SIGNAL (default SIGKILL) to the container's init", NULL },
+	{ "freeze", cmd_freeze, "NAME", "freeze every process of the container", NULL },
+	{ "unfreeze", cmd_unfreeze, "NAME", "thaw a frozen container", NULL },
+	{ "exec", cmd_exec, "NAME [--user U] [--env K=V]... -- CMD [ARGS...]",
+	  "run a command inside; its exit status is ours",
+	  "  --user U, -u U   run as user U of the container (name or uid; default root)\n"
+	  "  --env K=V, -e    add a variable to the clean environment (repeatable)\n" },
+	{ "list", cmd_list, "[--json]", "list containers with their state", NULL },
+	{ "info", cmd_info, "NAME [--json]", "show a container's state and settings", NULL },
+	{ "config", cmd_config, "NAME [get KEY | set KEY VALUE | unset KEY]",
+	  "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL },
+	{ "destroy", cmd_destroy, "NAME [--force]",
+	  "delete a stopped container and its root filesystem",
+	  "  --force          stop a running container first (killing it)\n" },
+	{ "gc", cmd_gc, "", "remove what killed monitors and interrupted creates left", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static void print_help(void)
+{
+	printf("Usage: lxmgr [--root DIR] [-q] [-v] VERB [ARGS...]\n\n"
+	       "Boot full distribution root filesystems as system containers.\n\nVerbs:\n");
+	for (const struct verb *v = verbs; v->name; v++)
+		printf("  %-9s %-52s %s\n", v->name, v->usage, v->summary);
+	printf("\nGlobal options:\n"
+	       "  --root DIR   keep every file of lxmgr under DIR (also $LXMGR_ROOT)\n"
+	       "  -q           print errors only;  -v  also info;  -vv  also debug\n"
+	       "  --version    print the version\n"
+	       "  --help       this text; `lxmgr VERB --help` for a verb's options\n\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error; exec: the command's own.\n");
+}
+
+static void print_verb_help(const struct verb *v)
+{
+	printf("Usage: lxmgr %s %s\n\n%s.\n", v->name, v->usage, v->summary);
+	if (v->options)
+		printf("\nOptions:\n%s", v->options);
+}
+
+int cmd_usage_error(const struct lxmgr_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lxmgr: %s: ", ctx->verb ? ctx->verb : "usage");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'lxmgr %s --help')\n", ctx->verb ? ctx->verb : "");
+	return EXIT_USAGE;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	struct lxmgr_ctx ctx = { .argv0 = argv[0] };
+	struct global_opts g;
+	const struct verb *v;
+	const char *bad = NULL;
+	int r;
+
+	if (args_parse_global(argc, argv, &g, &bad) < 0)
+		return cmd_usage_error(&ctx, "bad option '%s'", bad);
+	log_setup(g.verbosity < 0   ? LOG_LEVEL_ERROR
+		  : g.verbosity == 0 ? LOG_LEVEL_WARNING
+		  : g.verbosity == 1 ? LOG_LEVEL_INFO
+				     : LOG_LEVEL_DEBUG,
+		  /* level_prefix= */ false);
+	if (g.version) {
+		printf("lxmgr %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (g.help || g.verb_index >= argc) {
+		print_help();
+		return g.help ? 0 : EXIT_USAGE;
+	}
+	v = args_find_verb(verbs, argv[g.verb_index]);
+	if (!v)
+		return cmd_usage_error(&ctx, "unknown verb '%s'", argv[g.verb_index]);
+	ctx.verb = v->name;
+	if (wants_help(argc - g.verb_index, argv + g.verb_index)) {
+		print_verb_help(v);
+		return 0;
+	}
+	ctx.custom_root = g.root != NULL;
+	if (lxmgr_paths_init(&ctx.paths, g.root) < 0) {
+		fprintf(stderr, "lxmgr: out of memory\n");
+		return EXIT_FAILED;
+	}
+	r = v->run(&ctx, argc - g.verb_index, argv + g.verb_index);
+	lxmgr_paths_done(&ctx.paths);
+	return r;
+}

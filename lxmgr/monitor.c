@@ -1,1 +1,425 @@
-/* monitor.c */
+/* monitor.c: one monitor per running container: reaps init, serves the control socket. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "console.h"
+#include "control.h"
+#include "log.h"
+#include "lxmgr.h"
+#include "monitor.h"
+#include "runtime.h"
+#include "security.h"
+#include "start.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "monitor"
+#define MAX_CLIENTS 32
+
+enum ev_tag { EV_SIGNAL = 1, EV_LISTEN, EV_CONSOLE, EV_TIMER, EV_CLIENT_BASE = 16 };
+
+struct monitor {
+	const struct lxmgr_ctx *ctx;
+	struct container *c;
+	struct start_env env;
+	struct runtime_state rs;
+	struct console console;
+	int epfd, sigfd, listenfd, timerfd, init_pidfd;
+	int clients[MAX_CLIENTS];
+	bool stopping, done;
+	int exit_status;
+};
+
+static int ep_add(struct monitor *m, int fd, uint32_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	return NEG_ERRNO(epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev));
+}
+
+static int setup_fds(struct monitor *m)
+{
+	sigset_t mask;
+	int r;
+
+	(void)sigemptyset(&mask);
+	(void)sigaddset(&mask, SIGCHLD);
+	(void)sigaddset(&mask, SIGTERM);
+	(void)sigaddset(&mask, SIGINT);
+	(void)sigaddset(&mask, SIGHUP);
+	(void)sigaddset(&mask, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return lx_fail(m->ctx, -errno, "block signals");
+	m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	m->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (m->sigfd < 0 || m->epfd < 0 || m->timerfd < 0)
+		return lx_fail(m->ctx, -errno, "create the event descriptors");
+	m->listenfd = control_listen(m->c->rundir);
+	if (m->listenfd < 0)
+		return log_fail_full(m->ctx, "control", m->listenfd, "listen on %s/control",
+				     m->c->rundir);
+	r = ep_add(m, m->sigfd, EV_SIGNAL);
+	if (r >= 0)
+		r = ep_add(m, m->listenfd, EV_LISTEN);
+	if (r >= 0)
+		r = ep_add(m, m->timerfd, EV_TIMER);
+	if (r >= 0)
+		r = ep_add(m, m->console.master, EV_CONSOLE);
+	return r < 0 ? lx_fail(m->ctx, r, "epoll") : 0;
+}
+
+static void set_state(struct monitor *m, enum run_state s)
+{
+	int r;
+
+	m->rs.state = s;
+	r = runtime_state_write(m->c->rundir, &m->rs);
+	if (r < 0)
+		lx_warn(m->ctx, r, "write %s/state, ignoring", m->c->rundir);
+}
+
+static void arm_timer(struct monitor *m, uint32_t seconds)
+{
+	struct itimerspec its = { .it_value.tv_sec = seconds ? seconds : 1 };
+
+	(void)timerfd_settime(m->timerfd, 0, &its, NULL);
+}
+
+static int send_init_signal(struct monitor *m, int sig)
+{
+	return NEG_ERRNO((int)syscall(SYS_pidfd_send_signal, m->init_pidfd, sig, NULL, 0));
+}
+
+static void begin_stop(struct monitor *m, int timeout, bool kill_now)
+{
+	char buf[16];
+	int r;
+
+	if (kill_now) {
+		lx_info(m->ctx, "killing every process of the container");
+		(void)cgroup_kill_all(&m->rs.cgroup);
+		return;
+	}
+	if (m->stopping)
+		return;
+	m->stopping = true;
+	if (m->rs.state == RUN_STATE_FROZEN)
+		(void)cgroup_freeze(&m->rs.cgroup, false);
+	set_state(m, RUN_STATE_STOPPING);
+	r = send_init_signal(m, m->c->cfg.stop_signal);
+	lx_info(m->ctx, "sent %s to init, %u s before kill",
+		signal_to_string(m->c->cfg.stop_signal, buf),
+		timeout >= 0 ? (unsigned)timeout : m->c->cfg.stop_timeout);
+	if (r < 0)
+		(void)cgroup_kill_all(&m->rs.cgroup);
+	arm_timer(m, timeout >= 0 ? (uint32_t)timeout : m->c->cfg.stop_timeout);
+}
+
+static void reply(int fd, const struct ctrl_msg *req, int status, const char *text)
+{
+	struct ctrl_msg rep = { .cmd = req->cmd, .status = status, .arg = 0 };
+
+	(void)snprintf(rep.text, sizeof(rep.text), "%s", text ? text : "");
+	(void)control_send(fd, &rep);
+}
+
+static void handle_freeze(struct monitor *m, int fd, const struct ctrl_msg *req, bool frozen)
+{
+	int r;
+
+	if (m->stopping)
+		return reply(fd, req, -EBUSY, "container is stopping");
+	r = cgroup_freeze(&m->rs.cgroup, frozen);
+	if (r >= 0)
+		set_state(m, frozen ? RUN_STATE_FROZEN : RUN_STATE_RUNNING);
+	reply(fd, req, r, NULL);
+}
+
+/* Returns true when the client stays connected (stop: it waits for our exit). */
+static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req)
+{
+	struct ctrl_msg rep = { .cmd = req->cmd, .arg = (int32_t)m->rs.state };
+
+	switch ((enum ctrl_cmd)req->cmd) {
+	case CTRL_STATUS:
+		(void)snprintf(rep.text, sizeof(rep.text), "%s", run_state_to_string(m->rs.state));
+		(void)control_send(fd, &rep);
+		return false;
+	case CTRL_STOP:
+		begin_stop(m, req->arg, req->flags & CTRL_FLAG_KILL);
+		return true;
+	case CTRL_KILL:
+		reply(fd, req, send_init_signal(m, req->arg), NULL);
+		return false;
+	case CTRL_FREEZE:
+	case CTRL_UNFREEZE:
+		handle_freeze(m, fd, req, req->cmd == CTRL_FREEZE);
+		return false;
+	case CTRL_REBOOT:
+		reply(fd, req, send_init_signal(m, SIGINT), NULL);
+		return false;
+	case _CTRL_CMD_MAX:
+		break;
+	}
+	reply(fd, req, -EOPNOTSUPP, "unknown command");
+	return false;
+}
+
+static void drop_client(struct monitor *m, int slot)
+{
+	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->clients[slot], NULL);
+	(void)close(m->clients[slot]);
+	m->clients[slot] = -EBADF;
+}
+
+static void on_client(struct monitor *m, int slot)
+{
+	struct ctrl_msg req;
+	int r = control_recv(m->clients[slot], &req);
+
+	if (r < 0) {
+		drop_client(m, slot);
+		return;
+	}
+	lx_debug(m->ctx, "control: %s", ctrl_cmd_to_string(req.cmd));
+	if (!handle_request(m, m->clients[slot], &req))
+		drop_client(m, slot);
+}
+
+static void on_listen(struct monitor *m)
+{
+	int fd = accept4(m->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (m->clients[i] < 0) {
+			m->clients[i] = fd;
+			if (ep_add(m, fd, EV_CLIENT_BASE + (uint32_t)i) < 0)
+				drop_client(m, i);
+			return;
+		}
+	(void)close(fd);
+}
+
+static int restart_in_place(struct monitor *m)
+{
+	int r;
+
+	lx_info(m->ctx, "init rebooted the container: starting it again");
+	set_state(m, RUN_STATE_REBOOTING);
+	r = start_teardown(m->ctx, &m->rs);
+	if (r < 0)
+		return r;
+	(void)close(m->init_pidfd);
+	m->init_pidfd = -EBADF;
+	m->rs.reboots++;
+	m->rs.state = RUN_STATE_STARTING;
+	return start_instance(&m->env, &m->rs, &m->init_pidfd);
+}
+
+/* init is PID 1 of its namespace: reboot(2) there makes the kernel end it with SIGHUP for a
+ * restart and SIGINT for a power-off or halt (pid_namespaces(7)). */
+static void on_init_exit(struct monitor *m, int status)
+{
+	bool reboot = WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
+
+	m->rs.init_pid = 0; /* reaped: the pid may belong to someone else from now on */
+	if (reboot && !m->stopping && restart_in_place(m) >= 0)
+		return;
+	if (WIFEXITED(status))
+		lx_info(m->ctx, "init exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		lx_info(m->ctx, "init ended by signal %d", WTERMSIG(status));
+	/* A power-off from inside, or our stop: both are a clean end. */
+	m->exit_status = (m->stopping || (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) ||
+			  (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+				 ? 0
+				 : 1;
+	m->rs.init_pid = 0;
+	m->done = true;
+}
+
+static void on_signal(struct monitor *m)
+{
+	struct signalfd_siginfo si;
+
+	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			begin_stop(m, -1, false);
+		if (si.ssi_signo != SIGCHLD)
+			continue;
+		for (;;) {
+			int status;
+			pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
+
+			if (pid <= 0)
+				break;
+			if (pid == m->rs.init_pid)
+				on_init_exit(m, status);
+		}
+	}
+}
+
+static void on_timer(struct monitor *m)
+{
+	uint64_t ticks;
+
+	if (read(m->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	lx_info(m->ctx, "stop timeout: killing every process of the container");
+	(void)cgroup_kill_all(&m->rs.cgroup);
+}
+
+static void event_loop(struct monitor *m)
+{
+	while (!m->done) {
+		struct epoll_event evs[8];
+		int n = epoll_wait(m->epfd, evs, ELEMENTSOF(evs), -1);
+
+		for (int i = 0; i < n; i++) {
+			uint32_t tag = evs[i].data.u32;
+
+			if (tag == EV_SIGNAL)
+				on_signal(m);
+			else if (tag == EV_LISTEN)
+				on_listen(m);
+			else if (tag == EV_CONSOLE)
+				(void)console_drain(&m->console);
+			else if (tag == EV_TIMER)
+				on_timer(m);
+			else if (tag >= EV_CLIENT_BASE && m->clients[tag - EV_CLIENT_BASE] >= 0)
+				on_client(m, (int)(tag - EV_CLIENT_BASE));
+		}
+	}
+	(void)console_drain(&m->console);
+}
+
+static void remove_runtime(struct monitor *m)
+{
+	static const char *const files[] = { "control", "state", "seccomp.bpf" };
+	_cleanup_close_ int dfd = open(m->c->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	for (size_t i = 0; dfd >= 0 && i < ELEMENTSOF(files); i++)
+		(void)unlinkat(dfd, files[i], 0);
+	(void)rmdir(m->c->rundir);
+}
+
+static void monitor_free(struct monitor *m)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (m->clients[i] >= 0)
+			(void)close(m->clients[i]);
+	if (m->init_pidfd >= 0)
+		(void)close(m->init_pidfd);
+	if (m->listenfd >= 0)
+		(void)close(m->listenfd);
+	if (m->timerfd >= 0)
+		(void)close(m->timerfd);
+	if (m->sigfd >= 0)
+		(void)close(m->sigfd);
+	if (m->epfd >= 0)
+		(void)close(m->epfd);
+	console_close(&m->console);
+	cgroup_host_done(&m->env.cgroup_host);
+	runtime_state_done(&m->rs);
+	free(m);
+}
+
+static int prepare(struct monitor *m)
+{
+	const struct container_config *cfg = &m->c->cfg;
+	_cleanup_free_ char *bpf = NULL;
+	int r;
+
+	r = mkdir_p(m->c->rundir, 0755);
+	if (r < 0)
+		return lx_fail(m->ctx, r, "create %s", m->c->rundir);
+	m->rs.monitor_pid = getpid();
+	(void)pid_start_time(m->rs.monitor_pid, &m->rs.monitor_start);
+	m->rs.state = RUN_STATE_STARTING;
+	r = console_open(&m->console, m->c->logdir, cfg->uid_base, cfg->gid_base + 5);
+	if (r < 0)
+		return log_fail_full(m->ctx, "console", r, "open the console pty");
+	m->rs.console = strdup(m->console.slave_path);
+	m->env = (struct start_env){
+		.ctx = m->ctx,
+		.c = m->c,
+		.console_path = m->console.slave_path,
+		.console_fd = m->console.slave,
+	};
+	r = cgroup_host_detect(&m->env.cgroup_host);
+	if (r < 0)
+		return log_fail_full(m->ctx, "cgroup", r, "read the host's cgroup layout");
+	/* exec loads this instead of compiling the filter again. */
+	r = xasprintf(&bpf, "%s/seccomp.bpf", m->c->rundir);
+	if (r >= 0)
+		r = security_seccomp_export(bpf);
+	if (r < 0)
+		return log_fail_full(m->ctx, "security", r, "export the seccomp filter");
+	return setup_fds(m);
+}
+
+static void detach_stderr(const struct monitor *m)
+{
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if (xasprintf(&path, "%s/monitor.log", m->c->logdir) < 0)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return;
+	(void)dup2(fd, STDERR_FILENO);
+	(void)close(fd);
+}
+
+int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
+		bool foreground)
+{
+	struct monitor *m = calloc(1, sizeof(*m));
+	int r, status;
+
+	if (!m)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	*m = (struct monitor){ .ctx = ctx, .c = c, .epfd = -EBADF, .sigfd = -EBADF,
+			       .listenfd = -EBADF, .timerfd = -EBADF, .init_pidfd = -EBADF };
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		m->clients[i] = -EBADF;
+	r = prepare(m);
+	if (r >= 0)
+		r = start_instance(&m->env, &m->rs, &m->init_pidfd);
+	if (r < 0) {
+		remove_runtime(m);
+		monitor_free(m);
+		return 1;
+	}
+	lx_info(ctx, "started, init is pid %d", (int)m->rs.init_pid);
+	if (status_fd >= 0) {
+		(void)!write(status_fd, "1", 1);
+		(void)close(status_fd);
+	}
+	if (!foreground)
+		detach_stderr(m);
+	event_loop(m);
+	(void)start_teardown(ctx, &m->rs);
+	remove_runtime(m);
+	lx_info(ctx, "stopped");
+	status = m->exit_status;
+	monitor_free(m);
+	return status;
+}

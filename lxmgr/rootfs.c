@@ -1,1 +1,207 @@
-/* rootfs.c */
+/* rootfs.c: the container's root mount, the kernel filesystems inside it, pivot_root. */
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "rootfs.h"
+#include "util.h"
+
+static int set_error(struct child_error *e, int r, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int set_error(struct child_error *e, int r, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)snprintf(e->where, sizeof(e->where), "%s", where);
+	va_start(ap, fmt);
+	(void)vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+#define NOSUID_NODEV_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* The kernel filesystems, in order. /proc/sys is read-only but /proc/sys/net stays writable
+ * with a private network namespace (DESIGN §4). */
+static const struct mount_spec kernel_mounts[] = {
+	{ "proc", "proc", "proc", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL | MNT_MKDIR },
+	{ "proc/sys", "proc/sys", NULL, 0, NULL, MNT_FATAL | MNT_BIND_RO },
+	{ "proc/sys/net", "proc/sys/net", NULL, 0, NULL, MNT_BIND_RW | MNT_NETNS_ONLY },
+	{ "proc/sysrq-trigger", "proc/sysrq-trigger", NULL, 0, NULL, MNT_BIND_RO },
+	{ "proc/irq", "proc/irq", NULL, 0, NULL, MNT_BIND_RO },
+	{ "proc/bus", "proc/bus", NULL, 0, NULL, MNT_BIND_RO },
+	{ "proc/fs", "proc/fs", NULL, 0, NULL, MNT_BIND_RO },
+	{ NULL, "proc/kcore", NULL, 0, NULL, MNT_MASK_FILE },
+	{ NULL, "proc/keys", NULL, 0, NULL, MNT_MASK_FILE },
+	{ NULL, "proc/timer_list", NULL, 0, NULL, MNT_MASK_FILE },
+	{ NULL, "proc/sched_debug", NULL, 0, NULL, MNT_MASK_FILE },
+	{ NULL, "proc/kallsyms", NULL, 0, NULL, MNT_MASK_FILE },
+	{ NULL, "proc/acpi", NULL, 0, NULL, MNT_MASK_DIR },
+	{ NULL, "proc/scsi", NULL, 0, NULL, MNT_MASK_DIR },
+	{ "sysfs", "sys", "sysfs", MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL,
+	  MNT_FATAL | MNT_MKDIR | MNT_NETNS_ONLY },
+	{ "/sys", "sys", NULL, MS_REC, NULL, MNT_BIND_RO | MNT_MKDIR },
+	{ NULL, "sys/firmware", NULL, 0, NULL, MNT_MASK_DIR },
+	{ "cgroup2", "sys/fs/cgroup", "cgroup2", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL },
+	{ "tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=20%",
+	  MNT_FATAL | MNT_MKDIR },
+};
+
+static int remount_ro(const char *target, unsigned long extra)
+{
+	/* A bind ignores MS_RDONLY: the flag is applied by a remount (bubblewrap's bind-mount.c). */
+	return NEG_ERRNO(mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL));
+}
+
+static int apply_one(const char *root, const struct mount_spec *m, struct child_error *e)
+{
+	char target[4096], source[4096];
+	int r;
+
+	(void)snprintf(target, sizeof(target), "%s/%s", root, m->target);
+	if (m->source && m->source[0] != '/')
+		(void)snprintf(source, sizeof(source), "%s/%s", root, m->source);
+	else
+		(void)snprintf(source, sizeof(source), "%s", m->source ? m->source : "");
+	if ((m->how & MNT_MKDIR) && mkdir(target, 0755) < 0 && errno != EEXIST)
+		return set_error(e, -errno, "rootfs", "mkdir %s", m->target);
+	if (m->how & MNT_MASK_FILE)
+		return NEG_ERRNO(mount("/dev/null", target, NULL, MS_BIND, NULL));
+	if (m->how & MNT_MASK_DIR)
+		return NEG_ERRNO(mount("tmpfs", target, "tmpfs", MS_RDONLY | NOSUID_NODEV_NOEXEC,
+				       "mode=0555,size=0"));
+	if (m->how & (MNT_BIND_RO | MNT_BIND_RW)) {
+		r = NEG_ERRNO(mount(source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL));
+		if (r < 0 || (m->how & MNT_BIND_RW))
+			return r;
+		return remount_ro(target, NOSUID_NODEV_NOEXEC);
+	}
+	return NEG_ERRNO(mount(m->source, target, m->fstype, m->flags, m->data));
+}
+
+int mount_table_apply(const char *root, const struct mount_spec *table, size_t n,
+		      bool own_netns, struct child_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct mount_spec *m = &table[i];
+		int r;
+
+		if ((m->how & MNT_NETNS_ONLY) && !own_netns)
+			continue;
+		/* The fallback bind of the host's /sys is for a container without its own netns. */
+		if (own_netns && m->source && !strcmp(m->source, "/sys"))
+			continue;
+		r = apply_one(root, m, e);
+		if (r < 0 && (m->how & MNT_FATAL))
+			return e->where[0] ? r
+					   : set_error(e, r, "rootfs", "mount %s on /%s",
+						       m->fstype ? m->fstype : "bind", m->target);
+		e->where[0] = '\0';
+	}
+	return 0;
+}
+
+bool rootfs_supports_idmap(const char *path)
+{
+	_cleanup_close_ int tree = -EBADF, userns = -EBADF;
+
+	/* Probe with our own user namespace: the question is the filesystem's, not the map's. */
+	userns = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return false;
+	tree = rootfs_open_idmapped(path, userns);
+	/* The initial namespace itself is refused (EPERM); EINVAL means the fs cannot. */
+	return tree >= 0 || tree == -EPERM;
+}
+
+int rootfs_open_idmapped(const char *path, int userns_fd)
+{
+	_cleanup_close_ int tree = -EBADF;
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_IDMAP,
+		.userns_fd = (uint64_t)userns_fd,
+	};
+
+	tree = NEG_ERRNO((int)syscall(SYS_open_tree, AT_FDCWD, path,
+				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+	if (tree < 0)
+		return tree;
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		    sizeof(attr)) < 0)
+		return -errno;
+	return TAKE_FD(tree);
+}
+
+int rootfs_mount_root(const char *path, int tree_fd, struct child_error *e)
+{
+	/* Host mounts may still propagate in; nothing we mount here propagates out. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return set_error(e, -errno, "rootfs", "make / a slave mount");
+	if (tree_fd >= 0) {
+		if (syscall(SYS_move_mount, tree_fd, "", AT_FDCWD, path,
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return set_error(e, -errno, "rootfs", "move the idmapped rootfs to %s",
+					 path);
+		return 0;
+	}
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return set_error(e, -errno, "rootfs", "bind %s", path);
+	return 0;
+}
+
+static int write_run_host(const char *root, const char *uuid, struct child_error *e)
+{
+	static const char *const files[][2] = {
+		{ "container-manager", "lxmgr\n" },
+		{ "container-uuid", NULL },
+	};
+	char path[4096];
+
+	(void)snprintf(path, sizeof(path), "%s/run/host", root);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return set_error(e, -errno, "rootfs", "mkdir /run/host");
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		_cleanup_free_ char *text = NULL;
+		int r;
+
+		(void)snprintf(path, sizeof(path), "%s/run/host/%s", root, files[i][0]);
+		r = files[i][1] ? xasprintf(&text, "%s", files[i][1]) : xasprintf(&text, "%s\n", uuid);
+		if (r >= 0)
+			r = write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0444);
+		if (r < 0)
+			return set_error(e, r, "rootfs", "write /run/host/%s", files[i][0]);
+	}
+	return 0;
+}
+
+int rootfs_mount_kernel_fs(const char *root, bool own_netns, const char *uuid,
+			   struct child_error *e)
+{
+	int r = mount_table_apply(root, kernel_mounts, ELEMENTSOF(kernel_mounts), own_netns, e);
+
+	if (r < 0)
+		return r;
+	return write_run_host(root, uuid, e);
+}
+
+int rootfs_pivot(const char *root, struct child_error *e)
+{
+	/* pivot_root(".", "."): the old root ends up stacked on the new one, then detached. */
+	if (chdir(root) < 0)
+		return set_error(e, -errno, "rootfs", "chdir %s", root);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return set_error(e, -errno, "rootfs", "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return set_error(e, -errno, "rootfs", "detach the old root");
+	if (chdir("/") < 0)
+		return set_error(e, -errno, "rootfs", "chdir /");
+	return 0;
+}

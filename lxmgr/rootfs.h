@@ -1,2 +1,51 @@
-/* rootfs.h */
+/* rootfs.h: the container's root mount, the kernel filesystems inside it, pivot_root. */
 #pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What failed in the child, sent to the monitor to report (STYLE §2.1). */
+struct child_error {
+	char where[32];
+	char text[224];
+};
+
+enum mount_flags {
+	MNT_FATAL = 1 << 0,      /* failure aborts the start; else skipped (path absent) */
+	MNT_BIND_RO = 1 << 1,    /* bind source onto target, then remount read-only */
+	MNT_MASK_FILE = 1 << 2,  /* bind /dev/null over a file */
+	MNT_MASK_DIR = 1 << 3,   /* an empty read-only tmpfs over a directory */
+	MNT_NETNS_ONLY = 1 << 4, /* only when the container has its own network namespace */
+	MNT_MKDIR = 1 << 5,      /* create the target directory first */
+	MNT_BIND_RW = 1 << 6,    /* bind source onto target, read-write */
+};
+
+/* One row of a mount table (nspawn's mount_all()): paths relative to the new root. */
+struct mount_spec {
+	const char *source;
+	const char *target;
+	const char *fstype;
+	unsigned long flags;
+	const char *data;
+	unsigned how; /* enum mount_flags */
+};
+
+/* Applies a table under root. own_netns selects MNT_NETNS_ONLY rows. */
+int mount_table_apply(const char *root, const struct mount_spec *table, size_t n,
+		      bool own_netns, struct child_error *e);
+
+/* Monitor side: an idmapped clone of the tree at path for the user namespace userns_fd
+ * (open_tree + mount_setattr MOUNT_ATTR_IDMAP). Returns the detached mount's fd. */
+int rootfs_open_idmapped(const char *path, int userns_fd);
+/* Whether the filesystem at path can be idmapped at all (create asks, to pick the fallback). */
+bool rootfs_supports_idmap(const char *path);
+
+/* Child side, in its own user+mount namespace, before pivot_root: makes / a slave, puts the
+ * rootfs at path (the idmapped tree fd, or a plain recursive bind of path when tree_fd < 0). */
+int rootfs_mount_root(const char *path, int tree_fd, struct child_error *e);
+/* Child side: /proc with its read-only parts and masks, /sys, cgroup2, /run with
+ * /run/host/container-manager. */
+int rootfs_mount_kernel_fs(const char *root, bool own_netns, const char *uuid,
+			   struct child_error *e);
+/* Child side: pivot_root into root and drop the old root. */
+int rootfs_pivot(const char *root, struct child_error *e);

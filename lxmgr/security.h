@@ -1,2 +1,23 @@
-/* security.h */
+/* security.h: the capability bounding set and the seccomp filter of a container. */
 #pragma once
+
+#include <stddef.h>
+
+/* Capabilities no container keeps (README lists them with the reasons). */
+extern const int security_dropped_caps[];
+extern const size_t security_n_dropped_caps;
+
+/* Drops the capabilities above from the bounding set of the calling process. */
+int security_drop_bounding_set(void);
+
+/* Builds the filter and writes it as raw BPF to path (the monitor does this once per start,
+ * so that exec loads it without compiling it again). */
+int security_seccomp_export(const char *path);
+/* Builds and loads the filter into the calling process. Never sets NO_NEW_PRIVS: sudo needs
+ * setuid, so the caller must hold CAP_SYS_ADMIN in its user namespace. */
+int security_seccomp_load(void);
+/* Loads a filter exported by security_seccomp_export. */
+int security_seccomp_load_file(const char *path);
+
+/* Names of the system calls the filter refuses, NULL-terminated (README, tests). */
+extern const char *const security_denied_syscalls[];

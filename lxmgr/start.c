@@ -1,1 +1,240 @@
-/* start.c */
+/* start.c: the start sequence of DESIGN §3, as the monitor runs it, and its undo. */
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <linux/securebits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "child.h"
+#include "cleanup.h"
+#include "idmap.h"
+#include "log.h"
+#include "lxmgr.h"
+#include "rootfs.h"
+#include "start.h"
+#include "store.h"
+#include "sync.h"
+#include "util.h"
+
+#define LOG_STEP "start"
+
+static pid_t clone3_into(uint64_t flags, int cgroup_fd, int *ret_pidfd)
+{
+	struct clone_args args = {
+		.flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+		.pidfd = (uint64_t)(uintptr_t)ret_pidfd,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)(cgroup_fd >= 0 ? cgroup_fd : 0),
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* The user namespace is created with the container's root uid as its owner, so that per-user
+ * kernel quotas (inotify instances, keys) are charged to the container, not to host root
+ * (DESIGN §5). SECBIT_NO_SETUID_FIXUP keeps our capabilities while euid is not 0. */
+static pid_t clone_as_owner(const struct container_config *cfg, uint64_t flags, int cgroup_fd,
+			    int *ret_pidfd)
+{
+	int saved = -1;
+	pid_t pid;
+
+	saved = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	if (saved < 0 || prctl(PR_SET_SECUREBITS, saved | SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0)
+		return -errno;
+	if (setresgid(-1, cfg->gid_base, -1) < 0 || setresuid(-1, cfg->uid_base, -1) < 0) {
+		pid = -errno;
+		goto restore;
+	}
+	pid = clone3_into(flags, cgroup_fd, ret_pidfd);
+	if (pid < 0)
+		pid = -errno;
+	if (pid == 0)
+		return 0;
+restore:
+	if (setresuid(-1, 0, -1) < 0 || setresgid(-1, 0, -1) < 0 ||
+	    prctl(PR_SET_SECUREBITS, saved, 0, 0, 0) < 0)
+		abort(); /* the monitor cannot go on as another user */
+	return pid;
+}
+
+static int report_child_error(const struct lxmgr_ctx *ctx, int r, const struct sync_msg *m)
+{
+	if (r == -ECONNRESET || !m->where[0])
+		return lx_fail(ctx, r, "the container's first process died before exec");
+	return log_fail_full(ctx, m->where, r, "%s", m->text);
+}
+
+/* Parent side of the sync points, numbered as the child sees them. */
+static int parent_sync(struct start_env *env, const struct cgroup *cg, int sock, pid_t pid)
+{
+	const struct lxmgr_ctx *ctx = env->ctx;
+	const struct container_config *cfg = &env->c->cfg;
+	_cleanup_close_ int userns = -EBADF, tree = -EBADF;
+	struct sync_msg m = { 0 };
+	char path[64];
+	int r;
+
+	lx_debug(ctx, "waiting for %s", sync_step_to_string(SYNC_CHILD_READY));
+	r = sync_wait(sock, SYNC_CHILD_READY, &m, NULL);
+	if (r < 0)
+		return report_child_error(ctx, r, &m);
+	r = idmap_write_maps(pid, cfg->uid_base, cfg->gid_base, cfg->id_count);
+	if (r < 0)
+		return log_fail_full(ctx, "idmap", r, "write the uid/gid maps of %d", (int)pid);
+	/* Limits on a hybrid host live in v1 hierarchies; join them before init runs. */
+	r = cgroup_attach_v1(cg, pid);
+	if (r < 0)
+		return log_fail_full(ctx, "cgroup", r, "move %d into the v1 cgroups", (int)pid);
+	if (!cfg->rootfs_shifted) {
+		(void)snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		userns = open(path, O_RDONLY | O_CLOEXEC);
+		if (userns < 0)
+			return log_fail_full(ctx, "idmap", -errno, "open %s", path);
+		tree = rootfs_open_idmapped(env->c->rootfs, userns);
+		if (tree < 0)
+			return log_fail_full(ctx, "rootfs", tree, "idmapped mount of %s",
+					     env->c->rootfs);
+	}
+	r = sync_send(sock, SYNC_IDMAP_DONE, tree);
+	if (r < 0)
+		return lx_fail(ctx, r, "send %s", sync_step_to_string(SYNC_IDMAP_DONE));
+	lx_debug(ctx, "waiting for %s", sync_step_to_string(SYNC_EXEC));
+	r = sync_wait(sock, SYNC_EXEC, &m, NULL);
+	if (r < 0)
+		return report_child_error(ctx, r, &m);
+	/* The socket is close-on-exec: end of stream means execve succeeded. */
+	r = sync_wait(sock, SYNC_EXEC, &m, NULL);
+	if (r == -ECONNRESET)
+		return 0;
+	return report_child_error(ctx, r < 0 ? r : -EPROTO, &m);
+}
+
+static uint64_t clone_flags(const struct container_config *cfg)
+{
+	uint64_t f = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+
+	if (cfg->net_mode != NET_MODE_HOST)
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+static int make_cgroup(struct start_env *env, struct runtime_state *rs)
+{
+	const struct lxmgr_ctx *ctx = env->ctx;
+	const struct container_config *cfg = &env->c->cfg;
+	_cleanup_free_ char *tag = NULL;
+	int r;
+
+	r = xasprintf(&tag, "%s%s", ctx->paths.cgroup_tag, env->c->name);
+	if (r < 0)
+		return lx_fail(ctx, r, "out of memory");
+	r = cgroup_paths(&env->cgroup_host, tag, env->delegated, &rs->cgroup);
+	if (r < 0)
+		return log_fail_full(ctx, "cgroup", r, "compute the cgroup paths");
+	rs->cgroup_mount = strdup(env->cgroup_host.unified_mount);
+	if (!rs->cgroup_mount)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	/* Journal first: a monitor killed from here on leaves a record that gc can act on. */
+	r = runtime_state_write(env->c->rundir, rs);
+	if (r < 0)
+		return lx_fail(ctx, r, "write %s/state", env->c->rundir);
+	r = cgroup_create(&env->cgroup_host, &rs->cgroup, cfg, cfg->uid_base, cfg->gid_base);
+	if (r < 0)
+		return log_fail_full(ctx, "cgroup", r, "create %s", rs->cgroup.unified);
+	return 0;
+}
+
+static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret_pidfd)
+{
+	const struct container_config *cfg = &env->c->cfg;
+	_cleanup_close_ int cgfd = -EBADF;
+	int sv[2], pidfd = -EBADF, r;
+	pid_t pid;
+
+	cgfd = cgroup_open_unified(&rs->cgroup);
+	if (cgfd < 0)
+		return log_fail_full(env->ctx, "cgroup", cgfd, "open %s", rs->cgroup.unified);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return lx_fail(env->ctx, -errno, "socketpair");
+	pid = clone_as_owner(cfg, clone_flags(cfg), cgfd, &pidfd);
+	if (pid == 0) {
+		struct child_args a = {
+			.sync_fd = sv[1],
+			.console_fd = env->console_fd,
+			.rootfs = env->c->rootfs,
+			.console = env->console_path,
+			.hostname = cfg->hostname ? cfg->hostname : cfg->name,
+			.init = cfg->init,
+			.uuid = cfg->uuid,
+			.own_netns = cfg->net_mode != NET_MODE_HOST,
+		};
+
+		(void)close(sv[0]);
+		child_main(&a);
+	}
+	(void)close(sv[1]);
+	if (pid < 0) {
+		(void)close(sv[0]);
+		return lx_fail(env->ctx, (int)pid, "clone3 into new namespaces");
+	}
+	rs->init_pid = pid;
+	r = parent_sync(env, &rs->cgroup, sv[0], pid);
+	(void)close(sv[0]);
+	if (r < 0) {
+		(void)close(pidfd);
+		return r;
+	}
+	*ret_pidfd = pidfd;
+	return 0;
+}
+
+int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pidfd)
+{
+	int r;
+
+	r = make_cgroup(env, rs);
+	if (r >= 0)
+		r = spawn_child(env, rs, ret_pidfd);
+	if (r < 0) {
+		(void)start_teardown(env->ctx, rs);
+		return r;
+	}
+	(void)pid_start_time(rs->init_pid, &rs->init_start);
+	rs->state = RUN_STATE_RUNNING;
+	rs->started_at = now_realtime_s();
+	r = runtime_state_write(env->c->rundir, rs);
+	if (r < 0)
+		lx_warn(env->ctx, r, "write %s/state, ignoring", env->c->rundir);
+	return 0;
+}
+
+int start_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
+{
+	int r;
+
+	if (rs->init_pid > 0) {
+		/* A child that never exec'd, or an init that outlived a failed step. */
+		(void)kill(rs->init_pid, SIGKILL);
+		(void)waitpid(rs->init_pid, NULL, __WALL | WNOHANG);
+	}
+	if (!rs->cgroup.unified)
+		return 0;
+	r = cgroup_kill_all(&rs->cgroup);
+	if (r < 0)
+		lx_warn(ctx, r, "kill the processes of %s, ignoring", rs->cgroup.unified);
+	if (rs->init_pid > 0)
+		(void)waitpid(rs->init_pid, NULL, __WALL);
+	r = cgroup_remove(&rs->cgroup);
+	if (r < 0)
+		return log_fail_full(ctx, "cgroup", r, "remove %s", rs->cgroup.unified);
+	return 0;
+}

@@ -1,2 +1,42 @@
-/* store.h */
+/* store.h: where containers live, opening one, its lock, listing. */
 #pragma once
+
+#include <stdbool.h>
+
+#include "config.h"
+
+struct lxmgr_ctx;
+
+struct container {
+	char *name;
+	char *dir;         /* LIB/NAME */
+	char *config_path; /* LIB/NAME/config */
+	char *rootfs;      /* LIB/NAME/rootfs */
+	char *rundir;      /* RUN/NAME */
+	char *logdir;      /* LOG/NAME */
+	int dirfd;         /* LIB/NAME, O_DIRECTORY; the monitor holds flock(LOCK_EX) on it */
+	struct container_config cfg;
+};
+
+/* Builds the paths of a container (no I/O); name must be valid. */
+int store_container_paths(const struct lxmgr_ctx *ctx, const char *name, struct container **ret);
+/* Opens an existing container: validates the name, opens its directory, loads defaults, the
+ * global file and its config. Reports every failure itself (one line) and returns -errno. */
+int store_container_open(const struct lxmgr_ctx *ctx, const char *name, struct container **ret);
+struct container *container_free(struct container *c);
+void container_freep(struct container **c);
+#define _cleanup_container_ _cleanup_(container_freep)
+
+/* Loads the built-in defaults plus the global lxmgr.conf (create uses this for new ones). */
+int store_load_defaults(const struct lxmgr_ctx *ctx, struct container_config *ret);
+
+/* Takes the running lock without blocking: -EBUSY when a monitor holds it. */
+int store_lock_running(struct container *c);
+/* true while a monitor holds the running lock. */
+bool store_is_running(const struct container *c);
+
+/* Names of all containers in the store, sorted; a NULL-terminated malloc'd vector. */
+int store_list_names(const struct lxmgr_ctx *ctx, char ***ret);
+
+/* Reports a config error in the one-line form "FILE:LINE: KEY: message". */
+int store_report_config_error(const struct lxmgr_ctx *ctx, int r, const struct config_error *e);

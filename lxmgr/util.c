@@ -352,7 +352,7 @@ int pid_start_time(pid_t pid, uint64_t *ret)
 {
 	_cleanup_free_ char *buf = NULL;
 	char path[64];
-	char *p;
+	char *p, *tok, *save = NULL;
 	int r;
 
 	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -363,13 +363,13 @@ int pid_start_time(pid_t pid, uint64_t *ret)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EIO;
-	p++;
-	for (int field = 2; field < 22; field++) {
-		p = strchr(p + 1, ' ');
-		if (!p)
-			return -EIO;
-	}
-	return parse_u64(strtok(p + 1, " "), ret) < 0 ? -EIO : 0;
+	/* Field 3 (state) is the first token after it; starttime is field 22. */
+	tok = strtok_r(p + 1, " ", &save);
+	for (int field = 3; tok && field < 22; field++)
+		tok = strtok_r(NULL, " ", &save);
+	if (!tok)
+		return -EIO;
+	return parse_u64(tok, ret) < 0 ? -EIO : 0;
 }
 
 int open_in_root(int rootfd, const char *path, int flags, mode_t mode)

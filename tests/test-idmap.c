@@ -1,2 +1,361 @@
+/* test-idmap.c: subid parsing, range allocation, the root entry, live ranges, map writing. */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "unit.h"
-int main(void) { return 0; }
+#include "cleanup.h"
+#include "idmap.h"
+#include "util.h"
+
+static int parse_text(const char *text, const char *user, uid_t uid, struct idmap_range *ret,
+		      size_t max)
+{
+	_cleanup_fclose_ FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	assert_non_null(f);
+	return idmap_parse_subid(f, user, uid, ret, max);
+}
+
+static void test_idmap_parse_subid_finds_root_ranges_by_name_and_uid(void **state)
+{
+	static const char text[] = "# lxmgr ranges\n"
+				   "\n"
+				   "alice:100000:65536\n"
+				   "root:1048576:65536\n"
+				   "  \t\n"
+				   "0:2097152:131072\n"
+				   "rootless:3000000:65536\n"
+				   "bob:4000000:65536";
+	struct idmap_range r[3] = {{7, 7}, {7, 7}, {7, 7}};
+
+	(void)state;
+	assert_int_equal(parse_text(text, "root", 0, r, 3), 2);
+	assert_int_equal(r[0].start, 1048576);
+	assert_int_equal(r[0].count, 65536);
+	assert_int_equal(r[1].start, 2097152);
+	assert_int_equal(r[1].count, 131072);
+	assert_int_equal(r[2].start, 7);
+
+	/* Without a uid, the numeric line is somebody else's. */
+	assert_int_equal(parse_text(text, "root", (uid_t)-1, r, 3), 1);
+	assert_int_equal(r[0].start, 1048576);
+
+	/* The count is of all matches; only max are stored. */
+	r[1] = (struct idmap_range){7, 7};
+	assert_int_equal(parse_text(text, "root", 0, r, 1), 2);
+	assert_int_equal(r[1].start, 7);
+
+	assert_int_equal(parse_text(text, "bob", 1001, r, 3), 1);
+	assert_int_equal(r[0].start, 4000000);
+	assert_int_equal(parse_text(text, "carol", 1002, r, 3), 0);
+}
+
+static void test_idmap_parse_subid_refuses_malformed_line(void **state)
+{
+	static const char *const bad[] = {
+		"root:100000\n",        "root:abc:65536\n",
+		"root:100000:65536x\n", "root:-1:65536\n",
+		"root::65536\n",        ":100000:65536\n",
+		"root:1:2:3\n",         "root:99999999999:1\n",
+		"root:100000:0\n",      "root:4294901760:65537\n",
+		"root: 100000:65536\n", "justaname\n",
+	};
+	struct idmap_range r[1];
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		_cleanup_free_ char *text = NULL;
+
+		/* A bad line anywhere fails the parse, even for another user. */
+		assert_int_equal(xasprintf(&text, "root:1048576:65536\n%s", bad[i]), 0);
+		if (parse_text(text, "alice", 1000, r, 1) != -EINVAL)
+			fail_msg("accepted malformed line: %s", bad[i]);
+	}
+	/* The highest range that still fits: it ends exactly at 2^32. */
+	assert_int_equal(parse_text("root:4294901760:65536\n", "root", 0, r, 1), 1);
+	assert_int_equal(r[0].start, 4294901760U);
+}
+
+static void test_idmap_alloc_range_skips_range_of_live_container(void **state)
+{
+	const struct idmap_range owned[] = {{1048576, 4 * 65536}};
+	const struct idmap_range used[] = {{1048576, 65536}, {1114112 + 100, 10}};
+	uint32_t base = 0;
+
+	(void)state;
+	assert_int_equal(idmap_alloc_range(owned, 1, used, 1, 65536, &base), 0);
+	assert_int_equal(base, 1114112);
+	/* Even a few ids of a block in use make the whole block taken. */
+	assert_int_equal(idmap_alloc_range(owned, 1, used, 2, 65536, &base), 0);
+	assert_int_equal(base, 1179648);
+	assert_int_equal(idmap_alloc_range(owned, 1, NULL, 0, 65536, &base), 0);
+	assert_int_equal(base, 1048576);
+}
+
+static void test_idmap_alloc_range_aligns_base(void **state)
+{
+	/* 1000000 is not a multiple of 65536: the first aligned base inside is 1048576. */
+	const struct idmap_range owned[] = {{5000000, 1000000}, {1000000, 200000}};
+	const struct idmap_range small[] = {{100000, 65536}};
+	const struct idmap_range used[] = {{1100000, 10}};
+	uint32_t base = 0;
+
+	(void)state;
+	assert_int_equal(idmap_alloc_range(owned, 2, NULL, 0, 65536, &base), 0);
+	assert_int_equal(base, 1048576);
+	/* The next aligned block, 1114112..1179647, still ends inside 1000000..1199999. */
+	assert_int_equal(idmap_alloc_range(owned, 2, used, 1, 65536, &base), 0);
+	assert_int_equal(base, 1114112);
+	/* 100000..165535 holds 65536 ids but no aligned block of them. */
+	assert_int_equal(idmap_alloc_range(small, 1, NULL, 0, 65536, &base), -ENOSPC);
+	assert_int_equal(idmap_alloc_range(small, 1, NULL, 0, 0, &base), -EINVAL);
+}
+
+static void test_idmap_alloc_range_returns_enospc_when_full(void **state)
+{
+	const struct idmap_range owned[] = {{1048576, 2 * 65536}};
+	/* Unaligned and overlapping each other, together covering both blocks. */
+	const struct idmap_range used[] = {{1048000, 70000}, {1100000, 90000}};
+	const struct idmap_range top[] = {{4294901760U, 65536}};
+	uint32_t base = 42;
+
+	(void)state;
+	assert_int_equal(idmap_alloc_range(owned, 1, used, 2, 65536, &base), -ENOSPC);
+	assert_int_equal(base, 42);
+	assert_int_equal(idmap_alloc_range(owned, 1, used, 1, 65536, &base), -ENOSPC);
+	assert_int_equal(idmap_alloc_range(NULL, 0, NULL, 0, 65536, &base), -ENOSPC);
+	/* The last block below 2^32 is usable, and the arithmetic does not wrap. */
+	assert_int_equal(idmap_alloc_range(top, 1, NULL, 0, 65536, &base), 0);
+	assert_int_equal(base, 4294901760U);
+	assert_int_equal(idmap_alloc_range(top, 1, top, 1, 65536, &base), -ENOSPC);
+}
+
+static char *make_tmpdir(void)
+{
+	char *d = strdup("/tmp/test-idmap-XXXXXX");
+
+	assert_non_null(d);
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+static char *read_text(const char *path)
+{
+	char *buf = NULL;
+
+	assert_int_equal(read_file_at(AT_FDCWD, path, 1 << 20, &buf, NULL), 0);
+	return buf;
+}
+
+static void check_append(const char *dir, const char *before, uint32_t blocks, const char *after)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	struct stat st;
+
+	assert_int_equal(xasprintf(&path, "%s/subuid", dir), 0);
+	if (before)
+		write_text(path, before, 0600);
+	else
+		(void)unlink(path);
+	assert_int_equal(idmap_ensure_root_entry(path, blocks), 1);
+	text = read_text(path);
+	assert_string_equal(text, after);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, before ? 0600 : 0644);
+}
+
+static void test_idmap_ensure_root_entry_appends_above_existing_ranges(void **state)
+{
+	_cleanup_free_ char *dir = make_tmpdir(), *path = NULL;
+	/* bob's range ends at 1270000; the next multiple of 65536 is 1310720. Odd spacing
+	 * and the comment must survive byte for byte. */
+	static const char before[] = "# subordinate ids\n"
+				     "alice:100000:65536\n"
+				     "\n"
+				     "bob:1200000:70000   \n"
+				     "carol:500000:65536\n";
+
+	(void)state;
+	check_append(dir, before, 10,
+		     "# subordinate ids\nalice:100000:65536\n\nbob:1200000:70000   \n"
+		     "carol:500000:65536\nroot:1310720:655360\n");
+	/* Low ranges only: root starts at the floor, 1048576. A missing newline is added. */
+	check_append(dir, "alice:100000:65536", 1, "alice:100000:65536\nroot:1048576:65536\n");
+	check_append(dir, NULL, 2, "root:1048576:131072\n");
+
+	/* No room below 2^32 for 100 blocks above 4294010000. */
+	assert_int_equal(xasprintf(&path, "%s/subuid", dir), 0);
+	write_text(path, "x:4294000000:10000\n", 0644);
+	assert_int_equal(idmap_ensure_root_entry(path, 100), -ERANGE);
+	assert_int_equal(idmap_ensure_root_entry(path, 0), -EINVAL);
+	write_text(path, "x:notanumber:10000\n", 0644);
+	assert_int_equal(idmap_ensure_root_entry(path, 1), -EINVAL);
+	assert_int_equal(rm_rf_at(AT_FDCWD, dir), 0);
+}
+
+static void test_idmap_ensure_root_entry_keeps_existing_root_entry(void **state)
+{
+	static const char *const texts[] = {
+		"alice:100000:65536\nroot:200000:65536\n",
+		"alice:100000:65536\n0:200000:65536",
+	};
+	_cleanup_free_ char *dir = make_tmpdir(), *path = NULL;
+
+	(void)state;
+	assert_int_equal(xasprintf(&path, "%s/subuid", dir), 0);
+	for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+		_cleanup_free_ char *text = NULL;
+		struct stat a, b;
+
+		write_text(path, texts[i], 0644);
+		assert_int_equal(stat(path, &a), 0);
+		assert_int_equal(idmap_ensure_root_entry(path, 10), 0);
+		assert_int_equal(stat(path, &b), 0);
+		/* Not rewritten at all: the same inode. */
+		assert_int_equal(a.st_ino, b.st_ino);
+		text = read_text(path);
+		assert_string_equal(text, texts[i]);
+	}
+	assert_int_equal(rm_rf_at(AT_FDCWD, dir), 0);
+}
+
+static void put_map(const char *dir, const char *pid, const char *file, const char *text)
+{
+	_cleanup_free_ char *d = NULL, *p = NULL;
+
+	assert_int_equal(xasprintf(&d, "%s/%s", dir, pid), 0);
+	(void)mkdir(d, 0755);
+	if (!file)
+		return;
+	assert_int_equal(xasprintf(&p, "%s/%s", d, file), 0);
+	write_text(p, text, 0644);
+}
+
+static void test_idmap_live_ranges_reads_fake_proc(void **state)
+{
+	_cleanup_free_ char *dir = make_tmpdir();
+	_cleanup_free_ struct idmap_range *r = NULL;
+	_cleanup_close_ int procfd = -EBADF;
+	size_t n = 99;
+
+	(void)state;
+	/* The kernel's own layout: padded columns. */
+	put_map(dir, "1", "uid_map", "         0          0 4294967295\n");
+	put_map(dir, "42", "uid_map", "         0    1065536      65536\n");
+	put_map(dir, "42", "gid_map", "         0    2000000      65536\n");
+	put_map(dir, "43", "uid_map", "0 1065536 65536\n");
+	put_map(dir, "44", "uid_map", "0 3000000 1000\n1000 1000 1\n1001 3001001 64535\n");
+	/* Not a process: a number-named entry must be all digits. */
+	put_map(dir, "self", "uid_map", "0 5 5\n");
+	put_map(dir, "4x", "uid_map", "0 6 6\n");
+	/* A process that exited between readdir and open. */
+	put_map(dir, "45", NULL, NULL);
+
+	procfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(procfd >= 0);
+	assert_int_equal(idmap_live_ranges(procfd, false, &r, &n), 0);
+	assert_int_equal(n, 4);
+	/* Order follows readdir: look each up. */
+	for (size_t i = 0; i < n; i++)
+		assert_true((r[i].start == 1065536 && r[i].count == 65536) ||
+			    (r[i].start == 3000000 && r[i].count == 1000) ||
+			    (r[i].start == 1000 && r[i].count == 1) ||
+			    (r[i].start == 3001001 && r[i].count == 64535));
+	free(r);
+	r = NULL;
+	assert_int_equal(idmap_live_ranges(procfd, true, &r, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].start, 2000000);
+	assert_int_equal(r[0].count, 65536);
+
+	put_map(dir, "46", "uid_map", "0 garbage\n");
+	free(r);
+	r = NULL;
+	assert_int_equal(idmap_live_ranges(procfd, false, &r, &n), -EIO);
+	assert_int_equal(rm_rf_at(AT_FDCWD, dir), 0);
+}
+
+/* Needs root and user namespaces; the only test here that does. */
+static void test_idmap_write_maps_sets_maps_of_child(void **state)
+{
+	_cleanup_free_ char *uid_map = NULL, *gid_map = NULL, *path = NULL;
+	int ready[2], go[2], status;
+	unsigned a, b, c;
+	char byte = 0;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0) {
+		if (getenv("LXMGR_TEST_MUST_RUN"))
+			fail_msg("not root");
+		skip();
+	}
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		byte = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+		if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	if (byte != 'y') {
+		close(go[1]);
+		(void)waitpid(pid, &status, 0);
+		skip();
+	}
+	assert_int_equal(idmap_write_maps(pid, 1065536, 2131072, 65536), 0);
+	assert_int_equal(xasprintf(&path, "/proc/%d/uid_map", (int)pid), 0);
+	uid_map = read_text(path);
+	free(path);
+	assert_int_equal(xasprintf(&path, "/proc/%d/gid_map", (int)pid), 0);
+	gid_map = read_text(path);
+	/* A second write is refused by the kernel: the maps are set once. */
+	assert_int_equal(idmap_write_maps(pid, 1065536, 2131072, 65536), -EPERM);
+	close(go[1]);
+	close(ready[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(sscanf(uid_map, "%u %u %u", &a, &b, &c), 3);
+	assert_true(a == 0 && b == 1065536 && c == 65536);
+	assert_int_equal(sscanf(gid_map, "%u %u %u", &a, &b, &c), 3);
+	assert_true(a == 0 && b == 2131072 && c == 65536);
+	assert_int_equal(idmap_write_maps(pid, 4294967295U, 0, 2), -ERANGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_idmap_parse_subid_finds_root_ranges_by_name_and_uid),
+		cmocka_unit_test(test_idmap_parse_subid_refuses_malformed_line),
+		cmocka_unit_test(test_idmap_alloc_range_skips_range_of_live_container),
+		cmocka_unit_test(test_idmap_alloc_range_aligns_base),
+		cmocka_unit_test(test_idmap_alloc_range_returns_enospc_when_full),
+		cmocka_unit_test(test_idmap_ensure_root_entry_appends_above_existing_ranges),
+		cmocka_unit_test(test_idmap_ensure_root_entry_keeps_existing_root_entry),
+		cmocka_unit_test(test_idmap_live_ranges_reads_fake_proc),
+		cmocka_unit_test(test_idmap_write_maps_sets_maps_of_child),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -18,7 +18,8 @@ apt_mirror() {
     echo "$uri"
 }
 
-if [ -x "$dest/sbin/init" ] && [ -e "$dest/.lxmgr-test-complete" ]; then
+# The rename below is the last step: a tree at $dest is complete.
+if [ -x "$dest/sbin/init" ]; then
     echo "$dest"
     exit 0
 fi
@@ -32,7 +33,7 @@ debootstrap --variant=minbase --include="$include" "$suite" "$tmp" "$(apt_mirror
     | sed -u 's/^/debootstrap: /' >&2
 # Tests boot this tree many times; leave apt's downloaded packages out of it.
 rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*_Packages
-touch "$tmp/.lxmgr-test-complete"
+chmod 0755 "$tmp"
 rm -rf --one-file-system "$dest"
 mv "$tmp" "$dest"
 trap - EXIT

@@ -1,0 +1,374 @@
+/* create.c: making a container in the store, atomically (DESIGN §8). */
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "cleanup.h"
+#include "copy.h"
+#include "create.h"
+#include "guest.h"
+#include "idmap.h"
+#include "import.h"
+#include "log.h"
+#include "lxmgr.h"
+#include "rootfs.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "create"
+
+struct build {
+	const struct lxmgr_ctx *ctx;
+	const struct create_request *req;
+	char *tmpdir;      /* LIB/.NAME.create-XXXXXX */
+	char *tmp_rootfs;
+	int tmpfd;         /* locked: gc leaves a create in progress alone */
+	bool tty;
+	int last_percent;
+	struct container_config cfg;
+};
+
+static bool interrupted(void *userdata)
+{
+	sigset_t pending;
+
+	(void)userdata;
+	if (sigpending(&pending) < 0)
+		return false;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+	       sigismember(&pending, SIGHUP);
+}
+
+static void report(void *userdata, uint64_t done, uint64_t total)
+{
+	struct build *b = userdata;
+	int percent = total ? (int)(done * 100 / total) : 100;
+
+	if (percent > 100)
+		percent = 100;
+	/* A terminal gets a line that updates in place; a log gets every 25%. */
+	if (b->tty) {
+		fprintf(stderr, "\rlxmgr: create %s: rootfs: %3d%% (%llu of %llu MiB)",
+			b->req->name, percent, (unsigned long long)(done >> 20),
+			(unsigned long long)(total >> 20));
+		if (percent == 100)
+			fputc('\n', stderr);
+	} else if (percent / 25 != b->last_percent / 25 || (percent == 100 && b->last_percent != 100)) {
+		fprintf(stderr, "lxmgr: create %s: rootfs: %d%%\n", b->req->name, percent);
+	}
+	b->last_percent = percent;
+}
+
+static int check_target_free(const struct lxmgr_ctx *ctx, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+
+	if (xasprintf(&path, "%s/%s", ctx->paths.lib, name) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (lstat(path, &st) == 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EEXIST), "a container named '%s' exists already",
+			       name);
+	return 0;
+}
+
+static int check_source(const struct lxmgr_ctx *ctx, const struct create_request *req)
+{
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	if (req->tarball) {
+		if (access(req->tarball, R_OK) < 0)
+			return lx_fail(ctx, -errno, "tarball %s", req->tarball);
+		return 0;
+	}
+	fd = open(req->source_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return lx_fail(ctx, -errno, "rootfs %s", req->source_dir);
+	r = guest_check_init(fd, "/sbin/init");
+	if (r < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "%s has no executable /sbin/init: not a bootable "
+			       "root filesystem", req->source_dir);
+	return 0;
+}
+
+static int make_tmpdir(struct build *b)
+{
+	const struct lxmgr_ctx *ctx = b->ctx;
+	int r;
+
+	/* 0711: the container's own root (an unmapped uid on the host) walks to its rootfs. */
+	r = mkdir_p(ctx->paths.lib, 0711);
+	if (r < 0)
+		return lx_fail(ctx, r, "create %s", ctx->paths.lib);
+	r = xasprintf(&b->tmpdir, "%s/.%s.create-XXXXXX", ctx->paths.lib, b->req->name);
+	if (r < 0)
+		return lx_fail(ctx, r, "out of memory");
+	if (!mkdtemp(b->tmpdir)) {
+		free(b->tmpdir);
+		b->tmpdir = NULL;
+		return lx_fail(ctx, -errno, "create a directory in %s", ctx->paths.lib);
+	}
+	b->tmpfd = open(b->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->tmpfd < 0 || flock(b->tmpfd, LOCK_EX) < 0 || chmod(b->tmpdir, 0755) < 0)
+		return lx_fail(ctx, -errno, "lock %s", b->tmpdir);
+	r = xasprintf(&b->tmp_rootfs, "%s/rootfs", b->tmpdir);
+	return r < 0 ? lx_fail(ctx, r, "out of memory") : 0;
+}
+
+static int fill_rootfs(struct build *b)
+{
+	const struct create_request *req = b->req;
+	struct copy_progress p = { .report = report, .cancelled = interrupted, .userdata = b };
+	_cleanup_free_ char *failed = NULL;
+	int r;
+
+	if (req->tarball) {
+		if (mkdir(b->tmp_rootfs, 0755) < 0)
+			return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
+		r = import_tarball(req->tarball, b->tmp_rootfs, &p, &failed);
+		if (r == -EINTR)
+			return r;
+		if (r == -EMEDIUMTYPE)
+			return lx_fail(b->ctx, LX_SYNTHETIC(r), "%s is not a tar archive%s%s",
+				       req->tarball, failed ? ": " : "", failed ? failed : "");
+		if (r < 0)
+			return lx_fail(b->ctx, r, "unpack %s", req->tarball);
+		return 0;
+	}
+	r = copy_tree(req->source_dir, b->tmp_rootfs, 0, 0, &p, &failed);
+	if (r == -EINTR)
+		return r;
+	if (r < 0)
+		return lx_fail(b->ctx, r, "copy %s", failed ? failed : req->source_dir);
+	return 0;
+}
+
+static void push_range(struct idmap_range **v, size_t *n, uint32_t start, uint32_t count)
+{
+	struct idmap_range *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return;
+	nv[(*n)++] = (struct idmap_range){ .start = start, .count = count };
+	*v = nv;
+}
+
+int create_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range **ret,
+		       size_t *ret_n)
+{
+	_cleanup_strv_ char **names = NULL;
+	_cleanup_close_ int procfd = -EBADF;
+	struct idmap_range *v = NULL;
+	size_t n = 0;
+	int r;
+
+	r = store_list_names(ctx, &names);
+	if (r < 0)
+		return r;
+	STRV_FOREACH(name, names) {
+		_cleanup_free_ char *path = NULL;
+		struct container_config c;
+		struct config_error e;
+
+		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
+			continue;
+		config_init_defaults(&c);
+		if (config_parse_file(path, false, &c, &e) >= 0 && c.uid_base)
+			push_range(&v, &n, gid ? c.gid_base : c.uid_base, c.id_count);
+		config_done(&c);
+	}
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd >= 0) {
+		struct idmap_range *live = NULL;
+		size_t n_live = 0;
+
+		/* Other stores, LXC and nspawn containers: whatever runs now is taken too. */
+		if (idmap_live_ranges(procfd, gid, &live, &n_live) >= 0)
+			for (size_t i = 0; i < n_live; i++)
+				push_range(&v, &n, live[i].start, live[i].count);
+		free(live);
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static const char *subid_path(bool gid)
+{
+	const char *p = getenv(gid ? "LXMGR_SUBGID" : "LXMGR_SUBUID");
+
+	return p && *p ? p : gid ? "/etc/subgid" : "/etc/subuid";
+}
+
+static int alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t *ret)
+{
+	_cleanup_free_ struct idmap_range *used = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	struct idmap_range owned[64];
+	const char *path = subid_path(gid);
+	size_t n_used = 0;
+	int n, r;
+
+	r = idmap_ensure_root_entry(path, /* blocks= */ 1000);
+	if (r < 0)
+		return log_fail_full(ctx, "idmap", r, "add a range for root to %s", path);
+	if (r > 0)
+		lx_info(ctx, "added a subordinate id range for root to %s", path);
+	f = fopen(path, "re");
+	if (!f)
+		return log_fail_full(ctx, "idmap", -errno, "open %s", path);
+	n = idmap_parse_subid(f, "root", 0, owned, ELEMENTSOF(owned));
+	if (n < 0)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(n), "%s: malformed line", path);
+	r = create_used_ranges(ctx, gid, &used, &n_used);
+	if (r < 0)
+		return log_fail_full(ctx, "idmap", r, "list the ranges in use");
+	r = idmap_alloc_range(owned, (size_t)(n < 64 ? n : 64), used, n_used, IDMAP_DEFAULT_SIZE,
+			      ret);
+	if (r == -ENOSPC)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
+				     "%s has no free range of %u ids for root: every range is in "
+				     "use (add one, e.g. root:%u:%u)",
+				     path, IDMAP_DEFAULT_SIZE, 1048576U, 65536000U);
+	return r < 0 ? log_fail_full(ctx, "idmap", r, "allocate ids") : 0;
+}
+
+static int decide_ownership(struct build *b)
+{
+	_cleanup_free_ char *failed = NULL;
+	int r;
+
+	if (!b->req->force_shift && rootfs_supports_idmap(b->tmp_rootfs))
+		return 0;
+	/* The filesystem cannot be idmapped: shift once, now, and remember it. */
+	lx_info(b->ctx, "shifting ownership of the rootfs by %u", b->cfg.uid_base);
+	r = shift_tree(b->tmp_rootfs, b->cfg.uid_base, b->cfg.gid_base, &failed);
+	if (r < 0)
+		return lx_fail(b->ctx, r, "shift ownership of %s", failed ? failed : b->tmp_rootfs);
+	b->cfg.rootfs_shifted = true;
+	return 0;
+}
+
+static int make_config(struct build *b)
+{
+	const struct create_request *req = b->req;
+	_cleanup_close_ int rootfd = -EBADF;
+	char uuid[37];
+	uuid_t u;
+	int r;
+
+	rootfd = open(b->tmp_rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return lx_fail(b->ctx, -errno, "open %s", b->tmp_rootfs);
+	r = guest_check_init(rootfd, b->cfg.init);
+	if (r < 0)
+		return lx_fail(b->ctx, LX_SYNTHETIC(r), "the root filesystem has no executable %s",
+			       b->cfg.init);
+	(void)guest_detect_init(rootfd, b->cfg.init, &b->cfg.init_kind, &b->cfg.systemd_version);
+	b->cfg.stop_signal = guest_stop_signal(b->cfg.init_kind);
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, uuid);
+	b->cfg.name = strdup(req->name);
+	b->cfg.uuid = strdup(uuid);
+	b->cfg.hostname = strdup(req->hostname ? req->hostname : req->name);
+	if (!b->cfg.name || !b->cfg.uuid || !b->cfg.hostname)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	r = alloc_ids(b->ctx, false, &b->cfg.uid_base);
+	if (r >= 0)
+		r = alloc_ids(b->ctx, true, &b->cfg.gid_base);
+	if (r >= 0)
+		r = decide_ownership(b);
+	if (r < 0)
+		return r;
+	r = guest_write_identity(rootfd, b->cfg.hostname, b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
+				 b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
+	return r < 0 ? lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id") : 0;
+}
+
+static int commit(struct build *b)
+{
+	_cleanup_free_ char *cfgpath = NULL, *final = NULL;
+	struct config_error e = { 0 };
+	int r;
+
+	r = config_validate(&b->cfg, &e);
+	if (r < 0)
+		return store_report_config_error(b->ctx, r, &e);
+	if (xasprintf(&cfgpath, "%s/config", b->tmpdir) < 0 ||
+	    xasprintf(&final, "%s/%s", b->ctx->paths.lib, b->req->name) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	r = config_write_file(cfgpath, &b->cfg);
+	if (r < 0)
+		return lx_fail(b->ctx, r, "write %s", cfgpath);
+	if (interrupted(NULL))
+		return -EINTR;
+	/* The one step that makes the container exist; another create of the name loses. */
+	if (renameat2(AT_FDCWD, b->tmpdir, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
+		return lx_fail(b->ctx, errno == EEXIST ? LX_SYNTHETIC(-EEXIST) : -errno,
+			       errno == EEXIST ? "a container named '%s' appeared meanwhile"
+					       : "rename into %s",
+			       errno == EEXIST ? b->req->name : final);
+	return 0;
+}
+
+static void build_done(struct build *b, bool keep)
+{
+	if (b->tmpdir && !keep)
+		(void)rm_rf_at(AT_FDCWD, b->tmpdir);
+	if (b->tmpfd >= 0)
+		(void)close(b->tmpfd);
+	free(b->tmpdir);
+	free(b->tmp_rootfs);
+	config_done(&b->cfg);
+}
+
+int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req)
+{
+	struct build b = { .ctx = ctx, .req = req, .tmpfd = -EBADF, .last_percent = -1 };
+	sigset_t mask, old;
+	int r;
+
+	if (!name_is_valid(req->name))
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
+			       "invalid container name '%s' (1-64 of A-Z a-z 0-9 . _ -, not "
+			       "starting with . or -)",
+			       req->name);
+	r = check_target_free(ctx, req->name);
+	if (r >= 0)
+		r = check_source(ctx, req);
+	if (r < 0)
+		return r;
+	/* Held, not handled: each step polls for them and the build is undone as a whole. */
+	(void)sigemptyset(&mask);
+	(void)sigaddset(&mask, SIGINT);
+	(void)sigaddset(&mask, SIGTERM);
+	(void)sigaddset(&mask, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &mask, &old);
+	b.tty = isatty(STDERR_FILENO);
+	config_init_defaults(&b.cfg);
+	r = store_load_defaults(ctx, &b.cfg);
+	if (r >= 0)
+		r = make_tmpdir(&b);
+	if (r >= 0)
+		r = fill_rootfs(&b);
+	if (r >= 0)
+		r = make_config(&b);
+	if (r >= 0)
+		r = commit(&b);
+	if (r == -EINTR || (r < 0 && interrupted(NULL)))
+		r = lx_fail(ctx, LX_SYNTHETIC(-EINTR), "interrupted: nothing was created");
+	if (r >= 0)
+		lx_info(ctx, "created (uid range %u-%u%s)", b.cfg.uid_base, b.cfg.uid_base + 65535,
+			b.cfg.rootfs_shifted ? ", shifted" : "");
+	build_done(&b, r >= 0);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}

@@ -1,0 +1,25 @@
+/* create.h: making a container in the store, atomically (DESIGN §8). */
+#pragma once
+
+#include <stdbool.h>
+
+struct lxmgr_ctx;
+
+struct create_request {
+	const char *name;
+	const char *source_dir; /* a rootfs tree to copy, or NULL */
+	const char *tarball;    /* a rootfs tarball to import, or NULL */
+	const char *hostname;   /* NULL: the name */
+	bool force_shift;       /* shift ownership even where an idmapped mount would work */
+};
+
+/* Builds LIB/.NAME.create-XXXXXX (rootfs, config), then renames it to LIB/NAME. SIGINT,
+ * SIGTERM and SIGHUP are held while it works and end it cleanly, leaving nothing. Reports
+ * failures itself; returns 0 or -errno. */
+int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req);
+
+/* Ranges of ids that containers of this store hold (from their configs) and that running
+ * user namespaces on the host map; for the allocator. */
+struct idmap_range;
+int create_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range **ret,
+		       size_t *ret_n);
