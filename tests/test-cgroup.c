@@ -15,6 +15,7 @@
 #include "unit.h"
 
 #include "cgroup.h"
+#include "config.h"
 #include "cleanup.h"
 #include "config.h"
 #include "util.h"

@@ -1,0 +1,97 @@
+/* config.h: a container's persistent INI configuration: the key table, load, validate, edit. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct lxmgr_ctx;
+
+enum init_kind {
+	INIT_KIND_UNKNOWN,
+	INIT_KIND_SYSTEMD,
+	INIT_KIND_OPENRC,
+	INIT_KIND_SYSVINIT,
+	INIT_KIND_BUSYBOX,
+	_INIT_KIND_MAX,
+};
+const char *init_kind_to_string(enum init_kind k);
+int init_kind_from_string(const char *s, enum init_kind *ret);
+
+enum net_mode {
+	NET_MODE_NONE,
+	NET_MODE_HOST,
+	_NET_MODE_MAX,
+};
+const char *net_mode_to_string(enum net_mode m);
+int net_mode_from_string(const char *s, enum net_mode *ret);
+
+#define CPU_QUOTA_UNSET 0 /* limits.cpu unset: no cap */
+#define LIMIT_UNSET UINT64_MAX
+
+/* Every field is a key of the table in config.c ("section.key" for users and in errors). */
+struct container_config {
+	/* [container] */
+	char *name;            /* container.name: must equal the directory name */
+	char *uuid;            /* container.uuid: lower-case 36-char RFC 4122 text */
+	char *hostname;        /* container.hostname: defaults to the name */
+	char *init;            /* container.init: path inside, default /sbin/init */
+	enum init_kind init_kind; /* container.init_kind: detected at create */
+	uint32_t systemd_version; /* container.systemd_version: 0 unless systemd */
+	int stop_signal;       /* container.stop_signal: SIGRTMIN+3 for systemd */
+	uint32_t stop_timeout; /* container.stop_timeout: seconds, default 30 */
+	bool autostart;        /* container.autostart */
+	/* [idmap] */
+	uint32_t uid_base;     /* idmap.uid_base: host uid of root inside */
+	uint32_t gid_base;     /* idmap.gid_base */
+	uint32_t id_count;     /* idmap.size: default 65536 */
+	/* [rootfs] */
+	bool rootfs_shifted;   /* rootfs.shifted: ownership was shifted at create */
+	/* [limits] */
+	uint64_t memory_max;   /* limits.memory: bytes or LIMIT_UNSET */
+	uint64_t memory_high;  /* limits.memory_high */
+	uint32_t cpu_millis;   /* limits.cpu: "1.5" cores -> 1500; CPU_QUOTA_UNSET */
+	uint32_t cpu_weight;   /* limits.cpu_weight: 1-10000, 0 unset */
+	uint64_t pids_max;     /* limits.pids */
+	/* [net] */
+	enum net_mode net_mode; /* net.mode: none (loopback only) or host */
+};
+
+/* Where a problem was found, for "FILE:LINE: key: message". line 0 when unknown. */
+struct config_error {
+	char file[512];
+	unsigned line;
+	char key[64];
+	char message[256];
+};
+
+/* Fills c with the built-in defaults (no name, uuid or id range). */
+void config_init_defaults(struct container_config *c);
+/* Frees the strings of c (not c itself); c may be half-filled. */
+void config_done(struct container_config *c);
+
+/* Parses the INI file at path onto c (keys not in the file keep their current value, so a
+ * caller loads defaults, then the global file, then the container's file). Unknown sections,
+ * unknown keys and bad values fail with -EINVAL and *err filled in. A missing file is -ENOENT.
+ * global=true refuses keys that only a container may hold (name, uuid, idmap.*). */
+int config_parse_file(const char *path, bool global, struct container_config *c,
+		      struct config_error *err);
+
+/* Checks the cross-key rules of a loaded config (name valid, uuid present, id range set). */
+int config_validate(const struct container_config *c, struct config_error *err);
+
+/* Value of a key as text ("512M" style not needed: canonical form), or -ENOENT for an
+ * unknown key. *ret is malloc'd; an unset optional key gives "". */
+int config_get(const struct container_config *c, const char *key, char **ret);
+
+/* Sets or unsets key in the file at path, keeping every other line (comments, order) as it
+ * is, after checking that the new value parses; the write is atomic (temp, fsync, rename).
+ * value NULL unsets. Unknown key or bad value: -EINVAL with *err filled, file untouched. */
+int config_edit_file(const char *path, const char *key, const char *value,
+		     struct config_error *err);
+
+/* Writes a complete new config file for c (used by create). Atomic. */
+int config_write_file(const char *path, const struct container_config *c);
+
+/* Iterates the key table: returns the i-th key name and its one-line description, or NULL. */
+const char *config_key_name(size_t i, const char **ret_doc);
