@@ -41,16 +41,18 @@ static void become_root(const struct child_args *a)
 
 static void setup_mounts(const struct child_args *a, int tree_fd)
 {
+	/* Relative to our working directory, the container's directory (see child.h). */
+	static const char rootfs[] = "rootfs";
 	struct child_error e = { 0 };
 	int r;
 
-	r = rootfs_mount_root(a->rootfs, tree_fd, &e);
+	r = rootfs_mount_root(rootfs, tree_fd, &e);
 	if (r >= 0)
-		r = rootfs_mount_kernel_fs(a->rootfs, a->own_netns, a->uuid, &e);
+		r = rootfs_mount_kernel_fs(rootfs, a->own_netns, a->uuid, &e);
 	if (r >= 0)
-		r = dev_setup(a->rootfs, a->console, &e);
+		r = dev_setup(rootfs, a->console, &e);
 	if (r >= 0)
-		r = rootfs_pivot(a->rootfs, &e);
+		r = rootfs_pivot(rootfs, &e);
 	if (r < 0)
 		sync_child_fail(a->sync_fd, r, e.where, "%s", e.text);
 }

@@ -3,10 +3,12 @@
 
 #include <stdbool.h>
 
+/* The child starts with the container's directory (LIB/NAME) as its working directory,
+ * translated into its new mount namespace by clone: the container's root, an unmapped uid
+ * on the host, may not be able to walk the host path to it (a store below a 0700 dir). */
 struct child_args {
 	int sync_fd;          /* our end of the socketpair with the monitor */
 	int console_fd;       /* the console pty slave: init's stdin, stdout and stderr */
-	const char *rootfs;   /* host path of the root filesystem */
 	const char *console;  /* host path of the pty slave, bound onto /dev/console */
 	const char *hostname;
 	const char *init;     /* path of init inside */

@@ -152,6 +152,26 @@ int cmd_stop(struct lxmgr_ctx *ctx, int argc, char **argv)
 	return do_stop(ctx, &o) < 0 ? EXIT_FAILED : 0;
 }
 
+/* systemd's private socket appears early in its boot; until then systemctl cannot ask. */
+static int wait_for_systemd_socket(const struct runtime_state *rs, unsigned timeout_ms)
+{
+	char root[64];
+
+	(void)snprintf(root, sizeof(root), "/proc/%d/root", (int)rs->init_pid);
+	for (unsigned waited = 0; waited < timeout_ms; waited += 10) {
+		_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int fd = -EBADF;
+
+		if (rootfd < 0)
+			return -ESRCH;
+		fd = open_in_root(rootfd, "/run/systemd/private", O_PATH, 0);
+		if (fd >= 0)
+			return 0;
+		(void)usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
 static int wait_until_up(struct lxmgr_ctx *ctx, const struct container *c)
 {
 	char *argv[] = { "systemctl", "is-system-running", "--wait", NULL };
@@ -164,7 +184,11 @@ static int wait_until_up(struct lxmgr_ctx *ctx, const struct container *c)
 	r = runtime_state_read(c->rundir, &rs);
 	if (r < 0)
 		return lx_fail(ctx, r, "read %s/state", c->rundir);
-	r = attach_run(ctx, &rs, &a);
+	r = wait_for_systemd_socket(&rs, 120000);
+	if (r < 0)
+		(void)lx_fail(ctx, r, "systemd inside did not open its control socket");
+	else
+		r = attach_run(ctx, &rs, &a);
 	runtime_state_done(&rs);
 	return r;
 }

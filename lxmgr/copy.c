@@ -240,6 +240,7 @@ static int node_getxattr_alloc(const struct node *n, const char *key, char **ret
 			continue;
 		if (k < 0)
 			return (int)k;
+		buf[k] = '\0';
 		*ret = TAKE_PTR(buf);
 		*ret_len = (size_t)k;
 		return 0;

@@ -104,8 +104,7 @@ static int make_tmpdir(struct build *b)
 	const struct lxmgr_ctx *ctx = b->ctx;
 	int r;
 
-	/* 0711: the container's own root (an unmapped uid on the host) walks to its rootfs. */
-	r = mkdir_p(ctx->paths.lib, 0711);
+	r = mkdir_p(ctx->paths.lib, 0700);
 	if (r < 0)
 		return lx_fail(ctx, r, "create %s", ctx->paths.lib);
 	r = xasprintf(&b->tmpdir, "%s/.%s.create-XXXXXX", ctx->paths.lib, b->req->name);
@@ -228,16 +227,30 @@ static int alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t *ret)
 	n = idmap_parse_subid(f, "root", 0, owned, ELEMENTSOF(owned));
 	if (n < 0)
 		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(n), "%s: malformed line", path);
-	r = create_used_ranges(ctx, gid, &used, &n_used);
+	/* Used uids and gids together: a container then gets the same base for both. */
+	r = create_used_ranges(ctx, false, &used, &n_used);
+	if (r >= 0) {
+		struct idmap_range *g = NULL, *all;
+		size_t n_g = 0;
+
+		r = create_used_ranges(ctx, true, &g, &n_g);
+		all = r >= 0 ? realloc(used, (n_used + n_g) * sizeof(*used) + 1) : NULL;
+		if (all) {
+			memcpy(all + n_used, g, n_g * sizeof(*g));
+			used = all;
+			n_used += n_g;
+		}
+		free(g);
+	}
 	if (r < 0)
 		return log_fail_full(ctx, "idmap", r, "list the ranges in use");
 	r = idmap_alloc_range(owned, (size_t)(n < 64 ? n : 64), used, n_used, IDMAP_DEFAULT_SIZE,
 			      ret);
 	if (r == -ENOSPC)
 		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
-				     "%s has no free range of %u ids for root: every range is in "
-				     "use (add one, e.g. root:%u:%u)",
-				     path, IDMAP_DEFAULT_SIZE, 1048576U, 65536000U);
+				     "%s has no free range of %u ids for root: containers use "
+				     "them all (add a range for root)",
+				     path, IDMAP_DEFAULT_SIZE);
 	return r < 0 ? log_fail_full(ctx, "idmap", r, "allocate ids") : 0;
 }
 
@@ -281,11 +294,7 @@ static int make_config(struct build *b)
 	b->cfg.hostname = strdup(req->hostname ? req->hostname : req->name);
 	if (!b->cfg.name || !b->cfg.uuid || !b->cfg.hostname)
 		return lx_fail(b->ctx, -ENOMEM, "out of memory");
-	r = alloc_ids(b->ctx, false, &b->cfg.uid_base);
-	if (r >= 0)
-		r = alloc_ids(b->ctx, true, &b->cfg.gid_base);
-	if (r >= 0)
-		r = decide_ownership(b);
+	r = decide_ownership(b);
 	if (r < 0)
 		return r;
 	r = guest_write_identity(rootfd, b->cfg.hostname, b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
@@ -355,6 +364,11 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	b.tty = isatty(STDERR_FILENO);
 	config_init_defaults(&b.cfg);
 	r = store_load_defaults(ctx, &b.cfg);
+	/* Ids first: a host without a free range fails before minutes of copying. */
+	if (r >= 0)
+		r = alloc_ids(ctx, false, &b.cfg.uid_base);
+	if (r >= 0)
+		r = alloc_ids(ctx, true, &b.cfg.gid_base);
 	if (r >= 0)
 		r = make_tmpdir(&b);
 	if (r >= 0)

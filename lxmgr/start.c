@@ -165,12 +165,16 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 		return log_fail_full(env->ctx, "cgroup", cgfd, "open %s", rs->cgroup.unified);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return lx_fail(env->ctx, -errno, "socketpair");
+	/* The child inherits this working directory, translated into its mount namespace. */
+	if (fchdir(env->c->dirfd) < 0)
+		return lx_fail(env->ctx, -errno, "enter %s", env->c->dir);
 	pid = clone_as_owner(cfg, clone_flags(cfg), cgfd, &pidfd);
+	if (pid != 0)
+		(void)!chdir("/");
 	if (pid == 0) {
 		struct child_args a = {
 			.sync_fd = sv[1],
 			.console_fd = env->console_fd,
-			.rootfs = env->c->rootfs,
 			.console = env->console_path,
 			.hostname = cfg->hostname ? cfg->hostname : cfg->name,
 			.init = cfg->init,

@@ -312,6 +312,7 @@ static void test_idmap_write_maps_sets_maps_of_child(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		close(go[1]);
 		byte = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
 		if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) < 0)
 			_exit(2);

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs every Debian package lxmgr needs to build, run and be tested (Debian 12, as root).
+set -euo pipefail
+
+build=(build-essential autoconf automake libtool pkg-config
+    libsystemd-dev libnl-3-dev libnl-route-3-dev libiniparser-dev uuid-dev
+    libseccomp-dev libcmocka-dev)
+run=(tar xz-utils zstd bzip2 gzip)
+test=(debootstrap dpkg-dev procps)
+
+missing=()
+for p in "${build[@]}" "${run[@]}" "${test[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Shared harness of the integration tests: TAP output, a throwaway store per test, the
+# cached Debian rootfs, and the checks that the host is left as it was found.
+set -uo pipefail
+
+: "${LXMGR:?run through make check, or set LXMGR to the built binary}"
+TESTS_DIR=${LXMGR_TESTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+T_NUM=0
+T_FAILED=0
+T_ROOT=
+T_NAMES=()
+
+skip_all() {
+    if [ "${LXMGR_TEST_MUST_RUN:-0}" = 1 ]; then
+        echo "Bail out! cannot run: $1 (LXMGR_TEST_MUST_RUN=1)"
+        exit 1
+    fi
+    echo "1..0 # SKIP $1"
+    exit 0
+}
+
+ok() {
+    T_NUM=$((T_NUM + 1))
+    echo "ok $T_NUM - $1"
+}
+
+not_ok() {
+    T_NUM=$((T_NUM + 1))
+    T_FAILED=$((T_FAILED + 1))
+    echo "not ok $T_NUM - $1"
+    shift
+    local line
+    for line in "$@"; do
+        printf '#   %s\n' "$line"
+    done
+}
+
+# check DESCRIPTION CMD...: passes when CMD succeeds.
+check() {
+    local desc=$1 out
+    shift
+    if out=$("$@" 2>&1); then
+        ok "$desc"
+    else
+        not_ok "$desc" "command: $*" "output: ${out:0:600}"
+    fi
+}
+
+# check_fails DESCRIPTION CMD...: passes when CMD fails (a refused case).
+check_fails() {
+    local desc=$1 out
+    shift
+    if out=$("$@" 2>&1); then
+        not_ok "$desc" "command succeeded but must fail: $*" "output: ${out:0:600}"
+    else
+        ok "$desc"
+    fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+    if [ "$2" = "$3" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "expected: $2" "actual:   $3"
+    fi
+}
+
+# check_match DESCRIPTION REGEX ACTUAL
+check_match() {
+    if [[ $3 =~ $2 ]]; then
+        ok "$1"
+    else
+        not_ok "$1" "expected to match: $2" "actual: ${3:0:600}"
+    fi
+}
+
+lx() {
+    "$LXMGR" --root "$T_ROOT" "$@"
+}
+
+# Waits until systemd inside reports a settled state and prints it.
+wait_running() {
+    local name=$1 state i
+    for i in $(seq 1 300); do
+        state=$(lx exec "$name" -- systemctl is-system-running --wait 2>/dev/null) && break
+        case $state in running | degraded | maintenance | stopping) break ;; esac
+        sleep 0.05
+    done
+    echo "${state:-unknown}"
+}
+
+debian_rootfs() {
+    bash "$TESTS_DIR/integration/lib/debian-rootfs.sh" bookworm
+}
+
+# Host objects of a container: its cgroup directories in every hierarchy.
+host_cgroups_of() {
+    find /sys/fs/cgroup -maxdepth 3 -type d -name "lxmgr-*-$1.scope" 2>/dev/null
+}
+
+# Processes whose uid lies in [base, base+65535].
+host_procs_in_range() {
+    local base=$1
+    ps -eo uid=,pid= | awk -v b="$base" '$1 >= b && $1 < b + 65536 { print $2 }'
+}
+
+uid_base_of() {
+    lx config "$1" get idmap.uid_base 2>/dev/null
+}
+
+# After a container stopped: nothing of it remains on the host.
+check_host_clean() {
+    local name=$1 base=$2 left
+    left=$(host_cgroups_of "$name")
+    check_eq "$name: no cgroup left on the host" "" "$left"
+    left=$(host_procs_in_range "$base" | tr '\n' ' ')
+    check_eq "$name: no process of its id range left" "" "$left"
+    left=$(ls -A "$T_ROOT/run/$name" 2>/dev/null)
+    check_eq "$name: no runtime files left" "" "$left"
+    left=$(grep -c "$T_ROOT" /proc/self/mountinfo)
+    check_eq "$name: no host mount under the store" "0" "$left"
+}
+
+setup_store() {
+    [ "$(id -u)" = 0 ] || skip_all "needs root"
+    T_ROOT=$(mktemp -d /tmp/lxmgr-test.XXXXXX)
+    trap teardown_store EXIT
+}
+
+# Creates a container from the cached Debian rootfs; remembered for teardown.
+new_debian() {
+    local name=$1
+    shift
+    T_NAMES+=("$name")
+    lx create "$name" --rootfs "$(debian_rootfs)" "$@" >/dev/null
+}
+
+teardown_store() {
+    local name
+    for name in "${T_NAMES[@]}"; do
+        lx stop "$name" --kill >/dev/null 2>&1
+    done
+    lx gc >/dev/null 2>&1
+    if [ -n "$T_ROOT" ] && [ -d "$T_ROOT" ]; then
+        rm -rf --one-file-system "$T_ROOT"
+    fi
+}
+
+# Ends the test: the plan line and the exit status.
+done_testing() {
+    echo "1..$T_NUM"
+    [ "$T_FAILED" = 0 ]
+}

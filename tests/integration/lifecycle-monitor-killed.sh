@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Proves: a monitor killed with SIGKILL does not leave an unmanaged container: init dies with
+# it (PR_SET_PDEATHSIG), the next command reports the true state, and gc (or the next
+# start) removes its cgroups and runtime files.
+. "$(dirname "$0")/lib/common.sh"
+setup_store
+
+new_debian mk1
+base=$(uid_base_of mk1)
+check "start" lx start mk1
+check_eq "running" "running" "$(wait_running mk1)"
+mon=$(sed -n 's/^monitor_pid=//p' "$T_ROOT/run/mk1/state")
+kill -9 "$mon"
+for _ in $(seq 1 100); do
+    [ -z "$(host_procs_in_range "$base")" ] && break
+    sleep 0.05
+done
+check_eq "every process of the container died with its monitor" "" "$(host_procs_in_range "$base" | tr '\n' ' ')"
+check_match "list reports it stopped" "mk1 +stopped" "$(lx list)"
+check_fails "exec refuses a container whose monitor is gone" lx exec mk1 -- true
+check "gc removes what the dead monitor left" lx gc
+check_host_clean mk1 "$base"
+
+check "start again" lx start mk1
+check_eq "running again" "running" "$(wait_running mk1)"
+mon=$(sed -n 's/^monitor_pid=//p' "$T_ROOT/run/mk1/state")
+kill -9 "$mon"
+for _ in $(seq 1 100); do
+    [ -z "$(host_procs_in_range "$base")" ] && break
+    sleep 0.05
+done
+check "the next start cleans up by itself" lx start mk1
+check_eq "and boots" "running" "$(wait_running mk1)"
+check_eq "one cgroup per hierarchy, no leftovers with new names" \
+    "$(find /sys/fs/cgroup -maxdepth 1 -mindepth 1 -type d | while read -r h; do
+        [ -d "$h/lxmgr.slice" ] && echo x; done | wc -l)" "$(host_cgroups_of mk1 | wc -l)"
+check "stop" lx stop mk1
+check_host_clean mk1 "$base"
+done_testing
