@@ -7,7 +7,7 @@
 
 int args_parse_global(int argc, char **argv, struct global_opts *ret, const char **ret_bad)
 {
-	*ret = (struct global_opts){ .root = getenv("LXMGR_ROOT"), .verb_index = argc };
+	*ret = (struct global_opts){.root = getenv("LXMGR_ROOT"), .verb_index = argc};
 	if (ret->root && !*ret->root)
 		ret->root = NULL;
 	for (int i = 1; i < argc; i++) {

@@ -10,7 +10,7 @@ struct global_opts {
 	int verbosity;    /* -q: -1, default 0, -v: 1, -vv: 2 */
 	bool help;
 	bool version;
-	int verb_index;   /* argv index of the verb, or argc when none */
+	int verb_index; /* argv index of the verb, or argc when none */
 };
 
 /* Parses "lxmgr [--root DIR] [-q] [-v...] [--help] [--version] VERB ...". Global options are

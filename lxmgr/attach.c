@@ -43,7 +43,7 @@ struct attach_plan {
 	struct identity id;
 	int pidfd;
 	int cgroup_fd;
-	char *seccomp;    /* raw BPF */
+	char *seccomp; /* raw BPF */
 	size_t seccomp_len;
 	char **envp;
 };
@@ -155,7 +155,7 @@ static int env_push(char ***v, size_t *n, const char *key, const char *value)
 
 static int build_env(const struct identity *id, char **extra, char ***ret)
 {
-	static const char *const from_caller[] = { "TERM", "LANG" };
+	static const char *const from_caller[] = {"TERM", "LANG"};
 	_cleanup_strv_ char **v = NULL;
 	size_t n = 0;
 	int r = 0;
@@ -284,8 +284,8 @@ static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct run
 		r = load_seccomp(p);
 	if (r < 0)
 		child_fail(ctx, r, 1, "apply the container's capability bounding set and filter");
-	if (setgroups((size_t)id->n_groups, id->groups) < 0 || setresgid(id->gid, id->gid, id->gid) < 0 ||
-	    setresuid(id->uid, id->uid, id->uid) < 0)
+	if (setgroups((size_t)id->n_groups, id->groups) < 0 ||
+	    setresgid(id->gid, id->gid, id->gid) < 0 || setresuid(id->uid, id->uid, id->uid) < 0)
 		child_fail(ctx, -errno, 1, "switch to the user");
 	if (chdir(id->home) < 0)
 		(void)!chdir("/");
@@ -303,8 +303,8 @@ static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct run
 
 static int wait_child(int pidfd, pid_t pid, int sigfd)
 {
-	struct pollfd pfd[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
-	siginfo_t si = { 0 };
+	struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+	siginfo_t si = {0};
 
 	for (;;) {
 		struct signalfd_siginfo ssi;
@@ -337,9 +337,9 @@ static void plan_done(struct attach_plan *p)
 int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	       const struct attach_opts *opts)
 {
-	_cleanup_(plan_done) struct attach_plan p = { .pidfd = -EBADF, .cgroup_fd = -EBADF };
+	_cleanup_(plan_done) struct attach_plan p = {.pidfd = -EBADF, .cgroup_fd = -EBADF};
 	_cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
-	struct clone_args args = { .exit_signal = SIGCHLD };
+	struct clone_args args = {.exit_signal = SIGCHLD};
 	sigset_t mask;
 	pid_t pid;
 	int r;

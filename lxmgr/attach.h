@@ -7,9 +7,9 @@ struct lxmgr_ctx;
 struct runtime_state;
 
 struct attach_opts {
-	const char *user;  /* name or uid inside; NULL for root */
-	char **env;        /* extra K=V, NULL-terminated or NULL */
-	char **argv;       /* the command, NULL-terminated */
+	const char *user;   /* name or uid inside; NULL for root */
+	char **env;         /* extra K=V, NULL-terminated or NULL */
+	char **argv;        /* the command, NULL-terminated */
 	const char *rundir; /* the container's runtime directory (seccomp.bpf) */
 };
 

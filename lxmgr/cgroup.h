@@ -20,19 +20,19 @@ const char *cgroup_v1_to_string(enum cgroup_v1 c);
 
 /* What the host offers, read from mountinfo and /proc/self/cgroup. */
 struct cgroup_host {
-	char *unified_mount;          /* cgroup2 mount point, e.g. /sys/fs/cgroup(/unified) */
-	char *unified_own;            /* our own cgroup2 path, relative, e.g. "/" */
-	bool v2_controllers[4];       /* memory, pids, cpu, io enabled at the cgroup2 root */
+	char *unified_mount;            /* cgroup2 mount point, e.g. /sys/fs/cgroup(/unified) */
+	char *unified_own;              /* our own cgroup2 path, relative, e.g. "/" */
+	bool v2_controllers[4];         /* memory, pids, cpu, io enabled at the cgroup2 root */
 	char *v1_mount[_CGROUP_V1_MAX]; /* v1 mount point per controller, NULL if none */
 	char *v1_own[_CGROUP_V1_MAX];   /* our own path in that hierarchy */
-	char *systemd_v1_mount;       /* the name=systemd hierarchy, NULL if none */
+	char *systemd_v1_mount;         /* the name=systemd hierarchy, NULL if none */
 };
 
 /* The cgroups of one container (all absolute paths, NULL where not used). */
 struct cgroup {
-	char *unified;                /* the container's cgroup2 dir: its cgroup-namespace root */
-	char *v1[_CGROUP_V1_MAX];     /* on a hybrid host: limits are applied here */
-	bool limits_v2;               /* limits went through cgroup2 */
+	char *unified;            /* the container's cgroup2 dir: its cgroup-namespace root */
+	char *v1[_CGROUP_V1_MAX]; /* on a hybrid host: limits are applied here */
+	bool limits_v2;           /* limits went through cgroup2 */
 };
 
 /* Parses /proc/self/mountinfo text and /proc/self/cgroup text into *ret. Pure: tests feed

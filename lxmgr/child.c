@@ -43,7 +43,7 @@ static void setup_mounts(const struct child_args *a, int tree_fd)
 {
 	/* Relative to our working directory, the container's directory (see child.h). */
 	static const char rootfs[] = "rootfs";
-	struct child_error e = { 0 };
+	struct child_error e = {0};
 	int r;
 
 	r = rootfs_mount_root(rootfs, tree_fd, &e);
@@ -84,7 +84,7 @@ _Noreturn void child_main(const struct child_args *a)
 		"HOME=/root",
 		NULL,
 	};
-	char *const argv[] = { (char *)a->init, NULL };
+	char *const argv[] = {(char *)a->init, NULL};
 	int tree_fd = -EBADF, r;
 
 	(void)snprintf(env_uuid, sizeof(env_uuid), "container_uuid=%s", a->uuid);

@@ -7,11 +7,11 @@
  * translated into its new mount namespace by clone: the container's root, an unmapped uid
  * on the host, may not be able to walk the host path to it (a store below a 0700 dir). */
 struct child_args {
-	int sync_fd;          /* our end of the socketpair with the monitor */
-	int console_fd;       /* the console pty slave: init's stdin, stdout and stderr */
-	const char *console;  /* host path of the pty slave, bound onto /dev/console */
+	int sync_fd;         /* our end of the socketpair with the monitor */
+	int console_fd;      /* the console pty slave: init's stdin, stdout and stderr */
+	const char *console; /* host path of the pty slave, bound onto /dev/console */
 	const char *hostname;
-	const char *init;     /* path of init inside */
+	const char *init; /* path of init inside */
 	const char *uuid;
 	bool own_netns;
 };

@@ -31,8 +31,8 @@ static int show_all(const struct container *c)
 static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char *key)
 {
 	_cleanup_container_ struct container *c = NULL;
-	struct runtime_state rs = { 0 };
-	struct cgroup_host h = { 0 };
+	struct runtime_state rs = {0};
+	struct cgroup_host h = {0};
 	int r;
 
 	if (store_container_open(ctx, name, &c) < 0 || !store_is_running(c))
@@ -47,15 +47,17 @@ static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char
 	if (r >= 0)
 		r = cgroup_apply_limits(&h, &rs.cgroup, &c->cfg);
 	if (r < 0)
-		lx_warn(ctx, r, "apply %s to the running container (it applies at the next start), "
-				"ignoring", key);
+		lx_warn(ctx, r,
+			"apply %s to the running container (it applies at the next start), "
+			"ignoring",
+			key);
 	cgroup_host_done(&h);
 	runtime_state_done(&rs);
 }
 
 static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, const char *value)
 {
-	struct config_error e = { 0 };
+	struct config_error e = {0};
 	int r;
 
 	r = config_edit_file(c->config_path, key, value, &e);
@@ -86,7 +88,8 @@ int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (!strcmp(op, "get")) {
 		r = config_get(&c->cfg, argv[3], &v);
 		if (r == -ENOENT)
-			return lx_fail(ctx, LX_SYNTHETIC(r), "unknown key '%s'", argv[3]), EXIT_FAILED;
+			return lx_fail(ctx, LX_SYNTHETIC(r), "unknown key '%s'", argv[3]),
+			       EXIT_FAILED;
 		if (r < 0)
 			return EXIT_FAILED;
 		printf("%s\n", v);

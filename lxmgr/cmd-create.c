@@ -36,10 +36,10 @@ struct create_opts {
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct create_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "rootfs", required_argument, NULL, 'r' },
-		{ "tarball", required_argument, NULL, 'T' },
-		{ "hostname", required_argument, NULL, 'H' },
-		{ "shift", no_argument, NULL, 'S' },
+		{"rootfs", required_argument, NULL, 'r'},
+		{"tarball", required_argument, NULL, 'T'},
+		{"hostname", required_argument, NULL, 'H'},
+		{"shift", no_argument, NULL, 'S'},
 		{},
 	};
 	int c;
@@ -75,7 +75,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 
 int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
-	struct create_opts o = { 0 };
+	struct create_opts o = {0};
 	struct create_request req;
 	int r;
 

@@ -17,7 +17,7 @@
 static int stop_now(struct lxmgr_ctx *ctx, struct container *c)
 {
 	_cleanup_close_ int sock = control_connect(c->rundir);
-	struct ctrl_msg req = { .cmd = CTRL_STOP, .arg = 0, .flags = CTRL_FLAG_KILL }, m;
+	struct ctrl_msg req = {.cmd = CTRL_STOP, .arg = 0, .flags = CTRL_FLAG_KILL}, m;
 
 	if (sock < 0)
 		return lx_fail(ctx, sock, "connect to the monitor");

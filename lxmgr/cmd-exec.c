@@ -27,8 +27,8 @@ struct exec_opts {
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "user", required_argument, NULL, 'u' },
-		{ "env", required_argument, NULL, 'e' },
+		{"user", required_argument, NULL, 'u'},
+		{"env", required_argument, NULL, 'e'},
 		{},
 	};
 	int c;
@@ -42,7 +42,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 			break;
 		case 'e':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
-				return cmd_usage_error(ctx, "--env takes KEY=VALUE, not '%s'", optarg);
+				return cmd_usage_error(ctx, "--env takes KEY=VALUE, not '%s'",
+						       optarg);
 			if (o->n_env == MAX_ENV)
 				return cmd_usage_error(ctx, "at most %d --env options", MAX_ENV);
 			o->env[o->n_env++] = optarg;
@@ -50,7 +51,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error(ctx, "unknown option '%s' (put the command after --)",
+			return cmd_usage_error(ctx,
+					       "unknown option '%s' (put the command after --)",
 					       argv[optind - 1]);
 		}
 	if (optind >= argc)
@@ -66,8 +68,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
-	struct exec_opts o = { 0 };
-	struct runtime_state rs = { 0 };
+	struct exec_opts o = {0};
+	struct runtime_state rs = {0};
 	struct attach_opts a;
 	int r;
 
@@ -92,7 +94,7 @@ int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv)
 			(void)lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
 		return EXIT_FAILED;
 	}
-	a = (struct attach_opts){ .user = o.user, .env = o.env, .argv = o.argv, .rundir = c->rundir };
+	a = (struct attach_opts){.user = o.user, .env = o.env, .argv = o.argv, .rundir = c->rundir};
 	r = attach_run(ctx, &rs, &a);
 	runtime_state_done(&rs);
 	return r < 0 ? EXIT_FAILED : r;

@@ -26,23 +26,23 @@ struct lifecycle_opts {
 	const char *name;
 	const char *extra; /* kill: the signal */
 	bool foreground, wait, kill;
-	int timeout;       /* -1: the config's */
+	int timeout; /* -1: the config's */
 };
 
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifecycle_opts *o,
 		      bool allow_extra)
 {
 	static const struct option longopts[] = {
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "kill", no_argument, NULL, 'k' },
-		{ "timeout", required_argument, NULL, 't' },
+		{"foreground", no_argument, NULL, 'f'},
+		{"wait", no_argument, NULL, 'w'},
+		{"kill", no_argument, NULL, 'k'},
+		{"timeout", required_argument, NULL, 't'},
 		{},
 	};
 	uint32_t t;
 	int c;
 
-	*o = (struct lifecycle_opts){ .timeout = -1 };
+	*o = (struct lifecycle_opts){.timeout = -1};
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) >= 0)
@@ -58,8 +58,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 			break;
 		case 't':
 			if (parse_u32(optarg, &t) < 0 || t > 86400)
-				return cmd_usage_error(ctx, "--timeout takes seconds (0-86400), not '%s'",
-						       optarg);
+				return cmd_usage_error(
+					ctx, "--timeout takes seconds (0-86400), not '%s'", optarg);
 			o->timeout = (int)t;
 			break;
 		case ':':
@@ -77,7 +77,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 
 int cmd_cleanup_stale(const struct lxmgr_ctx *ctx, struct container *c)
 {
-	struct runtime_state rs = { 0 };
+	struct runtime_state rs = {0};
 	int r;
 
 	r = runtime_state_read(c->rundir, &rs);
@@ -97,7 +97,8 @@ int cmd_cleanup_stale(const struct lxmgr_ctx *ctx, struct container *c)
 	return 1;
 }
 
-static int open_running(struct lxmgr_ctx *ctx, const char *name, struct container **ret, int *ret_fd)
+static int open_running(struct lxmgr_ctx *ctx, const char *name, struct container **ret,
+			int *ret_fd)
 {
 	_cleanup_container_ struct container *c = NULL;
 	int r = store_container_open(ctx, name, &c);
@@ -129,8 +130,8 @@ static int do_stop(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o)
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_close_ int sock = -EBADF;
-	struct ctrl_msg req = { .cmd = CTRL_STOP, .arg = o->timeout,
-				.flags = o->kill ? CTRL_FLAG_KILL : 0 };
+	struct ctrl_msg req = {
+		.cmd = CTRL_STOP, .arg = o->timeout, .flags = o->kill ? CTRL_FLAG_KILL : 0};
 	int r;
 
 	r = open_running(ctx, o->name, &c, &sock);
@@ -174,9 +175,9 @@ static int wait_for_systemd_socket(const struct runtime_state *rs, unsigned time
 
 static int wait_until_up(struct lxmgr_ctx *ctx, const struct container *c)
 {
-	char *argv[] = { "systemctl", "is-system-running", "--wait", NULL };
-	struct runtime_state rs = { 0 };
-	struct attach_opts a = { .argv = argv, .rundir = c->rundir };
+	char *argv[] = {"systemctl", "is-system-running", "--wait", NULL};
+	struct runtime_state rs = {0};
+	struct attach_opts a = {.argv = argv, .rundir = c->rundir};
 	int r;
 
 	if (c->cfg.init_kind != INIT_KIND_SYSTEMD)
@@ -248,8 +249,8 @@ static int do_start(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o)
 		return lx_fail(ctx, -errno, "open the rootfs %s", c->rootfs);
 	r = guest_check_init(rootfd, c->cfg.init);
 	if (r < 0)
-		return lx_fail(ctx, LX_SYNTHETIC(r), "the rootfs has no executable %s (container.init)",
-			       c->cfg.init);
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "the rootfs has no executable %s (container.init)", c->cfg.init);
 	if (o->foreground)
 		return monitor_run(ctx, c, -1, true) == 0 ? 0 : -EIO;
 	r = spawn_monitor(ctx, c);
@@ -286,7 +287,7 @@ static int simple_request(struct lxmgr_ctx *ctx, const char *name, enum ctrl_cmd
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_close_ int sock = -EBADF;
-	struct ctrl_msg req = { .cmd = cmd, .arg = arg }, rep = { 0 };
+	struct ctrl_msg req = {.cmd = cmd, .arg = arg}, rep = {0};
 	int r;
 
 	r = open_running(ctx, name, &c, &sock);

@@ -23,9 +23,9 @@ struct status {
 
 static void read_status(const struct container *c, struct status *ret)
 {
-	struct runtime_state rs = { 0 };
+	struct runtime_state rs = {0};
 
-	*ret = (struct status){ .state = RUN_STATE_STOPPED, .memory = UINT64_MAX };
+	*ret = (struct status){.state = RUN_STATE_STOPPED, .memory = UINT64_MAX};
 	if (!store_is_running(c) || runtime_state_read(c->rundir, &rs) < 0)
 		return;
 	ret->state = rs.state;
@@ -71,8 +71,8 @@ static void print_json(FILE *f, const struct container *c, const struct status *
 	json_string(f, cfg->hostname ? cfg->hostname : c->name);
 	fprintf(f, ", \"init\": ");
 	json_string(f, cfg->init);
-	fprintf(f, ", \"init_kind\": \"%s\", \"systemd_version\": %u", init_kind_to_string(cfg->init_kind),
-		cfg->systemd_version);
+	fprintf(f, ", \"init_kind\": \"%s\", \"systemd_version\": %u",
+		init_kind_to_string(cfg->init_kind), cfg->systemd_version);
 	fprintf(f, ", \"rootfs\": ");
 	json_string(f, c->rootfs);
 	fprintf(f, ", \"rootfs_shifted\": %s, \"autostart\": %s, \"net_mode\": \"%s\"}",
@@ -195,7 +195,8 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (st.init_pid)
 		printf("Init PID:   %d\n", (int)st.init_pid);
 	printf("Uptime:     %s\nMemory:     %s\n", up, mem);
-	printf("UUID:       %s\nHostname:   %s\n", cfg->uuid, cfg->hostname ? cfg->hostname : c->name);
+	printf("UUID:       %s\nHostname:   %s\n", cfg->uuid,
+	       cfg->hostname ? cfg->hostname : c->name);
 	printf("Init:       %s (%s", cfg->init, init_kind_to_string(cfg->init_kind));
 	if (cfg->systemd_version)
 		printf(" %u", cfg->systemd_version);

@@ -32,27 +32,27 @@ int net_mode_from_string(const char *s, enum net_mode *ret);
 /* Every field is a key of the table in config.c ("section.key" for users and in errors). */
 struct container_config {
 	/* [container] */
-	char *name;            /* container.name: must equal the directory name */
-	char *uuid;            /* container.uuid: lower-case 36-char RFC 4122 text */
-	char *hostname;        /* container.hostname: defaults to the name */
-	char *init;            /* container.init: path inside, default /sbin/init */
+	char *name;               /* container.name: must equal the directory name */
+	char *uuid;               /* container.uuid: lower-case 36-char RFC 4122 text */
+	char *hostname;           /* container.hostname: defaults to the name */
+	char *init;               /* container.init: path inside, default /sbin/init */
 	enum init_kind init_kind; /* container.init_kind: detected at create */
 	uint32_t systemd_version; /* container.systemd_version: 0 unless systemd */
-	int stop_signal;       /* container.stop_signal: SIGRTMIN+3 for systemd */
-	uint32_t stop_timeout; /* container.stop_timeout: seconds, default 30 */
-	bool autostart;        /* container.autostart */
+	int stop_signal;          /* container.stop_signal: SIGRTMIN+3 for systemd */
+	uint32_t stop_timeout;    /* container.stop_timeout: seconds, default 30 */
+	bool autostart;           /* container.autostart */
 	/* [idmap] */
-	uint32_t uid_base;     /* idmap.uid_base: host uid of root inside */
-	uint32_t gid_base;     /* idmap.gid_base */
-	uint32_t id_count;     /* idmap.size: default 65536 */
+	uint32_t uid_base; /* idmap.uid_base: host uid of root inside */
+	uint32_t gid_base; /* idmap.gid_base */
+	uint32_t id_count; /* idmap.size: default 65536 */
 	/* [rootfs] */
-	bool rootfs_shifted;   /* rootfs.shifted: ownership was shifted at create */
+	bool rootfs_shifted; /* rootfs.shifted: ownership was shifted at create */
 	/* [limits] */
-	uint64_t memory_max;   /* limits.memory: bytes or LIMIT_UNSET */
-	uint64_t memory_high;  /* limits.memory_high */
-	uint32_t cpu_millis;   /* limits.cpu: "1.5" cores -> 1500; CPU_QUOTA_UNSET */
-	uint32_t cpu_weight;   /* limits.cpu_weight: 1-10000, 0 unset */
-	uint64_t pids_max;     /* limits.pids */
+	uint64_t memory_max;  /* limits.memory: bytes or LIMIT_UNSET */
+	uint64_t memory_high; /* limits.memory_high */
+	uint32_t cpu_millis;  /* limits.cpu: "1.5" cores -> 1500; CPU_QUOTA_UNSET */
+	uint32_t cpu_weight;  /* limits.cpu_weight: 1-10000, 0 unset */
+	uint64_t pids_max;    /* limits.pids */
 	/* [net] */
 	enum net_mode net_mode; /* net.mode: none (loopback only) or host */
 };

@@ -14,8 +14,8 @@ static int open_log(struct console *con)
 {
 	struct stat st;
 
-	con->log_fd = open(con->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-			   0640);
+	con->log_fd =
+		open(con->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (con->log_fd < 0)
 		return -errno;
 	con->log_size = fstat(con->log_fd, &st) == 0 ? (uint64_t)st.st_size : 0;
@@ -27,7 +27,7 @@ int console_open(struct console *con, const char *logdir, uid_t uid, gid_t tty_g
 	char name[128];
 	int r;
 
-	*con = (struct console){ .master = -EBADF, .slave = -EBADF, .log_fd = -EBADF };
+	*con = (struct console){.master = -EBADF, .slave = -EBADF, .log_fd = -EBADF};
 	con->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (con->master < 0)
 		return -errno;

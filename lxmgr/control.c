@@ -14,8 +14,8 @@
 #define CTRL_VERSION 1U
 
 static const char *const ctrl_cmd_names[_CTRL_CMD_MAX] = {
-	[CTRL_STATUS] = "status",     [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
-	[CTRL_FREEZE] = "freeze",     [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
+	[CTRL_STATUS] = "status", [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
+	[CTRL_FREEZE] = "freeze", [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
 };
 
 const char *ctrl_cmd_to_string(enum ctrl_cmd c)
@@ -72,7 +72,7 @@ int control_socket_path(const char *rundir, char *buf, size_t size)
 
 static int socket_address(const char *rundir, struct sockaddr_un *sa)
 {
-	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	*sa = (struct sockaddr_un){.sun_family = AF_UNIX};
 	return control_socket_path(rundir, sa->sun_path, sizeof(sa->sun_path));
 }
 

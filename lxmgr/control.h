@@ -5,12 +5,12 @@
 #include <stdint.h>
 
 enum ctrl_cmd {
-	CTRL_STATUS,   /* reply: status 0, arg = run_state, text = state name */
-	CTRL_STOP,     /* arg = timeout in seconds (-1: the config's); flags CTRL_FLAG_KILL */
-	CTRL_KILL,     /* arg = signal for the container's init */
+	CTRL_STATUS, /* reply: status 0, arg = run_state, text = state name */
+	CTRL_STOP,   /* arg = timeout in seconds (-1: the config's); flags CTRL_FLAG_KILL */
+	CTRL_KILL,   /* arg = signal for the container's init */
 	CTRL_FREEZE,
 	CTRL_UNFREEZE,
-	CTRL_REBOOT,   /* restart in place, as `reboot` inside would */
+	CTRL_REBOOT, /* restart in place, as `reboot` inside would */
 	_CTRL_CMD_MAX,
 };
 const char *ctrl_cmd_to_string(enum ctrl_cmd c);
@@ -22,7 +22,7 @@ struct ctrl_msg {
 	uint32_t cmd;
 	uint32_t flags;
 	int32_t arg;
-	int32_t status; /* replies: 0 or -errno */
+	int32_t status;           /* replies: 0 or -errno */
 	char text[CTRL_TEXT_MAX]; /* replies: a message for the user */
 };
 

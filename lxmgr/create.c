@@ -27,9 +27,9 @@
 struct build {
 	const struct lxmgr_ctx *ctx;
 	const struct create_request *req;
-	char *tmpdir;      /* LIB/.NAME.create-XXXXXX */
+	char *tmpdir; /* LIB/.NAME.create-XXXXXX */
 	char *tmp_rootfs;
-	int tmpfd;         /* locked: gc leaves a create in progress alone */
+	int tmpfd; /* locked: gc leaves a create in progress alone */
 	bool tty;
 	int last_percent;
 	struct container_config cfg;
@@ -60,7 +60,8 @@ static void report(void *userdata, uint64_t done, uint64_t total)
 			(unsigned long long)(total >> 20));
 		if (percent == 100)
 			fputc('\n', stderr);
-	} else if (percent / 25 != b->last_percent / 25 || (percent == 100 && b->last_percent != 100)) {
+	} else if (percent / 25 != b->last_percent / 25 ||
+		   (percent == 100 && b->last_percent != 100)) {
 		fprintf(stderr, "lxmgr: create %s: rootfs: %d%%\n", b->req->name, percent);
 	}
 	b->last_percent = percent;
@@ -94,8 +95,10 @@ static int check_source(const struct lxmgr_ctx *ctx, const struct create_request
 		return lx_fail(ctx, -errno, "rootfs %s", req->source_dir);
 	r = guest_check_init(fd, "/sbin/init");
 	if (r < 0)
-		return lx_fail(ctx, LX_SYNTHETIC(r), "%s has no executable /sbin/init: not a bootable "
-			       "root filesystem", req->source_dir);
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "%s has no executable /sbin/init: not a bootable "
+			       "root filesystem",
+			       req->source_dir);
 	return 0;
 }
 
@@ -125,7 +128,7 @@ static int make_tmpdir(struct build *b)
 static int fill_rootfs(struct build *b)
 {
 	const struct create_request *req = b->req;
-	struct copy_progress p = { .report = report, .cancelled = interrupted, .userdata = b };
+	struct copy_progress p = {.report = report, .cancelled = interrupted, .userdata = b};
 	_cleanup_free_ char *failed = NULL;
 	int r;
 
@@ -156,7 +159,7 @@ static void push_range(struct idmap_range **v, size_t *n, uint32_t start, uint32
 
 	if (!nv)
 		return;
-	nv[(*n)++] = (struct idmap_range){ .start = start, .count = count };
+	nv[(*n)++] = (struct idmap_range){.start = start, .count = count};
 	*v = nv;
 }
 
@@ -297,7 +300,8 @@ static int make_config(struct build *b)
 	r = decide_ownership(b);
 	if (r < 0)
 		return r;
-	r = guest_write_identity(rootfd, b->cfg.hostname, b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
+	r = guest_write_identity(rootfd, b->cfg.hostname,
+				 b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
 				 b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
 	return r < 0 ? lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id") : 0;
 }
@@ -305,7 +309,7 @@ static int make_config(struct build *b)
 static int commit(struct build *b)
 {
 	_cleanup_free_ char *cfgpath = NULL, *final = NULL;
-	struct config_error e = { 0 };
+	struct config_error e = {0};
 	int r;
 
 	r = config_validate(&b->cfg, &e);
@@ -341,7 +345,7 @@ static void build_done(struct build *b, bool keep)
 
 int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req)
 {
-	struct build b = { .ctx = ctx, .req = req, .tmpfd = -EBADF, .last_percent = -1 };
+	struct build b = {.ctx = ctx, .req = req, .tmpfd = -EBADF, .last_percent = -1};
 	sigset_t mask, old;
 	int r;
 

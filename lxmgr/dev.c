@@ -10,22 +10,21 @@
 #include "util.h"
 
 /* A user namespace cannot mknod: the nodes are bind mounts of the host's (DESIGN §4). */
-static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 static const struct mount_spec dev_mounts[] = {
-	{ "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m,nr_inodes=64k",
-	  MNT_FATAL | MNT_MKDIR },
-	{ "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	  "newinstance,ptmxmode=0666,mode=0620,gid=5", MNT_FATAL | MNT_MKDIR },
-	{ "tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=50%",
-	  MNT_FATAL | MNT_MKDIR },
-	{ "mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MNT_MKDIR },
+	{"tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m,nr_inodes=64k",
+	 MNT_FATAL | MNT_MKDIR},
+	{"devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	 "newinstance,ptmxmode=0666,mode=0620,gid=5", MNT_FATAL | MNT_MKDIR},
+	{"tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=50%",
+	 MNT_FATAL | MNT_MKDIR},
+	{"mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MNT_MKDIR},
 };
 
 static const char *const dev_links[][2] = {
-	{ "pts/ptmx", "ptmx" },          { "/proc/self/fd", "fd" },
-	{ "/proc/self/fd/0", "stdin" },  { "/proc/self/fd/1", "stdout" },
-	{ "/proc/self/fd/2", "stderr" }, { "/proc/kcore", "core" },
+	{"pts/ptmx", "ptmx"},          {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"},
+	{"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}, {"/proc/kcore", "core"},
 };
 
 static int bind_file(const char *source, const char *target)

@@ -48,8 +48,8 @@ static int resolved_name(int rootfd, const char *path, char *buf, size_t size)
 
 static uint32_t version_from_shared_lib(int rootfd)
 {
-	static const char *const dirs[] = { "/usr/lib/systemd", "/lib/systemd",
-					    "/usr/lib64/systemd" };
+	static const char *const dirs[] = {"/usr/lib/systemd", "/lib/systemd",
+					   "/usr/lib64/systemd"};
 
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
 		_cleanup_closedir_ DIR *d = NULL;
@@ -112,8 +112,8 @@ int guest_detect_init(int rootfd, const char *path, enum init_kind *ret_kind,
 		*ret_systemd_version = version_from_shared_lib(rootfd);
 		if (!*ret_systemd_version)
 			*ret_systemd_version = version_from_binary(rootfd, path);
-	} else if (!strcmp(name, "openrc-init") || (!strcmp(name, "busybox") &&
-						    guest_check_init(rootfd, "/sbin/openrc") == 0)) {
+	} else if (!strcmp(name, "openrc-init") ||
+		   (!strcmp(name, "busybox") && guest_check_init(rootfd, "/sbin/openrc") == 0)) {
 		*ret_kind = INIT_KIND_OPENRC;
 	} else if (!strcmp(name, "busybox")) {
 		*ret_kind = INIT_KIND_BUSYBOX;

@@ -15,7 +15,10 @@
 /* tar cannot tell the compression of a pipe: we do, from the first bytes. */
 static const char *compression_flag(const unsigned char *b, size_t n)
 {
-	if (n >= 6 && !memcmp(b, "\xfd" "7zXZ\0", 6))
+	if (n >= 6 && !memcmp(b,
+			      "\xfd"
+			      "7zXZ\0",
+			      6))
 		return "--xz";
 	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
 		return "--gzip";

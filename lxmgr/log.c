@@ -9,7 +9,7 @@
 static struct {
 	enum log_level threshold;
 	bool level_prefix;
-} log_settings = { LOG_LEVEL_WARNING, false };
+} log_settings = {LOG_LEVEL_WARNING, false};
 
 void log_setup(enum log_level threshold, bool level_prefix)
 {
@@ -44,7 +44,8 @@ static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const ch
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	fprintf(stderr, "%slxmgr: ", log_settings.level_prefix ? level_prefix[level] : "");
 	if (ctx && ctx->verb)
-		fprintf(stderr, "%s%s%s: ", ctx->verb, ctx->name ? " " : "", ctx->name ? ctx->name : "");
+		fprintf(stderr, "%s%s%s: ", ctx->verb, ctx->name ? " " : "",
+			ctx->name ? ctx->name : "");
 	if (step && *step)
 		fprintf(stderr, "%s: ", step);
 	fputs(msg, stderr);

@@ -6,12 +6,12 @@
 /* Where everything lives. Defaults follow DESIGN §8; --root DIR (or LXMGR_ROOT) puts it all
  * under DIR: DIR/lib, DIR/run, DIR/log, DIR/cache and DIR/etc/lxmgr.conf. */
 struct lxmgr_paths {
-	char *lib;      /* containers: LIB/NAME/{config,rootfs,hooks} */
-	char *run;      /* runtime: RUN/NAME/ */
-	char *log;      /* LOG/NAME/console.log */
-	char *cache;    /* template caches */
-	char *conf;     /* global defaults file */
-	char *hooks;    /* global hooks: HOOKS/HOOK.d/ */
+	char *lib;        /* containers: LIB/NAME/{config,rootfs,hooks} */
+	char *run;        /* runtime: RUN/NAME/ */
+	char *log;        /* LOG/NAME/console.log */
+	char *cache;      /* template caches */
+	char *conf;       /* global defaults file */
+	char *hooks;      /* global hooks: HOOKS/HOOK.d/ */
 	char *cgroup_tag; /* cgroup directory prefix, unique per store */
 };
 
@@ -21,10 +21,10 @@ enum output_mode {
 };
 
 struct lxmgr_ctx {
-	const char *verb;  /* for messages: "start" */
-	const char *name;  /* the container the verb acts on, or NULL */
+	const char *verb; /* for messages: "start" */
+	const char *name; /* the container the verb acts on, or NULL */
 	struct lxmgr_paths paths;
-	bool custom_root;  /* --root or LXMGR_ROOT was given */
+	bool custom_root; /* --root or LXMGR_ROOT was given */
 	enum output_mode output;
 	const char *argv0; /* the lxmgr binary, re-executed by hooks and units */
 };

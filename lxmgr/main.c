@@ -9,38 +9,38 @@
 #include "lxmgr.h"
 
 static const struct verb verbs[] = {
-	{ "create", cmd_create, "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]",
-	  "make a container from a root filesystem tree or tarball",
-	  "  --rootfs DIR     copy this root filesystem tree into the store\n"
-	  "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
-	  "  --hostname H     the container's hostname (default: NAME)\n"
-	  "  --shift          shift file ownership at create instead of an idmapped mount\n" },
-	{ "start", cmd_start, "NAME [--foreground] [--wait]",
-	  "boot the container; returns once its init runs",
-	  "  --foreground     run the monitor in this process (what the systemd unit does)\n"
-	  "  --wait           return when systemd inside reports running; exit 1 if degraded\n" },
-	{ "stop", cmd_stop, "NAME [--timeout S] [--kill]",
-	  "shut the container down with its init's stop signal",
-	  "  --timeout S      seconds before every process is killed (default: stop_timeout)\n"
-	  "  --kill           kill every process now\n" },
-	{ "restart", cmd_restart, "NAME [--timeout S]", "stop, then start again", NULL },
-	{ "kill", cmd_kill, "NAME [SIGNAL]",
-	  "send SIGNAL (default SIGKILL) to the container's init", NULL },
-	{ "freeze", cmd_freeze, "NAME", "freeze every process of the container", NULL },
-	{ "unfreeze", cmd_unfreeze, "NAME", "thaw a frozen container", NULL },
-	{ "exec", cmd_exec, "NAME [--user U] [--env K=V]... -- CMD [ARGS...]",
-	  "run a command inside; its exit status is ours",
-	  "  --user U, -u U   run as user U of the container (name or uid; default root)\n"
-	  "  --env K=V, -e    add a variable to the clean environment (repeatable)\n" },
-	{ "list", cmd_list, "[--json]", "list containers with their state", NULL },
-	{ "info", cmd_info, "NAME [--json]", "show a container's state and settings", NULL },
-	{ "config", cmd_config, "NAME [get KEY | set KEY VALUE | unset KEY]",
-	  "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL },
-	{ "destroy", cmd_destroy, "NAME [--force]",
-	  "delete a stopped container and its root filesystem",
-	  "  --force          stop a running container first (killing it)\n" },
-	{ "gc", cmd_gc, "", "remove what killed monitors and interrupted creates left", NULL },
-	{ NULL, NULL, NULL, NULL, NULL },
+	{"create", cmd_create, "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]",
+	 "make a container from a root filesystem tree or tarball",
+	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
+	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
+	 "  --hostname H     the container's hostname (default: NAME)\n"
+	 "  --shift          shift file ownership at create instead of an idmapped mount\n"},
+	{"start", cmd_start, "NAME [--foreground] [--wait]",
+	 "boot the container; returns once its init runs",
+	 "  --foreground     run the monitor in this process (what the systemd unit does)\n"
+	 "  --wait           return when systemd inside reports running; exit 1 if degraded\n"},
+	{"stop", cmd_stop, "NAME [--timeout S] [--kill]",
+	 "shut the container down with its init's stop signal",
+	 "  --timeout S      seconds before every process is killed (default: stop_timeout)\n"
+	 "  --kill           kill every process now\n"},
+	{"restart", cmd_restart, "NAME [--timeout S]", "stop, then start again", NULL},
+	{"kill", cmd_kill, "NAME [SIGNAL]", "send SIGNAL (default SIGKILL) to the container's init",
+	 NULL},
+	{"freeze", cmd_freeze, "NAME", "freeze every process of the container", NULL},
+	{"unfreeze", cmd_unfreeze, "NAME", "thaw a frozen container", NULL},
+	{"exec", cmd_exec, "NAME [--user U] [--env K=V]... -- CMD [ARGS...]",
+	 "run a command inside; its exit status is ours",
+	 "  --user U, -u U   run as user U of the container (name or uid; default root)\n"
+	 "  --env K=V, -e    add a variable to the clean environment (repeatable)\n"},
+	{"list", cmd_list, "[--json]", "list containers with their state", NULL},
+	{"info", cmd_info, "NAME [--json]", "show a container's state and settings", NULL},
+	{"config", cmd_config, "NAME [get KEY | set KEY VALUE | unset KEY]",
+	 "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL},
+	{"destroy", cmd_destroy, "NAME [--force]",
+	 "delete a stopped container and its root filesystem",
+	 "  --force          stop a running container first (killing it)\n"},
+	{"gc", cmd_gc, "", "remove what killed monitors and interrupted creates left", NULL},
+	{NULL, NULL, NULL, NULL, NULL},
 };
 
 static void print_help(void)
@@ -89,7 +89,7 @@ static bool wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct lxmgr_ctx ctx = { .argv0 = argv[0] };
+	struct lxmgr_ctx ctx = {.argv0 = argv[0]};
 	struct global_opts g;
 	const struct verb *v;
 	const char *bad = NULL;
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 
 	if (args_parse_global(argc, argv, &g, &bad) < 0)
 		return cmd_usage_error(&ctx, "bad option '%s'", bad);
-	log_setup(g.verbosity < 0   ? LOG_LEVEL_ERROR
+	log_setup(g.verbosity < 0    ? LOG_LEVEL_ERROR
 		  : g.verbosity == 0 ? LOG_LEVEL_WARNING
 		  : g.verbosity == 1 ? LOG_LEVEL_INFO
 				     : LOG_LEVEL_DEBUG,

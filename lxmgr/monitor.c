@@ -45,7 +45,7 @@ struct monitor {
 
 static int ep_add(struct monitor *m, int fd, uint32_t tag)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
 
 	return NEG_ERRNO(epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev));
 }
@@ -94,7 +94,7 @@ static void set_state(struct monitor *m, enum run_state s)
 
 static void arm_timer(struct monitor *m, uint32_t seconds)
 {
-	struct itimerspec its = { .it_value.tv_sec = seconds ? seconds : 1 };
+	struct itimerspec its = {.it_value.tv_sec = seconds ? seconds : 1};
 
 	(void)timerfd_settime(m->timerfd, 0, &its, NULL);
 }
@@ -131,7 +131,7 @@ static void begin_stop(struct monitor *m, int timeout, bool kill_now)
 
 static void reply(int fd, const struct ctrl_msg *req, int status, const char *text)
 {
-	struct ctrl_msg rep = { .cmd = req->cmd, .status = status, .arg = 0 };
+	struct ctrl_msg rep = {.cmd = req->cmd, .status = status, .arg = 0};
 
 	(void)snprintf(rep.text, sizeof(rep.text), "%s", text ? text : "");
 	(void)control_send(fd, &rep);
@@ -152,7 +152,7 @@ static void handle_freeze(struct monitor *m, int fd, const struct ctrl_msg *req,
 /* Returns true when the client stays connected (stop: it waits for our exit). */
 static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req)
 {
-	struct ctrl_msg rep = { .cmd = req->cmd, .arg = (int32_t)m->rs.state };
+	struct ctrl_msg rep = {.cmd = req->cmd, .arg = (int32_t)m->rs.state};
 
 	switch ((enum ctrl_cmd)req->cmd) {
 	case CTRL_STATUS:
@@ -311,7 +311,7 @@ static void event_loop(struct monitor *m)
 
 static void remove_runtime(struct monitor *m)
 {
-	static const char *const files[] = { "control", "state", "seccomp.bpf" };
+	static const char *const files[] = {"control", "state", "seccomp.bpf"};
 	_cleanup_close_ int dfd = open(m->c->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	for (size_t i = 0; dfd >= 0 && i < ELEMENTSOF(files); i++)
@@ -388,16 +388,20 @@ static void detach_stderr(const struct monitor *m)
 	(void)close(fd);
 }
 
-int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
-		bool foreground)
+int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd, bool foreground)
 {
 	struct monitor *m = calloc(1, sizeof(*m));
 	int r, status;
 
 	if (!m)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	*m = (struct monitor){ .ctx = ctx, .c = c, .epfd = -EBADF, .sigfd = -EBADF,
-			       .listenfd = -EBADF, .timerfd = -EBADF, .init_pidfd = -EBADF };
+	*m = (struct monitor){.ctx = ctx,
+			      .c = c,
+			      .epfd = -EBADF,
+			      .sigfd = -EBADF,
+			      .listenfd = -EBADF,
+			      .timerfd = -EBADF,
+			      .init_pidfd = -EBADF};
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m->clients[i] = -EBADF;
 	r = prepare(m);

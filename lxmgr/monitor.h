@@ -10,5 +10,4 @@ struct container;
  * gets one byte once init runs, and is closed; until then errors go to stderr, afterwards
  * stderr goes to LOG/NAME/monitor.log unless foreground. Returns the exit status for the
  * process: 0 after a clean stop, 1 when the start failed or the container crashed. */
-int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
-		bool foreground);
+int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd, bool foreground);

@@ -32,32 +32,33 @@ static int set_error(struct child_error *e, int r, const char *where, const char
 /* The kernel filesystems, in order. /proc/sys is read-only but /proc/sys/net stays writable
  * with a private network namespace (DESIGN §4). */
 static const struct mount_spec kernel_mounts[] = {
-	{ "proc", "proc", "proc", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL | MNT_MKDIR },
-	{ "proc/sys", "proc/sys", NULL, 0, NULL, MNT_FATAL | MNT_BIND_RO },
-	{ "proc/sys/net", "proc/sys/net", NULL, 0, NULL, MNT_BIND_RW | MNT_NETNS_ONLY },
-	{ "proc/sysrq-trigger", "proc/sysrq-trigger", NULL, 0, NULL, MNT_BIND_RO },
-	{ "proc/irq", "proc/irq", NULL, 0, NULL, MNT_BIND_RO },
-	{ "proc/bus", "proc/bus", NULL, 0, NULL, MNT_BIND_RO },
-	{ "proc/fs", "proc/fs", NULL, 0, NULL, MNT_BIND_RO },
-	{ NULL, "proc/kcore", NULL, 0, NULL, MNT_MASK_FILE },
-	{ NULL, "proc/keys", NULL, 0, NULL, MNT_MASK_FILE },
-	{ NULL, "proc/timer_list", NULL, 0, NULL, MNT_MASK_FILE },
-	{ NULL, "proc/sched_debug", NULL, 0, NULL, MNT_MASK_FILE },
-	{ NULL, "proc/kallsyms", NULL, 0, NULL, MNT_MASK_FILE },
-	{ NULL, "proc/acpi", NULL, 0, NULL, MNT_MASK_DIR },
-	{ NULL, "proc/scsi", NULL, 0, NULL, MNT_MASK_DIR },
-	{ "sysfs", "sys", "sysfs", MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL,
-	  MNT_FATAL | MNT_MKDIR | MNT_NETNS_ONLY },
-	{ "/sys", "sys", NULL, MS_REC, NULL, MNT_BIND_RO | MNT_MKDIR },
-	{ NULL, "sys/firmware", NULL, 0, NULL, MNT_MASK_DIR },
-	{ "cgroup2", "sys/fs/cgroup", "cgroup2", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL },
-	{ "tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=20%",
-	  MNT_FATAL | MNT_MKDIR },
+	{"proc", "proc", "proc", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL | MNT_MKDIR},
+	{"proc/sys", "proc/sys", NULL, 0, NULL, MNT_FATAL | MNT_BIND_RO},
+	{"proc/sys/net", "proc/sys/net", NULL, 0, NULL, MNT_BIND_RW | MNT_NETNS_ONLY},
+	{"proc/sysrq-trigger", "proc/sysrq-trigger", NULL, 0, NULL, MNT_BIND_RO},
+	{"proc/irq", "proc/irq", NULL, 0, NULL, MNT_BIND_RO},
+	{"proc/bus", "proc/bus", NULL, 0, NULL, MNT_BIND_RO},
+	{"proc/fs", "proc/fs", NULL, 0, NULL, MNT_BIND_RO},
+	{NULL, "proc/kcore", NULL, 0, NULL, MNT_MASK_FILE},
+	{NULL, "proc/keys", NULL, 0, NULL, MNT_MASK_FILE},
+	{NULL, "proc/timer_list", NULL, 0, NULL, MNT_MASK_FILE},
+	{NULL, "proc/sched_debug", NULL, 0, NULL, MNT_MASK_FILE},
+	{NULL, "proc/kallsyms", NULL, 0, NULL, MNT_MASK_FILE},
+	{NULL, "proc/acpi", NULL, 0, NULL, MNT_MASK_DIR},
+	{NULL, "proc/scsi", NULL, 0, NULL, MNT_MASK_DIR},
+	{"sysfs", "sys", "sysfs", MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL,
+	 MNT_FATAL | MNT_MKDIR | MNT_NETNS_ONLY},
+	{"/sys", "sys", NULL, MS_REC, NULL, MNT_BIND_RO | MNT_MKDIR},
+	{NULL, "sys/firmware", NULL, 0, NULL, MNT_MASK_DIR},
+	{"cgroup2", "sys/fs/cgroup", "cgroup2", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL},
+	{"tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=20%",
+	 MNT_FATAL | MNT_MKDIR},
 };
 
 static int remount_ro(const char *target, unsigned long extra)
 {
-	/* A bind ignores MS_RDONLY: the flag is applied by a remount (bubblewrap's bind-mount.c). */
+	/* A bind ignores MS_RDONLY: the flag is applied by a remount (bubblewrap's bind-mount.c).
+	 */
 	return NEG_ERRNO(mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL));
 }
 
@@ -87,8 +88,8 @@ static int apply_one(const char *root, const struct mount_spec *m, struct child_
 	return NEG_ERRNO(mount(m->source, target, m->fstype, m->flags, m->data));
 }
 
-int mount_table_apply(const char *root, const struct mount_spec *table, size_t n,
-		      bool own_netns, struct child_error *e)
+int mount_table_apply(const char *root, const struct mount_spec *table, size_t n, bool own_netns,
+		      struct child_error *e)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct mount_spec *m = &table[i];
@@ -146,8 +147,8 @@ int rootfs_mount_root(const char *path, int tree_fd, struct child_error *e)
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return set_error(e, -errno, "rootfs", "make / a slave mount");
 	if (tree_fd >= 0) {
-		if (syscall(SYS_move_mount, tree_fd, "", AT_FDCWD, path,
-			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		if (syscall(SYS_move_mount, tree_fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) <
+		    0)
 			return set_error(e, -errno, "rootfs", "move the idmapped rootfs to %s",
 					 path);
 		return 0;
@@ -160,8 +161,8 @@ int rootfs_mount_root(const char *path, int tree_fd, struct child_error *e)
 static int write_run_host(const char *root, const char *uuid, struct child_error *e)
 {
 	static const char *const files[][2] = {
-		{ "container-manager", "lxmgr\n" },
-		{ "container-uuid", NULL },
+		{"container-manager", "lxmgr\n"},
+		{"container-uuid", NULL},
 	};
 	char path[4096];
 
@@ -173,7 +174,8 @@ static int write_run_host(const char *root, const char *uuid, struct child_error
 		int r;
 
 		(void)snprintf(path, sizeof(path), "%s/run/host/%s", root, files[i][0]);
-		r = files[i][1] ? xasprintf(&text, "%s", files[i][1]) : xasprintf(&text, "%s\n", uuid);
+		r = files[i][1] ? xasprintf(&text, "%s", files[i][1])
+				: xasprintf(&text, "%s\n", uuid);
 		if (r >= 0)
 			r = write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0444);
 		if (r < 0)

@@ -31,8 +31,8 @@ struct mount_spec {
 };
 
 /* Applies a table under root. own_netns selects MNT_NETNS_ONLY rows. */
-int mount_table_apply(const char *root, const struct mount_spec *table, size_t n,
-		      bool own_netns, struct child_error *e);
+int mount_table_apply(const char *root, const struct mount_spec *table, size_t n, bool own_netns,
+		      struct child_error *e);
 
 /* Monitor side: an idmapped clone of the tree at path for the user namespace userns_fd
  * (open_tree + mount_setattr MOUNT_ATTR_IDMAP). Returns the detached mount's fd. */

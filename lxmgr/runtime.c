@@ -9,9 +9,9 @@
 #include "util.h"
 
 static const char *const run_state_names[_RUN_STATE_MAX] = {
-	[RUN_STATE_STOPPED] = "stopped",   [RUN_STATE_STARTING] = "starting",
-	[RUN_STATE_RUNNING] = "running",   [RUN_STATE_STOPPING] = "stopping",
-	[RUN_STATE_FROZEN] = "frozen",     [RUN_STATE_REBOOTING] = "rebooting",
+	[RUN_STATE_STOPPED] = "stopped", [RUN_STATE_STARTING] = "starting",
+	[RUN_STATE_RUNNING] = "running", [RUN_STATE_STOPPING] = "stopping",
+	[RUN_STATE_FROZEN] = "frozen",   [RUN_STATE_REBOOTING] = "rebooting",
 };
 
 const char *run_state_to_string(enum run_state s)
@@ -34,7 +34,7 @@ void runtime_state_done(struct runtime_state *s)
 	cgroup_done(&s->cgroup);
 	free(s->console);
 	free(s->cgroup_mount);
-	*s = (struct runtime_state){ 0 };
+	*s = (struct runtime_state){0};
 }
 
 int runtime_state_format(const struct runtime_state *s, char **ret)
@@ -119,7 +119,7 @@ static int runtime_state_set(struct runtime_state *s, const char *k, const char 
 int runtime_state_parse(const char *text, struct runtime_state *ret)
 {
 	_cleanup_free_ char *copy = strdup(text);
-	struct runtime_state s = { 0 };
+	struct runtime_state s = {0};
 	char *save = NULL;
 
 	if (!copy)

@@ -27,11 +27,11 @@ struct runtime_state {
 	uint64_t monitor_start; /* start time of the pid, so a reused pid is not mistaken */
 	pid_t init_pid;
 	uint64_t init_start;
-	uint64_t started_at;    /* wall clock, seconds */
+	uint64_t started_at; /* wall clock, seconds */
 	uint32_t reboots;
 	struct cgroup cgroup;
-	char *cgroup_mount;     /* the host's cgroup2 mount point */
-	char *console;          /* host path of the console pty slave */
+	char *cgroup_mount; /* the host's cgroup2 mount point */
+	char *console;      /* host path of the console pty slave */
 };
 
 void runtime_state_done(struct runtime_state *s);

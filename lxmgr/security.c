@@ -17,17 +17,26 @@
 /* Dropped from the bounding set: what would reach the host kernel or its clock, modules,
  * raw I/O, the audit system or a security module, none of which a user namespace confines. */
 const int security_dropped_caps[] = {
-	CAP_SYS_MODULE,    CAP_SYS_RAWIO,     CAP_SYS_TIME,  CAP_MAC_ADMIN,
-	CAP_MAC_OVERRIDE,  CAP_WAKE_ALARM,    CAP_AUDIT_CONTROL, CAP_AUDIT_READ,
+	CAP_SYS_MODULE,   CAP_SYS_RAWIO,  CAP_SYS_TIME,      CAP_MAC_ADMIN,
+	CAP_MAC_OVERRIDE, CAP_WAKE_ALARM, CAP_AUDIT_CONTROL, CAP_AUDIT_READ,
 };
 const size_t security_n_dropped_caps = ELEMENTSOF(security_dropped_caps);
 
 /* Refused with EPERM: kernel images and modules, handle-based opens (the classic escape
  * through open_by_handle_at), port I/O, swap and process accounting. */
 const char *const security_denied_syscalls[] = {
-	"kexec_load",   "kexec_file_load", "open_by_handle_at", "init_module",
-	"finit_module", "delete_module",   "iopl",              "ioperm",
-	"swapon",       "swapoff",         "acct",              NULL,
+	"kexec_load",
+	"kexec_file_load",
+	"open_by_handle_at",
+	"init_module",
+	"finit_module",
+	"delete_module",
+	"iopl",
+	"ioperm",
+	"swapon",
+	"swapoff",
+	"acct",
+	NULL,
 };
 
 int security_drop_bounding_set(void)
@@ -47,7 +56,7 @@ static void seccomp_releasep(scmp_filter_ctx *f)
 
 static int build_filter(scmp_filter_ctx *ret)
 {
-	static const uint32_t extra_arches[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
+	static const uint32_t extra_arches[] = {SCMP_ARCH_X86, SCMP_ARCH_X32};
 	_cleanup_(seccomp_releasep) scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
 

@@ -79,7 +79,7 @@ static int parent_sync(struct start_env *env, const struct cgroup *cg, int sock,
 	const struct lxmgr_ctx *ctx = env->ctx;
 	const struct container_config *cfg = &env->c->cfg;
 	_cleanup_close_ int userns = -EBADF, tree = -EBADF;
-	struct sync_msg m = { 0 };
+	struct sync_msg m = {0};
 	char path[64];
 	int r;
 

@@ -58,7 +58,7 @@ void lxmgr_paths_done(struct lxmgr_paths *p)
 	free(p->conf);
 	free(p->hooks);
 	free(p->cgroup_tag);
-	*p = (struct lxmgr_paths){ 0 };
+	*p = (struct lxmgr_paths){0};
 }
 
 int store_container_paths(const struct lxmgr_ctx *ctx, const char *name, struct container **ret)
@@ -122,7 +122,7 @@ int store_report_config_error(const struct lxmgr_ctx *ctx, int r, const struct c
 
 int store_load_defaults(const struct lxmgr_ctx *ctx, struct container_config *ret)
 {
-	struct config_error err = { 0 };
+	struct config_error err = {0};
 	int r;
 
 	config_init_defaults(ret);
@@ -137,7 +137,7 @@ int store_load_defaults(const struct lxmgr_ctx *ctx, struct container_config *re
 int store_container_open(const struct lxmgr_ctx *ctx, const char *name, struct container **ret)
 {
 	_cleanup_container_ struct container *c = NULL;
-	struct config_error err = { 0 };
+	struct config_error err = {0};
 	int r;
 
 	if (!name_is_valid(name))

@@ -26,9 +26,9 @@ static int send_msg(int sock, const struct sync_msg *m, int fd)
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
-	} control = { 0 };
-	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	} control = {0};
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
 	if (fd >= 0) {
@@ -52,7 +52,7 @@ static int send_msg(int sock, const struct sync_msg *m, int fd)
 
 int sync_send(int sock, enum sync_step step, int fd)
 {
-	struct sync_msg m = { .step = step };
+	struct sync_msg m = {.step = step};
 
 	return send_msg(sock, &m, fd);
 }
@@ -63,7 +63,7 @@ static int recv_msg(int sock, struct sync_msg *m, int *ret_fd)
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} control;
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
 	struct msghdr mh = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
@@ -87,7 +87,7 @@ static int recv_msg(int sock, struct sync_msg *m, int *ret_fd)
 
 int sync_wait(int sock, enum sync_step step, struct sync_msg *err_msg, int *ret_fd)
 {
-	struct sync_msg m = { 0 };
+	struct sync_msg m = {0};
 	int fd = -EBADF, r;
 
 	r = recv_msg(sock, &m, &fd);
@@ -109,7 +109,7 @@ int sync_wait(int sock, enum sync_step step, struct sync_msg *err_msg, int *ret_
 
 _Noreturn void sync_child_fail(int sock, int r, const char *where, const char *fmt, ...)
 {
-	struct sync_msg m = { .step = SYNC_ERROR, .err = r < 0 ? r : -EIO };
+	struct sync_msg m = {.step = SYNC_ERROR, .err = r < 0 ? r : -EIO};
 	va_list ap;
 
 	(void)snprintf(m.where, sizeof(m.where), "%s", where);

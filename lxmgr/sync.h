@@ -6,18 +6,18 @@
 struct lxmgr_ctx;
 
 enum sync_step {
-	SYNC_CHILD_READY,  /* child: namespaces exist, waiting for its id maps */
-	SYNC_IDMAP_DONE,   /* parent: uid_map/gid_map written, v1 cgroups joined; rootfs fd sent */
-	SYNC_EXEC,         /* child: about to execve init (EOF on the socket means it did) */
-	SYNC_ERROR,        /* child: a step failed; carries errno, step and message */
+	SYNC_CHILD_READY, /* child: namespaces exist, waiting for its id maps */
+	SYNC_IDMAP_DONE,  /* parent: uid_map/gid_map written, v1 cgroups joined; rootfs fd sent */
+	SYNC_EXEC,        /* child: about to execve init (EOF on the socket means it did) */
+	SYNC_ERROR,       /* child: a step failed; carries errno, step and message */
 	_SYNC_STEP_MAX,
 };
 const char *sync_step_to_string(enum sync_step s);
 
 struct sync_msg {
 	uint32_t step;
-	int32_t err;            /* -errno for SYNC_ERROR */
-	char where[32];         /* the child's step: "rootfs", "dev", ... */
+	int32_t err;    /* -errno for SYNC_ERROR */
+	char where[32]; /* the child's step: "rootfs", "dev", ... */
 	char text[224];
 };
 

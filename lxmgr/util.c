@@ -101,8 +101,8 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
 	r = xasprintf(&tmp, "%s.tmp-%d", path, (int)getpid());
 	if (r < 0)
 		return r;
-	fd = NEG_ERRNO(openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-			      mode));
+	fd = NEG_ERRNO(
+		openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
 	if (fd < 0)
 		return fd;
 	r = write_all(fd, data, len);
@@ -160,8 +160,8 @@ static int rm_rf_entry(int dirfd, const char *name, dev_t dev)
 
 		if (st.st_dev != dev)
 			return -EXDEV;
-		fd = NEG_ERRNO(openat(dirfd, name,
-				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+		fd = NEG_ERRNO(
+			openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
 		if (fd < 0)
 			return fd;
 		r = rm_rf_children(fd, dev);
@@ -258,7 +258,8 @@ int parse_size(const char *s, uint64_t *ret)
 	num = strdup(s);
 	if (!num)
 		return -ENOMEM;
-	if (len > 1 && (num[len - 1] == 'B' || num[len - 1] == 'b') && !isdigit((unsigned char)num[len - 2]))
+	if (len > 1 && (num[len - 1] == 'B' || num[len - 1] == 'b') &&
+	    !isdigit((unsigned char)num[len - 2]))
 		num[--len] = '\0';
 	u = strchr(units, toupper((unsigned char)num[len - 1]));
 	if (u && num[len - 1] != '\0') {
@@ -277,8 +278,8 @@ int parse_size(const char *s, uint64_t *ret)
 
 int parse_bool(const char *s, bool *ret)
 {
-	static const char *const yes[] = { "yes", "true", "1", "on" };
-	static const char *const no[] = { "no", "false", "0", "off" };
+	static const char *const yes[] = {"yes", "true", "1", "on"};
+	static const char *const no[] = {"no", "false", "0", "off"};
 
 	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
 		if (s && !strcasecmp(s, yes[i])) {
@@ -297,9 +298,9 @@ static const struct {
 	const char *name;
 	int sig;
 } signal_names[] = {
-	{ "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP }, { "PWR", SIGPWR },   { "WINCH", SIGWINCH },
+	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"KILL", SIGKILL},
+	{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM},   {"CONT", SIGCONT},
+	{"STOP", SIGSTOP}, {"PWR", SIGPWR},   {"WINCH", SIGWINCH},
 };
 
 int parse_signal(const char *s, int *ret)
