@@ -60,6 +60,9 @@ static void test_args_quiet_is_minus_one(void **state _unused_)
 	assert_int_equal(o.verb_index, 2);
 	assert_int_equal(PARSE(&o, &bad, "lxmgr", "--quiet", "list"), 0);
 	assert_int_equal(o.verbosity, -1);
+	/* -q after -v still means quiet. */
+	assert_int_equal(PARSE(&o, &bad, "lxmgr", "-v", "-v", "-q", "list"), 0);
+	assert_int_equal(o.verbosity, -1);
 	assert_int_equal(PARSE(&o, &bad, "lxmgr", "list"), 0);
 	assert_int_equal(o.verbosity, 0);
 	assert_null(o.root);

@@ -341,6 +341,28 @@ static void test_store_container_open_typo_key_names_file_and_line(void **state)
 	assert_string_equal(err, want);
 }
 
+static void test_store_container_open_runs_the_validator(void **state)
+{
+	struct fixture *fx = *state;
+	struct container *c = NULL;
+	_cleanup_free_ char *err = NULL;
+	int r = 0;
+
+	/* Every line parses; the required uuid is missing. */
+	make_container(fx, "dev1",
+		       "[container]\n"
+		       "name = dev1\n"
+		       "init = /sbin/init\n"
+		       "[idmap]\n"
+		       "uid_base = 100000\n"
+		       "gid_base = 200000\n"
+		       "size = 65536\n");
+	err = open_capturing(fx, "dev1", &r, &c);
+	assert_int_equal(r, -EINVAL);
+	assert_null(c);
+	assert_non_null(strstr(err, "container.uuid is not set"));
+}
+
 static void test_store_container_open_refuses_config_of_another_name(void **state)
 {
 	struct fixture *fx = *state;
@@ -415,6 +437,7 @@ int main(void)
 		TS(test_store_container_open_unknown_name_is_enoent),
 		TS(test_store_container_open_invalid_name_is_einval),
 		TS(test_store_container_open_typo_key_names_file_and_line),
+		TS(test_store_container_open_runs_the_validator),
 		TS(test_store_container_open_refuses_config_of_another_name),
 		TS(test_store_lock_running_is_seen_by_a_second_handle_and_is_exclusive),
 		TS(test_store_is_running_false_when_directory_is_gone),

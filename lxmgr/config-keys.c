@@ -1,0 +1,335 @@
+/* config-keys.c: the table of configuration keys: how each is parsed, printed, documented. */
+#include <ctype.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uuid/uuid.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "util.h"
+
+#include "config-keys.h"
+
+#define SIZE_M (UINT64_C(1) << 20)
+#define SIZE_G (UINT64_C(1) << 30)
+
+/* Enum fields are read and written as int by the table's generic enum functions. */
+_Static_assert(sizeof(enum init_kind) == sizeof(int), "enum init_kind is not int-sized");
+_Static_assert(sizeof(enum net_mode) == sizeof(int), "enum net_mode is not int-sized");
+
+static int enum_from_string(const char *const *names, size_t n, const char *s, int *ret)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (names[i] && !strcmp(names[i], s)) {
+			*ret = (int)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* systemd's DEFINE_STRING_TABLE_LOOKUP: the name table and both lookups of an enum. */
+#define DEFINE_ENUM_STRINGS(type, max, ...)                                                        \
+	static const char *const type##_names[max] = {__VA_ARGS__};                                \
+	const char *type##_to_string(enum type v)                                                  \
+	{                                                                                          \
+		return (unsigned)v < (max) ? type##_names[v] : NULL;                               \
+	}                                                                                          \
+	int type##_from_string(const char *s, enum type *ret)                                      \
+	{                                                                                          \
+		return enum_from_string(type##_names, (max), s, (int *)ret);                       \
+	}
+
+DEFINE_ENUM_STRINGS(init_kind, _INIT_KIND_MAX, [INIT_KIND_UNKNOWN] = "unknown",
+		    [INIT_KIND_SYSTEMD] = "systemd", [INIT_KIND_OPENRC] = "openrc",
+		    [INIT_KIND_SYSVINIT] = "sysvinit", [INIT_KIND_BUSYBOX] = "busybox")
+DEFINE_ENUM_STRINGS(net_mode, _NET_MODE_MAX, [NET_MODE_NONE] = "none", [NET_MODE_HOST] = "host")
+
+/* Lower-case RFC 4122 text, as uuid_unparse_lower() writes it; the nil UUID names nothing. */
+static bool uuid_text_is_valid(const char *s)
+{
+	uuid_t u;
+
+	return strlen(s) == 36 && strspn(s, "0123456789abcdef-") == 36 && uuid_parse(s, u) == 0 &&
+	       !uuid_is_null(u);
+}
+
+/* RFC 1123 labels separated by dots; the kernel's UTS name holds 64 characters. */
+static bool hostname_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 64 || strchr(".-", s[0]) || strchr(".-", s[n - 1]) || strstr(s, "..") ||
+	    strstr(s, ".-") || strstr(s, "-."))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n;
+}
+
+/* iniparser cuts a value at '#' or ';' and strips quotes and spaces: refuse what it mangles. */
+static bool init_path_is_valid(const char *s)
+{
+	if (s[0] != '/' || strlen(s) >= PATH_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127 || strchr("#;\"'\\", *p))
+			return false;
+	return true;
+}
+
+int print_text(char **ret, const char *s)
+{
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int parse_string(const struct config_key *k, const char *s, struct container_config *c)
+{
+	char **field = FIELD(c, k, char *), *copy = NULL;
+
+	if (*s ? !k->valid(s) : !(k->flags & KEY_OPTIONAL))
+		return -EINVAL;
+	if (*s && !(copy = strdup(s)))
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int print_string(const struct config_key *k, const struct container_config *c, char **ret)
+{
+	const char *s = *CFIELD(c, k, char *);
+
+	return print_text(ret, s ? s : "");
+}
+
+static int parse_u32_field(const struct config_key *k, const char *s, struct container_config *c)
+{
+	uint32_t v = 0;
+	int r;
+
+	if (*s || !(k->flags & KEY_OPTIONAL)) {
+		r = parse_u32(s, &v);
+		if (r < 0)
+			return r;
+		if (v < k->min || v > k->max)
+			return -ERANGE;
+	}
+	*FIELD(c, k, uint32_t) = v;
+	return 0;
+}
+
+/* 0 lies outside the range of every key whose minimum is 1: there it means unset. */
+static int print_u32_field(const struct config_key *k, const struct container_config *c, char **ret)
+{
+	uint32_t v = *CFIELD(c, k, uint32_t);
+
+	if (v == 0 && k->min > 0)
+		return print_text(ret, "");
+	return xasprintf(ret, "%" PRIu32, v);
+}
+
+static int parse_bool_field(const struct config_key *k, const char *s, struct container_config *c)
+{
+	return parse_bool(s, FIELD(c, k, bool));
+}
+
+static int print_bool_field(const struct config_key *k, const struct container_config *c,
+			    char **ret)
+{
+	return print_text(ret, *CFIELD(c, k, bool) ? "yes" : "no");
+}
+
+/* cgroup limits: "" and "max" mean no limit (LIMIT_UNSET). */
+static int parse_limit(const struct config_key *k, const char *s, struct container_config *c)
+{
+	uint64_t v = LIMIT_UNSET;
+	int r;
+
+	if (*s && strcmp(s, "max")) {
+		r = (k->flags & KEY_SIZE) ? parse_size(s, &v) : parse_u64(s, &v);
+		if (r < 0)
+			return r;
+		if (v < k->min)
+			return -ERANGE;
+	}
+	*FIELD(c, k, uint64_t) = v;
+	return 0;
+}
+
+static int print_limit(const struct config_key *k, const struct container_config *c, char **ret)
+{
+	uint64_t v = *CFIELD(c, k, uint64_t);
+
+	if (v == LIMIT_UNSET)
+		return print_text(ret, "");
+	if ((k->flags & KEY_SIZE) && v % SIZE_G == 0)
+		return xasprintf(ret, "%" PRIu64 "G", v / SIZE_G);
+	if ((k->flags & KEY_SIZE) && v % SIZE_M == 0)
+		return xasprintf(ret, "%" PRIu64 "M", v / SIZE_M);
+	return xasprintf(ret, "%" PRIu64, v);
+}
+
+/* "1.5" -> 1500: cores as a decimal with at most three places, stored in milli-CPUs. */
+static int parse_cpu(const struct config_key *k, const char *s, struct container_config *c)
+{
+	uint32_t v = 0, mult;
+
+	if (*s && strcmp(s, "max")) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		/* Stop past the maximum: the digits left over make it -EINVAL, never a wrap. */
+		for (; isdigit((unsigned char)*s) && v <= k->max; s++)
+			v = v * 10 + (uint32_t)(*s - '0') * 1000;
+		if (*s == '.' && isdigit((unsigned char)s[1]))
+			for (s++, mult = 100; isdigit((unsigned char)*s) && mult > 0;
+			     s++, mult /= 10)
+				v += (uint32_t)(*s - '0') * mult;
+		if (*s)
+			return -EINVAL;
+		if (v < k->min || v > k->max)
+			return -ERANGE;
+	}
+	*FIELD(c, k, uint32_t) = v;
+	return 0;
+}
+
+static int print_cpu(const struct config_key *k, const struct container_config *c, char **ret)
+{
+	uint32_t v = *CFIELD(c, k, uint32_t);
+	char frac[8];
+	size_t n;
+
+	if (v == CPU_QUOTA_UNSET)
+		return print_text(ret, "");
+	if (v % 1000 == 0)
+		return xasprintf(ret, "%" PRIu32, v / 1000);
+	(void)snprintf(frac, sizeof(frac), "%03" PRIu32, v % 1000);
+	for (n = strlen(frac); frac[n - 1] == '0'; n--)
+		frac[n - 1] = '\0';
+	return xasprintf(ret, "%" PRIu32 ".%s", v / 1000, frac);
+}
+
+static int parse_enum(const struct config_key *k, const char *s, struct container_config *c)
+{
+	return enum_from_string(k->names, k->max, s, FIELD(c, k, int));
+}
+
+/* An out-of-range value prints as a number, which the parser then refuses. */
+static int print_enum(const struct config_key *k, const struct container_config *c, char **ret)
+{
+	int v = *CFIELD(c, k, int);
+
+	if (v < 0 || (uint32_t)v >= k->max)
+		return xasprintf(ret, "%d", v);
+	return print_text(ret, k->names[v]);
+}
+
+static int parse_signal_field(const struct config_key *k, const char *s, struct container_config *c)
+{
+	return parse_signal(s, FIELD(c, k, int));
+}
+
+static int print_signal_field(const struct config_key *k, const struct container_config *c,
+			      char **ret)
+{
+	char buf[16];
+
+	return print_text(ret, signal_to_string(*CFIELD(c, k, int), buf));
+}
+
+#define OFF(field) offsetof(struct container_config, field)
+#define STRING(field) parse_string, print_string, OFF(field), 0, 0
+#define U32(field, min, max) parse_u32_field, print_u32_field, OFF(field), min, max
+#define LIMIT(field, min) parse_limit, print_limit, OFF(field), min, 0
+#define BOOL(field) parse_bool_field, print_bool_field, OFF(field), 0, 0
+#define ENUM(field, names) parse_enum, print_enum, OFF(field), 0, ELEMENTSOF(names)
+
+const struct config_key config_keys[] = {
+	{"container.name", STRING(name), KEY_CONTAINER_ONLY | KEY_REQUIRED, "name",
+	 "1-64 letters, digits, '-', '_' or '.', not starting with '.' or '-'",
+	 "The container's name; equals its directory name.", .valid = name_is_valid},
+	{"container.uuid", STRING(uuid), KEY_CONTAINER_ONLY | KEY_REQUIRED, "UUID",
+	 "36 lower-case characters, e.g. 5b8b2d7e-6c1f-4a7d-9a63-0c4f8e2b1d90",
+	 "The container's UUID, passed to init as container_uuid=.", .valid = uuid_text_is_valid},
+	{"container.hostname", STRING(hostname), KEY_OPTIONAL, "hostname",
+	 "letters, digits, '-' and dots, at most 64 characters",
+	 "The hostname inside; the name when unset.", .valid = hostname_is_valid},
+	{"container.init", STRING(init), KEY_REQUIRED, "path",
+	 "an absolute path without spaces, quotes, '#' or ';'",
+	 "The program run as PID 1 inside the container.", .valid = init_path_is_valid},
+	{"container.init_kind", ENUM(init_kind, init_kind_names), 0, "init kind",
+	 "unknown, systemd, openrc, sysvinit or busybox",
+	 "Which init the guest runs, as detected at create.", .names = init_kind_names},
+	{"container.systemd_version", U32(systemd_version, 1, UINT32_MAX), KEY_OPTIONAL, "version",
+	 "a number such as 252",
+	 .doc = "The guest's systemd version; unset unless it runs systemd."},
+	{"container.stop_signal", parse_signal_field, print_signal_field, OFF(stop_signal), 0, 0, 0,
+	 "signal", "e.g. SIGTERM, SIGPWR or SIGRTMIN+3",
+	 .doc = "The signal that asks init to shut down."},
+	{"container.stop_timeout", U32(stop_timeout, 1, 86400), KEY_REQUIRED, "timeout",
+	 "seconds from 1 to 86400", .doc = "Seconds to wait after the stop signal before SIGKILL."},
+	{"container.autostart", BOOL(autostart), 0, "boolean", "yes or no",
+	 .doc = "Start the container when the host boots."},
+	{"idmap.uid_base", U32(uid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "uid",
+	 "a number >= 1", .doc = "The host uid that root inside maps to."},
+	{"idmap.gid_base", U32(gid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "gid",
+	 "a number >= 1", .doc = "The host gid that root inside maps to."},
+	{"idmap.size", U32(id_count, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "count",
+	 "a number >= 1", .doc = "How many uids and gids the container owns."},
+	{"rootfs.shifted", BOOL(rootfs_shifted), 0, "boolean", "yes or no",
+	 .doc = "The rootfs ownership was shifted at create (no idmapped mount)."},
+	{"limits.memory", LIMIT(memory_max, 4 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
+	 "e.g. 512M, 2G or max, at least 4M", .doc = "Hard memory limit (memory.max)."},
+	{"limits.memory_high", LIMIT(memory_high, 4 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
+	 "e.g. 512M, 2G or max, at least 4M", .doc = "Memory throttling threshold (memory.high)."},
+	{"limits.cpu", parse_cpu, print_cpu, OFF(cpu_millis), 10, 1024000, KEY_OPTIONAL,
+	 "CPU count", "e.g. 0.5, 1.5 or 2, from 0.01 to 1024, or max",
+	 .doc = "CPU quota in cores (cpu.max)."},
+	{"limits.cpu_weight", U32(cpu_weight, 1, 10000), KEY_OPTIONAL, "weight",
+	 "a number from 1 to 10000", .doc = "Relative CPU share (cpu.weight)."},
+	{"limits.pids", LIMIT(pids_max, 1), KEY_OPTIONAL, "count", "a number >= 1 or max",
+	 .doc = "Maximum number of tasks (pids.max)."},
+	{"net.mode", ENUM(net_mode, net_mode_names), 0, "network mode", "none or host",
+	 "none: loopback only; host: the host's network.", .names = net_mode_names},
+};
+const size_t config_n_keys = ELEMENTSOF(config_keys);
+_Static_assert(ELEMENTSOF(config_keys) <= CONFIG_KEYS_MAX, "raise CONFIG_KEYS_MAX");
+
+const struct config_key *config_key_lookup(const char *name)
+{
+	for (size_t i = 0; name && i < config_n_keys; i++)
+		if (!strcasecmp(config_keys[i].name, name))
+			return &config_keys[i];
+	return NULL;
+}
+
+size_t key_section_len(const struct config_key *k)
+{
+	return (size_t)(strchr(k->name, '.') - k->name);
+}
+
+const char *key_leaf(const struct config_key *k)
+{
+	return k->name + key_section_len(k) + 1;
+}
+
+bool key_in_section(const struct config_key *k, const char *section)
+{
+	return strlen(section) == key_section_len(k) &&
+	       !strncmp(k->name, section, key_section_len(k));
+}
+
+const char *config_key_name(size_t i, const char **ret_doc)
+{
+	if (i >= config_n_keys)
+		return NULL;
+	if (ret_doc)
+		*ret_doc = config_keys[i].doc;
+	return config_keys[i].name;
+}
