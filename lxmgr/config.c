@@ -307,8 +307,7 @@ int config_validate(const struct container_config *c, struct config_error *err)
 		if (r < 0)
 			return r;
 		if (!*text && (config_keys[i].flags & KEY_REQUIRED))
-			return set_error(err, 0, config_keys[i].name, -EINVAL, "%s is not set",
-					 config_keys[i].name);
+			return set_error(err, 0, config_keys[i].name, -EINVAL, "not set");
 	}
 	return check_id_range(c, 0, err);
 }

@@ -159,8 +159,12 @@ int store_container_open(const struct lxmgr_ctx *ctx, const char *name, struct c
 	if (r < 0)
 		return r;
 	r = config_parse_file(c->config_path, /* global= */ false, &c->cfg, &err);
-	if (r >= 0)
+	if (r >= 0) {
 		r = config_validate(&c->cfg, &err);
+		/* The validator checks values, not a file: name the file it came from. */
+		if (r < 0)
+			(void)snprintf(err.file, sizeof(err.file), "%s", c->config_path);
+	}
 	if (r < 0)
 		return store_report_config_error(ctx, r, &err);
 	if (strcmp(c->cfg.name, name) != 0)
@@ -190,6 +194,15 @@ bool store_is_running(const struct container *c)
 	return false;
 }
 
+static bool entry_is_dir(DIR *d, const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type == DT_DIR;
+	return fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -208,7 +221,7 @@ int store_list_names(const struct lxmgr_ctx *ctx, char ***ret)
 		char **nv;
 
 		/* Temporary directories of a create in progress start with '.'. */
-		if (!name_is_valid(de->d_name) || de->d_type != DT_DIR)
+		if (!name_is_valid(de->d_name) || !entry_is_dir(d, de))
 			continue;
 		nv = realloc(v, (n + 2) * sizeof(char *));
 		if (!nv)

@@ -49,9 +49,10 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
 		if (len == cap) {
 			char *nb;
 
-			if (cap >= max)
+			/* One byte past max tells "exactly max" from "too large". */
+			if (cap > max)
 				return -EFBIG;
-			cap *= 2;
+			cap = cap * 2 > max ? max + 1 : cap * 2;
 			nb = realloc(buf, cap + 1);
 			if (!nb)
 				return -ENOMEM;
@@ -141,8 +142,16 @@ int mkdir_p(const char *path, mode_t mode)
 			return -errno;
 		*s = '/';
 	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		return -errno;
+	if (mkdir(p, mode) < 0) {
+		struct stat st;
+
+		if (errno != EEXIST)
+			return -errno;
+		if (stat(p, &st) < 0)
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+	}
 	return 0;
 }
 

@@ -40,7 +40,7 @@ int parse_size(const char *s, uint64_t *ret);
 int parse_bool(const char *s, bool *ret);
 /* A signal by name ("SIGRTMIN+3", "RTMIN+3", "TERM", "SIGPWR") or number. */
 int parse_signal(const char *s, int *ret);
-/* The name of a signal, "SIGRTMIN+3" style; static storage. */
+/* The name of a signal, "SIGRTMIN+3" style, written into buf and returned. */
 const char *signal_to_string(int sig, char buf[static 16]);
 
 /* Start time of a process (field 22 of /proc/PID/stat), to tell a reused pid apart. */

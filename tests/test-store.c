@@ -360,7 +360,7 @@ static void test_store_container_open_runs_the_validator(void **state)
 	err = open_capturing(fx, "dev1", &r, &c);
 	assert_int_equal(r, -EINVAL);
 	assert_null(c);
-	assert_non_null(strstr(err, "container.uuid is not set"));
+	assert_non_null(strstr(err, "/lib/dev1/config: container.uuid: not set"));
 }
 
 static void test_store_container_open_refuses_config_of_another_name(void **state)
