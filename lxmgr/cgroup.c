@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "util.h"
+#include "cgroup-internal.h"
 
 #define CPU_PERIOD_US 100000
 #define WAIT_TIMEOUT_MS 5000
@@ -31,40 +32,9 @@ enum v2_controller {
 
 static const char *const v2_names[_V2_MAX] = {"memory", "pids", "cpu", "io"};
 
-static const char *const cgroup_v1_table[_CGROUP_V1_MAX] = {
-	[CGROUP_V1_MEMORY] = "memory",
-	[CGROUP_V1_PIDS] = "pids",
-	[CGROUP_V1_CPU] = "cpu",
-	[CGROUP_V1_FREEZER] = "freezer",
-};
-
-const char *cgroup_v1_to_string(enum cgroup_v1 c)
-{
-	return (unsigned)c < _CGROUP_V1_MAX ? cgroup_v1_table[c] : NULL;
-}
-
-static int v1_from_string(const char *s)
-{
-	for (int i = 0; i < _CGROUP_V1_MAX; i++)
-		if (!strcmp(s, cgroup_v1_table[i]))
-			return i;
-	return -EINVAL;
-}
-
-static int set_str(char **p, const char *s)
-{
-	char *t = strdup(s);
-
-	if (!t)
-		return -ENOMEM;
-	free(*p);
-	*p = t;
-	return 0;
-}
-
 /* One write(2) with O_TRUNC: the kernel parses each write on its own, and a test's regular
  * file must not keep the tail of a longer earlier value. */
-static int cg_write(const char *dir, const char *file, const char *value)
+int cg_write(const char *dir, const char *file, const char *value)
 {
 	_cleanup_free_ char *p = NULL;
 	_cleanup_close_ int fd = -EBADF;
@@ -84,7 +54,18 @@ static int cg_write(const char *dir, const char *file, const char *value)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-static int cg_read(const char *dir, const char *file, char **ret)
+int cg_set_str(char **p, const char *s)
+{
+	char *t = strdup(s);
+
+	if (!t)
+		return -ENOMEM;
+	free(*p);
+	*p = t;
+	return 0;
+}
+
+int cg_read(const char *dir, const char *file, char **ret)
 {
 	_cleanup_free_ char *p = NULL;
 	int r;
@@ -112,25 +93,6 @@ static void unescape_octal(char *s)
 	*w = '\0';
 }
 
-/* Super options of a v1 mount name its controllers: "rw,cpu,cpuacct", "rw,name=systemd". */
-static int note_v1_mount(struct cgroup_host *h, const char *where, char *super)
-{
-	char *save = NULL;
-
-	for (char *o = strtok_r(super, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		int i = v1_from_string(o);
-		int r = 0;
-
-		if (i >= 0 && !h->v1_mount[i])
-			r = set_str(&h->v1_mount[i], where);
-		else if (!strcmp(o, "name=systemd") && !h->systemd_v1_mount)
-			r = set_str(&h->systemd_v1_mount, where);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER" */
 static int parse_mountinfo_line(struct cgroup_host *h, char *line)
 {
@@ -142,9 +104,9 @@ static int parse_mountinfo_line(struct cgroup_host *h, char *line)
 		return -EINVAL;
 	unescape_octal(where);
 	if (!strcmp(fstype, "cgroup2"))
-		return h->unified_mount ? 0 : set_str(&h->unified_mount, where);
+		return h->unified_mount ? 0 : cg_set_str(&h->unified_mount, where);
 	if (!strcmp(fstype, "cgroup"))
-		return note_v1_mount(h, where, super);
+		return cgroup_v1_note_mount(h, where, super);
 	return 0;
 }
 
@@ -159,12 +121,12 @@ static int parse_self_cgroup_line(struct cgroup_host *h, char *line)
 		return -EINVAL;
 	path[strcspn(path, "\n")] = '\0';
 	if (!strcmp(id, "0") && !*ctl)
-		return set_str(&h->unified_own, path);
+		return cg_set_str(&h->unified_own, path);
 	for (char *o = strtok_r(ctl, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		int i = v1_from_string(o);
+		int i = cgroup_v1_from_option(o);
 
 		if (i >= 0) {
-			int r = set_str(&h->v1_own[i], path);
+			int r = cg_set_str(&h->v1_own[i], path);
 
 			if (r < 0)
 				return r;
@@ -257,7 +219,6 @@ void cgroup_host_done(struct cgroup_host *h)
 		free(h->v1_mount[i]);
 		free(h->v1_own[i]);
 	}
-	free(h->systemd_v1_mount);
 	*h = (struct cgroup_host){};
 }
 
@@ -453,6 +414,8 @@ int cgroup_create(const struct cgroup_host *h, const struct cgroup *cg,
 	/* systemd inside creates sub-cgroups and moves processes: that needs the directory and
 	 * the files a delegate owns (cgroup2 "Delegation Containment"). */
 	r = chown_unified(cg->unified, owner, owner_gid);
+	if (r >= 0)
+		r = cgroup_v1_delegate_systemd(cg, owner, owner_gid);
 	if (r < 0)
 		return r;
 	return cgroup_apply_limits(h, cg, c);
@@ -463,20 +426,6 @@ int cgroup_open_unified(const struct cgroup *cg)
 	if (!cg->unified)
 		return -ENOENT;
 	return NEG_ERRNO(open(cg->unified, O_PATH | O_DIRECTORY | O_CLOEXEC));
-}
-
-int cgroup_attach_v1(const struct cgroup *cg, pid_t pid)
-{
-	char buf[32];
-
-	(void)snprintf(buf, sizeof(buf), "%d", (int)pid);
-	for (int i = 0; i < _CGROUP_V1_MAX; i++) {
-		int r = cg->v1[i] ? cg_write(cg->v1[i], "cgroup.procs", buf) : 0;
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
 }
 
 /* The directory parentfd/name as a DIR whose dirfd() the walk below uses; NULL with errno. */
@@ -590,30 +539,6 @@ static int wait_events(const char *dir, const char *key, bool value, int timeout
 	}
 }
 
-/* v1 freezer.state passes through FREEZING; writing FROZEN again retries tasks that were
- * busy the first time (LXC does the same). */
-static int freeze_v1(const char *dir, bool frozen, int timeout_ms)
-{
-	const char *want = frozen ? "FROZEN" : "THAWED";
-	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ULL;
-
-	for (;;) {
-		_cleanup_free_ char *state = NULL;
-		int r;
-
-		r = cg_write(dir, "freezer.state", want);
-		if (r >= 0)
-			r = cg_read(dir, "freezer.state", &state);
-		if (r < 0)
-			return r;
-		if (!strncmp(state, want, strlen(want)))
-			return 0;
-		if (now_ns() >= deadline)
-			return -ETIMEDOUT;
-		(void)poll(NULL, 0, 10);
-	}
-}
-
 static int freeze_timeout(const struct cgroup *cg, bool frozen, int timeout_ms)
 {
 	int r = cg->unified ? cg_write(cg->unified, "cgroup.freeze", frozen ? "1" : "0") : -ENOENT;
@@ -625,7 +550,7 @@ static int freeze_timeout(const struct cgroup *cg, bool frozen, int timeout_ms)
 		return r;
 	if (!cg->v1[CGROUP_V1_FREEZER])
 		return -EOPNOTSUPP;
-	return freeze_v1(cg->v1[CGROUP_V1_FREEZER], frozen, timeout_ms);
+	return cgroup_v1_freeze(cg->v1[CGROUP_V1_FREEZER], frozen, timeout_ms);
 }
 
 int cgroup_freeze(const struct cgroup *cg, bool frozen)
@@ -675,7 +600,7 @@ static int kill_by_scan(const struct cgroup *cg)
 			(void)freeze_timeout(cg, false, 1000);
 		/* Left frozen by someone else, a v1 task would never act on its SIGKILL. */
 		if (cg->v1[CGROUP_V1_FREEZER])
-			(void)freeze_v1(cg->v1[CGROUP_V1_FREEZER], false, 1000);
+			(void)cgroup_v1_freeze(cg->v1[CGROUP_V1_FREEZER], false, 1000);
 		if (r < 0)
 			return r;
 		if (r == 0)

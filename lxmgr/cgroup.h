@@ -8,12 +8,14 @@
 
 struct container_config;
 
-/* v1 controllers lxmgr applies limits through on a hybrid host. */
+/* v1 hierarchies: the controllers lxmgr applies limits through on a hybrid host, and the
+ * named name=systemd hierarchy that systemd < 230 needs inside (container.cgroup_layout). */
 enum cgroup_v1 {
 	CGROUP_V1_MEMORY,
 	CGROUP_V1_PIDS,
 	CGROUP_V1_CPU,
 	CGROUP_V1_FREEZER,
+	CGROUP_V1_SYSTEMD,
 	_CGROUP_V1_MAX,
 };
 const char *cgroup_v1_to_string(enum cgroup_v1 c);
@@ -25,7 +27,6 @@ struct cgroup_host {
 	bool v2_controllers[4];         /* memory, pids, cpu, io enabled at the cgroup2 root */
 	char *v1_mount[_CGROUP_V1_MAX]; /* v1 mount point per controller, NULL if none */
 	char *v1_own[_CGROUP_V1_MAX];   /* our own path in that hierarchy */
-	char *systemd_v1_mount;         /* the name=systemd hierarchy, NULL if none */
 };
 
 /* The cgroups of one container (all absolute paths, NULL where not used). */
@@ -49,7 +50,8 @@ int cgroup_paths(const struct cgroup_host *h, const char *tag, bool delegated, s
 void cgroup_done(struct cgroup *cg);
 
 /* Creates the directories, hands the cgroup2 dir to the container's root (owner uid/gid: the
- * directory, cgroup.procs, cgroup.threads, cgroup.subtree_control), and applies the limits of
+ * directory, cgroup.procs, cgroup.threads, cgroup.subtree_control) and so the name=systemd
+ * one, and applies the limits of
  * c: through cgroup2 when the controllers are there, else through the v1 hierarchies. */
 int cgroup_create(const struct cgroup_host *h, const struct cgroup *cg,
 		  const struct container_config *c, uid_t owner, gid_t owner_gid);
@@ -58,6 +60,11 @@ int cgroup_apply_limits(const struct cgroup_host *h, const struct cgroup *cg,
 			const struct container_config *c);
 /* O_PATH fd of the cgroup2 dir, for clone3(CLONE_INTO_CGROUP). */
 int cgroup_open_unified(const struct cgroup *cg);
+/* Hands the container's name=systemd directory (if any) to its root, as a v1 delegate. */
+int cgroup_v1_delegate_systemd(const struct cgroup *cg, uid_t uid, gid_t gid);
+/* On a host without a name=systemd hierarchy (pure cgroup2), creates one by mounting
+ * "none,name=systemd" at where and records it in h. 0 when h has one already. */
+int cgroup_host_ensure_systemd_v1(struct cgroup_host *h, const char *where);
 /* Moves pid into the v1 hierarchies (cgroup2 is done by CLONE_INTO_CGROUP). */
 int cgroup_attach_v1(const struct cgroup *cg, pid_t pid);
 /* Kills every process in the container's cgroups: cgroup.kill where the kernel has it, else

@@ -76,7 +76,8 @@ static void test_cgroup_host_parse_hybrid_finds_unified_and_v1_controllers(void 
 	/* "cpu", not "cpuacct" or "cpuset", which come next to it. */
 	assert_string_equal(h.v1_mount[CGROUP_V1_CPU], "/sys/fs/cgroup/cpu");
 	assert_string_equal(h.v1_mount[CGROUP_V1_FREEZER], "/sys/fs/cgroup/freezer");
-	assert_string_equal(h.systemd_v1_mount, "/sys/fs/cgroup/systemd");
+	assert_string_equal(h.v1_mount[CGROUP_V1_SYSTEMD], "/sys/fs/cgroup/systemd");
+	assert_string_equal(h.v1_own[CGROUP_V1_SYSTEMD], "/");
 	assert_string_equal(h.v1_own[CGROUP_V1_MEMORY],
 			    "/process_api/b56ce17b0e8403f6a3942b2e8aeb3941");
 	assert_string_equal(h.v1_own[CGROUP_V1_CPU], "/");
@@ -114,7 +115,6 @@ static void test_cgroup_host_parse_pure_v2(void **state)
 		assert_null(h.v1_mount[i]);
 		assert_null(h.v1_own[i]);
 	}
-	assert_null(h.systemd_v1_mount);
 	cgroup_host_done(&h);
 }
 
@@ -145,6 +145,9 @@ static void test_cgroup_paths_hybrid_places_container_under_lxmgr_slice(void **s
 			    "/sys/fs/cgroup/cpu/lxmgr.slice/lxmgr-dev1.scope");
 	assert_string_equal(cg.v1[CGROUP_V1_FREEZER],
 			    "/sys/fs/cgroup/freezer/lxmgr.slice/lxmgr-dev1.scope");
+	/* The named hierarchy too: a guest with systemd < 230 is rooted there. */
+	assert_string_equal(cg.v1[CGROUP_V1_SYSTEMD],
+			    "/sys/fs/cgroup/systemd/lxmgr.slice/lxmgr-dev1.scope");
 	assert_false(cg.limits_v2);
 	cgroup_done(&cg);
 	assert_int_equal(cgroup_paths(&h, "../x", false, &cg), -EINVAL);
@@ -183,6 +186,8 @@ static void test_cgroup_v1_to_string_names_every_controller(void **state)
 	for (int i = 0; i < _CGROUP_V1_MAX; i++)
 		assert_non_null(cgroup_v1_to_string((enum cgroup_v1)i));
 	assert_string_equal(cgroup_v1_to_string(CGROUP_V1_CPU), "cpu");
+	/* A key of the runtime record ("cgroup_NAME=PATH"): no '=' in it. */
+	assert_string_equal(cgroup_v1_to_string(CGROUP_V1_SYSTEMD), "systemd");
 	assert_null(cgroup_v1_to_string(_CGROUP_V1_MAX));
 }
 
