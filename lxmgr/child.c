@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -48,7 +47,7 @@ static void setup_mounts(const struct child_args *a, int tree_fd)
 
 	r = rootfs_mount_root(rootfs, tree_fd, &e);
 	if (r >= 0)
-		r = rootfs_mount_kernel_fs(rootfs, a->own_netns, a->uuid, &e);
+		r = rootfs_mount_kernel_fs(rootfs, a->own_netns, a->uuid, a->cgroup_layout, &e);
 	if (r >= 0)
 		r = dev_setup(rootfs, a->console, &e);
 	if (r >= 0)
@@ -59,10 +58,12 @@ static void setup_mounts(const struct child_args *a, int tree_fd)
 
 static void setup_console(const struct child_args *a)
 {
+	/* A session of its own, but no controlling terminal: a getty that init starts on
+	 * /dev/console in another session must be able to take it (TIOCSCTTY gives EPERM while
+	 * init holds it, and stealing needs CAP_SYS_ADMIN of the host). systemd drops it itself;
+	 * busybox init and sysvinit do not. */
 	if (setsid() < 0)
 		sync_child_fail(a->sync_fd, -errno, "console", "setsid");
-	if (ioctl(a->console_fd, TIOCSCTTY, 0) < 0)
-		sync_child_fail(a->sync_fd, -errno, "console", "make the console our terminal");
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(a->console_fd, fd) < 0)
 			sync_child_fail(a->sync_fd, -errno, "console", "dup2");

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "config.h"
+
 /* The child starts with the container's directory (LIB/NAME) as its working directory,
  * translated into its new mount namespace by clone: the container's root, an unmapped uid
  * on the host, may not be able to walk the host path to it (a store below a 0700 dir). */
@@ -14,6 +16,7 @@ struct child_args {
 	const char *init; /* path of init inside */
 	const char *uuid;
 	bool own_netns;
+	enum cgroup_layout cgroup_layout; /* what /sys/fs/cgroup looks like inside */
 };
 
 /* Runs in the child of clone3(); never returns: it execs init or reports the failed step

@@ -23,6 +23,7 @@
 /* Enum fields are read and written as int by the table's generic enum functions. */
 _Static_assert(sizeof(enum init_kind) == sizeof(int), "enum init_kind is not int-sized");
 _Static_assert(sizeof(enum net_mode) == sizeof(int), "enum net_mode is not int-sized");
+_Static_assert(sizeof(enum cgroup_layout) == sizeof(int), "enum cgroup_layout is not int-sized");
 
 static int enum_from_string(const char *const *names, size_t n, const char *s, int *ret)
 {
@@ -49,6 +50,8 @@ static int enum_from_string(const char *const *names, size_t n, const char *s, i
 DEFINE_ENUM_STRINGS(init_kind, _INIT_KIND_MAX, [INIT_KIND_UNKNOWN] = "unknown",
 		    [INIT_KIND_SYSTEMD] = "systemd", [INIT_KIND_OPENRC] = "openrc",
 		    [INIT_KIND_SYSVINIT] = "sysvinit", [INIT_KIND_BUSYBOX] = "busybox")
+DEFINE_ENUM_STRINGS(cgroup_layout, _CGROUP_LAYOUT_MAX, [CGROUP_LAYOUT_UNIFIED] = "unified",
+		    [CGROUP_LAYOUT_HYBRID] = "hybrid", [CGROUP_LAYOUT_LEGACY] = "legacy")
 DEFINE_ENUM_STRINGS(net_mode, _NET_MODE_MAX, [NET_MODE_NONE] = "none", [NET_MODE_HOST] = "host")
 
 /* Lower-case RFC 4122 text, as uuid_unparse_lower() writes it; the nil UUID names nothing. */
@@ -274,6 +277,11 @@ const struct config_key config_keys[] = {
 	 .doc = "The signal that asks init to shut down."},
 	{"container.stop_timeout", U32(stop_timeout, 1, 86400), KEY_REQUIRED, "timeout",
 	 "seconds from 1 to 86400", .doc = "Seconds to wait after the stop signal before SIGKILL."},
+	{"container.cgroup_layout", ENUM(cgroup_layout, cgroup_layout_names), 0, "cgroup layout",
+	 "unified, hybrid or legacy",
+	 "/sys/fs/cgroup inside: unified (cgroup2), hybrid (v1 name=systemd plus cgroup2 at "
+	 "unified/) or legacy (v1 name=systemd only); set at create from systemd_version.",
+	 .names = cgroup_layout_names},
 	{"container.autostart", BOOL(autostart), 0, "boolean", "yes or no",
 	 .doc = "Start the container when the host boots."},
 	{"idmap.uid_base", U32(uid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "uid",

@@ -18,6 +18,18 @@ enum init_kind {
 const char *init_kind_to_string(enum init_kind k);
 int init_kind_from_string(const char *s, enum init_kind *ret);
 
+/* How /sys/fs/cgroup looks inside (DESIGN §6, §11). unified: cgroup2 only; hybrid: a tmpfs
+ * with a v1 name=systemd hierarchy at systemd/ and cgroup2 at unified/ (systemd < 230, which
+ * cannot run on cgroup2 alone); legacy: the same without cgroup2. */
+enum cgroup_layout {
+	CGROUP_LAYOUT_UNIFIED,
+	CGROUP_LAYOUT_HYBRID,
+	CGROUP_LAYOUT_LEGACY,
+	_CGROUP_LAYOUT_MAX,
+};
+const char *cgroup_layout_to_string(enum cgroup_layout l);
+int cgroup_layout_from_string(const char *s, enum cgroup_layout *ret);
+
 enum net_mode {
 	NET_MODE_NONE,
 	NET_MODE_HOST,
@@ -41,6 +53,8 @@ struct container_config {
 	int stop_signal;          /* container.stop_signal: SIGRTMIN+3 for systemd */
 	uint32_t stop_timeout;    /* container.stop_timeout: seconds, default 30 */
 	bool autostart;           /* container.autostart */
+	/* container.cgroup_layout: set at create from systemd_version */
+	enum cgroup_layout cgroup_layout;
 	/* [idmap] */
 	uint32_t uid_base; /* idmap.uid_base: host uid of root inside */
 	uint32_t gid_base; /* idmap.gid_base */

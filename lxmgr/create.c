@@ -290,6 +290,7 @@ static int make_config(struct build *b)
 			       b->cfg.init);
 	(void)guest_detect_init(rootfd, b->cfg.init, &b->cfg.init_kind, &b->cfg.systemd_version);
 	b->cfg.stop_signal = guest_stop_signal(b->cfg.init_kind);
+	b->cfg.cgroup_layout = guest_cgroup_layout(b->cfg.init_kind, b->cfg.systemd_version);
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, uuid);
 	b->cfg.name = strdup(req->name);

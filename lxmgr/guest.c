@@ -140,7 +140,7 @@ int guest_stop_signal(enum init_kind kind)
 	return SIGRTMIN + 3;
 }
 
-static int write_owned(int rootfd, const char *path, const char *text, uid_t uid, gid_t gid)
+int guest_write_file(int rootfd, const char *path, const char *text, uid_t uid, gid_t gid)
 {
 	_cleanup_close_ int fd = -EBADF;
 	size_t len = strlen(text);
@@ -153,6 +153,37 @@ static int write_owned(int rootfd, const char *path, const char *text, uid_t uid
 		return -EIO;
 	if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0644) < 0)
 		return -errno;
+	return 0;
+}
+
+enum cgroup_layout guest_cgroup_layout(enum init_kind kind, uint32_t systemd_version)
+{
+	if (kind == INIT_KIND_SYSTEMD && systemd_version &&
+	    systemd_version < GUEST_SYSTEMD_UNIFIED_MIN)
+		return CGROUP_LAYOUT_HYBRID;
+	return CGROUP_LAYOUT_UNIFIED;
+}
+
+int guest_check_layout(const struct container_config *c, char *why, size_t size)
+{
+	uint32_t v = c->systemd_version;
+
+	if (c->init_kind != INIT_KIND_SYSTEMD || !v)
+		return 0;
+	if (c->cgroup_layout == CGROUP_LAYOUT_UNIFIED && v < GUEST_SYSTEMD_UNIFIED_MIN) {
+		(void)snprintf(why, size,
+			       "systemd %u cannot run on cgroup2 alone (it needs %u or later): set "
+			       "container.cgroup_layout to hybrid",
+			       v, GUEST_SYSTEMD_UNIFIED_MIN);
+		return -EOPNOTSUPP;
+	}
+	if (c->cgroup_layout != CGROUP_LAYOUT_UNIFIED && v > GUEST_SYSTEMD_V1_MAX) {
+		(void)snprintf(why, size,
+			       "systemd %u refuses cgroup v1 (container.cgroup_layout is %s): set "
+			       "container.cgroup_layout to unified",
+			       v, cgroup_layout_to_string(c->cgroup_layout));
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 
@@ -191,12 +222,12 @@ int guest_write_identity(int rootfd, const char *hostname, uid_t uid, gid_t gid)
 
 	r = xasprintf(&line, "%s\n", hostname);
 	if (r >= 0)
-		r = write_owned(rootfd, "/etc/hostname", line, uid, gid);
+		r = guest_write_file(rootfd, "/etc/hostname", line, uid, gid);
 	if (r >= 0)
 		r = hosts_text(rootfd, hostname, &hosts);
 	if (r >= 0)
-		r = write_owned(rootfd, "/etc/hosts", hosts, uid, gid);
+		r = guest_write_file(rootfd, "/etc/hosts", hosts, uid, gid);
 	if (r >= 0)
-		r = write_owned(rootfd, "/etc/machine-id", "", uid, gid);
+		r = guest_write_file(rootfd, "/etc/machine-id", "", uid, gid);
 	return r;
 }

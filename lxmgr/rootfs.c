@@ -50,9 +50,33 @@ static const struct mount_spec kernel_mounts[] = {
 	 MNT_FATAL | MNT_MKDIR | MNT_NETNS_ONLY},
 	{"/sys", "sys", NULL, MS_REC, NULL, MNT_BIND_RO | MNT_MKDIR},
 	{NULL, "sys/firmware", NULL, 0, NULL, MNT_MASK_DIR},
-	{"cgroup2", "sys/fs/cgroup", "cgroup2", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL},
 	{"tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=20%",
 	 MNT_FATAL | MNT_MKDIR},
+};
+
+/* /sys/fs/cgroup per container.cgroup_layout. The cgroup namespace is already rooted at the
+ * container's cgroups, so each hierarchy shows the container's own subtree. name=systemd has
+ * no controller: a user namespace may mount it (and on a pure cgroup2 host the monitor made
+ * it exist). The tmpfs goes read-only as nspawn's does: systemd < 230 then mounts nothing
+ * more there, and its attempts to add v1 controllers fail softly. */
+#define CGROUP_V1_ROWS                                                                             \
+	{"tmpfs", "sys/fs/cgroup", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=0755,size=64k", MNT_FATAL}, \
+	{                                                                                          \
+		"cgroup", "sys/fs/cgroup/systemd", "cgroup", NOSUID_NODEV_NOEXEC,                  \
+			"none,name=systemd", MNT_FATAL | MNT_MKDIR                                 \
+	}
+static const struct mount_spec cgroup_unified[] = {
+	{"cgroup2", "sys/fs/cgroup", "cgroup2", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL},
+};
+static const struct mount_spec cgroup_hybrid[] = {
+	CGROUP_V1_ROWS,
+	{"cgroup2", "sys/fs/cgroup/unified", "cgroup2", NOSUID_NODEV_NOEXEC, NULL,
+	 MNT_FATAL | MNT_MKDIR},
+	{NULL, "sys/fs/cgroup", NULL, 0, NULL, MNT_FATAL | MNT_REMOUNT_RO},
+};
+static const struct mount_spec cgroup_legacy[] = {
+	CGROUP_V1_ROWS,
+	{NULL, "sys/fs/cgroup", NULL, 0, NULL, MNT_FATAL | MNT_REMOUNT_RO},
 };
 
 static int remount_ro(const char *target, unsigned long extra)
@@ -74,6 +98,8 @@ static int apply_one(const char *root, const struct mount_spec *m, struct child_
 		(void)snprintf(source, sizeof(source), "%s", m->source ? m->source : "");
 	if ((m->how & MNT_MKDIR) && mkdir(target, 0755) < 0 && errno != EEXIST)
 		return set_error(e, -errno, "rootfs", "mkdir %s", m->target);
+	if (m->how & MNT_REMOUNT_RO)
+		return remount_ro(target, NOSUID_NODEV_NOEXEC);
 	if (m->how & MNT_MASK_FILE)
 		return NEG_ERRNO(mount("/dev/null", target, NULL, MS_BIND, NULL));
 	if (m->how & MNT_MASK_DIR)
@@ -184,14 +210,53 @@ static int write_run_host(const char *root, const char *uuid, struct child_error
 	return 0;
 }
 
+static int mount_cgroups(const char *root, enum cgroup_layout layout, struct child_error *e)
+{
+	switch (layout) {
+	case CGROUP_LAYOUT_HYBRID:
+		return mount_table_apply(root, cgroup_hybrid, ELEMENTSOF(cgroup_hybrid), true, e);
+	case CGROUP_LAYOUT_LEGACY:
+		return mount_table_apply(root, cgroup_legacy, ELEMENTSOF(cgroup_legacy), true, e);
+	case CGROUP_LAYOUT_UNIFIED:
+	case _CGROUP_LAYOUT_MAX:
+		break;
+	}
+	return mount_table_apply(root, cgroup_unified, ELEMENTSOF(cgroup_unified), true, e);
+}
+
+/* systemd < 232 lacks ConditionVirtualization=!private-users on the units that mount what a
+ * user namespace may not (hugetlbfs, fusectl): they fail. A mask in /run/systemd/system lasts
+ * one boot and touches no file of the guest. Only old systemd gets the v1 layouts. */
+static int mask_userns_units(const char *root, struct child_error *e)
+{
+	static const char *const units[] = {"dev-hugepages.mount", "sys-fs-fuse-connections.mount"};
+	char path[4096];
+	int r;
+
+	(void)snprintf(path, sizeof(path), "%s/run/systemd/system", root);
+	r = mkdir_p(path, 0755);
+	if (r < 0)
+		return set_error(e, r, "rootfs", "mkdir /run/systemd/system");
+	for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+		(void)snprintf(path, sizeof(path), "%s/run/systemd/system/%s", root, units[i]);
+		if (symlink("/dev/null", path) < 0 && errno != EEXIST)
+			return set_error(e, -errno, "rootfs", "mask %s", units[i]);
+	}
+	return 0;
+}
+
 int rootfs_mount_kernel_fs(const char *root, bool own_netns, const char *uuid,
-			   struct child_error *e)
+			   enum cgroup_layout layout, struct child_error *e)
 {
 	int r = mount_table_apply(root, kernel_mounts, ELEMENTSOF(kernel_mounts), own_netns, e);
 
-	if (r < 0)
-		return r;
-	return write_run_host(root, uuid, e);
+	if (r >= 0)
+		r = mount_cgroups(root, layout, e);
+	if (r >= 0)
+		r = write_run_host(root, uuid, e);
+	if (r >= 0 && layout != CGROUP_LAYOUT_UNIFIED)
+		r = mask_userns_units(root, e);
+	return r;
 }
 
 int rootfs_pivot(const char *root, struct child_error *e)

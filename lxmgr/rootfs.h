@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
+
 /* What failed in the child, sent to the monitor to report (STYLE §2.1). */
 struct child_error {
 	char where[32];
@@ -18,6 +20,7 @@ enum mount_flags {
 	MNT_NETNS_ONLY = 1 << 4, /* only when the container has its own network namespace */
 	MNT_MKDIR = 1 << 5,      /* create the target directory first */
 	MNT_BIND_RW = 1 << 6,    /* bind source onto target, read-write */
+	MNT_REMOUNT_RO = 1 << 7, /* make the mount at target read-only (not its submounts) */
 };
 
 /* One row of a mount table (nspawn's mount_all()): paths relative to the new root. */
@@ -43,9 +46,11 @@ bool rootfs_supports_idmap(const char *path);
 /* Child side, in its own user+mount namespace, before pivot_root: makes / a slave, puts the
  * rootfs at path (the idmapped tree fd, or a plain recursive bind of path when tree_fd < 0). */
 int rootfs_mount_root(const char *path, int tree_fd, struct child_error *e);
-/* Child side: /proc with its read-only parts and masks, /sys, cgroup2, /run with
+/* Child side, in the container's cgroup namespace: /proc with its read-only parts and masks,
+ * /sys, /sys/fs/cgroup as layout says (cgroup2; or a read-only tmpfs holding the v1
+ * name=systemd hierarchy and, for hybrid, cgroup2 at unified/), /run with
  * /run/host/container-manager. */
 int rootfs_mount_kernel_fs(const char *root, bool own_netns, const char *uuid,
-			   struct child_error *e);
+			   enum cgroup_layout layout, struct child_error *e);
 /* Child side: pivot_root into root and drop the old root. */
 int rootfs_pivot(const char *root, struct child_error *e);

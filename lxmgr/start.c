@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "cleanup.h"
+#include "fixup.h"
 #include "idmap.h"
 #include "log.h"
 #include "lxmgr.h"
@@ -180,6 +181,7 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 			.init = cfg->init,
 			.uuid = cfg->uuid,
 			.own_netns = cfg->net_mode != NET_MODE_HOST,
+			.cgroup_layout = cfg->cgroup_layout,
 		};
 
 		(void)close(sv[0]);
@@ -205,7 +207,10 @@ int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pid
 {
 	int r;
 
-	r = make_cgroup(env, rs);
+	/* The check that the guest can boot here, and its fix-ups (DESIGN §11): first of all. */
+	r = fixup_prepare_start(env->ctx, env->c, &env->cgroup_host);
+	if (r >= 0)
+		r = make_cgroup(env, rs);
 	if (r >= 0)
 		r = spawn_child(env, rs, ret_pidfd);
 	if (r < 0) {

@@ -6,7 +6,7 @@ build=(build-essential autoconf automake libtool pkg-config
     libsystemd-dev libnl-3-dev libnl-route-3-dev libiniparser-dev uuid-dev
     libseccomp-dev libcmocka-dev)
 run=(tar xz-utils zstd bzip2 gzip)
-test=(debootstrap dpkg-dev procps)
+test=(debootstrap dpkg-dev procps rpm createrepo-c)
 
 missing=()
 for p in "${build[@]}" "${run[@]}" "${test[@]}"; do

@@ -24,6 +24,7 @@ static const char full_text[] = "[container]\n"
 				"systemd_version = 252\n"
 				"stop_signal = SIGPWR\n"
 				"stop_timeout = 90\n"
+				"cgroup_layout = hybrid\n"
 				"autostart = yes\n"
 				"[idmap]\n"
 				"uid_base = 1065536\n"
@@ -598,7 +599,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 19);
+	assert_int_equal(i, 20);
 	config_done(&full);
 }
 
@@ -618,6 +619,14 @@ static void test_config_enum_tables_name_every_value(void **state _unused_)
 		assert_int_equal(net_mode_from_string(net_mode_to_string(m), &back), 0);
 		assert_int_equal(back, m);
 	}
+	for (int l = 0; l < _CGROUP_LAYOUT_MAX; l++) {
+		enum cgroup_layout back;
+
+		assert_non_null(cgroup_layout_to_string(l));
+		assert_int_equal(cgroup_layout_from_string(cgroup_layout_to_string(l), &back), 0);
+		assert_int_equal(back, l);
+	}
+	assert_null(cgroup_layout_to_string(_CGROUP_LAYOUT_MAX));
 	assert_null(init_kind_to_string(_INIT_KIND_MAX));
 	assert_null(net_mode_to_string(_NET_MODE_MAX));
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Proves: Alpine 3.13 with OpenRC boots with busybox init as PID 1 through sysinit, boot and
+# default with no crashed or stopped service that should run (lxmgr's rc_sys="lxc" drop-in
+# skips the hardware ones; rc.conf is not touched), a getty on the console instead of
+# respawning ones on tty1-6, a user made inside can sudo, and SIGUSR2 powers it off cleanly.
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/guest.sh"
+setup_store
+guest_tarball alpine-3.13-openrc.tar.xz
+tarball=$GUEST_TARBALL
+
+T_NAMES+=(ao)
+check "create from the tarball" lx create ao --tarball "$tarball"
+check_eq "detected: OpenRC" "openrc" "$(lx config ao get container.init_kind)"
+check_eq "stop signal: SIGUSR2" "SIGUSR2" "$(lx config ao get container.stop_signal)"
+check "a stop timeout the clean stop must beat" lx config ao set container.stop_timeout $STOP_TIMEOUT
+rootfs=$T_ROOT/lib/ao/rootfs
+rcconf_before=$(sha256sum <"$rootfs/etc/rc.conf")
+
+t0=$(now_ms)
+check "start" lx start ao
+check "the console shows a login prompt" wait_console ao "ao login:" 30
+boot_ms=$(($(now_ms) - t0))
+check_eq "PID 1 is busybox init" "/bin/busybox" "$(lx exec ao -- readlink /proc/1/exe)"
+check_eq "runlevel default reached" "default" "$(lx exec ao -- rc-status --runlevel)"
+status=$(lx exec ao -- rc-status --all)
+check_eq "no crashed, stopped or failed service (but shutdown's)" "" \
+    "$(echo "$status" | sed '/^Runlevel: shutdown/,/^Runlevel/{/^ /d}' | grep -E 'crashed|stopped|failed|starting')"
+check_match "crond and sshd run" "crond +\[ +started.*|sshd" "$status"
+check_eq "OpenRC sees an LXC-type container" "LXC" "$(lx exec ao -- openrc --sys)"
+check_eq "rc.conf is untouched" "$rcconf_before" "$(sha256sum <"$rootfs/etc/rc.conf")"
+check_match "the drop-in says rc_sys=lxc" 'rc_sys="lxc"' "$(cat "$rootfs/etc/rc.conf.d/lxmgr.conf")"
+check_eq "no getty respawns on absent ttys" "" \
+    "$(grep -a "can't open /dev/tty" "$T_ROOT/log/ao/console.log")"
+
+check "adduser inside" lx exec ao -- adduser -D -s /bin/sh alice
+check "sudoers drop-in" lx exec ao -- sh -c 'echo "alice ALL=(ALL) NOPASSWD: ALL" >/etc/sudoers.d/alice'
+check_eq "alice can sudo" "0" "$(lx exec ao --user alice -- sudo id -u)"
+check_fails "without a sudoers entry she cannot" \
+    lx exec ao -- sh -c 'rm /etc/sudoers.d/alice && su -s /bin/sh -c "sudo -n true" alice'
+skip_one "apk installs a local package" "no .apk builder on a Debian host (abuild is not packaged) and no network"
+
+mem=$(memory_mib ao)
+base=$(uid_base_of ao)
+t0=$(now_ms)
+check "stop" lx stop ao
+stop_ms=$(($(now_ms) - t0))
+check_clean_stop ao "$stop_ms"
+check_match "OpenRC ran its shutdown, busybox powered off" "Requesting system poweroff" \
+    "$(tail -c 400 "$T_ROOT/log/ao/console.log")"
+check_host_clean ao "$base"
+report_figures alpine-3.13-openrc "$boot_ms" "$stop_ms" "$mem"
+done_testing
