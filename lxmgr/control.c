@@ -12,10 +12,12 @@
 
 #define CTRL_MAGIC 0x6c786d67U /* "lxmg" */
 #define CTRL_VERSION 1U
+#define CTRL_FRAME_MAGIC 0x6c786366U /* "lxcf" */
 
 static const char *const ctrl_cmd_names[_CTRL_CMD_MAX] = {
-	[CTRL_STATUS] = "status", [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
-	[CTRL_FREEZE] = "freeze", [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
+	[CTRL_STATUS] = "status",   [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
+	[CTRL_FREEZE] = "freeze",   [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
+	[CTRL_CONSOLE] = "console",
 };
 
 const char *ctrl_cmd_to_string(enum ctrl_cmd c)
@@ -147,4 +149,62 @@ int control_call(int fd, const struct ctrl_msg *req, struct ctrl_msg *reply)
 	if (r < 0)
 		return r;
 	return control_recv(fd, reply);
+}
+
+int control_frame_encode(enum ctrl_frame type, const void *data, size_t len,
+			 uint8_t buf[static CTRL_FRAME_MAX])
+{
+	if (len > CTRL_FRAME_DATA_MAX)
+		return -EMSGSIZE;
+	put_u32(buf, CTRL_FRAME_MAGIC);
+	put_u32(buf + 4, (uint32_t)type);
+	if (len)
+		memcpy(buf + CTRL_FRAME_HEADER, data, len);
+	return (int)(CTRL_FRAME_HEADER + len);
+}
+
+int control_frame_decode(const uint8_t *buf, size_t len, enum ctrl_frame *ret_type,
+			 const uint8_t **ret_data, size_t *ret_len)
+{
+	uint32_t type;
+
+	if (len < CTRL_FRAME_HEADER || len > CTRL_FRAME_MAX || get_u32(buf) != CTRL_FRAME_MAGIC)
+		return -EBADMSG;
+	type = get_u32(buf + 4);
+	len -= CTRL_FRAME_HEADER;
+	if (type >= _CTRL_FRAME_MAX || (type != CTRL_FRAME_DATA && len != 4))
+		return -EBADMSG;
+	*ret_type = (enum ctrl_frame)type;
+	*ret_data = buf + CTRL_FRAME_HEADER;
+	*ret_len = len;
+	return 0;
+}
+
+int control_frame_send(int fd, enum ctrl_frame type, const void *data, size_t len, bool nonblock)
+{
+	uint8_t buf[CTRL_FRAME_MAX];
+	int n = control_frame_encode(type, data, len, buf);
+	ssize_t sent;
+
+	if (n < 0)
+		return n;
+	do
+		sent = send(fd, buf, (size_t)n, MSG_NOSIGNAL | (nonblock ? MSG_DONTWAIT : 0));
+	while (sent < 0 && errno == EINTR);
+	if (sent < 0)
+		return -errno;
+	return sent == n ? 0 : -EIO;
+}
+
+void control_frame_put_winsize(uint8_t p[static 4], uint16_t rows, uint16_t cols)
+{
+	put_u32(p, ((uint32_t)rows << 16) | cols);
+}
+
+void control_frame_get_winsize(const uint8_t p[static 4], uint16_t *rows, uint16_t *cols)
+{
+	uint32_t v = get_u32(p);
+
+	*rows = (uint16_t)(v >> 16);
+	*cols = (uint16_t)(v & 0xffffU);
 }

@@ -1,6 +1,7 @@
 /* control.h: the monitor's control socket: commands, their wire form, client and server ends. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,11 +12,16 @@ enum ctrl_cmd {
 	CTRL_FREEZE,
 	CTRL_UNFREEZE,
 	CTRL_REBOOT, /* restart in place, as `reboot` inside would */
+	/* arg = the client's window size (CTRL_WINSIZE), flags CTRL_FLAG_READONLY. Reply: status,
+	 * arg 1 when this client types (the first attached one does). After a reply with status
+	 * 0 the connection carries frames (below) both ways until either end closes it. */
+	CTRL_CONSOLE,
 	_CTRL_CMD_MAX,
 };
 const char *ctrl_cmd_to_string(enum ctrl_cmd c);
 
 #define CTRL_FLAG_KILL 0x1U
+#define CTRL_FLAG_READONLY 0x2U /* console: watch only, never type */
 #define CTRL_TEXT_MAX 240
 
 struct ctrl_msg {
@@ -44,3 +50,34 @@ int control_send(int fd, const struct ctrl_msg *m);
 int control_recv(int fd, struct ctrl_msg *ret);
 /* Sends req and waits for the reply. */
 int control_call(int fd, const struct ctrl_msg *req, struct ctrl_msg *reply);
+
+/* A window size in one int32 of a request: rows in the high 16 bits, columns in the low. */
+#define CTRL_WINSIZE(rows, cols) ((int32_t)(((uint32_t)(rows) << 16) | ((uint32_t)(cols)&0xffffU)))
+#define CTRL_WINSIZE_ROWS(arg) ((uint16_t)((uint32_t)(arg) >> 16))
+#define CTRL_WINSIZE_COLS(arg) ((uint16_t)((uint32_t)(arg)&0xffffU))
+
+/* Console frames: one per SOCK_SEQPACKET message, a magic, a type, then the payload. */
+enum ctrl_frame {
+	CTRL_FRAME_DATA,   /* monitor -> client: console output; client -> monitor: input */
+	CTRL_FRAME_RESIZE, /* client -> monitor: payload u16 rows, u16 cols */
+	CTRL_FRAME_END,    /* monitor -> client: the container stopped; payload i32 status */
+	_CTRL_FRAME_MAX,
+};
+
+#define CTRL_FRAME_HEADER 8
+#define CTRL_FRAME_DATA_MAX 4096
+#define CTRL_FRAME_MAX (CTRL_FRAME_HEADER + CTRL_FRAME_DATA_MAX)
+
+/* Encodes a frame into buf (CTRL_FRAME_MAX bytes); returns its length, or -EMSGSIZE when
+ * len exceeds CTRL_FRAME_DATA_MAX. */
+int control_frame_encode(enum ctrl_frame type, const void *data, size_t len,
+			 uint8_t buf[static CTRL_FRAME_MAX]);
+/* Decodes a received frame: *ret_data points into buf. -EBADMSG for a foreign or unknown
+ * frame, or a RESIZE/END whose payload has the wrong size. */
+int control_frame_decode(const uint8_t *buf, size_t len, enum ctrl_frame *ret_type,
+			 const uint8_t **ret_data, size_t *ret_len);
+/* Sends one frame; MSG_DONTWAIT when nonblock (then -EAGAIN when the peer is behind). */
+int control_frame_send(int fd, enum ctrl_frame type, const void *data, size_t len, bool nonblock);
+/* Payload helpers of RESIZE and END. */
+void control_frame_put_winsize(uint8_t p[static 4], uint16_t rows, uint16_t cols);
+void control_frame_get_winsize(const uint8_t p[static 4], uint16_t *rows, uint16_t *cols);

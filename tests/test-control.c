@@ -71,8 +71,9 @@ static void assert_msg_equal(const struct ctrl_msg *a, const struct ctrl_msg *b)
 static void test_ctrl_cmd_every_value_has_a_distinct_name(void **state _unused_)
 {
 	static const char *const want[_CTRL_CMD_MAX] = {
-		[CTRL_STATUS] = "status", [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
-		[CTRL_FREEZE] = "freeze", [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
+		[CTRL_STATUS] = "status",   [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
+		[CTRL_FREEZE] = "freeze",   [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
+		[CTRL_CONSOLE] = "console",
 	};
 
 	for (int i = 0; i < _CTRL_CMD_MAX; i++) {
@@ -359,6 +360,69 @@ static void test_control_call_gets_the_reply_of_a_forked_server(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* ---- console frames ---- */
+
+static void test_control_frame_round_trips_and_refuses_bad_frames(void **state _unused_)
+{
+	uint8_t buf[CTRL_FRAME_MAX], p[4];
+	enum ctrl_frame type;
+	const uint8_t *data;
+	uint16_t rows, cols;
+	size_t len;
+	int n;
+
+	n = control_frame_encode(CTRL_FRAME_DATA, "hello", 5, buf);
+	assert_int_equal(n, CTRL_FRAME_HEADER + 5);
+	assert_int_equal(control_frame_decode(buf, (size_t)n, &type, &data, &len), 0);
+	assert_int_equal(type, CTRL_FRAME_DATA);
+	assert_int_equal(len, 5);
+	assert_memory_equal(data, "hello", 5);
+	control_frame_put_winsize(p, 50, 200);
+	n = control_frame_encode(CTRL_FRAME_RESIZE, p, 4, buf);
+	assert_int_equal(control_frame_decode(buf, (size_t)n, &type, &data, &len), 0);
+	control_frame_get_winsize(data, &rows, &cols);
+	assert_int_equal(rows, 50);
+	assert_int_equal(cols, 200);
+	/* Too long, wrong payload size, foreign magic, unknown type, short header. */
+	assert_int_equal(control_frame_encode(CTRL_FRAME_DATA, buf, CTRL_FRAME_DATA_MAX + 1, buf),
+			 -EMSGSIZE);
+	assert_int_equal(control_frame_decode(buf, (size_t)n - 1, &type, &data, &len), -EBADMSG);
+	buf[0] ^= 0xff;
+	assert_int_equal(control_frame_decode(buf, (size_t)n, &type, &data, &len), -EBADMSG);
+	n = control_frame_encode((enum ctrl_frame)_CTRL_FRAME_MAX, NULL, 0, buf);
+	assert_int_equal(control_frame_decode(buf, (size_t)n, &type, &data, &len), -EBADMSG);
+	assert_int_equal(control_frame_decode(buf, 7, &type, &data, &len), -EBADMSG);
+	/* The window size of a request survives its int32. */
+	assert_int_equal(CTRL_WINSIZE_ROWS(CTRL_WINSIZE(65535, 1)), 65535);
+	assert_int_equal(CTRL_WINSIZE_COLS(CTRL_WINSIZE(65535, 1)), 1);
+}
+
+static void test_control_frame_send_over_socketpair_keeps_boundaries(void **state _unused_)
+{
+	uint8_t buf[CTRL_FRAME_MAX + 1], big[CTRL_FRAME_DATA_MAX];
+	enum ctrl_frame type;
+	const uint8_t *data;
+	size_t len;
+	ssize_t n;
+	int sv[2];
+
+	memset(big, 'x', sizeof(big));
+	seqpacket_pair(sv);
+	assert_int_equal(control_frame_send(sv[0], CTRL_FRAME_DATA, big, sizeof(big), false), 0);
+	assert_int_equal(control_frame_send(sv[0], CTRL_FRAME_DATA, "ab", 2, true), 0);
+	n = recv(sv[1], buf, sizeof(buf), 0);
+	assert_int_equal(n, CTRL_FRAME_MAX);
+	assert_int_equal(control_frame_decode(buf, (size_t)n, &type, &data, &len), 0);
+	assert_int_equal(len, CTRL_FRAME_DATA_MAX);
+	n = recv(sv[1], buf, sizeof(buf), 0);
+	assert_int_equal(control_frame_decode(buf, (size_t)n, &type, &data, &len), 0);
+	assert_int_equal(len, 2);
+	assert_memory_equal(data, "ab", 2);
+	(void)close(sv[1]);
+	assert_int_equal(control_frame_send(sv[0], CTRL_FRAME_DATA, "c", 1, true), -EPIPE);
+	(void)close(sv[0]);
+}
+
 /* ---- runtime record ---- */
 
 static void test_run_state_every_value_has_a_name_that_parses_back(void **state _unused_)
@@ -587,6 +651,8 @@ int main(void)
 		TD(test_control_listen_makes_0600_socket_and_connect_reaches_it),
 		TD(test_control_connect_without_listener_fails),
 		TD(test_control_call_gets_the_reply_of_a_forked_server),
+		T(test_control_frame_round_trips_and_refuses_bad_frames),
+		T(test_control_frame_send_over_socketpair_keeps_boundaries),
 		T(test_run_state_every_value_has_a_name_that_parses_back),
 		T(test_run_state_from_string_refuses_unknown_names),
 		T(test_runtime_state_format_parse_round_trips_every_field),
