@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -22,6 +24,7 @@
 #include "cleanup.h"
 #include "log.h"
 #include "lxmgr.h"
+#include "pty.h"
 #include "runtime.h"
 #include "security.h"
 #include "util.h"
@@ -46,6 +49,8 @@ struct attach_plan {
 	char *seccomp; /* raw BPF */
 	size_t seccomp_len;
 	char **envp;
+	struct winsize ws; /* tty: the size the new pty starts with */
+	int pty_sock;      /* tty: the child sends the master back over it; -EBADF otherwise */
 };
 
 static int open_container_file(int rootfd, const char *path, FILE **ret)
@@ -264,6 +269,51 @@ static _Noreturn void child_fail(const struct lxmgr_ctx *ctx, int r, int code, c
 	_exit(code);
 }
 
+/* In every namespace of the container, its root as our root, capabilities in its user
+ * namespace: the pty comes from the container's own devpts (/dev/ptmx -> pts/ptmx there), so
+ * nothing of the host's devpts is visible inside, and becomes our controlling terminal. */
+static void child_setup_pty(const struct lxmgr_ctx *ctx, const struct attach_plan *p)
+{
+	_cleanup_close_ int master = -EBADF, slave = -EBADF;
+
+	/* As the container's root: the new pty is owned by a uid that exists inside. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		child_fail(ctx, -errno, 1, "become the container's root");
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || unlockpt(master) < 0)
+		child_fail(ctx, -errno, 1, "open /dev/ptmx of the container");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		child_fail(ctx, -errno, 1, "open the pty's slave");
+	/* As login(1) does: the user owns the terminal (group tty from devpts' gid=5). */
+	if (fchown(slave, p->id.uid, (gid_t)-1) < 0)
+		child_fail(ctx, -errno, 1, "give the pty to the user");
+	(void)ioctl(slave, TIOCSWINSZ, &p->ws);
+	if (pty_send_fd(p->pty_sock, master) < 0)
+		child_fail(ctx, -errno, 1, "pass the pty to lxmgr");
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		child_fail(ctx, -errno, 1, "make the pty our controlling terminal");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			child_fail(ctx, -errno, 1, "dup2 the pty");
+}
+
+static _Noreturn void exec_login_shell(const struct lxmgr_ctx *ctx, const struct identity *id)
+{
+	const char *shell = id->shell[0] ? id->shell : "/bin/sh";
+	const char *base = strrchr(shell, '/');
+	char argv0[sizeof(id->shell) + 2];
+	char *argv[] = {argv0, NULL};
+	int r;
+
+	/* A leading '-' makes it a login shell: it reads /etc/profile and ~/.profile. */
+	(void)snprintf(argv0, sizeof(argv0), "-%s", base ? base + 1 : shell);
+	execv(shell, argv);
+	r = -errno;
+	(void)log_fail_full(ctx, LOG_STEP, r, "cannot execute the shell '%s'", shell);
+	_exit(r == -ENOENT ? 127 : 126);
+}
+
 static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 				   const struct attach_plan *p, char **argv)
 {
@@ -284,6 +334,8 @@ static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct run
 		r = load_seccomp(p);
 	if (r < 0)
 		child_fail(ctx, r, 1, "apply the container's capability bounding set and filter");
+	if (p->pty_sock >= 0)
+		child_setup_pty(ctx, p);
 	if (setgroups((size_t)id->n_groups, id->groups) < 0 ||
 	    setresgid(id->gid, id->gid, id->gid) < 0 || setresuid(id->uid, id->uid, id->uid) < 0)
 		child_fail(ctx, -errno, 1, "switch to the user");
@@ -295,10 +347,13 @@ static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct run
 	(void)signal(SIGINT, SIG_DFL);
 	(void)signal(SIGQUIT, SIG_DFL);
 	environ = p->envp;
-	execvp(argv[0], argv);
-	r = -errno;
-	(void)log_fail_full(ctx, LOG_STEP, r, "cannot execute '%s'", argv[0]);
-	_exit(r == -ENOENT ? 127 : 126);
+	if (argv) {
+		execvp(argv[0], argv);
+		r = -errno;
+		(void)log_fail_full(ctx, LOG_STEP, r, "cannot execute '%s'", argv[0]);
+		_exit(r == -ENOENT ? 127 : 126);
+	}
+	exec_login_shell(ctx, id);
 }
 
 static int wait_child(int pidfd, pid_t pid, int sigfd)
@@ -330,14 +385,36 @@ static void plan_done(struct attach_plan *p)
 		(void)close(p->pidfd);
 	if (p->cgroup_fd >= 0)
 		(void)close(p->cgroup_fd);
+	if (p->pty_sock >= 0)
+		(void)close(p->pty_sock);
 	free(p->seccomp);
 	strv_free(p->envp);
+}
+
+/* The parent's side of a tty attach: the master from the child, relayed until it ends. */
+static int relay_pty(const struct lxmgr_ctx *ctx, int sock, int child_pidfd)
+{
+	int master = pty_recv_fd(sock);
+	enum pty_end e;
+
+	if (master < 0)
+		return 0; /* the child failed before it had a pty, and said why */
+	e = pty_master_relay(master, child_pidfd);
+	if (e == PTY_END_ERROR)
+		(void)lx_fail(ctx, -EIO, "relay the terminal");
+	/* The master is closed, so the session was hung up; its leader gets SIGHUP too, in case
+	 * it gave up its terminal. */
+	if (e == PTY_END_SIGNAL || e == PTY_END_ERROR)
+		(void)syscall(SYS_pidfd_send_signal, child_pidfd, SIGHUP, NULL, 0);
+	return 0;
 }
 
 int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	       const struct attach_opts *opts)
 {
-	_cleanup_(plan_done) struct attach_plan p = {.pidfd = -EBADF, .cgroup_fd = -EBADF};
+	_cleanup_(plan_done) struct attach_plan p = {
+		.pidfd = -EBADF, .cgroup_fd = -EBADF, .pty_sock = -EBADF};
+	_cleanup_close_ int parent_sock = -EBADF;
 	_cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
 	struct clone_args args = {.exit_signal = SIGCHLD};
 	sigset_t mask;
@@ -347,6 +424,18 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	r = make_plan(ctx, rs, opts, &p);
 	if (r < 0)
 		return r;
+	if (opts->tty) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+			return lx_fail(ctx, -errno, "socketpair");
+		parent_sock = sv[0];
+		p.pty_sock = sv[1];
+		pty_get_winsize(isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, &p.ws.ws_row,
+				&p.ws.ws_col);
+		if (!p.ws.ws_row || !p.ws.ws_col)
+			p.ws = (struct winsize){.ws_row = 24, .ws_col = 80};
+	}
 	/* Ctrl-C reaches the command through the terminal; we stay to pass its status on. */
 	(void)sigemptyset(&mask);
 	(void)sigaddset(&mask, SIGINT);
@@ -364,6 +453,10 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	if (pid < 0)
 		return lx_fail(ctx, -errno, "clone3 into the container's cgroup");
 	if (pid == 0)
-		attach_child(ctx, rs, &p, opts->argv);
+		attach_child(ctx, rs, &p, opts->login_shell ? NULL : opts->argv);
+	if (opts->tty) {
+		(void)close(TAKE_FD(p.pty_sock));
+		(void)relay_pty(ctx, parent_sock, child_pidfd);
+	}
 	return wait_child(child_pidfd, pid, sigfd);
 }

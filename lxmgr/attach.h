@@ -11,13 +11,17 @@ struct attach_opts {
 	char **env;         /* extra K=V, NULL-terminated or NULL */
 	char **argv;        /* the command, NULL-terminated */
 	const char *rundir; /* the container's runtime directory (seccomp.bpf) */
+	bool tty;           /* a new pty of the container's devpts, relayed to our terminal */
+	bool login_shell;   /* argv is ignored: the user's shell, argv[0] "-bash" style */
 };
 
 /* Runs argv inside the container whose init the runtime record names: in its namespaces,
  * cgroup, capability bounding set and seccomp filter, as root or as opts->user with that
  * user's groups, HOME and shell, with a clean environment (PATH, TERM, LANG, HOME, USER,
- * LOGNAME, SHELL). stdio are ours. Returns the command's exit status (128+N when killed by
- * signal N; 127 when it cannot be found, 126 when it cannot be run), or -errno after
- * reporting a failure. */
+ * LOGNAME, SHELL). stdio are ours, or with opts->tty a pty opened inside the container (its
+ * own devpts: `tty` names /dev/pts/N there) whose master comes back to us over SCM_RIGHTS and
+ * is relayed to our terminal in raw mode, with its window size. Returns the command's exit status
+ * (128+N when killed by signal N; 127 when it cannot be found, 126 when it cannot be run), or
+ * -errno after reporting a failure. */
 int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	       const struct attach_opts *opts);

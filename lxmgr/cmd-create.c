@@ -19,6 +19,7 @@
 #include "guest.h"
 #include "idmap.h"
 #include "log.h"
+#include "login.h"
 #include "rootfs.h"
 #include "store.h"
 #include "util.h"
@@ -31,6 +32,7 @@ struct create_opts {
 	const char *tarball;
 	const char *hostname;
 	bool shift;
+	const char *password_file;
 };
 
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct create_opts *o)
@@ -40,6 +42,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"tarball", required_argument, NULL, 'T'},
 		{"hostname", required_argument, NULL, 'H'},
 		{"shift", no_argument, NULL, 'S'},
+		{"password-file", required_argument, NULL, 'P'},
 		{},
 	};
 	int c;
@@ -60,6 +63,9 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		case 'S':
 			o->shift = true;
 			break;
+		case 'P':
+			o->password_file = optarg;
+			break;
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -76,6 +82,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct create_opts o = {0};
+	_cleanup_free_ char *password = NULL;
 	struct create_request req;
 	int r;
 
@@ -90,6 +97,19 @@ int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 		.hostname = o.hostname,
 		.force_shift = o.shift,
 	};
+	if (o.password_file) {
+		r = login_read_password_file(o.password_file, &password);
+		if (r < 0) {
+			(void)log_fail_full(ctx, "login", r == -EINVAL ? LX_SYNTHETIC(r) : r,
+					    "%s: %s", o.password_file,
+					    r == -EINVAL ? "no password on its first line"
+							 : "cannot read the password file");
+			return EXIT_FAILED;
+		}
+		req.root_password = password;
+	}
 	r = create_container(ctx, &req);
+	if (password)
+		explicit_bzero(password, strlen(password));
 	return r < 0 ? EXIT_FAILED : 0;
 }

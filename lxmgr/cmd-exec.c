@@ -22,6 +22,7 @@ struct exec_opts {
 	char *env[MAX_ENV + 1];
 	int n_env;
 	char **argv;
+	bool tty;
 };
 
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_opts *o)
@@ -29,13 +30,14 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 	static const struct option longopts[] = {
 		{"user", required_argument, NULL, 'u'},
 		{"env", required_argument, NULL, 'e'},
+		{"tty", no_argument, NULL, 't'},
 		{},
 	};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":u:e:", longopts, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, ":u:e:t", longopts, NULL)) >= 0)
 		switch (c) {
 		case 'u':
 			o->user = optarg;
@@ -47,6 +49,9 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 			if (o->n_env == MAX_ENV)
 				return cmd_usage_error(ctx, "at most %d --env options", MAX_ENV);
 			o->env[o->n_env++] = optarg;
+			break;
+		case 't':
+			o->tty = true;
 			break;
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
@@ -65,37 +70,46 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 	return 0;
 }
 
-int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv)
+int cmd_attach_running(struct lxmgr_ctx *ctx, const char *name, struct attach_opts *a)
 {
 	_cleanup_container_ struct container *c = NULL;
-	struct exec_opts o = {0};
 	struct runtime_state rs = {0};
-	struct attach_opts a;
 	int r;
 
-	r = parse_opts(ctx, argc, argv, &o);
-	if (r != 0)
-		return r;
-	if (!name_is_valid(o.name))
-		return store_container_open(ctx, o.name, &c) < 0 ? EXIT_FAILED : EXIT_FAILED;
+	if (!name_is_valid(name))
+		return store_container_open(ctx, name, &c) < 0 ? -EINVAL : -EINVAL;
 	/* The fast path reads the runtime record only; the config is not needed to attach. */
-	r = store_container_paths(ctx, o.name, &c);
+	r = store_container_paths(ctx, name, &c);
 	if (r < 0)
-		return EXIT_FAILED;
+		return r;
 	r = runtime_state_read(c->rundir, &rs);
 	if (r < 0 || rs.state == RUN_STATE_STARTING) {
 		runtime_state_done(&rs);
 		if (access(c->dir, F_OK) < 0) {
 			struct container *missing = NULL;
 
-			(void)store_container_open(ctx, o.name, &missing);
+			(void)store_container_open(ctx, name, &missing);
 			container_free(missing);
 		} else
 			(void)lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
-		return EXIT_FAILED;
+		return -ESRCH;
 	}
-	a = (struct attach_opts){.user = o.user, .env = o.env, .argv = o.argv, .rundir = c->rundir};
-	r = attach_run(ctx, &rs, &a);
+	a->rundir = c->rundir;
+	r = attach_run(ctx, &rs, a);
 	runtime_state_done(&rs);
+	return r;
+}
+
+int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	struct exec_opts o = {0};
+	struct attach_opts a;
+	int r;
+
+	r = parse_opts(ctx, argc, argv, &o);
+	if (r != 0)
+		return r;
+	a = (struct attach_opts){.user = o.user, .env = o.env, .argv = o.argv, .tty = o.tty};
+	r = cmd_attach_running(ctx, o.name, &a);
 	return r < 0 ? EXIT_FAILED : r;
 }

@@ -26,18 +26,17 @@ struct lifecycle_opts {
 	const char *name;
 	const char *extra; /* kill: the signal */
 	bool foreground, wait, kill;
-	int timeout; /* -1: the config's */
+	bool console; /* start: attach to the console once init runs */
+	int timeout;  /* -1: the config's */
 };
 
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifecycle_opts *o,
 		      bool allow_extra)
 {
 	static const struct option longopts[] = {
-		{"foreground", no_argument, NULL, 'f'},
-		{"wait", no_argument, NULL, 'w'},
-		{"kill", no_argument, NULL, 'k'},
-		{"timeout", required_argument, NULL, 't'},
-		{},
+		{"foreground", no_argument, NULL, 'f'}, {"wait", no_argument, NULL, 'w'},
+		{"kill", no_argument, NULL, 'k'},       {"timeout", required_argument, NULL, 't'},
+		{"console", no_argument, NULL, 'c'},    {},
 	};
 	uint32_t t;
 	int c;
@@ -55,6 +54,9 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 			break;
 		case 'k':
 			o->kill = true;
+			break;
+		case 'c':
+			o->console = true;
 			break;
 		case 't':
 			if (parse_u32(optarg, &t) < 0 || t > 86400)
@@ -254,6 +256,8 @@ static int do_start(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o)
 	if (o->foreground)
 		return monitor_run(ctx, c, -1, true) == 0 ? 0 : -EIO;
 	r = spawn_monitor(ctx, c);
+	if (r >= 0 && o->console)
+		return cmd_console_attach(ctx, c, /* readonly= */ false);
 	if (r < 0 || !o->wait)
 		return r;
 	r = wait_until_up(ctx, c);
@@ -267,6 +271,8 @@ int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv)
 
 	if (r != 0)
 		return r;
+	if (o.console && (o.foreground || o.wait))
+		return cmd_usage_error(ctx, "--console goes with neither --foreground nor --wait");
 	return do_start(ctx, &o) < 0 ? EXIT_FAILED : 0;
 }
 

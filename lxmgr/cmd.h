@@ -16,6 +16,8 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_console(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv);
 
 /* Exit statuses of DESIGN §1. */
 #define EXIT_FAILED 1
@@ -29,3 +31,11 @@ int cmd_usage_error(const struct lxmgr_ctx *ctx, const char *fmt, ...)
  * by start. Returns 1 if something was removed, 0 if nothing was there. */
 struct container;
 int cmd_cleanup_stale(const struct lxmgr_ctx *ctx, struct container *c);
+
+/* Attaches this terminal to the console of c through its monitor until Ctrl-a q, a signal or
+ * the container's stop; the terminal is restored on every way out (cmd-console.c). */
+int cmd_console_attach(const struct lxmgr_ctx *ctx, const struct container *c, bool readonly);
+/* Runs a in the running container name (exec, shell): reports a stopped or missing container
+ * itself; returns the command's status or -errno (cmd-exec.c). */
+struct attach_opts;
+int cmd_attach_running(struct lxmgr_ctx *ctx, const char *name, struct attach_opts *a);

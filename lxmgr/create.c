@@ -16,6 +16,7 @@
 #include "guest.h"
 #include "idmap.h"
 #include "import.h"
+#include "login.h"
 #include "log.h"
 #include "lxmgr.h"
 #include "rootfs.h"
@@ -307,6 +308,27 @@ static int make_config(struct build *b)
 	return r < 0 ? lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id") : 0;
 }
 
+/* Root's password, written into the rootfs's /etc/shadow before the container exists. */
+static int set_up_login(struct build *b)
+{
+	_cleanup_close_ int rootfd = -EBADF;
+	int r;
+
+	if (!b->req->root_password)
+		return 0;
+	rootfd = open(b->tmp_rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return lx_fail(b->ctx, -errno, "open %s", b->tmp_rootfs);
+	r = login_set_password(rootfd, "root", b->req->root_password);
+	if (r == -ESRCH)
+		return log_fail_full(b->ctx, "login", LX_SYNTHETIC(r),
+				     "the rootfs's /etc/shadow has no line for root");
+	if (r < 0)
+		return log_fail_full(b->ctx, "login", r,
+				     "set root's password in the rootfs's /etc/shadow");
+	return 0;
+}
+
 static int commit(struct build *b)
 {
 	_cleanup_free_ char *cfgpath = NULL, *final = NULL;
@@ -380,6 +402,8 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 		r = fill_rootfs(&b);
 	if (r >= 0)
 		r = make_config(&b);
+	if (r >= 0)
+		r = set_up_login(&b);
 	if (r >= 0)
 		r = commit(&b);
 	if (r == -EINTR || (r < 0 && interrupted(NULL)))

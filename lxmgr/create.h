@@ -7,10 +7,11 @@ struct lxmgr_ctx;
 
 struct create_request {
 	const char *name;
-	const char *source_dir; /* a rootfs tree to copy, or NULL */
-	const char *tarball;    /* a rootfs tarball to import, or NULL */
-	const char *hostname;   /* NULL: the name */
-	bool force_shift;       /* shift ownership even where an idmapped mount would work */
+	const char *source_dir;    /* a rootfs tree to copy, or NULL */
+	const char *tarball;       /* a rootfs tarball to import, or NULL */
+	const char *hostname;      /* NULL: the name */
+	bool force_shift;          /* shift ownership even where an idmapped mount would work */
+	const char *root_password; /* set as root's password in /etc/shadow, or NULL */
 };
 
 /* Builds LIB/.NAME.create-XXXXXX (rootfs, config), then renames it to LIB/NAME. SIGINT,

@@ -9,16 +9,19 @@
 #include "lxmgr.h"
 
 static const struct verb verbs[] = {
-	{"create", cmd_create, "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]",
+	{"create", cmd_create,
+	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift] [--password-file FILE]",
 	 "make a container from a root filesystem tree or tarball",
 	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
 	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
 	 "  --hostname H     the container's hostname (default: NAME)\n"
-	 "  --shift          shift file ownership at create instead of an idmapped mount\n"},
-	{"start", cmd_start, "NAME [--foreground] [--wait]",
+	 "  --shift          shift file ownership at create instead of an idmapped mount\n"
+	 "  --password-file FILE  root's password inside: the first line of FILE\n"},
+	{"start", cmd_start, "NAME [--foreground] [--wait] [--console]",
 	 "boot the container; returns once its init runs",
 	 "  --foreground     run the monitor in this process (what the systemd unit does)\n"
-	 "  --wait           return when systemd inside reports running; exit 1 if degraded\n"},
+	 "  --wait           return when systemd inside reports running; exit 1 if degraded\n"
+	 "  --console        then attach to its console (Ctrl-a q detaches)\n"},
 	{"stop", cmd_stop, "NAME [--timeout S] [--kill]",
 	 "shut the container down with its init's stop signal",
 	 "  --timeout S      seconds before every process is killed (default: stop_timeout)\n"
@@ -28,10 +31,17 @@ static const struct verb verbs[] = {
 	 NULL},
 	{"freeze", cmd_freeze, "NAME", "freeze every process of the container", NULL},
 	{"unfreeze", cmd_unfreeze, "NAME", "thaw a frozen container", NULL},
-	{"exec", cmd_exec, "NAME [--user U] [--env K=V]... -- CMD [ARGS...]",
+	{"exec", cmd_exec, "NAME [--user U] [--env K=V]... [-t] -- CMD [ARGS...]",
 	 "run a command inside; its exit status is ours",
 	 "  --user U, -u U   run as user U of the container (name or uid; default root)\n"
-	 "  --env K=V, -e    add a variable to the clean environment (repeatable)\n"},
+	 "  --env K=V, -e    add a variable to the clean environment (repeatable)\n"
+	 "  --tty, -t        run it on a new pty of the container (for interactive commands)\n"},
+	{"console", cmd_console, "NAME [--log] [--readonly]",
+	 "attach to the container's /dev/console (Ctrl-a q detaches)",
+	 "  --log            print the console log (console.log.1, then console.log)\n"
+	 "  --readonly       watch only, even when no other console types\n"},
+	{"shell", cmd_shell, "NAME [--user U]", "a login shell on a new pty inside",
+	 "  --user U, -u U   log in as user U of the container (default root)\n"},
 	{"list", cmd_list, "[--json]", "list containers with their state", NULL},
 	{"info", cmd_info, "NAME [--json]", "show a container's state and settings", NULL},
 	{"config", cmd_config, "NAME [get KEY | set KEY VALUE | unset KEY]",

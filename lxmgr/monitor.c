@@ -29,7 +29,14 @@
 #define LOG_STEP "monitor"
 #define MAX_CLIENTS 32
 
-enum ev_tag { EV_SIGNAL = 1, EV_LISTEN, EV_CONSOLE, EV_TIMER, EV_CLIENT_BASE = 16 };
+enum ev_tag {
+	EV_SIGNAL = 1,
+	EV_LISTEN,
+	EV_CONSOLE,
+	EV_TIMER,
+	EV_CLIENT_BASE = 16,
+	EV_CONSOLE_CLIENT_BASE = EV_CLIENT_BASE + MAX_CLIENTS,
+};
 
 struct monitor {
 	const struct lxmgr_ctx *ctx;
@@ -172,6 +179,7 @@ static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req
 	case CTRL_REBOOT:
 		reply(fd, req, send_init_signal(m, SIGINT), NULL);
 		return false;
+	case CTRL_CONSOLE: /* on_client hands these to the console */
 	case _CTRL_CMD_MAX:
 		break;
 	}
@@ -186,6 +194,26 @@ static void drop_client(struct monitor *m, int slot)
 	m->clients[slot] = -EBADF;
 }
 
+/* The connection leaves the control clients and becomes a console client: console.c owns
+ * it from here, and closing it there also removes it from our epoll set. */
+static void attach_console(struct monitor *m, int slot, const struct ctrl_msg *req)
+{
+	int fd = m->clients[slot], r;
+
+	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, fd, NULL);
+	m->clients[slot] = -EBADF;
+	if (m->stopping) {
+		reply(fd, req, LX_SYNTHETIC(-ESHUTDOWN), "container is stopping");
+		(void)close(fd);
+		return;
+	}
+	r = console_attach(&m->console, fd, req);
+	/* Should epoll refuse it, the client still watches; only its input is not read. */
+	if (r >= 0)
+		(void)ep_add(m, m->console.clients[r].fd, EV_CONSOLE_CLIENT_BASE + (uint32_t)r);
+	lx_debug(m->ctx, "console: client attached (%d now)", console_n_clients(&m->console));
+}
+
 static void on_client(struct monitor *m, int slot)
 {
 	struct ctrl_msg req;
@@ -196,6 +224,8 @@ static void on_client(struct monitor *m, int slot)
 		return;
 	}
 	lx_debug(m->ctx, "control: %s", ctrl_cmd_to_string(req.cmd));
+	if (req.cmd == CTRL_CONSOLE)
+		return attach_console(m, slot, &req);
 	if (!handle_request(m, m->clients[slot], &req))
 		drop_client(m, slot);
 }
@@ -302,11 +332,15 @@ static void event_loop(struct monitor *m)
 				(void)console_drain(&m->console);
 			else if (tag == EV_TIMER)
 				on_timer(m);
+			else if (tag >= EV_CONSOLE_CLIENT_BASE)
+				console_client_event(&m->console,
+						     (int)(tag - EV_CONSOLE_CLIENT_BASE));
 			else if (tag >= EV_CLIENT_BASE && m->clients[tag - EV_CLIENT_BASE] >= 0)
 				on_client(m, (int)(tag - EV_CLIENT_BASE));
 		}
 	}
 	(void)console_drain(&m->console);
+	console_detach_all(&m->console, m->exit_status);
 }
 
 static void remove_runtime(struct monitor *m)
@@ -404,6 +438,7 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 			      .init_pidfd = -EBADF};
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m->clients[i] = -EBADF;
+	console_init(&m->console);
 	r = prepare(m);
 	if (r >= 0)
 		r = start_instance(&m->env, &m->rs, &m->init_pidfd);
