@@ -19,6 +19,7 @@
 #include "guest.h"
 #include "idmap.h"
 #include "log.h"
+#include "network.h"
 #include "login.h"
 #include "rootfs.h"
 #include "store.h"
@@ -32,6 +33,7 @@ struct create_opts {
 	const char *tarball;
 	const char *hostname;
 	bool shift;
+	struct network_request net;
 	const char *password_file;
 };
 
@@ -42,6 +44,9 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"tarball", required_argument, NULL, 'T'},
 		{"hostname", required_argument, NULL, 'H'},
 		{"shift", no_argument, NULL, 'S'},
+		{"net", required_argument, NULL, 'N'},
+		{"ip", required_argument, NULL, 'I'},
+		{"uplink", required_argument, NULL, 'U'},
 		{"password-file", required_argument, NULL, 'P'},
 		{},
 	};
@@ -62,6 +67,15 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 			break;
 		case 'S':
 			o->shift = true;
+			break;
+		case 'N':
+			o->net.mode = optarg;
+			break;
+		case 'I':
+			o->net.ip = optarg;
+			break;
+		case 'U':
+			o->net.uplink = optarg;
 			break;
 		case 'P':
 			o->password_file = optarg;
@@ -96,6 +110,7 @@ int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 		.tarball = o.tarball,
 		.hostname = o.hostname,
 		.force_shift = o.shift,
+		.net = o.net,
 	};
 	if (o.password_file) {
 		r = login_read_password_file(o.password_file, &password);

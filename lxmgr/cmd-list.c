@@ -8,9 +8,11 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "log.h"
+#include "network.h"
 #include "runtime.h"
 #include "store.h"
 #include "util.h"
+#include "veth.h"
 
 #define LOG_STEP "list"
 
@@ -18,7 +20,8 @@ struct status {
 	enum run_state state;
 	pid_t init_pid;
 	uint64_t uptime;
-	uint64_t memory; /* UINT64_MAX: unknown */
+	uint64_t memory;     /* UINT64_MAX: unknown */
+	char veth[IFNAMSIZ]; /* host end of its veth while running, else "" */
 };
 
 static void read_status(const struct container *c, struct status *ret)
@@ -34,6 +37,8 @@ static void read_status(const struct container *c, struct status *ret)
 		ret->uptime = now_realtime_s() - rs.started_at;
 	if (rs.cgroup.unified && cgroup_memory_current(&rs.cgroup, &ret->memory) < 0)
 		ret->memory = UINT64_MAX;
+	if (rs.net_veth)
+		(void)snprintf(ret->veth, sizeof(ret->veth), "%s", rs.net_veth);
 	runtime_state_done(&rs);
 }
 
@@ -51,7 +56,54 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void print_json(FILE *f, const struct container *c, const struct status *st)
+/* Facts of the config, so that a stopped container shows them too; veth only while running. */
+static void net_facts(const struct lxmgr_ctx *ctx, const struct container *c, char *ip,
+		      size_t ip_size, char mac[static 18], char bridge[static IFNAMSIZ])
+{
+	const struct container_config *cfg = &c->cfg;
+	uint8_t m[6];
+
+	ip[0] = mac[0] = bridge[0] = '\0';
+	if (cfg->net_mode != NET_MODE_BRIDGE && cfg->net_mode != NET_MODE_ROUTED)
+		return;
+	network_container_mac(cfg, m);
+	net_mac_format(m, mac);
+	if (cfg->net_mode == NET_MODE_BRIDGE) {
+		struct net_pool pool;
+
+		network_bridge_name(ctx, cfg, bridge);
+		if (cfg->net_ip[0] && network_known_pool(ctx, cfg, bridge, &pool) >= 0)
+			(void)snprintf(ip, ip_size, "%s/%u", cfg->net_ip, pool.prefix);
+		else
+			(void)snprintf(ip, ip_size, "%s", cfg->net_ip);
+	} else {
+		(void)snprintf(ip, ip_size, "%s/32", cfg->net_ip);
+	}
+}
+
+static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
+			   const struct status *st)
+{
+	char ip[32], mac[18], bridge[IFNAMSIZ];
+	bool eth0 = c->cfg.net_mode == NET_MODE_BRIDGE || c->cfg.net_mode == NET_MODE_ROUTED;
+
+	net_facts(ctx, c, ip, sizeof(ip), mac, bridge);
+	fprintf(f, ", \"net_interface\": ");
+	json_string(f, eth0 ? "eth0" : "");
+	fprintf(f, ", \"net_address\": ");
+	json_string(f, ip);
+	fprintf(f, ", \"net_mac\": ");
+	json_string(f, mac);
+	fprintf(f, ", \"net_bridge\": ");
+	json_string(f, bridge);
+	fprintf(f, ", \"net_uplink\": ");
+	json_string(f, c->cfg.net_mode == NET_MODE_ROUTED ? c->cfg.net_uplink : "");
+	fprintf(f, ", \"net_veth\": ");
+	json_string(f, st->veth);
+}
+
+static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
+		       const struct status *st)
 {
 	const struct container_config *cfg = &c->cfg;
 
@@ -75,9 +127,11 @@ static void print_json(FILE *f, const struct container *c, const struct status *
 		init_kind_to_string(cfg->init_kind), cfg->systemd_version);
 	fprintf(f, ", \"rootfs\": ");
 	json_string(f, c->rootfs);
-	fprintf(f, ", \"rootfs_shifted\": %s, \"autostart\": %s, \"net_mode\": \"%s\"}",
+	fprintf(f, ", \"rootfs_shifted\": %s, \"autostart\": %s, \"net_mode\": \"%s\"",
 		cfg->rootfs_shifted ? "true" : "false", cfg->autostart ? "true" : "false",
 		net_mode_to_string(cfg->net_mode));
+	print_json_net(f, ctx, c, st);
+	fprintf(f, "}");
 }
 
 static void format_memory(uint64_t bytes, char *buf, size_t size)
@@ -149,7 +203,7 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 		read_status(c, &st);
 		if (ctx->output == OUTPUT_JSON) {
 			printf("%s", first ? "" : ", ");
-			print_json(stdout, c, &st);
+			print_json(stdout, ctx, c, &st);
 			first = false;
 			continue;
 		}
@@ -169,6 +223,27 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static void print_network(const struct lxmgr_ctx *ctx, const struct container *c,
+			  const struct status *st)
+{
+	const struct container_config *cfg = &c->cfg;
+	char ip[32], mac[18], bridge[IFNAMSIZ];
+
+	printf("Network:    %s\n", net_mode_to_string(cfg->net_mode));
+	if (cfg->net_mode == NET_MODE_HOST)
+		printf("            warning: shares the host's network namespace: root inside "
+		       "can reconfigure the host's interfaces and firewall\n");
+	if (cfg->net_mode != NET_MODE_BRIDGE && cfg->net_mode != NET_MODE_ROUTED)
+		return;
+	net_facts(ctx, c, ip, sizeof(ip), mac, bridge);
+	printf("Interface:  eth0\nMAC:        %s\nAddress:    %s\n", mac, ip);
+	if (bridge[0])
+		printf("Bridge:     %s\n", bridge);
+	else
+		printf("Uplink:     %s (proxy ARP)\n", cfg->net_uplink);
+	printf("Host veth:  %s\n", st->veth[0] ? st->veth : "- (stopped)");
+}
+
 int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -184,7 +259,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILED;
 	read_status(c, &st);
 	if (ctx->output == OUTPUT_JSON) {
-		print_json(stdout, c, &st);
+		print_json(stdout, ctx, c, &st);
 		printf("\n");
 		return 0;
 	}
@@ -205,7 +280,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
 	printf("Rootfs:     %s (%s)\n", c->rootfs,
 	       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
-	printf("Network:    %s\nConsole:    %s/console.log\n", net_mode_to_string(cfg->net_mode),
-	       c->logdir);
+	print_network(ctx, c, &st);
+	printf("Console:    %s/console.log\n", c->logdir);
 	return 0;
 }

@@ -16,6 +16,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_net(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_console(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv);
 

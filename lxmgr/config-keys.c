@@ -13,7 +13,11 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "link.h"
+#include "nat.h"
+#include "pool.h"
 #include "util.h"
+#include "veth.h"
 
 #include "config-keys.h"
 
@@ -52,7 +56,8 @@ DEFINE_ENUM_STRINGS(init_kind, _INIT_KIND_MAX, [INIT_KIND_UNKNOWN] = "unknown",
 		    [INIT_KIND_SYSVINIT] = "sysvinit", [INIT_KIND_BUSYBOX] = "busybox")
 DEFINE_ENUM_STRINGS(cgroup_layout, _CGROUP_LAYOUT_MAX, [CGROUP_LAYOUT_UNIFIED] = "unified",
 		    [CGROUP_LAYOUT_HYBRID] = "hybrid", [CGROUP_LAYOUT_LEGACY] = "legacy")
-DEFINE_ENUM_STRINGS(net_mode, _NET_MODE_MAX, [NET_MODE_NONE] = "none", [NET_MODE_HOST] = "host")
+DEFINE_ENUM_STRINGS(net_mode, _NET_MODE_MAX, [NET_MODE_NONE] = "none", [NET_MODE_HOST] = "host",
+		    [NET_MODE_BRIDGE] = "bridge", [NET_MODE_ROUTED] = "routed")
 
 /* Lower-case RFC 4122 text, as uuid_unparse_lower() writes it; the nil UUID names nothing. */
 static bool uuid_text_is_valid(const char *s)
@@ -109,6 +114,51 @@ static int print_string(const struct config_key *k, const struct container_confi
 	const char *s = *CFIELD(c, k, char *);
 
 	return print_text(ret, s ? s : "");
+}
+
+/* A string held in a char array of the config (k->max bytes); "" unsets. */
+static int parse_chars(const struct config_key *k, const char *s, struct container_config *c)
+{
+	char *field = FIELD(c, k, char);
+
+	if (strlen(s) >= k->max || (*s && !k->valid(s)))
+		return -EINVAL;
+	memcpy(field, s, strlen(s) + 1);
+	return 0;
+}
+
+static int print_chars(const struct config_key *k, const struct container_config *c, char **ret)
+{
+	return print_text(ret, CFIELD(c, k, char));
+}
+
+static bool ifname_is_valid(const char *s)
+{
+	char table[64];
+
+	/* The bridge's nft table is named after it: its name must be an nft identifier. */
+	return net_link_name_is_valid(s) && net_nat_table_name(s, table, sizeof(table)) >= 0;
+}
+
+static bool ipv4_is_valid(const char *s)
+{
+	uint32_t a;
+
+	return net_addr_parse(s, &a) >= 0;
+}
+
+static bool mac_is_valid(const char *s)
+{
+	uint8_t m[6];
+
+	return net_mac_parse(s, m) >= 0;
+}
+
+static bool pool_is_valid(const char *s)
+{
+	struct net_pool p;
+
+	return net_pool_parse(s, &p) >= 0;
 }
 
 static int parse_u32_field(const struct config_key *k, const char *s, struct container_config *c)
@@ -251,6 +301,8 @@ static int print_signal_field(const struct config_key *k, const struct container
 #define U32(field, min, max) parse_u32_field, print_u32_field, OFF(field), min, max
 #define LIMIT(field, min) parse_limit, print_limit, OFF(field), min, 0
 #define BOOL(field) parse_bool_field, print_bool_field, OFF(field), 0, 0
+#define CHARS(field)                                                                               \
+	parse_chars, print_chars, OFF(field), 0, sizeof(((struct container_config *)0)->field)
 #define ENUM(field, names) parse_enum, print_enum, OFF(field), 0, ELEMENTSOF(names)
 
 const struct config_key config_keys[] = {
@@ -303,8 +355,29 @@ const struct config_key config_keys[] = {
 	 "a number from 1 to 10000", .doc = "Relative CPU share (cpu.weight)."},
 	{"limits.pids", LIMIT(pids_max, 1), KEY_OPTIONAL, "count", "a number >= 1 or max",
 	 .doc = "Maximum number of tasks (pids.max)."},
-	{"net.mode", ENUM(net_mode, net_mode_names), 0, "network mode", "none or host",
-	 "none: loopback only; host: the host's network.", .names = net_mode_names},
+	{"net.mode", ENUM(net_mode, net_mode_names), 0, "network mode",
+	 "none, host, bridge or routed",
+	 "none: loopback only; host: the host's network; bridge: a veth on the bridge, NAT; "
+	 "routed: a veth with a host route and proxy ARP.",
+	 .names = net_mode_names},
+	{"net.bridge", CHARS(net_bridge), KEY_OPTIONAL, "bridge",
+	 "an interface name (1-15 characters)",
+	 "bridge: the host bridge (default lxmgrbr0; lxbr-TAG for a --root store).",
+	 .valid = ifname_is_valid},
+	{"net.ip", CHARS(net_ip), KEY_OPTIONAL, "IPv4 address", "e.g. 10.77.0.5",
+	 "The container's address: bridge: from the pool (allocated at create); routed: required.",
+	 .valid = ipv4_is_valid},
+	{"net.mac", CHARS(net_mac), KEY_OPTIONAL, "MAC address", "e.g. 02:12:34:56:78:9a (unicast)",
+	 "MAC of eth0; derived from the uuid when unset.", .valid = mac_is_valid},
+	{"net.uplink", CHARS(net_uplink), KEY_OPTIONAL, "interface",
+	 "an interface name (1-15 characters)",
+	 "routed: the host interface whose network reaches the container (proxy ARP).",
+	 .valid = ifname_is_valid},
+	{"net.pool", CHARS(net_pool), KEY_OPTIONAL, "subnet",
+	 "an IPv4 CIDR such as 10.77.0.0/24 (/8 to /30)",
+	 "The bridge's subnet when lxmgr creates the bridge (default 10.77.0.0/24, or a free "
+	 "10.x.y.0/24).",
+	 .valid = pool_is_valid},
 };
 const size_t config_n_keys = ELEMENTSOF(config_keys);
 _Static_assert(ELEMENTSOF(config_keys) <= CONFIG_KEYS_MAX, "raise CONFIG_KEYS_MAX");

@@ -33,6 +33,8 @@ int cgroup_layout_from_string(const char *s, enum cgroup_layout *ret);
 enum net_mode {
 	NET_MODE_NONE,
 	NET_MODE_HOST,
+	NET_MODE_BRIDGE,
+	NET_MODE_ROUTED,
 	_NET_MODE_MAX,
 };
 const char *net_mode_to_string(enum net_mode m);
@@ -68,7 +70,13 @@ struct container_config {
 	uint32_t cpu_weight;  /* limits.cpu_weight: 1-10000, 0 unset */
 	uint64_t pids_max;    /* limits.pids */
 	/* [net] */
-	enum net_mode net_mode; /* net.mode: none (loopback only) or host */
+	enum net_mode net_mode; /* net.mode: none (loopback only), host, bridge, routed */
+	/* Fixed arrays, "" when unset: interface names, addresses and CIDRs are short. */
+	char net_bridge[16]; /* net.bridge: "" = the store's default bridge */
+	char net_ip[16];     /* net.ip: IPv4 address; allocated from the pool when bridged */
+	char net_mac[18];    /* net.mac: "" = derived from the uuid */
+	char net_uplink[16]; /* net.uplink: routed: where the address is proxied */
+	char net_pool[19];   /* net.pool: the bridge's subnet when lxmgr creates it */
 };
 
 /* Where a problem was found, for "FILE:LINE: key: message". line 0 when unknown. */

@@ -19,6 +19,7 @@
 #include "login.h"
 #include "log.h"
 #include "lxmgr.h"
+#include "network.h"
 #include "rootfs.h"
 #include "store.h"
 #include "util.h"
@@ -391,6 +392,9 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	b.tty = isatty(STDERR_FILENO);
 	config_init_defaults(&b.cfg);
 	r = store_load_defaults(ctx, &b.cfg);
+	/* The network first of all: bad input fails before anything is made. */
+	if (r >= 0)
+		r = network_prepare_create(ctx, req->name, &b.cfg, &req->net);
 	/* Ids first: a host without a free range fails before minutes of copying. */
 	if (r >= 0)
 		r = alloc_ids(ctx, false, &b.cfg.uid_base);

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "network.h"
+
 struct lxmgr_ctx;
 
 struct create_request {
@@ -12,6 +14,8 @@ struct create_request {
 	const char *hostname;      /* NULL: the name */
 	bool force_shift;          /* shift ownership even where an idmapped mount would work */
 	const char *root_password; /* set as root's password in /etc/shadow, or NULL */
+	/* --net, --ip, --uplink */
+	struct network_request net;
 };
 
 /* Builds LIB/.NAME.create-XXXXXX (rootfs, config), then renames it to LIB/NAME. SIGINT,

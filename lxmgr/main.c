@@ -10,13 +10,17 @@
 
 static const struct verb verbs[] = {
 	{"create", cmd_create,
-	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift] [--password-file FILE]",
+	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift] [--password-file FILE]"
+	 " [--net MODE] [--ip ADDR] [--uplink IF]",
 	 "make a container from a root filesystem tree or tarball",
 	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
 	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
 	 "  --hostname H     the container's hostname (default: NAME)\n"
 	 "  --shift          shift file ownership at create instead of an idmapped mount\n"
-	 "  --password-file FILE  root's password inside: the first line of FILE\n"},
+	 "  --password-file FILE  root's password inside: the first line of FILE\n"
+	 "  --net MODE       bridge (default), routed, none (loopback only) or host\n"
+	 "  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"
+	 "  --uplink IF      routed: the host interface the address is reachable on\n"},
 	{"start", cmd_start, "NAME [--foreground] [--wait] [--console]",
 	 "boot the container; returns once its init runs",
 	 "  --foreground     run the monitor in this process (what the systemd unit does)\n"
@@ -49,6 +53,8 @@ static const struct verb verbs[] = {
 	{"destroy", cmd_destroy, "NAME [--force]",
 	 "delete a stopped container and its root filesystem",
 	 "  --force          stop a running container first (killing it)\n"},
+	{"net", cmd_net, "show",
+	 "show the bridges, their address pools and who holds which address", NULL},
 	{"gc", cmd_gc, "", "remove what killed monitors and interrupted creates left", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };

@@ -1,5 +1,6 @@
 /* runtime.c: the runtime record of a running container (RUN/NAME/state) and its liveness. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +30,28 @@ int run_state_from_string(const char *s, enum run_state *ret)
 	return -EINVAL;
 }
 
+/* The network fields, all strings: one table for format and parse. */
+static const struct {
+	const char *key;
+	size_t offset;
+} net_fields[] = {
+	{"net_veth", offsetof(struct runtime_state, net_veth)},
+	{"net_bridge", offsetof(struct runtime_state, net_bridge)},
+	{"net_nat", offsetof(struct runtime_state, net_nat)},
+	{"net_uplink", offsetof(struct runtime_state, net_uplink)},
+	{"net_ip", offsetof(struct runtime_state, net_ip)},
+};
+
 void runtime_state_done(struct runtime_state *s)
 {
 	cgroup_done(&s->cgroup);
 	free(s->console);
 	free(s->cgroup_mount);
+	free(s->net_veth);
+	free(s->net_bridge);
+	free(s->net_nat);
+	free(s->net_uplink);
+	free(s->net_ip);
 	*s = (struct runtime_state){0};
 }
 
@@ -61,6 +79,13 @@ int runtime_state_format(const struct runtime_state *s, char **ret)
 		fprintf(f, "console=%s\n", s->console);
 	if (s->cgroup_mount)
 		fprintf(f, "cgroup_mount=%s\n", s->cgroup_mount);
+	for (size_t i = 0; i < ELEMENTSOF(net_fields); i++) {
+		const char *v =
+			*(char *const *)(const void *)((const char *)s + net_fields[i].offset);
+
+		if (v)
+			fprintf(f, "%s=%s\n", net_fields[i].key, v);
+	}
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	*ret = TAKE_PTR(buf);
@@ -107,6 +132,9 @@ static int runtime_state_set(struct runtime_state *s, const char *k, const char 
 		return set_string(&s->cgroup_mount, v);
 	if (!strcmp(k, "console"))
 		return set_string(&s->console, v);
+	for (size_t i = 0; i < ELEMENTSOF(net_fields); i++)
+		if (!strcmp(k, net_fields[i].key))
+			return set_string((char **)(void *)((char *)s + net_fields[i].offset), v);
 	for (int i = 0; i < _CGROUP_V1_MAX; i++) {
 		const char *name = cgroup_v1_to_string((enum cgroup_v1)i);
 

@@ -19,6 +19,7 @@
 #include "idmap.h"
 #include "log.h"
 #include "lxmgr.h"
+#include "network.h"
 #include "rootfs.h"
 #include "start.h"
 #include "store.h"
@@ -75,8 +76,9 @@ static int report_child_error(const struct lxmgr_ctx *ctx, int r, const struct s
 }
 
 /* Parent side of the sync points, numbered as the child sees them. */
-static int parent_sync(struct start_env *env, const struct cgroup *cg, int sock, pid_t pid)
+static int parent_sync(struct start_env *env, struct runtime_state *rs, int sock, pid_t pid)
 {
+	const struct cgroup *cg = &rs->cgroup;
 	const struct lxmgr_ctx *ctx = env->ctx;
 	const struct container_config *cfg = &env->c->cfg;
 	_cleanup_close_ int userns = -EBADF, tree = -EBADF;
@@ -105,6 +107,10 @@ static int parent_sync(struct start_env *env, const struct cgroup *cg, int sock,
 			return log_fail_full(ctx, "rootfs", tree, "idmapped mount of %s",
 					     env->c->rootfs);
 	}
+	/* eth0, its address and routes exist before init runs (DESIGN §3.4). */
+	r = network_setup(ctx, env->c, pid, rs);
+	if (r < 0)
+		return r;
 	r = sync_send(sock, SYNC_IDMAP_DONE, tree);
 	if (r < 0)
 		return lx_fail(ctx, r, "send %s", sync_step_to_string(SYNC_IDMAP_DONE));
@@ -193,7 +199,7 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 		return lx_fail(env->ctx, (int)pid, "clone3 into new namespaces");
 	}
 	rs->init_pid = pid;
-	r = parent_sync(env, &rs->cgroup, sv[0], pid);
+	r = parent_sync(env, rs, sv[0], pid);
 	(void)close(sv[0]);
 	if (r < 0) {
 		(void)close(pidfd);
@@ -209,6 +215,9 @@ int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pid
 
 	/* The check that the guest can boot here, and its fix-ups (DESIGN §11): first of all. */
 	r = fixup_prepare_start(env->ctx, env->c, &env->cgroup_host);
+	/* Bad network settings fail here too, before anything is made. */
+	if (r >= 0)
+		r = network_check(env->ctx, env->c);
 	if (r >= 0)
 		r = make_cgroup(env, rs);
 	if (r >= 0)
@@ -235,13 +244,17 @@ int start_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
 		(void)kill(rs->init_pid, SIGKILL);
 		(void)waitpid(rs->init_pid, NULL, __WALL | WNOHANG);
 	}
-	if (!rs->cgroup.unified)
+	if (!rs->cgroup.unified) {
+		(void)network_teardown(ctx, rs);
 		return 0;
+	}
 	r = cgroup_kill_all(&rs->cgroup);
 	if (r < 0)
 		lx_warn(ctx, r, "kill the processes of %s, ignoring", rs->cgroup.unified);
 	if (rs->init_pid > 0)
 		(void)waitpid(rs->init_pid, NULL, __WALL);
+	/* Warnings only: the cgroup is removed whatever a device did. */
+	(void)network_teardown(ctx, rs);
 	r = cgroup_remove(&rs->cgroup);
 	if (r < 0)
 		return log_fail_full(ctx, "cgroup", r, "remove %s", rs->cgroup.unified);
