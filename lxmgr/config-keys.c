@@ -378,6 +378,10 @@ const struct config_key config_keys[] = {
 	 "The bridge's subnet when lxmgr creates the bridge (default 10.77.0.0/24, or a free "
 	 "10.x.y.0/24).",
 	 .valid = pool_is_valid},
+	{"console.autologin", CHARS(console_autologin), KEY_OPTIONAL, "user",
+	 "a user name of the container, e.g. root",
+	 "Log this user in on the console without a password (a getty drop-in lxmgr owns).",
+	 .valid = name_is_valid},
 };
 const size_t config_n_keys = ELEMENTSOF(config_keys);
 _Static_assert(ELEMENTSOF(config_keys) <= CONFIG_KEYS_MAX, "raise CONFIG_KEYS_MAX");

@@ -77,6 +77,8 @@ struct container_config {
 	char net_mac[18];    /* net.mac: "" = derived from the uuid */
 	char net_uplink[16]; /* net.uplink: routed: where the address is proxied */
 	char net_pool[19];   /* net.pool: the bridge's subnet when lxmgr creates it */
+	/* [console] */
+	char console_autologin[33]; /* console.autologin: a user logged in on the console; "" */
 };
 
 /* Where a problem was found, for "FILE:LINE: key: message". line 0 when unknown. */

@@ -309,25 +309,31 @@ static int make_config(struct build *b)
 	return r < 0 ? lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id") : 0;
 }
 
-/* Root's password, written into the rootfs's /etc/shadow before the container exists. */
+/* Root's password and the console autologin drop-in, written as the rootfs stores owners. */
 static int set_up_login(struct build *b)
 {
 	_cleanup_close_ int rootfd = -EBADF;
+	uid_t uid = b->cfg.rootfs_shifted ? b->cfg.uid_base : 0;
+	gid_t gid = b->cfg.rootfs_shifted ? b->cfg.gid_base : 0;
 	int r;
 
-	if (!b->req->root_password)
-		return 0;
 	rootfd = open(b->tmp_rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return lx_fail(b->ctx, -errno, "open %s", b->tmp_rootfs);
-	r = login_set_password(rootfd, "root", b->req->root_password);
-	if (r == -ESRCH)
-		return log_fail_full(b->ctx, "login", LX_SYNTHETIC(r),
-				     "the rootfs's /etc/shadow has no line for root");
-	if (r < 0)
-		return log_fail_full(b->ctx, "login", r,
-				     "set root's password in the rootfs's /etc/shadow");
-	return 0;
+	if (b->req->root_password) {
+		r = login_set_password(rootfd, "root", b->req->root_password);
+		if (r == -ESRCH)
+			return log_fail_full(b->ctx, "login", LX_SYNTHETIC(r),
+					     "the rootfs's /etc/shadow has no line for root");
+		if (r < 0)
+			return log_fail_full(b->ctx, "login", r,
+					     "set root's password in the rootfs's /etc/shadow");
+	}
+	if (!b->cfg.console_autologin[0])
+		return 0;
+	r = login_apply_autologin(rootfd, b->cfg.console_autologin, uid, gid);
+	return r < 0 ? log_fail_full(b->ctx, "login", r, "install the console autologin drop-in")
+		     : 0;
 }
 
 static int commit(struct build *b)

@@ -10,8 +10,8 @@
 
 static const struct verb verbs[] = {
 	{"create", cmd_create,
-	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift] [--password-file FILE]"
-	 " [--net MODE] [--ip ADDR] [--uplink IF]",
+	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]"
+	 " [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF]",
 	 "make a container from a root filesystem tree or tarball",
 	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
 	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"

@@ -18,6 +18,7 @@
 #include "console.h"
 #include "control.h"
 #include "log.h"
+#include "login.h"
 #include "lxmgr.h"
 #include "monitor.h"
 #include "runtime.h"
@@ -374,6 +375,29 @@ static void monitor_free(struct monitor *m)
 	free(m);
 }
 
+/* The getty drop-in follows console.autologin at every start: set, it is (re)written, so an
+ * upgrade inside cannot undo it; unset, it is removed. */
+static void apply_autologin(const struct monitor *m)
+{
+	const struct container_config *cfg = &m->c->cfg;
+	const char *user = cfg->console_autologin[0] ? cfg->console_autologin : NULL;
+	uid_t uid = cfg->rootfs_shifted ? cfg->uid_base : 0;
+	gid_t gid = cfg->rootfs_shifted ? cfg->gid_base : 0;
+	_cleanup_close_ int rootfd = -EBADF;
+	int r;
+
+	if (user && cfg->init_kind != INIT_KIND_SYSTEMD) {
+		log_line(m->ctx, LOG_LEVEL_WARNING, "console", 0,
+			 "console.autologin needs systemd in the guest, ignoring");
+		user = NULL;
+	}
+	rootfd = open(m->c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = rootfd < 0 ? -errno : login_apply_autologin(rootfd, user, uid, gid);
+	if (r < 0)
+		log_line(m->ctx, LOG_LEVEL_WARNING, "console", r,
+			 "%s the console autologin drop-in, ignoring", user ? "install" : "remove");
+}
+
 static int prepare(struct monitor *m)
 {
 	const struct container_config *cfg = &m->c->cfg;
@@ -390,6 +414,7 @@ static int prepare(struct monitor *m)
 	if (r < 0)
 		return log_fail_full(m->ctx, "console", r, "open the console pty");
 	m->rs.console = strdup(m->console.slave_path);
+	apply_autologin(m);
 	m->env = (struct start_env){
 		.ctx = m->ctx,
 		.c = m->c,

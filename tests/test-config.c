@@ -44,7 +44,9 @@ static const char full_text[] = "[container]\n"
 				"ip = 10.77.0.5\n"
 				"mac = 02:11:22:33:44:55\n"
 				"uplink = eth9\n"
-				"pool = 10.88.0.0/24\n";
+				"pool = 10.88.0.0/24\n"
+				"[console]\n"
+				"autologin = root\n";
 
 struct fixture {
 	char dir[PATH_MAX];
@@ -604,7 +606,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 25);
+	assert_int_equal(i, 26);
 	config_done(&full);
 }
 
