@@ -13,7 +13,8 @@ T_NAMES+=(ao)
 check "create from the tarball" lx create ao --tarball "$tarball"
 check_eq "detected: OpenRC" "openrc" "$(lx config ao get container.init_kind)"
 check_eq "stop signal: SIGUSR2" "SIGUSR2" "$(lx config ao get container.stop_signal)"
-check "a stop timeout the clean stop must beat" lx config ao set container.stop_timeout $STOP_TIMEOUT
+check "a stop timeout the clean stop must beat" lx config ao set container.stop_timeout "$STOP_TIMEOUT"
+check "loopback only: this test is about the guest, not the network" lx config ao set net.mode none
 rootfs=$T_ROOT/lib/ao/rootfs
 rcconf_before=$(sha256sum <"$rootfs/etc/rc.conf")
 

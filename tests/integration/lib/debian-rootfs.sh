@@ -1,13 +1,32 @@
 #!/usr/bin/env bash
-# Proves nothing: builds (once) the Debian 12 root filesystem the integration tests boot,
+# Proves nothing: builds (once) the Debian root filesystems the integration tests boot,
 # cached outside the checkout so that a rerun takes seconds.
-# Usage: debian-rootfs.sh [SUITE]   prints the path of the cached rootfs on stdout.
+# Usage: debian-rootfs.sh [SUITE [INIT]]   prints the path of the cached rootfs on stdout.
+#   INIT: systemd (default), sysvinit (sysvinit-core as PID 1) or openrc (sysvinit's init
+#   running OpenRC). Each variant has its own cache directory.
 set -euo pipefail
 
 suite=${1:-bookworm}
+init=${2:-systemd}
 cache=${LXMGR_TEST_CACHE:-/var/cache/lxmgr-test}
-dest="$cache/debian-$suite"
-include=systemd,systemd-sysv,dbus,sudo,iproute2,procps
+common=sudo,iproute2,procps
+exclude=
+case $init in
+systemd)
+    dest="$cache/debian-$suite"
+    include=systemd,systemd-sysv,dbus,$common
+    ;;
+sysvinit | openrc)
+    dest="$cache/debian-$suite-$init"
+    # init's first alternative is systemd-sysv: name the other one and keep systemd out.
+    include=sysvinit-core,sysv-rc,initscripts,orphan-sysvinit-scripts,$common
+    exclude=systemd,systemd-sysv
+    ;;
+*)
+    echo "debian-rootfs: unknown init '$init' (systemd, sysvinit, openrc)" >&2
+    exit 2
+    ;;
+esac
 
 # The mirror is the one apt on this host already uses, so nothing here names a host.
 apt_mirror() {
@@ -26,11 +45,19 @@ fi
 
 command -v debootstrap >/dev/null || { echo "debian-rootfs: debootstrap is not installed" >&2; exit 1; }
 mkdir -p "$cache"
-tmp=$(mktemp -d "$cache/.debian-$suite.XXXXXX")
+tmp=$(mktemp -d "$cache/.${dest##*/}.XXXXXX")
 trap 'rm -rf --one-file-system "$tmp"' EXIT
-echo "debian-rootfs: debootstrap $suite into $dest (one time, about a minute)" >&2
-debootstrap --variant=minbase --include="$include" "$suite" "$tmp" "$(apt_mirror)" \
+echo "debian-rootfs: debootstrap $suite ($init) into $dest (one time, about a minute)" >&2
+debootstrap --variant=minbase --include="$include" ${exclude:+--exclude="$exclude"} \
+    "$suite" "$tmp" "$(apt_mirror)" \
     | sed -u 's/^/debootstrap: /' >&2
+# debootstrap takes initscripts' first alternative, sysv-rc, which conflicts with openrc:
+# apt inside swaps them.
+if [ "$init" = openrc ]; then
+    DEBIAN_FRONTEND=noninteractive chroot "$tmp" apt-get install -y -q --no-install-recommends \
+        openrc 2>&1 | sed -u 's/^/apt: /' >&2
+    chroot "$tmp" apt-get clean
+fi
 # Tests boot this tree many times; leave apt's downloaded packages out of it.
 rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*_Packages
 chmod 0755 "$tmp"

@@ -15,9 +15,9 @@ now_ms() {
 
 # Waits (up to $2 seconds) until CMD inside NAME succeeds; returns its status.
 wait_inside() {
-    local name=$1 secs=$2 i
+    local name=$1 secs=$2 _
     shift 2
-    for i in $(seq 1 $((secs * 10))); do
+    for _ in $(seq 1 $((secs * 10))); do
         lx exec "$name" -- "$@" >/dev/null 2>&1 && return 0
         sleep 0.1
     done
@@ -46,8 +46,8 @@ STOP_TIMEOUT=20
 
 # Waits (up to $3 seconds) until the console log of NAME holds TEXT.
 wait_console() {
-    local name=$1 text=$2 secs=$3 i
-    for i in $(seq 1 $((secs * 10))); do
+    local name=$1 text=$2 secs=$3 _
+    for _ in $(seq 1 $((secs * 10))); do
         tail -c 4000 "$T_ROOT/log/$name/console.log" 2>/dev/null | grep -qF "$text" && return 0
         sleep 0.1
     done
@@ -72,11 +72,31 @@ skip_one() {
 
 # wait_running without --wait, which systemd 219 does not know: polls for up to $2 seconds.
 wait_settled() {
-    local name=$1 secs=$2 state i
-    for i in $(seq 1 $((secs * 5))); do
+    local name=$1 secs=$2 state _
+    for _ in $(seq 1 $((secs * 5))); do
         state=$(lx exec "$name" -- systemctl is-system-running 2>/dev/null)
         case $state in running | degraded | maintenance | stopping) break ;; esac
         sleep 0.2
     done
     echo "${state:-unknown}"
+}
+
+# apt installs a dependency-free .deb, built here, from a file:// repository copied in.
+guest_apt_install() {
+    local n=$1 repo=$T_ROOT/repo
+    mkdir -p "$repo/pkg/DEBIAN" "$repo/pkg/usr/share/lxtest"
+    echo "from the host" >"$repo/pkg/usr/share/lxtest/hello"
+    printf 'Package: lxtest\nVersion: 1.0\nArchitecture: all\nMaintainer: lxmgr tests <t@localhost>\nDescription: lxmgr test package\n' \
+        >"$repo/pkg/DEBIAN/control"
+    dpkg-deb --root-owner-group -b "$repo/pkg" "$repo/lxtest_1.0_all.deb" >/dev/null
+    (cd "$repo" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null >Packages)
+    check "make the repository inside" lx exec "$n" -- mkdir -p /srv/repo
+    check "copy the .deb in" copy_in "$n" "$repo/lxtest_1.0_all.deb" /srv/repo/lxtest_1.0_all.deb
+    check "copy the index in" copy_in "$n" "$repo/Packages" /srv/repo/Packages
+    check "add the file:// source" lx exec "$n" -- sh -c \
+        'echo "deb [trusted=yes] file:/srv/repo ./" >/etc/apt/sources.list.d/lxtest.list'
+    check "apt-get update" lx exec "$n" -- apt-get update -q -o Dir::Etc::sourcelist=/dev/null
+    check "apt-get install lxtest" lx exec "$n" --env DEBIAN_FRONTEND=noninteractive -- \
+        apt-get install -y -q lxtest
+    check_eq "the package's file is there" "from the host" "$(lx exec "$n" -- cat /usr/share/lxtest/hello)"
 }
