@@ -154,6 +154,11 @@ static bool mac_is_valid(const char *s)
 	return net_mac_parse(s, m) >= 0;
 }
 
+static bool dns_is_valid(const char *s)
+{
+	return !strcmp(s, "host") || !strcmp(s, "local") || !strcmp(s, "off");
+}
+
 static bool pool_is_valid(const char *s)
 {
 	struct net_pool p;
@@ -375,9 +380,13 @@ const struct config_key config_keys[] = {
 	 .valid = ifname_is_valid},
 	{"net.pool", CHARS(net_pool), KEY_OPTIONAL, "subnet",
 	 "an IPv4 CIDR such as 10.77.0.0/24 (/8 to /30)",
-	 "The bridge's subnet when lxmgr creates the bridge (default 10.77.0.0/24, or a free "
-	 "10.x.y.0/24).",
+	 "The bridge's subnet (default 10.77.0.0/24, or a free 10.x.y.0/24); recorded at "
+	 "create.",
 	 .valid = pool_is_valid},
+	{"net.dns", CHARS(net_dns), KEY_OPTIONAL, "DNS mode", "host, local or off",
+	 "bridge: lxmgr's dnsmasq on the gateway (DHCP, NAME.lxmgr): host (default) also forwards "
+	 "other names to the host's resolvers, local answers only NAME.lxmgr, off runs none.",
+	 .valid = dns_is_valid},
 	{"console.autologin", CHARS(console_autologin), KEY_OPTIONAL, "user",
 	 "a user name of the container, e.g. root",
 	 "Log this user in on the console without a password (a getty drop-in lxmgr owns).",

@@ -77,6 +77,7 @@ struct container_config {
 	char net_mac[18];    /* net.mac: "" = derived from the uuid */
 	char net_uplink[16]; /* net.uplink: routed: where the address is proxied */
 	char net_pool[19];   /* net.pool: the bridge's subnet when lxmgr creates it */
+	char net_dns[8];     /* net.dns: host (default), local or off */
 	/* [console] */
 	char console_autologin[33]; /* console.autologin: a user logged in on the console; "" */
 };

@@ -38,6 +38,7 @@ struct runtime_state {
 	char *net_nat;    /* lxmgr's nft table of that bridge */
 	char *net_uplink; /* routed: the link holding the proxy ARP entry for net_ip */
 	char *net_ip;     /* routed: the address routed and proxied */
+	char *net_dns;    /* "NAME MAC": its entries in the bridge's dnsmasq */
 };
 
 void runtime_state_done(struct runtime_state *s);

@@ -45,6 +45,7 @@ static const char full_text[] = "[container]\n"
 				"mac = 02:11:22:33:44:55\n"
 				"uplink = eth9\n"
 				"pool = 10.88.0.0/24\n"
+				"dns = local\n"
 				"[console]\n"
 				"autologin = root\n";
 
@@ -606,7 +607,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 26);
+	assert_int_equal(i, 27);
 	config_done(&full);
 }
 

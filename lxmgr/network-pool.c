@@ -1,0 +1,356 @@
+/* network-pool.c: the address pool of a bridge (its subnet, recorded per store), the address
+ * of each container (allocated, checked for uniqueness) and the checks before create and
+ * start. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "bridge.h"
+#include "cleanup.h"
+#include "link.h"
+#include "log.h"
+#include "lxmgr.h"
+#include "network-internal.h"
+#include "network.h"
+#include "nl.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "net"
+#define DEFAULT_POOL ((10u << 24) | (77u << 16)) /* 10.77.0.0/24 */
+
+/* The pool another container of the store on bridge recorded (net.pool). */
+static int store_pool(const struct lxmgr_ctx *ctx, const char *bridge, struct net_pool *ret)
+{
+	_cleanup_strv_ char **names = NULL;
+
+	if (store_list_names(ctx, &names) < 0)
+		return -ENOENT;
+	STRV_FOREACH(name, names) {
+		_cleanup_free_ char *path = NULL;
+		struct container_config c;
+		char br[IFNAMSIZ];
+		int r = -ENOENT;
+
+		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
+			return -ENOMEM;
+		config_init_defaults(&c);
+		if (config_parse_file(path, false, &c, NULL) >= 0) {
+			network_bridge_name(ctx, &c, br);
+			if (c.net_mode == NET_MODE_BRIDGE && !strcmp(br, bridge))
+				r = net_pool_parse(c.net_pool, ret);
+		}
+		config_done(&c);
+		if (r >= 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int network_known_pool(const struct lxmgr_ctx *ctx, const struct container_config *cfg,
+		       const char *bridge, struct net_pool *ret)
+{
+	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
+	uint32_t a;
+	uint8_t prefix;
+
+	if (cfg->net_pool[0])
+		return net_pool_parse(cfg->net_pool, ret);
+	/* A bridge that exists with an address of its own (made by lxmgr or someone else). */
+	if (net_nl_open(&sk) >= 0 && net_addr_first(sk, bridge, &a, &prefix) >= 0 && prefix >= 8 &&
+	    prefix <= 30) {
+		*ret = (struct net_pool){.net = a & net_pool_mask(prefix), .prefix = prefix};
+		return 0;
+	}
+	return store_pool(ctx, bridge, ret);
+}
+
+/* The first /24 in 10/8 that no host route covers, from 10.77.0.0 in the default store and
+ * from a place derived from the store's tag in others. The caller records it (net.pool). */
+static int pick_pool(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const char *bridge,
+		     struct net_pool *ret)
+{
+	_cleanup_free_ struct net_pool *routes = NULL;
+	struct net_pool want = {.net = DEFAULT_POOL, .prefix = 24};
+	const char *tag = ctx->paths.cgroup_tag;
+	char text[NET_POOL_STRLEN];
+	size_t n = 0;
+	int r;
+
+	if (tag && *tag)
+		want.net = (10u << 24) | ((uint32_t)strtoul(tag, NULL, 16) & 0xffff) << 8;
+	r = net_route_list(sk, bridge, &routes, &n);
+	if (r < 0)
+		return lx_fail(ctx, r, "list the host's routes");
+	r = net_pool_pick_subnet(&want, routes, n, ret);
+	if (r < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "every 10.x.y.0/24 collides with a host route: set net.pool in %s",
+			       ctx->paths.conf);
+	lx_info(ctx, "bridge %s will use the pool %s", bridge, net_pool_format(ret, text));
+	return 0;
+}
+
+int network_resolve_pool(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
+			 const struct container_config *cfg, const char *bridge,
+			 struct net_pool *ret)
+{
+	if (network_known_pool(ctx, cfg, bridge, ret) >= 0)
+		return 0;
+	return pick_pool(ctx, sk, bridge, ret);
+}
+
+struct holders {
+	uint32_t *addr;
+	char **name; /* strv, parallel to addr */
+	size_t n;
+};
+
+static void holders_done(struct holders *h)
+{
+	free(h->addr);
+	for (size_t i = 0; i < h->n; i++)
+		free(h->name[i]);
+	free(h->name);
+}
+
+static int holders_push(struct holders *h, uint32_t a, const char *name)
+{
+	uint32_t *na = realloc(h->addr, (h->n + 1) * sizeof(*na));
+	char **nn;
+
+	if (!na)
+		return -ENOMEM;
+	h->addr = na;
+	nn = realloc(h->name, (h->n + 1) * sizeof(*nn));
+	if (!nn)
+		return -ENOMEM;
+	h->name = nn;
+	h->name[h->n] = strdup(name);
+	if (!h->name[h->n])
+		return -ENOMEM;
+	h->addr[h->n++] = a;
+	return 0;
+}
+
+/* Addresses the other containers of the store hold on bridge. */
+static int collect_holders(const struct lxmgr_ctx *ctx, const char *self, const char *bridge,
+			   struct holders *ret)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r;
+
+	r = store_list_names(ctx, &names);
+	if (r < 0)
+		return r;
+	STRV_FOREACH(name, names) {
+		_cleanup_free_ char *path = NULL;
+		struct container_config c;
+		char br[IFNAMSIZ];
+		uint32_t a;
+
+		if (!strcmp(*name, self) ||
+		    xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
+			continue;
+		config_init_defaults(&c);
+		r = config_parse_file(path, false, &c, NULL);
+		network_bridge_name(ctx, &c, br);
+		if (r >= 0 && c.net_mode == NET_MODE_BRIDGE && !strcmp(br, bridge) &&
+		    net_addr_parse(c.net_ip, &a) >= 0)
+			r = holders_push(ret, a, *name);
+		config_done(&c);
+		if (r == -ENOMEM)
+			return r;
+	}
+	return 0;
+}
+
+/* net.ip of a bridged container: in the pool, not the gateway, held by no one else; or, when
+ * unset and allocate is true, the lowest free address (written into cfg). */
+static int check_bridge_ip(const struct lxmgr_ctx *ctx, const char *name,
+			   struct container_config *cfg, const char *bridge,
+			   const struct net_pool *pool, bool allocate)
+{
+	__attribute__((cleanup(holders_done))) struct holders h = {0};
+	char p[NET_POOL_STRLEN], a_text[NET_ADDR_STRLEN];
+	uint32_t a;
+	int r;
+
+	r = collect_holders(ctx, name, bridge, &h);
+	if (r < 0)
+		return lx_fail(ctx, r, "read the addresses of the store's containers");
+	net_pool_format(pool, p);
+	if (!cfg->net_ip[0]) {
+		if (!allocate)
+			return 0;
+		r = net_pool_lease(pool, h.addr, h.n, &a);
+		if (r < 0)
+			return lx_fail(ctx, LX_SYNTHETIC(r),
+				       "the pool %s of %s has no free address", p, bridge);
+		(void)snprintf(cfg->net_ip, sizeof(cfg->net_ip), "%s", net_addr_format(a, a_text));
+		return 0;
+	}
+	if (net_addr_parse(cfg->net_ip, &a) < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "net.ip '%s' is not an IPv4 address",
+			       cfg->net_ip);
+	r = net_pool_check(pool, a, h.addr, h.n);
+	if (r == -EDOM)
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "net.ip %s is outside the pool %s of bridge %s (or is its network, "
+			       "gateway or broadcast address)",
+			       cfg->net_ip, p, bridge);
+	for (size_t i = 0; r == -EADDRINUSE && i < h.n; i++)
+		if (h.addr[i] == a)
+			return lx_fail(ctx, LX_SYNTHETIC(r), "net.ip %s is in use by container %s",
+				       cfg->net_ip, h.name[i]);
+	return 0;
+}
+
+static int check_bridge(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const char *name,
+			struct container_config *cfg, bool allocate)
+{
+	struct net_pool pool;
+	char bridge[IFNAMSIZ];
+	int r;
+
+	network_bridge_name(ctx, cfg, bridge);
+	r = net_bridge_check(sk, bridge);
+	if (r == -EMEDIUMTYPE)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "net.bridge %s exists and is not a bridge",
+			       bridge);
+	if (r < 0 && r != -ENODEV)
+		return lx_fail(ctx, r, "look up the bridge %s", bridge);
+	r = network_resolve_pool(ctx, sk, cfg, bridge, &pool);
+	if (r < 0)
+		return r;
+	/* Recorded in the container's config: its address stays valid whatever the host's
+	 * routes or lxmgr.conf say later. */
+	if (!cfg->net_pool[0])
+		net_pool_format(&pool, cfg->net_pool);
+	return check_bridge_ip(ctx, name, cfg, bridge, &pool, allocate);
+}
+
+static int check_routed(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
+			const struct container_config *cfg)
+{
+	uint32_t a;
+	int r;
+
+	if (!cfg->net_ip[0] || net_addr_parse(cfg->net_ip, &a) < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
+			       "routed mode needs the container's address (--ip or net.ip)");
+	if (!cfg->net_uplink[0])
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
+			       "routed mode needs the host interface that reaches the network "
+			       "(--uplink or net.uplink)");
+	r = net_link_index(sk, cfg->net_uplink);
+	if (r == -ENODEV)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "net.uplink %s: no such interface on the host",
+			       cfg->net_uplink);
+	return r < 0 ? lx_fail(ctx, r, "look up %s", cfg->net_uplink) : 0;
+}
+
+/* Runs the checks of cfg's mode under the host lock. */
+static int check_config(const struct lxmgr_ctx *ctx, const char *name, struct container_config *cfg,
+			bool allocate)
+{
+	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
+	_cleanup_close_ int lock = -EBADF;
+	int r;
+
+	if (cfg->net_mode != NET_MODE_BRIDGE && cfg->net_mode != NET_MODE_ROUTED)
+		return 0;
+	lock = network_host_lock(ctx);
+	if (lock < 0)
+		return lock;
+	r = network_open_host_nl(ctx, &sk);
+	if (r < 0)
+		return r;
+	if (cfg->net_mode == NET_MODE_ROUTED)
+		return check_routed(ctx, sk, cfg);
+	return check_bridge(ctx, sk, name, cfg, allocate);
+}
+
+/* lxmgr.conf's net.mode when it sets one, else bridge: the built-in default stays none so
+ * that configs written before bridge mode existed keep the network they had. */
+static enum net_mode default_mode(const struct lxmgr_ctx *ctx)
+{
+	_cleanup_(config_done) struct container_config scratch;
+
+	config_init_defaults(&scratch);
+	scratch.net_mode = _NET_MODE_MAX;
+	if (config_parse_file(ctx->paths.conf, true, &scratch, NULL) < 0 ||
+	    scratch.net_mode == _NET_MODE_MAX)
+		return NET_MODE_BRIDGE;
+	return scratch.net_mode;
+}
+
+static int apply_request(const struct lxmgr_ctx *ctx, struct container_config *cfg,
+			 const struct network_request *req)
+{
+	uint32_t a;
+
+	cfg->net_mode = default_mode(ctx);
+	if (req->mode && net_mode_from_string(req->mode, &cfg->net_mode) < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
+			       "unknown network mode '%s' (none, host, bridge or routed)",
+			       req->mode);
+	if (req->ip && net_addr_parse(req->ip, &a) < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--ip %s is not an IPv4 address",
+			       req->ip);
+	if (req->uplink && !net_link_name_is_valid(req->uplink))
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--uplink %s is not an interface name",
+			       req->uplink);
+	if (req->ip)
+		(void)snprintf(cfg->net_ip, sizeof(cfg->net_ip), "%s", req->ip);
+	if (req->uplink)
+		(void)snprintf(cfg->net_uplink, sizeof(cfg->net_uplink), "%s", req->uplink);
+	if ((req->ip || req->uplink) && cfg->net_mode != NET_MODE_BRIDGE &&
+	    cfg->net_mode != NET_MODE_ROUTED)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--ip and --uplink need --net %s",
+			       req->uplink ? "routed" : "bridge or routed");
+	if (req->uplink && cfg->net_mode != NET_MODE_ROUTED)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--uplink needs --net routed");
+	return 0;
+}
+
+int network_prepare_create(const struct lxmgr_ctx *ctx, const char *name,
+			   struct container_config *cfg, const struct network_request *req)
+{
+	int r = apply_request(ctx, cfg, req);
+
+	return r < 0 ? r : check_config(ctx, name, cfg, /* allocate= */ true);
+}
+
+/* Writes key = value into c's config if it was unset before the checks. */
+static int persist(const struct lxmgr_ctx *ctx, const struct container *c, const char *key,
+		   bool was_set, const char *value)
+{
+	struct config_error e = {0};
+	int r;
+
+	if (was_set || !value[0])
+		return 0;
+	r = config_edit_file(c->config_path, key, value, &e);
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	lx_info(ctx, "recorded %s = %s", key, value);
+	return 0;
+}
+
+int network_check(const struct lxmgr_ctx *ctx, struct container *c)
+{
+	bool had_ip = c->cfg.net_ip[0] != '\0', had_pool = c->cfg.net_pool[0] != '\0';
+	int r;
+
+	r = check_config(ctx, c->name, &c->cfg, /* allocate= */ true);
+	/* Kept across restarts: the address and the pool go into the config. */
+	if (r >= 0 && c->cfg.net_mode == NET_MODE_BRIDGE)
+		r = persist(ctx, c, "net.pool", had_pool, c->cfg.net_pool);
+	if (r >= 0 && c->cfg.net_mode == NET_MODE_BRIDGE)
+		r = persist(ctx, c, "net.ip", had_ip, c->cfg.net_ip);
+	return r;
+}
