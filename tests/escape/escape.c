@@ -77,7 +77,7 @@ static void open_by_handle(void)
 	struct {
 		struct file_handle fh;
 		unsigned char data[128];
-	} h = { .fh.handle_bytes = 128 };
+	} h = {.fh.handle_bytes = 128};
 	int mount_id, fd, r;
 
 	r = name_to_handle_at(AT_FDCWD, "/", &h.fh, &mount_id, 0);
@@ -132,7 +132,8 @@ static void kernel(void)
 	expect_fail((int)syscall(SYS_init_module, "", 0, ""), "init_module");
 	expect_fail((int)syscall(SYS_finit_module, -1, "", 0), "finit_module");
 	expect_fail((int)syscall(SYS_kexec_load, 0, 0, NULL, 0), "kexec_load");
-	expect_fail(open("/proc/sys/kernel/hostname", O_WRONLY), "writing kernel.hostname in /proc/sys");
+	expect_fail(open("/proc/sys/kernel/hostname", O_WRONLY),
+		    "writing kernel.hostname in /proc/sys");
 	expect_fail(open("/proc/sys/vm/drop_caches", O_WRONLY), "writing vm.drop_caches");
 	fd = open("/proc/sysrq-trigger", O_WRONLY);
 	expect_fail(fd >= 0 && write(fd, "h", 1) == 1 ? 0 : -1, "writing /proc/sysrq-trigger");

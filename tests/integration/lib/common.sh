@@ -126,6 +126,10 @@ setup_store() {
     [ "$(id -u)" = 0 ] || skip_all "needs root"
     T_ROOT=$(mktemp -d /tmp/lxmgr-test.XXXXXX)
     trap teardown_store EXIT
+    # No test may query a DNS server outside this machine: lxmgr's dnsmasq answers only
+    # NAME.lxmgr and forwards nothing.
+    mkdir -p "$T_ROOT/etc"
+    printf '[net]\ndns = local\n' >"$T_ROOT/etc/lxmgr.conf"
 }
 
 # Creates a container from the cached Debian rootfs; remembered for teardown.
