@@ -266,7 +266,7 @@ state_get() { sed -n "s/^$1=//p" "$lxroot/run/$name/state" 2>/dev/null; }
 lxmgr_prepare() {
     local t0 out
     t0=$(now_us)
-    out=$(lx create "$name" --rootfs "$rootfs" 2>&1) || { failed lxmgr "create: $(last_line "$out")"; return; }
+    out=$(lx create "$name" --rootfs "$rootfs" --net none 2>&1) || { failed lxmgr "create: $(last_line "$out")"; return; }
     add lxmgr prep "$(secs $(($(now_us) - t0)))"
 }
 
@@ -516,7 +516,7 @@ echo "  systemd-nspawn: $(systemd-nspawn --version 2>&1 | head -n1 || echo missi
 echo "  hyperfine:      $(hyperfine --version 2>&1 || echo 'missing (bash loop used)')"
 echo "  kernel:         $(uname -r)"
 echo "Commands (NAME=$name):"
-echo "  lxmgr:  lxmgr --root DIR create NAME --rootfs ROOTFS; lxmgr start NAME;"
+echo "  lxmgr:  lxmgr --root DIR create NAME --rootfs ROOTFS --net none; lxmgr start NAME;"
 echo "          until lxmgr exec NAME -- systemctl is-system-running --wait; every 10 ms;"
 echo "          lxmgr exec NAME -- true; nsenter -a -t INIT_PID true; lxmgr stop NAME"
 echo "  lxc:    cp -a ROOTFS $lxc_dir/rootfs (idmap=container, ids $idmap_base+65536, net empty);"
