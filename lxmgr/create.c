@@ -165,29 +165,33 @@ static void push_range(struct idmap_range **v, size_t *n, uint32_t start, uint32
 	*v = nv;
 }
 
+struct used_ranges {
+	struct idmap_range *v;
+	size_t n;
+	bool gid;
+};
+
+static int push_config_range(void *userdata, const char *name _unused_,
+			     const struct container_config *c)
+{
+	struct used_ranges *u = userdata;
+
+	if (c->uid_base)
+		push_range(&u->v, &u->n, u->gid ? c->gid_base : c->uid_base, c->id_count);
+	return 0;
+}
+
 int create_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range **ret,
 		       size_t *ret_n)
 {
-	_cleanup_strv_ char **names = NULL;
 	_cleanup_close_ int procfd = -EBADF;
-	struct idmap_range *v = NULL;
-	size_t n = 0;
+	struct used_ranges u = {.gid = gid};
 	int r;
 
-	r = store_list_names(ctx, &names);
-	if (r < 0)
+	r = store_foreach_config(ctx, push_config_range, &u);
+	if (r < 0) {
+		free(u.v);
 		return r;
-	STRV_FOREACH(name, names) {
-		_cleanup_free_ char *path = NULL;
-		struct container_config c;
-		struct config_error e;
-
-		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
-			continue;
-		config_init_defaults(&c);
-		if (config_parse_file(path, false, &c, &e) >= 0 && c.uid_base)
-			push_range(&v, &n, gid ? c.gid_base : c.uid_base, c.id_count);
-		config_done(&c);
 	}
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd >= 0) {
@@ -197,11 +201,11 @@ int create_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range
 		/* Other stores, LXC and nspawn containers: whatever runs now is taken too. */
 		if (idmap_live_ranges(procfd, gid, &live, &n_live) >= 0)
 			for (size_t i = 0; i < n_live; i++)
-				push_range(&v, &n, live[i].start, live[i].count);
+				push_range(&u.v, &u.n, live[i].start, live[i].count);
 		free(live);
 	}
-	*ret = v;
-	*ret_n = n;
+	*ret = u.v;
+	*ret_n = u.n;
 	return 0;
 }
 

@@ -36,13 +36,7 @@ static bool program_exists(const char *path, void *userdata)
  * refused (ELOOP): lxmgr only rewrites regular files. */
 static int read_in_root(int rootfd, const char *path, char **ret)
 {
-	_cleanup_close_ int fd = open_in_root(rootfd, path, O_RDONLY | O_NOFOLLOW, 0);
-	char link[64];
-
-	if (fd < 0)
-		return fd;
-	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	return read_file_at(AT_FDCWD, link, MAX_FILE, ret, NULL);
+	return read_file_in_root(rootfd, path, O_NOFOLLOW, MAX_FILE, ret, NULL);
 }
 
 /* "tty1", "ttyS0", "ttyAMA0": a terminal device a container does not have. */

@@ -77,15 +77,10 @@ static uint32_t version_from_shared_lib(int rootfd)
 static uint32_t version_from_binary(int rootfd, const char *path)
 {
 	static const char needle[] = "systemd ";
-	_cleanup_close_ int fd = open_in_root(rootfd, path, O_RDONLY, 0);
 	_cleanup_free_ char *buf = NULL;
-	char link[64];
 	size_t len = 0;
 
-	if (fd < 0)
-		return 0;
-	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if (read_file_at(AT_FDCWD, link, 16 << 20, &buf, &len) < 0)
+	if (read_file_in_root(rootfd, path, 0, 16 << 20, &buf, &len) < 0)
 		return 0;
 	for (size_t i = 0; i + sizeof(needle) + 4 < len; i++) {
 		unsigned v;
@@ -195,12 +190,8 @@ static int hosts_text(int rootfd, const char *hostname, char **ret)
 	FILE *f;
 	char *save = NULL;
 
-	if (fd >= 0) {
-		char link[64];
-
-		(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		(void)read_file_at(AT_FDCWD, link, 1 << 20, &old, NULL);
-	}
+	if (fd >= 0)
+		(void)read_fd_all(fd, 1 << 20, &old, NULL);
 	f = open_memstream(&out, &len);
 	if (!f)
 		return -ENOMEM;

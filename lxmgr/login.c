@@ -150,32 +150,6 @@ static int write_owned(int dirfd, const char *name, const char *data, size_t len
 	return r;
 }
 
-static int read_fd(int fd, size_t size, char **ret)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-
-	if (size > (1 << 20))
-		return -EFBIG;
-	buf = malloc(size + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (len < size) {
-		ssize_t n = read(fd, buf + len, size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
 int login_set_password(int rootfd, const char *user, const char *password)
 {
 	_cleanup_free_ char *text = NULL, *hash = NULL, *out = NULL;
@@ -192,7 +166,7 @@ int login_set_password(int rootfd, const char *user, const char *password)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	r = read_fd(fd, (size_t)st.st_size, &text);
+	r = read_fd_all(fd, 1 << 20, &text, NULL);
 	if (r < 0)
 		return r;
 	r = login_hash_password(password, &hash);

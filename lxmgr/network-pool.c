@@ -136,36 +136,33 @@ static int holders_push(struct holders *h, uint32_t a, const char *name)
 	return 0;
 }
 
+struct holder_query {
+	const struct lxmgr_ctx *ctx;
+	const char *self, *bridge;
+	struct holders *h;
+};
+
+static int push_holder(void *userdata, const char *name, const struct container_config *c)
+{
+	struct holder_query *q = userdata;
+	char br[IFNAMSIZ];
+	uint32_t a;
+
+	if (!strcmp(name, q->self) || c->net_mode != NET_MODE_BRIDGE)
+		return 0;
+	network_bridge_name(q->ctx, c, br);
+	if (strcmp(br, q->bridge) != 0 || net_addr_parse(c->net_ip, &a) < 0)
+		return 0;
+	return holders_push(q->h, a, name) == -ENOMEM ? -ENOMEM : 0;
+}
+
 /* Addresses the other containers of the store hold on bridge. */
 static int collect_holders(const struct lxmgr_ctx *ctx, const char *self, const char *bridge,
 			   struct holders *ret)
 {
-	_cleanup_strv_ char **names = NULL;
-	int r;
+	struct holder_query q = {.ctx = ctx, .self = self, .bridge = bridge, .h = ret};
 
-	r = store_list_names(ctx, &names);
-	if (r < 0)
-		return r;
-	STRV_FOREACH(name, names) {
-		_cleanup_free_ char *path = NULL;
-		struct container_config c;
-		char br[IFNAMSIZ];
-		uint32_t a;
-
-		if (!strcmp(*name, self) ||
-		    xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
-			continue;
-		config_init_defaults(&c);
-		r = config_parse_file(path, false, &c, NULL);
-		network_bridge_name(ctx, &c, br);
-		if (r >= 0 && c.net_mode == NET_MODE_BRIDGE && !strcmp(br, bridge) &&
-		    net_addr_parse(c.net_ip, &a) >= 0)
-			r = holders_push(ret, a, *name);
-		config_done(&c);
-		if (r == -ENOMEM)
-			return r;
-	}
-	return 0;
+	return store_foreach_config(ctx, push_holder, &q);
 }
 
 /* net.ip of a bridged container: in the pool, not the gateway, held by no one else; or, when

@@ -241,3 +241,34 @@ int store_list_names(const struct lxmgr_ctx *ctx, char ***ret)
 	*ret = TAKE_PTR(v);
 	return 0;
 }
+
+int store_foreach_config(const struct lxmgr_ctx *ctx,
+			 int (*fn)(void *userdata, const char *name,
+				   const struct container_config *c),
+			 void *userdata)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r;
+
+	r = store_list_names(ctx, &names);
+	if (r < 0)
+		return r;
+	STRV_FOREACH(name, names) {
+		_cleanup_free_ char *path = NULL;
+		struct container_config c;
+		struct config_error e;
+
+		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
+			return -ENOMEM;
+		config_init_defaults(&c);
+		r = config_parse_file(path, /* global= */ false, &c, &e);
+		if (r >= 0)
+			r = fn(userdata, *name, &c);
+		else
+			r = 0; /* a broken config is reported where it is opened, not here */
+		config_done(&c);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -38,5 +38,12 @@ bool store_is_running(const struct container *c);
 /* Names of all containers in the store, sorted; a NULL-terminated malloc'd vector. */
 int store_list_names(const struct lxmgr_ctx *ctx, char ***ret);
 
+/* Calls fn for every container of the store whose own config file parses (over the built-in
+ * defaults; the global file is not read). A negative return of fn stops and is returned. */
+int store_foreach_config(const struct lxmgr_ctx *ctx,
+			 int (*fn)(void *userdata, const char *name,
+				   const struct container_config *c),
+			 void *userdata);
+
 /* Reports a config error in the one-line form "FILE:LINE: KEY: message". */
 int store_report_config_error(const struct lxmgr_ctx *ctx, int r, const struct config_error *e);

@@ -31,15 +31,11 @@ int xasprintf(char **ret, const char *fmt, ...)
 	return 0;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 4096;
 
-	fd = NEG_ERRNO(openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
-	if (fd < 0)
-		return fd;
 	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -74,6 +70,26 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
 		*ret_len = len;
 	*ret = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -EBADF;
+
+	fd = NEG_ERRNO(openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+	if (fd < 0)
+		return fd;
+	return read_fd_all(fd, max, ret, ret_len);
+}
+
+int read_file_in_root(int rootfd, const char *path, int flags, size_t max, char **ret,
+		      size_t *ret_len)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, path, O_RDONLY | flags, 0);
+
+	if (fd < 0)
+		return fd;
+	return read_fd_all(fd, max, ret, ret_len);
 }
 
 static int write_all(int fd, const void *data, size_t len)

@@ -21,6 +21,11 @@ int xasprintf(char **ret, const char *fmt, ...) __attribute__((format(printf, 2,
 
 /* Reads a whole small file (at most max bytes) at dirfd/path; *ret is NUL-terminated. */
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same from an open descriptor, read to its end. */
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
+/* The same for a path inside a tree the container owns (open_in_root; flags e.g. O_NOFOLLOW). */
+int read_file_in_root(int rootfd, const char *path, int flags, size_t max, char **ret,
+		      size_t *ret_len);
 /* Writes data to dirfd/path through a temporary file in the same directory, fsync, rename. */
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
 /* Writes a short string to an existing file (cgroup and /proc knobs). */
