@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,12 +239,14 @@ int dnsmasq_stop(const char *bridge)
 	pid_t pid = running_pid(bridge);
 
 	if (pid > 0) {
-		(void)kill(pid, SIGTERM);
-		for (int i = 0; i < 200 && kill(pid, 0) == 0; i++)
-			(void)usleep(5000);
-		/* Not ours to wait for (it daemonized): it is gone once kill(0) fails. */
-		if (kill(pid, 0) == 0)
-			(void)kill(pid, SIGKILL);
+		/* Not our child (it daemonized), and a host init may be slow to reap it: wait
+		 * on a pidfd, which is readable as soon as it has exited, zombie or not. */
+		_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+		if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) == 0 &&
+		    poll(&pfd, 1, 1000) == 0)
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
 		_cleanup_free_ char *path = NULL;

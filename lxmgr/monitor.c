@@ -48,6 +48,7 @@ struct monitor {
 	int epfd, sigfd, listenfd, timerfd, init_pidfd;
 	int clients[MAX_CLIENTS];
 	bool stopping, done;
+	uint64_t stop_deadline; /* CLOCK_MONOTONIC ns after which everything is killed */
 	int exit_status;
 };
 
@@ -100,11 +101,33 @@ static void set_state(struct monitor *m, enum run_state s)
 		lx_warn(m->ctx, r, "write %s/state, ignoring", m->c->rundir);
 }
 
+/* While stopping, the timer ticks every 250 ms until the deadline (see on_timer). */
 static void arm_timer(struct monitor *m, uint32_t seconds)
 {
-	struct itimerspec its = {.it_value.tv_sec = seconds ? seconds : 1};
+	struct itimerspec its = {
+		.it_value.tv_nsec = 250000000,
+		.it_interval.tv_nsec = 250000000,
+	};
 
+	m->stop_deadline = now_ns() + (uint64_t)(seconds ? seconds : 1) * 1000000000ULL;
 	(void)timerfd_settime(m->timerfd, 0, &its, NULL);
+}
+
+/* Whether init has a handler for sig yet (SigCgt in /proc/PID/status). */
+static bool init_catches(const struct monitor *m, int sig)
+{
+	_cleanup_free_ char *text = NULL;
+	char path[64];
+	const char *p;
+	unsigned long long mask;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)m->rs.init_pid);
+	if (read_file_at(AT_FDCWD, path, 1 << 16, &text, NULL) < 0)
+		return true;
+	p = strstr(text, "SigCgt:");
+	if (!p || sscanf(p + 7, "%llx", &mask) != 1)
+		return true;
+	return mask & (1ULL << (sig - 1));
 }
 
 static int send_init_signal(struct monitor *m, int sig)
@@ -312,6 +335,14 @@ static void on_timer(struct monitor *m)
 
 	if (read(m->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
+	if (now_ns() < m->stop_deadline) {
+		/* The kernel drops a signal to a namespace's init that has no handler for it:
+		 * a stop during early boot is repeated until init listens. */
+		if (m->rs.init_pid > 0 && !init_catches(m, m->c->cfg.stop_signal))
+			(void)send_init_signal(m, m->c->cfg.stop_signal);
+		return;
+	}
+	(void)timerfd_settime(m->timerfd, 0, &(struct itimerspec){0}, NULL);
 	lx_info(m->ctx, "stop timeout: killing every process of the container");
 	(void)cgroup_kill_all(&m->rs.cgroup);
 }
