@@ -11,6 +11,7 @@
 
 #include "child.h"
 #include "dev.h"
+#include "mounts.h"
 #include "rootfs.h"
 #include "security.h"
 #include "sync.h"
@@ -38,7 +39,8 @@ static void become_root(const struct child_args *a)
 		sync_child_fail(a->sync_fd, -errno, "security", "clear securebits");
 }
 
-static void setup_mounts(const struct child_args *a, int tree_fd)
+static void setup_mounts(const struct child_args *a, int tree_fd,
+			 const int shares[CONFIG_ENTRIES_MAX])
 {
 	/* Relative to our working directory, the container's directory (see child.h). */
 	static const char rootfs[] = "rootfs";
@@ -50,6 +52,10 @@ static void setup_mounts(const struct child_args *a, int tree_fd)
 		r = rootfs_mount_kernel_fs(rootfs, a->own_netns, a->uuid, a->cgroup_layout, &e);
 	if (r >= 0)
 		r = dev_setup(rootfs, a->console, &e);
+	if (r >= 0)
+		r = dev_bind_devices(rootfs, a->cfg, &e);
+	if (r >= 0)
+		r = mounts_attach(rootfs, a->cfg, shares, &e);
 	if (r >= 0)
 		r = rootfs_pivot(rootfs, &e);
 	if (r < 0)
@@ -86,7 +92,8 @@ _Noreturn void child_main(const struct child_args *a)
 		NULL,
 	};
 	char *const argv[] = {(char *)a->init, NULL};
-	int tree_fd = -EBADF, r;
+	int tree_fd = -EBADF, shares[CONFIG_ENTRIES_MAX], r;
+	struct child_error e = {0};
 
 	(void)snprintf(env_uuid, sizeof(env_uuid), "container_uuid=%s", a->uuid);
 	if (sync_send(a->sync_fd, SYNC_CHILD_READY, -EBADF) < 0)
@@ -95,14 +102,19 @@ _Noreturn void child_main(const struct child_args *a)
 	if (r < 0)
 		_exit(1);
 	become_root(a);
+	/* The shared folders the monitor staged in the mounts we copied (mounts.h). */
+	r = mounts_open_staged(a->cfg, shares, &e);
+	if (r < 0)
+		sync_child_fail(a->sync_fd, r, e.where, "%s", e.text);
 	/* Now that we are in the container's cgroup, its namespace is rooted there. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		sync_child_fail(a->sync_fd, -errno, "cgroup", "unshare the cgroup namespace");
 	if (sethostname(a->hostname, strlen(a->hostname)) < 0)
 		sync_child_fail(a->sync_fd, -errno, "uts", "sethostname %s", a->hostname);
-	setup_mounts(a, tree_fd);
+	setup_mounts(a, tree_fd, shares);
 	if (tree_fd >= 0)
 		(void)close(tree_fd);
+	mounts_close_fds(&shares);
 	/* pivot_root done: paths are the container's from here on. */
 	setup_console(a);
 	r = security_drop_bounding_set();

@@ -16,7 +16,8 @@ struct child_args {
 	const char *init; /* path of init inside */
 	const char *uuid;
 	bool own_netns;
-	enum cgroup_layout cgroup_layout; /* what /sys/fs/cgroup looks like inside */
+	enum cgroup_layout cgroup_layout;   /* what /sys/fs/cgroup looks like inside */
+	const struct container_config *cfg; /* mount.* and device.* (the monitor's copy) */
 };
 
 /* Runs in the child of clone3(); never returns: it execs init or reports the failed step

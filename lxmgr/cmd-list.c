@@ -102,6 +102,23 @@ static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct co
 	json_string(f, st->veth);
 }
 
+static void print_json_entries(FILE *f, const char *what, const struct config_entry *e)
+{
+	bool first = true;
+
+	fprintf(f, ", \"%s\": {", what);
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+		if (!e[i].name)
+			continue;
+		fprintf(f, "%s", first ? "" : ", ");
+		json_string(f, e[i].name);
+		fprintf(f, ": ");
+		json_string(f, e[i].value);
+		first = false;
+	}
+	fprintf(f, "}");
+}
+
 static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
 		       const struct status *st)
 {
@@ -131,6 +148,8 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 		cfg->rootfs_shifted ? "true" : "false", cfg->autostart ? "true" : "false",
 		net_mode_to_string(cfg->net_mode));
 	print_json_net(f, ctx, c, st);
+	print_json_entries(f, "mounts", cfg->mounts);
+	print_json_entries(f, "devices", cfg->devices);
 	fprintf(f, "}");
 }
 
@@ -244,6 +263,17 @@ static void print_network(const struct lxmgr_ctx *ctx, const struct container *c
 	printf("Host veth:  %s\n", st->veth[0] ? st->veth : "- (stopped)");
 }
 
+/* mount.NAME and device.NAME, one line each (SRC -> DST, idmapped, ro). */
+static void print_shares(const struct container_config *cfg)
+{
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		if (cfg->mounts[i].name)
+			printf("Mount:      %s: %s\n", cfg->mounts[i].name, cfg->mounts[i].value);
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		if (cfg->devices[i].name)
+			printf("Device:     %s: %s\n", cfg->devices[i].name, cfg->devices[i].value);
+}
+
 int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -281,6 +311,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	printf("Rootfs:     %s (%s)\n", c->rootfs,
 	       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
 	print_network(ctx, c, &st);
+	print_shares(cfg);
 	printf("Console:    %s/console.log\n", c->logdir);
 	return 0;
 }

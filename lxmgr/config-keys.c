@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "link.h"
+#include "mounts.h"
 #include "nat.h"
 #include "pool.h"
 #include "util.h"
@@ -391,16 +392,107 @@ const struct config_key config_keys[] = {
 	 "a user name of the container, e.g. root",
 	 "Log this user in on the console without a password (a getty drop-in lxmgr owns).",
 	 .valid = name_is_valid},
+	{"mount.*", NULL, NULL, OFF(mounts), 0, 0, KEY_OPTIONAL | KEY_FAMILY, "mount",
+	 "SRC:DST or SRC:DST:ro, absolute paths, DST not in /proc, /sys or /dev",
+	 "mount.NAME: a host directory (or file) SRC bound at DST inside at start, idmapped so "
+	 "that host uid N owns it as uid N inside; :ro makes it read-only.",
+	 .valid = mounts_value_is_valid, .check_host = mounts_check_host_mount},
+	{"device.*", NULL, NULL, OFF(devices), 0, 0, KEY_OPTIONAL | KEY_FAMILY, "device",
+	 "a character device under /dev, e.g. /dev/fuse",
+	 "device.NAME: a host character device bound into the container's /dev at the same "
+	 "path at start.",
+	 .valid = mounts_device_is_valid, .check_host = mounts_check_host_device},
 };
 const size_t config_n_keys = ELEMENTSOF(config_keys);
 _Static_assert(ELEMENTSOF(config_keys) <= CONFIG_KEYS_MAX, "raise CONFIG_KEYS_MAX");
 
 const struct config_key *config_key_lookup(const char *name)
 {
-	for (size_t i = 0; name && i < config_n_keys; i++)
-		if (!strcasecmp(config_keys[i].name, name))
-			return &config_keys[i];
+	const char *dot = name ? strchr(name, '.') : NULL;
+
+	for (size_t i = 0; name && i < config_n_keys; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->flags & KEY_FAMILY) {
+			if (dot && (size_t)(dot - name) == key_section_len(k) &&
+			    !strncasecmp(k->name, name, key_section_len(k)) &&
+			    key_family_leaf_is_valid(dot + 1))
+				return k;
+		} else if (!strcasecmp(k->name, name)) {
+			return k;
+		}
+	}
 	return NULL;
+}
+
+/* iniparser lower-cases key names: only lower case is accepted, so what we write reads back. */
+bool key_family_leaf_is_valid(const char *leaf)
+{
+	size_t n = strlen(leaf);
+
+	return n >= 1 && n < CONFIG_ENTRY_NAME_MAX && leaf[0] != '-' &&
+	       strspn(leaf, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
+struct config_entry *key_family_entries(const struct config_key *k, struct container_config *c)
+{
+	return FIELD(c, k, struct config_entry);
+}
+
+const struct config_entry *key_family_centries(const struct config_key *k,
+					       const struct container_config *c)
+{
+	return CFIELD(c, k, struct config_entry);
+}
+
+int key_family_set(const struct config_key *k, const char *leaf, const char *value,
+		   struct container_config *c)
+{
+	struct config_entry *e = key_family_entries(k, c), *slot = NULL;
+	_cleanup_free_ char *name = NULL, *copy = NULL;
+
+	if (!key_family_leaf_is_valid(leaf) || (value && !k->valid(value)))
+		return -EINVAL;
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		if (e[i].name && !strcmp(e[i].name, leaf))
+			slot = &e[i];
+	if (!value) {
+		if (slot) {
+			free(slot->name);
+			free(slot->value);
+			*slot = (struct config_entry){0};
+		}
+		return 0;
+	}
+	for (size_t i = 0; !slot && i < CONFIG_ENTRIES_MAX; i++)
+		if (!e[i].name)
+			slot = &e[i];
+	if (!slot)
+		return -ENOSPC;
+	copy = strdup(value);
+	if (!copy || (!slot->name && !(name = strdup(leaf))))
+		return -ENOMEM;
+	if (name)
+		slot->name = TAKE_PTR(name);
+	free(slot->value);
+	slot->value = TAKE_PTR(copy);
+	return 0;
+}
+
+void key_family_free_all(struct container_config *c)
+{
+	for (size_t i = 0; i < config_n_keys; i++) {
+		struct config_entry *e;
+
+		if (!(config_keys[i].flags & KEY_FAMILY))
+			continue;
+		e = key_family_entries(&config_keys[i], c);
+		for (size_t j = 0; j < CONFIG_ENTRIES_MAX; j++) {
+			free(e[j].name);
+			free(e[j].value);
+			e[j] = (struct config_entry){0};
+		}
+	}
 }
 
 size_t key_section_len(const struct config_key *k)
@@ -419,11 +511,17 @@ bool key_in_section(const struct config_key *k, const char *section)
 	       !strncmp(k->name, section, key_section_len(k));
 }
 
+/* Families are left out: their keys are the names set in a config, not the table's. */
 const char *config_key_name(size_t i, const char **ret_doc)
 {
-	if (i >= config_n_keys)
-		return NULL;
-	if (ret_doc)
-		*ret_doc = config_keys[i].doc;
-	return config_keys[i].name;
+	for (size_t j = 0; j < config_n_keys; j++) {
+		if (config_keys[j].flags & KEY_FAMILY)
+			continue;
+		if (i-- > 0)
+			continue;
+		if (ret_doc)
+			*ret_doc = config_keys[j].doc;
+		return config_keys[j].name;
+	}
+	return NULL;
 }

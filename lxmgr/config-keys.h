@@ -15,6 +15,7 @@ enum {
 	KEY_OPTIONAL = 1 << 1,       /* an empty value unsets it; unset prints "" */
 	KEY_REQUIRED = 1 << 2,       /* config_validate wants a value */
 	KEY_SIZE = 1 << 3,           /* a limit given as a size ("512M"), not a count */
+	KEY_FAMILY = 1 << 4,         /* "section.*": free leaf names, a struct config_entry array */
 };
 
 /* One row per key, as LXC's config_jump_table: the table is the only list of keys. */
@@ -29,6 +30,9 @@ struct config_key {
 	const char *doc;
 	bool (*valid)(const char *s); /* strings */
 	const char *const *names;     /* enums */
+	/* families: what `config set` checks on the host (a source exists); 0 or -errno with
+	 * a one-line reason in why */
+	int (*check_host)(const char *s, char *why, size_t n);
 };
 
 #define FIELD(c, k, type) ((type *)(void *)((char *)(c) + (k)->offset))
@@ -43,3 +47,16 @@ const char *key_leaf(const struct config_key *k);
 bool key_in_section(const struct config_key *k, const char *section);
 /* *ret = strdup(s), or -ENOMEM. */
 int print_text(char **ret, const char *s);
+
+/* Families (KEY_FAMILY rows, "mount.*"): config_key_lookup("mount.src") returns the row. */
+bool key_family_leaf_is_valid(const char *leaf);
+/* The row's array of CONFIG_ENTRIES_MAX entries in c. */
+struct config_entry *key_family_entries(const struct config_key *k, struct container_config *c);
+const struct config_entry *key_family_centries(const struct config_key *k,
+					       const struct container_config *c);
+/* Sets leaf to value (checked with k->valid), or removes it (value NULL). -EINVAL for a bad
+ * leaf or value, -ENOSPC when all CONFIG_ENTRIES_MAX slots are used, -ENOMEM. */
+int key_family_set(const struct config_key *k, const char *leaf, const char *value,
+		   struct container_config *c);
+/* Frees the entries of every family of c. */
+void key_family_free_all(struct container_config *c);

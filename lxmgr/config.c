@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "log.h"
 #include "util.h"
 
 #include "config-keys.h"
@@ -44,6 +45,7 @@ void config_done(struct container_config *c)
 	free(c->hostname);
 	free(c->init);
 	c->name = c->uuid = c->hostname = c->init = NULL;
+	key_family_free_all(c);
 }
 
 static void err_init(struct config_error *err, const char *file)
@@ -212,6 +214,9 @@ static int check_line(const struct ini_iter *it, bool global, unsigned lines[],
 	if (global && (k->flags & KEY_CONTAINER_ONLY))
 		return set_error(err, it->no, k->name, -EINVAL,
 				 "only a container's own config may set this key");
+	/* A family's row records its first line: its keys are read from the section. */
+	if ((k->flags & KEY_FAMILY) && lines[k - config_keys])
+		return 0;
 	if (lines[k - config_keys])
 		return set_error(err, it->no, k->name, -EINVAL, "set twice (first on line %u)",
 				 lines[k - config_keys]);
@@ -228,6 +233,39 @@ static void dict_freep(dictionary **d)
 {
 	if (*d)
 		iniparser_freedict(*d);
+}
+
+/* Every key of a family's section; iniparser keeps the last of a repeated key. */
+static int apply_family(dictionary *d, const struct config_key *k, unsigned line,
+			struct container_config *c, struct config_error *err)
+{
+	_cleanup_free_ const char **keys = NULL;
+	char section[NAME_MAX_LEN];
+	int n;
+
+	(void)snprintf(section, sizeof(section), "%.*s", (int)key_section_len(k), k->name);
+	n = iniparser_getsecnkeys(d, section);
+	if (n <= 0)
+		return 0;
+	keys = calloc((size_t)n, sizeof(*keys));
+	if (!keys || !iniparser_getseckeys(d, section, keys))
+		return set_error(err, line, k->name, -ENOMEM, "out of memory");
+	for (int i = 0; i < n; i++) {
+		const char *leaf = keys[i] + strlen(section) + 1;
+		const char *v = iniparser_getstring(d, keys[i], "");
+		int r = key_family_set(k, leaf, v, c);
+
+		if (r == -ENOMEM)
+			return set_error(err, line, k->name, r, "out of memory");
+		if (r == -ENOSPC)
+			return set_error(err, line, k->name, -EINVAL, "more than %d %s keys",
+					 CONFIG_ENTRIES_MAX, section);
+		if (r < 0)
+			return set_error(err, line, k->name, -EINVAL,
+					 "%s.%s: invalid %s '%s' (expected %s)", section, leaf,
+					 k->what, v, k->expect);
+	}
+	return 0;
 }
 
 static int apply_values(const char *path, const unsigned lines[], struct container_config *c,
@@ -247,6 +285,12 @@ static int apply_values(const char *path, const unsigned lines[], struct contain
 
 		if (!lines[i])
 			continue;
+		if (config_keys[i].flags & KEY_FAMILY) {
+			r = apply_family(d, &config_keys[i], lines[i], c, err);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		(void)snprintf(inikey, sizeof(inikey), "%.*s:%s",
 			       (int)key_section_len(&config_keys[i]), config_keys[i].name,
 			       key_leaf(&config_keys[i]));
@@ -301,8 +345,21 @@ int config_validate(const struct container_config *c, struct config_error *err)
 {
 	err_init(err, "");
 	for (size_t i = 0; i < config_n_keys; i++) {
+		const struct config_key *k = &config_keys[i];
 		_cleanup_free_ char *text = NULL;
-		int r = key_print_checked(&config_keys[i], c, &text, err);
+		int r;
+
+		for (size_t j = 0; (k->flags & KEY_FAMILY) && j < CONFIG_ENTRIES_MAX; j++) {
+			const struct config_entry *e = &key_family_centries(k, c)[j];
+
+			if (e->name && (!key_family_leaf_is_valid(e->name) || !e->value ||
+					!k->valid(e->value)))
+				return set_error(err, 0, k->name, -EINVAL, "invalid %s '%s'",
+						 k->what, e->value ? e->value : "");
+		}
+		if (k->flags & KEY_FAMILY)
+			continue;
+		r = key_print_checked(k, c, &text, err);
 
 		if (r < 0)
 			return r;
@@ -318,12 +375,23 @@ int config_get(const struct container_config *c, const char *key, char **ret)
 
 	if (!k)
 		return -ENOENT;
+	if (k->flags & KEY_FAMILY) {
+		const char *leaf = key + key_section_len(k) + 1;
+
+		for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+			const struct config_entry *e = &key_family_centries(k, c)[i];
+
+			if (e->name && !strcmp(e->name, leaf))
+				return print_text(ret, e->value);
+		}
+		return print_text(ret, "");
+	}
 	return k->print(k, c, ret);
 }
 
 /* Finds k's line (0: absent) and the last header or key line of its section (0: no section). */
-static void locate_key(const char *text, const struct config_key *k, unsigned *ret_line,
-		       unsigned *ret_after)
+static void locate_key(const char *text, const struct config_key *k, const char *leaf,
+		       unsigned *ret_line, unsigned *ret_after)
 {
 	struct ini_iter it = {.text = text};
 
@@ -333,20 +401,20 @@ static void locate_key(const char *text, const struct config_key *k, unsigned *r
 			continue;
 		if (it.kind == LINE_SECTION || it.kind == LINE_KEY)
 			*ret_after = it.no;
-		if (it.kind == LINE_KEY && !strcmp(it.name, key_leaf(k)))
+		if (it.kind == LINE_KEY && !strcmp(it.name, leaf))
 			*ret_line = it.no;
 	}
 }
 
-static void emit_key(FILE *f, const struct config_key *k, const char *value)
+static void emit_key(FILE *f, const char *leaf, const char *value)
 {
-	(void)fprintf(f, "%s =%s%s\n", key_leaf(k), *value ? " " : "", value);
+	(void)fprintf(f, "%s =%s%s\n", leaf, *value ? " " : "", value);
 }
 
 /* Copies text line by line, replacing, dropping or adding k's line (value NULL drops it); a
  * missing section is added at the end. */
-static int rewrite_text(const char *text, const struct config_key *k, const char *value, char **ret,
-			size_t *ret_len)
+static int rewrite_text(const char *text, const struct config_key *k, const char *leaf,
+			const char *value, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
@@ -354,7 +422,7 @@ static int rewrite_text(const char *text, const struct config_key *k, const char
 	unsigned line, after;
 	size_t size = 0;
 
-	locate_key(text, k, &line, &after);
+	locate_key(text, k, leaf, &line, &after);
 	f = open_memstream(&buf, &size);
 	if (!f)
 		return -ENOMEM;
@@ -364,13 +432,13 @@ static int rewrite_text(const char *text, const struct config_key *k, const char
 			(void)fputc('\n', f);
 		}
 		if (value && (it.no == line || (it.no == after && !line)))
-			emit_key(f, k, value);
+			emit_key(f, leaf, value);
 	}
 	if (value && !after) {
 		if (!it.empty)
 			(void)fputc('\n', f);
 		(void)fprintf(f, "[%.*s]\n", (int)key_section_len(k), k->name);
-		emit_key(f, k, value);
+		emit_key(f, leaf, value);
 	}
 	if (ferror(f) || fclose(TAKE_PTR(f)) != 0)
 		return -ENOMEM;
@@ -380,8 +448,31 @@ static int rewrite_text(const char *text, const struct config_key *k, const char
 }
 
 /* Checks the whole file and the new value, and returns the canonical text to write. */
+/* A family's value: its syntax, then what it names on the host (a source that exists). */
+static int edit_check_family(const struct config_key *k, const char *leaf, const char *value,
+			     struct container_config *c, char **ret, struct config_error *err)
+{
+	char key[2 * NAME_MAX_LEN + 1], why[256];
+	int r;
+
+	(void)snprintf(key, sizeof(key), "%.*s.%s", (int)key_section_len(k), k->name, leaf);
+	r = key_family_set(k, leaf, value, c);
+	if (r == -ENOMEM)
+		return set_error(err, 0, key, r, "out of memory");
+	if (r == -ENOSPC)
+		return set_error(err, 0, key, -EINVAL, "more than %d such keys",
+				 CONFIG_ENTRIES_MAX);
+	if (r < 0)
+		return set_error(err, 0, key, -EINVAL, "invalid %s '%s' (expected %s)", k->what,
+				 value, k->expect);
+	r = k->check_host ? k->check_host(value, why, sizeof(why)) : 0;
+	if (r < 0)
+		return set_error(err, 0, key, LX_ERRNO(r) == EINVAL ? r : -EINVAL, "%s", why);
+	return print_text(ret, value);
+}
+
 static int edit_check(const char *path, const char *text, size_t len, const struct config_key *k,
-		      const char *value, char **ret, struct config_error *err)
+		      const char *leaf, const char *value, char **ret, struct config_error *err)
 {
 	_cleanup_(config_done) struct container_config scratch = {};
 	int r;
@@ -396,6 +487,8 @@ static int edit_check(const char *path, const char *text, size_t len, const stru
 	*ret = NULL;
 	if (!value)
 		return 0;
+	if (k->flags & KEY_FAMILY)
+		return edit_check_family(k, leaf, value, &scratch, ret, err);
 	r = key_apply(k, value, &scratch, 0, err);
 	if (r < 0)
 		return r;
@@ -410,6 +503,7 @@ int config_edit_file(const char *path, const char *key, const char *value, struc
 	_cleanup_free_ char *text = NULL, *canon = NULL, *out = NULL;
 	const struct config_key *k;
 	size_t len, out_len;
+	const char *leaf;
 	struct stat st;
 	int r;
 
@@ -417,20 +511,43 @@ int config_edit_file(const char *path, const char *key, const char *value, struc
 	k = config_key_lookup(key);
 	if (!k)
 		return set_error(err, 0, key ? key : "", -EINVAL, "unknown key");
+	/* A family's leaf as given (lower case, checked by the lookup); else the table's. */
+	leaf = (k->flags & KEY_FAMILY) ? key + key_section_len(k) + 1 : key_leaf(k);
 	r = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text, &len);
 	if (r < 0)
 		return set_error(err, 0, "", r, "%s", strerror(-r));
 	if (stat(path, &st) < 0)
 		return set_error(err, 0, "", -errno, "%s", strerror(errno));
-	r = edit_check(path, text, len, k, value, &canon, err);
+	r = edit_check(path, text, len, k, leaf, value, &canon, err);
 	if (r < 0)
 		return r;
-	r = rewrite_text(text, k, canon, &out, &out_len);
+	r = rewrite_text(text, k, leaf, canon, &out, &out_len);
 	if (r < 0)
 		return set_error(err, 0, k->name, r, "out of memory");
 	r = write_file_atomic_at(AT_FDCWD, path, out, out_len, st.st_mode & 07777);
 	if (r < 0)
 		return set_error(err, 0, k->name, r, "%s", strerror(-r));
+	return 0;
+}
+
+static int write_family(char **text, const struct config_key *k, const struct container_config *c)
+{
+	for (size_t j = 0; j < CONFIG_ENTRIES_MAX; j++) {
+		const struct config_entry *e = &key_family_centries(k, c)[j];
+		_cleanup_free_ char *next = NULL;
+		size_t len;
+		int r;
+
+		if (!e->name)
+			continue;
+		if (!key_family_leaf_is_valid(e->name) || !e->value || !k->valid(e->value))
+			return -EINVAL;
+		r = rewrite_text(*text, k, e->name, e->value, &next, &len);
+		if (r < 0)
+			return r;
+		free(*text);
+		*text = TAKE_PTR(next);
+	}
 	return 0;
 }
 
@@ -448,9 +565,16 @@ int config_write_file(const char *path, const struct container_config *c)
 		size_t len;
 		int r;
 
+		if (config_keys[i].flags & KEY_FAMILY) {
+			r = write_family(&text, &config_keys[i], c);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		r = key_print_checked(&config_keys[i], c, &value, /* err= */ NULL);
 		if (r >= 0 && *value)
-			r = rewrite_text(text, &config_keys[i], value, &next, &len);
+			r = rewrite_text(text, &config_keys[i], key_leaf(&config_keys[i]), value,
+					 &next, &len);
 		if (r < 0)
 			return r;
 		if (next) {

@@ -43,6 +43,15 @@ int net_mode_from_string(const char *s, enum net_mode *ret);
 #define CPU_QUOTA_UNSET 0 /* limits.cpu unset: no cap */
 #define LIMIT_UNSET UINT64_MAX
 
+/* A key of a family ("mount.NAME", "device.NAME"): the leaf is a free name, the value text.
+ * Unused slots have name NULL. */
+#define CONFIG_ENTRIES_MAX 16
+#define CONFIG_ENTRY_NAME_MAX 32
+struct config_entry {
+	char *name;  /* the leaf: lower-case letters, digits, '-' and '_' */
+	char *value; /* as the family's parser accepted it */
+};
+
 /* Every field is a key of the table in config.c ("section.key" for users and in errors). */
 struct container_config {
 	/* [container] */
@@ -80,6 +89,10 @@ struct container_config {
 	char net_dns[8];     /* net.dns: host (default), local or off */
 	/* [console] */
 	char console_autologin[33]; /* console.autologin: a user logged in on the console; "" */
+	/* [mount] mount.NAME = SRC:DST[:ro]: host directories bound in at start (mounts.h) */
+	struct config_entry mounts[CONFIG_ENTRIES_MAX];
+	/* [device] device.NAME = /dev/PATH: host character devices bound into /dev */
+	struct config_entry devices[CONFIG_ENTRIES_MAX];
 };
 
 /* Where a problem was found, for "FILE:LINE: key: message". line 0 when unknown. */

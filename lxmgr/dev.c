@@ -1,12 +1,15 @@
 /* dev.c: the container's /dev: a tmpfs with the standard nodes, devpts, the console. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "dev.h"
+#include "log.h"
 #include "util.h"
 
 /* A user namespace cannot mknod: the nodes are bind mounts of the host's (DESIGN §4). */
@@ -69,6 +72,52 @@ int dev_setup(const char *root, const char *console, struct child_error *e)
 		r = bind_file(console, path);
 		if (r < 0)
 			return set_err(e, r, "bind the console pty onto", "console");
+	}
+	return 0;
+}
+
+/* Parent directories of a device node inside our fresh /dev tmpfs; never through a symlink
+ * (/dev/fd and friends are ours, and point into /proc). */
+static int make_parents(const char *path, size_t root_len)
+{
+	char dir[4096];
+	struct stat st;
+
+	(void)snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + root_len + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if (lstat(dir, &st) < 0)
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		*p = '/';
+	}
+	return 0;
+}
+
+int dev_bind_devices(const char *root, const struct container_config *cfg, struct child_error *e)
+{
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+		const struct config_entry *d = &cfg->devices[i];
+		char path[4096];
+		struct stat st;
+		int r;
+
+		if (!d->name)
+			continue;
+		/* The value is /dev/PATH (checked by the config): the same path inside. */
+		if (stat(d->value, &st) < 0 || !S_ISCHR(st.st_mode))
+			return set_err(e, stat(d->value, &st) < 0 ? -errno : LX_SYNTHETIC(-EINVAL),
+				       "device.* is not a character device on the host:",
+				       d->value + strlen("/dev/"));
+		(void)snprintf(path, sizeof(path), "%s%s", root, d->value);
+		r = make_parents(path, strlen(root) + strlen("/dev"));
+		if (r >= 0)
+			r = bind_file(d->value, path);
+		if (r < 0)
+			return set_err(e, r, "bind the device", d->value + strlen("/dev/"));
 	}
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "idmap.h"
 #include "log.h"
 #include "lxmgr.h"
+#include "mounts.h"
 #include "network.h"
 #include "rootfs.h"
 #include "start.h"
@@ -160,11 +161,30 @@ static int make_cgroup(struct start_env *env, struct runtime_state *rs)
 	return 0;
 }
 
+/* Shared folders, staged where the child's copy of our mounts holds them locked (mounts.h). */
+static int stage_mounts(struct start_env *env, int *ret_hostns)
+{
+	const struct container_config *cfg = &env->c->cfg;
+	size_t failed;
+	int r;
+
+	r = mounts_stage(cfg, ret_hostns, &failed);
+	if (r >= 0)
+		return 0;
+	mounts_unstage(*ret_hostns);
+	*ret_hostns = -EBADF;
+	mounts_stage_remove(env->c->dirfd);
+	if (failed < CONFIG_ENTRIES_MAX)
+		return log_fail_full(env->ctx, "mounts", r, "mount.%s: idmapped clone of %s",
+				     cfg->mounts[failed].name, cfg->mounts[failed].value);
+	return log_fail_full(env->ctx, "mounts", r, "stage the shared folders");
+}
+
 static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret_pidfd)
 {
 	const struct container_config *cfg = &env->c->cfg;
 	_cleanup_close_ int cgfd = -EBADF;
-	int sv[2], pidfd = -EBADF, r;
+	int sv[2], pidfd = -EBADF, hostns = -EBADF, r;
 	pid_t pid;
 
 	cgfd = cgroup_open_unified(&rs->cgroup);
@@ -175,9 +195,18 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 	/* The child inherits this working directory, translated into its mount namespace. */
 	if (fchdir(env->c->dirfd) < 0)
 		return lx_fail(env->ctx, -errno, "enter %s", env->c->dir);
-	pid = clone_as_owner(cfg, clone_flags(cfg), cgfd, &pidfd);
-	if (pid != 0)
+	r = stage_mounts(env, &hostns);
+	if (r < 0) {
 		(void)!chdir("/");
+		(void)close(sv[0]);
+		(void)close(sv[1]);
+		return r;
+	}
+	pid = clone_as_owner(cfg, clone_flags(cfg), cgfd, &pidfd);
+	if (pid != 0) {
+		mounts_unstage(hostns);
+		(void)!chdir("/");
+	}
 	if (pid == 0) {
 		struct child_args a = {
 			.sync_fd = sv[1],
@@ -188,6 +217,7 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 			.uuid = cfg->uuid,
 			.own_netns = cfg->net_mode != NET_MODE_HOST,
 			.cgroup_layout = cfg->cgroup_layout,
+			.cfg = cfg,
 		};
 
 		(void)close(sv[0]);
@@ -196,11 +226,13 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 	(void)close(sv[1]);
 	if (pid < 0) {
 		(void)close(sv[0]);
+		mounts_stage_remove(env->c->dirfd);
 		return lx_fail(env->ctx, (int)pid, "clone3 into new namespaces");
 	}
 	rs->init_pid = pid;
 	r = parent_sync(env, rs, sv[0], pid);
 	(void)close(sv[0]);
+	mounts_stage_remove(env->c->dirfd);
 	if (r < 0) {
 		(void)close(pidfd);
 		return r;

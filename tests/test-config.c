@@ -639,6 +639,100 @@ static void test_config_enum_tables_name_every_value(void **state _unused_)
 	assert_null(net_mode_to_string(_NET_MODE_MAX));
 }
 
+/* Families: mount.NAME and device.NAME, free leaf names, up to CONFIG_ENTRIES_MAX each. */
+static void test_config_family_keys_parse_get_and_write_back(void **state)
+{
+	struct fixture *fx = *state;
+	struct container_config c, back;
+	struct config_error err;
+
+	assert_int_equal(parse_text(fx,
+				    "[container]\nname = dev1\n[mount]\nsrc = /tmp:/home/a/src\n"
+				    "data = /srv:/data:ro\n[device]\ntun = /dev/net/tun\n",
+				    false, &c, &err),
+			 0);
+	assert_key(&c, "mount.src", "/tmp:/home/a/src");
+	assert_key(&c, "mount.data", "/srv:/data:ro");
+	assert_key(&c, "device.tun", "/dev/net/tun");
+	assert_key(&c, "mount.absent", "");
+	assert_int_equal(config_validate(&c, &err), -EINVAL); /* no uuid: the family passed */
+	assert_string_equal(err.key, "container.uuid");
+	assert_int_equal(config_write_file(fx->path, &c), 0);
+	config_init_defaults(&back);
+	assert_int_equal(config_parse_file(fx->path, false, &back, &err), 0);
+	assert_key(&back, "mount.src", "/tmp:/home/a/src");
+	assert_key(&back, "mount.data", "/srv:/data:ro");
+	assert_key(&back, "device.tun", "/dev/net/tun");
+	config_done(&back);
+	config_done(&c);
+	/* The table's key list leaves the families out. */
+	for (size_t i = 0; config_key_name(i, NULL); i++)
+		assert_null(strchr(config_key_name(i, NULL), '*'));
+}
+
+static void assert_family_refused(struct fixture *fx, const char *text, const char *key)
+{
+	struct container_config c;
+	struct config_error err;
+
+	assert_int_equal(parse_text(fx, text, false, &c, &err), -EINVAL);
+	assert_string_equal(err.key, key);
+	config_done(&c);
+}
+
+static void test_config_family_bad_values_are_refused(void **state)
+{
+	struct fixture *fx = *state;
+	_cleanup_free_ char *many = NULL;
+	FILE *f;
+	size_t size = 0;
+
+	assert_family_refused(fx, "[mount]\nx = rel:/a\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:rel\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:/proc/x\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:/sys\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:/dev/x\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:/\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp/../etc:/x\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:/x:rw\n", "mount.*");
+	assert_family_refused(fx, "[device]\nx = /etc/passwd\n", "device.*");
+	assert_family_refused(fx, "[device]\nx = /dev/pts/0\n", "device.*");
+	f = open_memstream(&many, &size);
+	assert_non_null(f);
+	fprintf(f, "[mount]\n");
+	for (int i = 0; i <= CONFIG_ENTRIES_MAX; i++)
+		fprintf(f, "m%d = /tmp:/m%d\n", i, i);
+	assert_int_equal(fclose(f), 0);
+	assert_family_refused(fx, many, "mount.*");
+}
+
+static void test_config_family_edit_checks_the_host_and_unsets(void **state)
+{
+	struct fixture *fx = *state;
+	_cleanup_free_ char *before = NULL, *after = NULL, *done = NULL;
+	struct config_error err;
+
+	write_text(fx->path, "[container]\nname = dev1\n");
+	assert_int_equal(config_edit_file(fx->path, "mount.src", "/tmp:/src", &err), 0);
+	assert_int_equal(config_edit_file(fx->path, "device.null", "/dev/null", &err), 0);
+	before = read_text(fx->path);
+	assert_string_equal(before, "[container]\nname = dev1\n\n[mount]\nsrc = /tmp:/src\n\n"
+				    "[device]\nnull = /dev/null\n");
+	assert_int_equal(config_edit_file(fx->path, "mount.gone", "/nonexistent-lxmgr:/x", &err),
+			 -EINVAL);
+	assert_string_equal(err.key, "mount.gone");
+	assert_non_null(strstr(err.message, "source /nonexistent-lxmgr"));
+	assert_int_equal(config_edit_file(fx->path, "device.dir", "/dev/pts", &err), -EINVAL);
+	assert_int_equal(config_edit_file(fx->path, "mount.Bad", "/tmp:/x", &err), -EINVAL);
+	assert_int_equal(config_edit_file(fx->path, "mount.*", "/tmp:/x", &err), -EINVAL);
+	after = read_text(fx->path);
+	assert_string_equal(before, after);
+	assert_int_equal(config_edit_file(fx->path, "mount.src", NULL, &err), 0);
+	done = read_text(fx->path);
+	assert_string_equal(done, "[container]\nname = dev1\n\n[mount]\n\n"
+				  "[device]\nnull = /dev/null\n");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
 
 int main(void)
@@ -670,6 +764,9 @@ int main(void)
 		T(test_config_write_omits_unset_keys_and_refuses_bad_values),
 		T(test_config_table_every_key_parses_its_own_printed_default),
 		T(test_config_enum_tables_name_every_value),
+		T(test_config_family_keys_parse_get_and_write_back),
+		T(test_config_family_bad_values_are_refused),
+		T(test_config_family_edit_checks_the_host_and_unsets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

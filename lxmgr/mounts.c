@@ -1,0 +1,457 @@
+/* mounts.c: shared folders (mount.NAME) and devices (device.NAME): parse, open, attach. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "mounts.h"
+#include "util.h"
+
+/* iniparser cuts a value at '#' or ';' and strips quotes and spaces; ':' separates fields. */
+static bool path_is_valid(const char *s)
+{
+	if (s[0] != '/' || strlen(s) >= PATH_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127 || strchr("#;\"'\\:", *p))
+			return false;
+	/* No "." or ".." component: what we check is what the kernel resolves. */
+	for (const char *p = s; (p = strchr(p, '/')); p++)
+		if (!strncmp(p, "/./", 3) || !strcmp(p, "/.") || !strncmp(p, "/../", 4) ||
+		    !strcmp(p, "/..") || !strncmp(p, "//", 2))
+			return false;
+	return true;
+}
+
+static bool path_is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool target_is_allowed(const char *dst)
+{
+	static const char *const refused[] = {"/proc", "/sys", "/dev"};
+
+	if (!strcmp(dst, "/"))
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(refused); i++)
+		if (path_is_under(dst, refused[i]))
+			return false;
+	return true;
+}
+
+static int copy_field(char *dst, size_t n, const char *s, size_t len)
+{
+	if (len >= n)
+		return -EINVAL;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+int mounts_parse(const char *value, struct mount_entry *ret)
+{
+	const char *colon = strchr(value, ':'), *dst, *opt;
+
+	*ret = (struct mount_entry){0};
+	if (!colon || copy_field(ret->src, sizeof(ret->src), value, (size_t)(colon - value)) < 0)
+		return -EINVAL;
+	dst = colon + 1;
+	opt = strchr(dst, ':');
+	if (copy_field(ret->dst, sizeof(ret->dst), dst, opt ? (size_t)(opt - dst) : strlen(dst)) <
+	    0)
+		return -EINVAL;
+	if (opt) {
+		if (strcmp(opt, ":ro") != 0)
+			return -EINVAL;
+		ret->ro = true;
+	}
+	if (!path_is_valid(ret->src) || !path_is_valid(ret->dst) || !target_is_allowed(ret->dst))
+		return -EINVAL;
+	return 0;
+}
+
+bool mounts_value_is_valid(const char *value)
+{
+	struct mount_entry m;
+
+	return mounts_parse(value, &m) >= 0;
+}
+
+bool mounts_device_is_valid(const char *value)
+{
+	return path_is_valid(value) && path_is_under(value, "/dev") && strcmp(value, "/dev") != 0 &&
+	       !path_is_under(value, "/dev/pts") && !path_is_under(value, "/dev/shm");
+}
+
+static __attribute__((format(printf, 4, 5))) int why_fail(char *why, size_t n, int r,
+							  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int mounts_check_host_mount(const char *value, char *why, size_t n)
+{
+	struct mount_entry m;
+	struct stat st;
+
+	if (mounts_parse(value, &m) < 0)
+		return why_fail(why, n, -EINVAL, "invalid mount '%s'", value);
+	if (stat(m.src, &st) < 0)
+		return why_fail(why, n, -errno, "source %s: %s", m.src, strerror(errno));
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return why_fail(why, n, -EINVAL, "source %s is not a directory or a regular file",
+				m.src);
+	return 0;
+}
+
+int mounts_check_host_device(const char *value, char *why, size_t n)
+{
+	struct stat st;
+
+	if (!mounts_device_is_valid(value))
+		return why_fail(why, n, -EINVAL, "invalid device '%s'", value);
+	if (stat(value, &st) < 0)
+		return why_fail(why, n, -errno, "device %s: %s", value, strerror(errno));
+	if (!S_ISCHR(st.st_mode))
+		return why_fail(why, n, -EINVAL, "%s is not a character device", value);
+	return 0;
+}
+
+static int open_tree_for(const struct mount_entry *m, int userns_fd)
+{
+	_cleanup_close_ int tree = -EBADF;
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NODEV | (m->ro ? MOUNT_ATTR_RDONLY : 0),
+		.userns_fd = (uint64_t)userns_fd,
+	};
+
+	tree = NEG_ERRNO((int)syscall(SYS_open_tree, AT_FDCWD, m->src,
+				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+	if (tree < 0)
+		return tree;
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		    sizeof(attr)) < 0)
+		return -errno;
+	return TAKE_FD(tree);
+}
+
+int mounts_open_trees(const struct container_config *c, int userns_fd,
+		      int ret_fds[CONFIG_ENTRIES_MAX], size_t *ret_failed)
+{
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		ret_fds[i] = -EBADF;
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+		struct mount_entry m;
+		int r;
+
+		if (!c->mounts[i].name)
+			continue;
+		*ret_failed = i;
+		r = mounts_parse(c->mounts[i].value, &m);
+		if (r >= 0)
+			r = open_tree_for(&m, userns_fd);
+		if (r < 0)
+			return r;
+		ret_fds[i] = r;
+	}
+	return 0;
+}
+
+static int set_error(struct child_error *e, int r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The container's map without its root: 1..count-1 inside, base+1.. outside. Root inside then
+ * owns nothing on a share and cannot create files there: a share in a host user's home must
+ * not receive files owned by the host's root (a set-uid root binary). */
+static int write_maps(pid_t pid, const struct container_config *c)
+{
+	char path[64], line[64];
+	int r;
+
+	if (c->id_count < 2)
+		return -EINVAL;
+	(void)snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	(void)snprintf(line, sizeof(line), "1 %" PRIu32 " %" PRIu32 "\n", c->uid_base + 1,
+		       c->id_count - 1);
+	r = write_string_at(AT_FDCWD, path, line);
+	if (r < 0)
+		return r;
+	(void)snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	(void)snprintf(line, sizeof(line), "1 %" PRIu32 " %" PRIu32 "\n", c->gid_base + 1,
+		       c->id_count - 1);
+	return write_string_at(AT_FDCWD, path, line);
+}
+
+/* A user namespace with the container's maps, before the container's own exists: a helper
+ * unshares one and waits; we write its maps, keep a reference and kill it. */
+static int make_userns(const struct container_config *c)
+{
+	_cleanup_close_ int ready_r = -EBADF, ready_w = -EBADF, userns = -EBADF;
+	int p[2], r = 0;
+	char path[64];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	ready_r = p[0];
+	ready_w = p[1];
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char ok = unshare(CLONE_NEWUSER) < 0 ? 'E' : 'K';
+
+		(void)!write(ready_w, &ok, 1);
+		for (;;)
+			(void)pause();
+	}
+	{
+		char ok = 0;
+
+		if (read(ready_r, &ok, 1) != 1 || ok != 'K')
+			r = -EPERM;
+	}
+	if (r >= 0)
+		r = write_maps(pid, c);
+	if (r >= 0) {
+		(void)snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		userns = open(path, O_RDONLY | O_CLOEXEC);
+		r = userns < 0 ? -errno : 0;
+	}
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, NULL, 0);
+	return r < 0 ? r : TAKE_FD(userns);
+}
+
+static bool has_mounts(const struct container_config *c)
+{
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		if (c->mounts[i].name)
+			return true;
+	return false;
+}
+
+/* In our private mount namespace: a tmpfs at MOUNTS_STAGE_DIR, tree i at its entry i. */
+static int stage_trees(const int fds[CONFIG_ENTRIES_MAX])
+{
+	char path[64];
+	struct stat st;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return -errno;
+	if (mount("tmpfs", MOUNTS_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0755,size=64k") < 0)
+		return -errno;
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+		if (fds[i] < 0)
+			continue;
+		(void)snprintf(path, sizeof(path), "%s/%zu", MOUNTS_STAGE_DIR, i);
+		if (fstat(fds[i], &st) < 0)
+			return -errno;
+		if (S_ISDIR(st.st_mode) ? mkdir(path, 0755) < 0
+					: mknod(path, S_IFREG | 0644, 0) < 0)
+			return -errno;
+		if (syscall(SYS_move_mount, fds[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) <
+		    0)
+			return -errno;
+	}
+	return 0;
+}
+
+int mounts_stage(const struct container_config *c, int *ret_hostns, size_t *ret_failed)
+{
+	_cleanup_(mounts_close_fds) int fds[CONFIG_ENTRIES_MAX];
+	_cleanup_close_ int userns = -EBADF, hostns = -EBADF;
+	int r;
+
+	*ret_hostns = -EBADF;
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		fds[i] = -EBADF;
+	*ret_failed = SIZE_MAX;
+	if (!has_mounts(c))
+		return 0;
+	userns = make_userns(c);
+	if (userns < 0)
+		return userns;
+	r = mounts_open_trees(c, userns, fds, ret_failed);
+	if (r < 0)
+		return r;
+	*ret_failed = SIZE_MAX;
+	hostns = NEG_ERRNO(open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC));
+	if (hostns < 0)
+		return hostns;
+	if (mkdir(MOUNTS_STAGE_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	*ret_hostns = TAKE_FD(hostns);
+	return stage_trees(fds);
+}
+
+void mounts_unstage(int hostns)
+{
+	if (hostns < 0)
+		return;
+	/* Our private namespace goes with us: the staged trees live on in the child's copy. */
+	if (setns(hostns, CLONE_NEWNS) < 0)
+		abort(); /* a monitor left in a private mount namespace would be a bug */
+	(void)close(hostns);
+}
+
+void mounts_stage_remove(int dirfd)
+{
+	(void)unlinkat(dirfd, MOUNTS_STAGE_DIR, AT_REMOVEDIR);
+}
+
+int mounts_open_staged(const struct container_config *c, int ret_fds[CONFIG_ENTRIES_MAX],
+		       struct child_error *e)
+{
+	char path[64];
+
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		ret_fds[i] = -EBADF;
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+		if (!c->mounts[i].name)
+			continue;
+		(void)snprintf(path, sizeof(path), "%s/%zu", MOUNTS_STAGE_DIR, i);
+		ret_fds[i] = (int)syscall(SYS_open_tree, AT_FDCWD, path,
+					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (ret_fds[i] < 0)
+			return set_error(e, -errno, "mount.%s: clone the staged tree",
+					 c->mounts[i].name);
+	}
+	return 0;
+}
+
+void mounts_close_fds(int (*fds)[CONFIG_ENTRIES_MAX])
+{
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		if ((*fds)[i] >= 0) {
+			(void)close((*fds)[i]);
+			(*fds)[i] = -EBADF;
+		}
+}
+
+static int set_error(struct child_error *e, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)snprintf(e->where, sizeof(e->where), "mounts");
+	va_start(ap, fmt);
+	(void)vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* One component below dirfd, never through a symlink; created (a directory, or an empty file
+ * for the last component when the source is one) when missing. */
+static int open_component(int dirfd, const char *name, bool last, bool file)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	fd = NEG_ERRNO((int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how)));
+	if (fd != -ENOENT)
+		return fd;
+	if (last && file) {
+		fd = NEG_ERRNO(openat(dirfd, name,
+				      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+		if (fd < 0)
+			return fd;
+		(void)close(fd);
+	} else if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST) {
+		return -errno;
+	}
+	return NEG_ERRNO((int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how)));
+}
+
+/* Resolves dst below rootfd component by component; a symlink anywhere is -ELOOP. */
+static int open_target(int rootfd, const char *dst, bool file)
+{
+	_cleanup_free_ char *copy = NULL;
+	_cleanup_close_ int dirfd = -EBADF;
+	char *save = NULL, *name, *next;
+	int fd;
+
+	copy = strdup(dst);
+	if (!copy)
+		return -ENOMEM;
+	dirfd = NEG_ERRNO(fcntl(rootfd, F_DUPFD_CLOEXEC, 3));
+	if (dirfd < 0)
+		/* cppcheck-suppress memleak ; copy is _cleanup_free_ */
+		return dirfd;
+	for (name = strtok_r(copy, "/", &save); name; name = next) {
+		struct stat st;
+
+		next = strtok_r(NULL, "/", &save);
+		fd = open_component(dirfd, name, !next, file);
+		if (fd < 0)
+			return fd;
+		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
+			(void)close(fd);
+			return -ELOOP;
+		}
+		(void)close(dirfd);
+		dirfd = fd;
+	}
+	return TAKE_FD(dirfd);
+}
+
+int mounts_attach(const char *root, const struct container_config *c,
+		  const int fds[CONFIG_ENTRIES_MAX], struct child_error *e)
+{
+	_cleanup_close_ int rootfd = -EBADF;
+
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return set_error(e, -errno, "open the rootfs");
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+		_cleanup_close_ int target = -EBADF;
+		struct mount_entry m;
+		struct stat st;
+
+		if (!c->mounts[i].name || fds[i] < 0)
+			continue;
+		if (mounts_parse(c->mounts[i].value, &m) < 0 || fstat(fds[i], &st) < 0)
+			return set_error(e, -EINVAL, "mount.%s: bad entry", c->mounts[i].name);
+		target = open_target(rootfd, m.dst, !S_ISDIR(st.st_mode));
+		if (target == -ELOOP)
+			return set_error(e, LX_SYNTHETIC(-ELOOP),
+					 "mount.%s: target %s holds a symlink, refused",
+					 c->mounts[i].name, m.dst);
+		if (target < 0)
+			return set_error(e, target, "mount.%s: target %s", c->mounts[i].name,
+					 m.dst);
+		if (syscall(SYS_move_mount, fds[i], "", target, "",
+			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return set_error(e, -errno, "mount.%s: attach %s at %s", c->mounts[i].name,
+					 m.src, m.dst);
+	}
+	return 0;
+}

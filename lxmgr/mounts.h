@@ -1,0 +1,66 @@
+/* mounts.h: shared folders (mount.NAME) and devices (device.NAME): parse, open, attach. */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "rootfs.h"
+
+/* mount.NAME = SRC:DST[:ro] */
+struct mount_entry {
+	char src[PATH_MAX];
+	char dst[PATH_MAX];
+	bool ro;
+};
+
+/* Syntax only (no file system access): SRC and DST absolute, without '.' or '..' components,
+ * DST not / nor under /proc, /sys or /dev. 0 or -EINVAL. */
+int mounts_parse(const char *value, struct mount_entry *ret);
+bool mounts_value_is_valid(const char *value);
+/* device.NAME = /dev/PATH (syntax only). */
+bool mounts_device_is_valid(const char *value);
+
+/* On the host, at `config set` and start: SRC exists (directory or file); a device is a
+ * character device. 0, or -errno with a one-line reason in why. */
+int mounts_check_host_mount(const char *value, char *why, size_t n);
+int mounts_check_host_device(const char *value, char *why, size_t n);
+
+/* Monitor side: for each set mount.* entry (in slot order), a detached clone of SRC idmapped
+ * with userns_fd (read-only, recursively, for :ro). ret_fds[i] is -EBADF for unused slots;
+ * the caller closes them. On failure *ret_failed is the slot's index. */
+int mounts_open_trees(const struct container_config *c, int userns_fd,
+		      int ret_fds[CONFIG_ENTRIES_MAX], size_t *ret_failed);
+
+/* Where the monitor stages the trees, relative to the container's directory (the working
+ * directory of the monitor at clone3 and of the child). */
+#define MOUNTS_STAGE_DIR ".mounts"
+
+/* Monitor side, just before clone3, working directory the container's: when c has mount.*
+ * entries, idmaps a clone of each (with a user namespace of the container's maps), moves
+ * into a private mount namespace (a slave of the host's) and attaches tree i at
+ * MOUNTS_STAGE_DIR/i on a tmpfs there. The child's copy of that namespace, owned by its
+ * user namespace, has them locked: a read-only share stays read-only. *ret_hostns is the
+ * host's mount namespace to return to with mounts_unstage (-EBADF when nothing was staged),
+ * also on failure. *ret_failed is the slot whose tree failed, or SIZE_MAX. */
+int mounts_stage(const struct container_config *c, int *ret_hostns, size_t *ret_failed);
+/* Monitor side, after clone3: back to the host's mount namespace (hostns is closed). Nothing
+ * to do for hostns < 0. */
+void mounts_unstage(int hostns);
+/* Once the child has left it (exec'd or died): removes the empty stage directory under dirfd.
+ * Not earlier: rmdir on the host detaches what is mounted on it in every namespace. */
+void mounts_stage_remove(int dirfd);
+/* Child side, before the rootfs is mounted: a detached clone of each staged tree (the locks
+ * go with it), -EBADF for unused slots. */
+int mounts_open_staged(const struct container_config *c, int ret_fds[CONFIG_ENTRIES_MAX],
+		       struct child_error *e);
+
+/* Closes the fds of an array filled by mounts_open_trees (a cleanup function). */
+void mounts_close_fds(int (*fds)[CONFIG_ENTRIES_MAX]);
+
+/* Child side, before pivot_root: attaches each tree fd at its DST under root, resolved with
+ * openat2(RESOLVE_IN_ROOT|RESOLVE_NO_SYMLINKS) (a symlink anywhere in DST is refused),
+ * missing directories created. */
+int mounts_attach(const char *root, const struct container_config *c,
+		  const int fds[CONFIG_ENTRIES_MAX], struct child_error *e);
