@@ -35,6 +35,7 @@ struct create_opts {
 	bool shift;
 	struct network_request net;
 	const char *password_file;
+	char forward[256]; /* every --forward, space-separated */
 };
 
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct create_opts *o)
@@ -48,6 +49,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"ip", required_argument, NULL, 'I'},
 		{"uplink", required_argument, NULL, 'U'},
 		{"password-file", required_argument, NULL, 'P'},
+		{"forward", required_argument, NULL, 'F'},
 		{},
 	};
 	int c;
@@ -80,6 +82,16 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		case 'P':
 			o->password_file = optarg;
 			break;
+		case 'F': {
+			size_t len = strlen(o->forward);
+
+			/* Repeatable: the checks of net.forward apply to the joined list. */
+			if ((size_t)snprintf(o->forward + len, sizeof(o->forward) - len, "%s%s",
+					     len ? " " : "", optarg) >= sizeof(o->forward) - len)
+				return cmd_usage_error(ctx, "too many --forward");
+			o->net.forward = o->forward;
+			break;
+		}
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:

@@ -1,4 +1,4 @@
-/* cmd-net.c: lxmgr net show: the store's bridges, their pools, and who holds which address. */
+/* cmd-net.c: lxmgr net show (bridges, pools, who holds which address) and net check. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "link.h"
 #include "log.h"
+#include "network-internal.h"
 #include "network.h"
 #include "nl.h"
 #include "runtime.h"
@@ -132,11 +133,23 @@ static int net_show(struct lxmgr_ctx *ctx)
 	return 0;
 }
 
+/* One line per problem on stdout; exit 1 if there is any. */
+static int net_check(struct lxmgr_ctx *ctx)
+{
+	struct container_config cfg = {0};
+	char bridge[IFNAMSIZ];
+	int n;
+
+	network_bridge_name(ctx, &cfg, bridge);
+	n = network_forward_print_drops(ctx, bridge);
+	return n != 0 ? EXIT_FAILED : 0;
+}
+
 int cmd_net(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "show"))
-		return cmd_usage_error(ctx, "expected 'show'");
+	if (argc < 2 || (strcmp(argv[1], "show") && strcmp(argv[1], "check")))
+		return cmd_usage_error(ctx, "expected 'show' or 'check'");
 	if (argc > 2)
 		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[2]);
-	return net_show(ctx);
+	return strcmp(argv[1], "show") ? net_check(ctx) : net_show(ctx);
 }

@@ -160,6 +160,13 @@ static bool dns_is_valid(const char *s)
 	return !strcmp(s, "host") || !strcmp(s, "local") || !strcmp(s, "off");
 }
 
+static bool forward_is_valid(const char *s)
+{
+	struct net_forward f[NET_FORWARD_MAX];
+
+	return net_forward_parse(s, f, NET_FORWARD_MAX) >= 0;
+}
+
 static bool pool_is_valid(const char *s)
 {
 	struct net_pool p;
@@ -388,6 +395,11 @@ const struct config_key config_keys[] = {
 	 "bridge: lxmgr's dnsmasq on the gateway (DHCP, NAME.lxmgr): host (default) also forwards "
 	 "other names to the host's resolvers, local answers only NAME.lxmgr, off runs none.",
 	 .valid = dns_is_valid},
+	{"net.forward", CHARS(net_forward), KEY_OPTIONAL, "port forwards",
+	 "PROTO:HOSTPORT:PORT, several separated by commas or spaces, e.g. tcp:8080:80 udp:5353:53",
+	 "bridge: container ports published on every address of the host (DNAT in lxmgr's nft "
+	 "table), from other hosts and from the host itself.",
+	 .valid = forward_is_valid},
 	{"console.autologin", CHARS(console_autologin), KEY_OPTIONAL, "user",
 	 "a user name of the container, e.g. root",
 	 "Log this user in on the console without a password (a getty drop-in lxmgr owns).",

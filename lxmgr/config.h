@@ -81,12 +81,13 @@ struct container_config {
 	/* [net] */
 	enum net_mode net_mode; /* net.mode: none (loopback only), host, bridge, routed */
 	/* Fixed arrays, "" when unset: interface names, addresses and CIDRs are short. */
-	char net_bridge[16]; /* net.bridge: "" = the store's default bridge */
-	char net_ip[16];     /* net.ip: IPv4 address; allocated from the pool when bridged */
-	char net_mac[18];    /* net.mac: "" = derived from the uuid */
-	char net_uplink[16]; /* net.uplink: routed: where the address is proxied */
-	char net_pool[19];   /* net.pool: the bridge's subnet when lxmgr creates it */
-	char net_dns[8];     /* net.dns: host (default), local or off */
+	char net_bridge[16];   /* net.bridge: "" = the store's default bridge */
+	char net_ip[16];       /* net.ip: IPv4 address; allocated from the pool when bridged */
+	char net_mac[18];      /* net.mac: "" = derived from the uuid */
+	char net_uplink[16];   /* net.uplink: routed: where the address is proxied */
+	char net_pool[19];     /* net.pool: the bridge's subnet when lxmgr creates it */
+	char net_dns[8];       /* net.dns: host (default), local or off */
+	char net_forward[256]; /* net.forward: "tcp:8080:80 udp:5353:53" published on the host */
 	/* [console] */
 	char console_autologin[33]; /* console.autologin: a user logged in on the console; "" */
 	/* [mount] mount.NAME = SRC:DST[:ro]: host directories bound in at start (mounts.h) */

@@ -53,8 +53,10 @@ static const struct verb verbs[] = {
 	{"destroy", cmd_destroy, "NAME [--force]",
 	 "delete a stopped container and its root filesystem",
 	 "  --force          stop a running container first (killing it)\n"},
-	{"net", cmd_net, "show",
-	 "show the bridges, their address pools and who holds which address", NULL},
+	{"net", cmd_net, "show|check",
+	 "show the bridges, their address pools and who holds which address; check another "
+	 "firewall dropping their forwarded traffic",
+	 NULL},
 	{"gc", cmd_gc, "", "remove what killed monitors and interrupted creates left", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };

@@ -4,7 +4,9 @@
 #include "config.h"
 #include "pool.h"
 
+struct container;
 struct lxmgr_ctx;
+struct runtime_state;
 struct nl_sock;
 
 /* Host-wide, whatever the store: the bridges, ip_forward and nft tables are the host's. The
@@ -21,3 +23,20 @@ int network_open_host_nl(const struct lxmgr_ctx *ctx, struct nl_sock **ret);
 int network_resolve_pool(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
 			 const struct container_config *cfg, const char *bridge,
 			 struct net_pool *ret);
+
+/* Writes value into *field of rs and rs into RUN/NAME/state (before the object is made). */
+int network_record(const struct lxmgr_ctx *ctx, const struct container *c, struct runtime_state *rs,
+		   char **field, const char *value);
+
+/* network-forward.c. net.forward is valid, needs bridge mode, and no other container's
+ * table forwards one of its host ports: 0, or -errno reported. */
+int network_forward_check(const struct lxmgr_ctx *ctx, const struct container *c);
+/* Records, then makes table ip lxmgr-fwd-VETH with the DNAT rules (host lock held). */
+int network_forward_setup(const struct lxmgr_ctx *ctx, const struct container *c,
+			  struct runtime_state *rs, const struct net_pool *pool);
+/* Deletes the recorded forward table; warns on failure. */
+void network_forward_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs);
+/* One warning line per chain of another table whose forward policy drops (start). */
+void network_forward_warn_drops(const struct lxmgr_ctx *ctx, const char *bridge);
+/* The same on stdout (net check): the count, or -errno reported. */
+int network_forward_print_drops(const struct lxmgr_ctx *ctx, const char *bridge);

@@ -13,6 +13,7 @@
 #include "link.h"
 #include "log.h"
 #include "lxmgr.h"
+#include "nat.h"
 #include "network-internal.h"
 #include "network.h"
 #include "nl.h"
@@ -303,6 +304,19 @@ static int apply_request(const struct lxmgr_ctx *ctx, struct container_config *c
 			       req->uplink);
 	if (req->ip)
 		(void)snprintf(cfg->net_ip, sizeof(cfg->net_ip), "%s", req->ip);
+	if (req->forward && req->forward[0]) {
+		struct net_forward f[NET_FORWARD_MAX];
+
+		if (net_forward_parse(req->forward, f, NET_FORWARD_MAX) < 0 ||
+		    strlen(req->forward) >= sizeof(cfg->net_forward))
+			return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
+				       "--forward %s is not PROTO:HOSTPORT:PORT (tcp or udp, ports "
+				       "1-65535, each host port once)",
+				       req->forward);
+		if (cfg->net_mode != NET_MODE_BRIDGE)
+			return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--forward needs --net bridge");
+		(void)snprintf(cfg->net_forward, sizeof(cfg->net_forward), "%s", req->forward);
+	}
 	if (req->uplink)
 		(void)snprintf(cfg->net_uplink, sizeof(cfg->net_uplink), "%s", req->uplink);
 	if ((req->ip || req->uplink) && cfg->net_mode != NET_MODE_BRIDGE &&
@@ -349,5 +363,5 @@ int network_check(const struct lxmgr_ctx *ctx, struct container *c)
 		r = persist(ctx, c, "net.pool", had_pool, c->cfg.net_pool);
 	if (r >= 0 && c->cfg.net_mode == NET_MODE_BRIDGE)
 		r = persist(ctx, c, "net.ip", had_ip, c->cfg.net_ip);
-	return r;
+	return r < 0 ? r : network_forward_check(ctx, c);
 }

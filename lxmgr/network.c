@@ -83,8 +83,8 @@ void network_container_mac(const struct container_config *cfg, uint8_t ret[stati
 		net_mac_from_uuid(cfg->uuid ? cfg->uuid : "", /* salt= */ 0, ret);
 }
 
-static int record(const struct lxmgr_ctx *ctx, const struct container *c, struct runtime_state *rs,
-		  char **field, const char *value)
+int network_record(const struct lxmgr_ctx *ctx, const struct container *c, struct runtime_state *rs,
+		   char **field, const char *value)
 {
 	int r;
 
@@ -143,7 +143,7 @@ static int setup_dns(const struct lxmgr_ctx *ctx, const struct container *c,
 	/* "NAME MAC": what teardown needs to find its lines again. */
 	if (xasprintf(&entry, "%s %s", c->name, mac) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	r = record(ctx, c, rs, &rs->net_dns, entry);
+	r = network_record(ctx, c, rs, &rs->net_dns, entry);
 	if (r < 0)
 		return r;
 	r = dnsmasq_set_host(bridge, c->name, mac, c->cfg.net_ip);
@@ -166,7 +166,7 @@ static int setup_bridge_host(const struct lxmgr_ctx *ctx, struct container *c,
 	r = network_resolve_pool(ctx, sk, &c->cfg, bridge, ret);
 	if (r < 0)
 		return r;
-	r = record(ctx, c, rs, &rs->net_bridge, bridge);
+	r = network_record(ctx, c, rs, &rs->net_bridge, bridge);
 	if (r < 0)
 		return r;
 	r = net_bridge_check(sk, bridge);
@@ -181,7 +181,7 @@ static int setup_bridge_host(const struct lxmgr_ctx *ctx, struct container *c,
 	}
 	r = net_nat_table_name(bridge, table, sizeof(table));
 	if (r >= 0)
-		r = record(ctx, c, rs, &rs->net_nat, table);
+		r = network_record(ctx, c, rs, &rs->net_nat, table);
 	if (r < 0)
 		return r;
 	r = net_nat_add(table, ret);
@@ -189,7 +189,10 @@ static int setup_bridge_host(const struct lxmgr_ctx *ctx, struct container *c,
 		return lx_fail(ctx, r, "add the masquerade rule of %s to nft table ip %s",
 			       net_pool_format(ret, p), table);
 	r = ensure_ip_forward(ctx);
-	return r < 0 ? r : setup_dns(ctx, c, rs, bridge, ret);
+	if (r < 0)
+		return r;
+	network_forward_warn_drops(ctx, bridge);
+	return setup_dns(ctx, c, rs, bridge, ret);
 }
 
 /* A veth of this container that a killed monitor left is removed; a link of that name that
@@ -225,7 +228,7 @@ static int make_veth(const struct lxmgr_ctx *ctx, struct container *c, struct ru
 	int r;
 
 	network_veth_name(ctx, c->name, veth);
-	r = record(ctx, c, rs, &rs->net_veth, veth);
+	r = network_record(ctx, c, rs, &rs->net_veth, veth);
 	if (r < 0)
 		return r;
 	if (xasprintf(&alias, ALIAS_PREFIX "veth:%s", c->dir) < 0)
@@ -257,9 +260,9 @@ static int setup_host(const struct lxmgr_ctx *ctx, struct container *c, pid_t pi
 	if (c->cfg.net_mode == NET_MODE_BRIDGE) {
 		r = setup_bridge_host(ctx, c, rs, sk, ret_pool);
 	} else {
-		r = record(ctx, c, rs, &rs->net_uplink, c->cfg.net_uplink);
+		r = network_record(ctx, c, rs, &rs->net_uplink, c->cfg.net_uplink);
 		if (r >= 0)
-			r = record(ctx, c, rs, &rs->net_ip, c->cfg.net_ip);
+			r = network_record(ctx, c, rs, &rs->net_ip, c->cfg.net_ip);
 		if (r >= 0)
 			r = ensure_ip_forward(ctx);
 	}
@@ -269,7 +272,9 @@ static int setup_host(const struct lxmgr_ctx *ctx, struct container *c, pid_t pi
 		return r;
 	if (c->cfg.net_mode == NET_MODE_BRIDGE) {
 		r = net_link_set_master(sk, rs->net_veth, rs->net_bridge);
-		return r < 0 ? lx_fail(ctx, r, "attach %s to %s", rs->net_veth, rs->net_bridge) : 0;
+		if (r < 0)
+			return lx_fail(ctx, r, "attach %s to %s", rs->net_veth, rs->net_bridge);
+		return network_forward_setup(ctx, c, rs, ret_pool);
 	}
 	(void)net_addr_parse(c->cfg.net_ip, &a);
 	r = net_routed_add(sk, rs->net_veth, c->cfg.net_uplink, a);
@@ -446,7 +451,8 @@ int network_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
 	uint32_t a;
 	int r, first = 0;
 
-	if (!rs->net_veth && !rs->net_bridge && !rs->net_nat && !rs->net_uplink && !rs->net_dns)
+	if (!rs->net_veth && !rs->net_bridge && !rs->net_nat && !rs->net_uplink && !rs->net_dns &&
+	    !rs->net_forward)
 		return 0;
 	lock = network_host_lock(ctx);
 	if (lock < 0)
@@ -460,6 +466,7 @@ int network_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
 			lx_warn(ctx, first, "remove the proxy ARP entry of %s on %s, ignoring",
 				rs->net_ip, rs->net_uplink);
 	}
+	network_forward_teardown(ctx, rs);
 	r = rs->net_veth ? net_link_delete(sk, rs->net_veth) : 0;
 	if (r < 0 && r != -ENODEV) {
 		lx_warn(ctx, r, "delete the veth %s, ignoring", rs->net_veth);

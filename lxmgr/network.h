@@ -19,6 +19,7 @@ struct network_request {
 	const char *mode;
 	const char *ip;
 	const char *uplink;
+	const char *forward; /* net.forward: "tcp:8080:80 udp:5353:53" */
 };
 
 /* create: applies the request to cfg (mode default: lxmgr.conf's net.mode, else bridge),

@@ -41,6 +41,7 @@ static const struct {
 	{"net_uplink", offsetof(struct runtime_state, net_uplink)},
 	{"net_ip", offsetof(struct runtime_state, net_ip)},
 	{"net_dns", offsetof(struct runtime_state, net_dns)},
+	{"net_forward", offsetof(struct runtime_state, net_forward)},
 };
 
 void runtime_state_done(struct runtime_state *s)
@@ -54,6 +55,7 @@ void runtime_state_done(struct runtime_state *s)
 	free(s->net_uplink);
 	free(s->net_ip);
 	free(s->net_dns);
+	free(s->net_forward);
 	*s = (struct runtime_state){0};
 }
 

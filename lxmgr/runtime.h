@@ -33,12 +33,13 @@ struct runtime_state {
 	char *cgroup_mount; /* the host's cgroup2 mount point */
 	char *console;      /* host path of the console pty slave */
 	/* Host network objects (DESIGN §7), each recorded before it is made: */
-	char *net_veth;   /* host end of the container's veth pair */
-	char *net_bridge; /* the bridge it is on (removed with its last port if lxmgr made it) */
-	char *net_nat;    /* lxmgr's nft table of that bridge */
-	char *net_uplink; /* routed: the link holding the proxy ARP entry for net_ip */
-	char *net_ip;     /* routed: the address routed and proxied */
-	char *net_dns;    /* "NAME MAC": its entries in the bridge's dnsmasq */
+	char *net_veth;    /* host end of the container's veth pair */
+	char *net_bridge;  /* the bridge it is on (removed with its last port if lxmgr made it) */
+	char *net_nat;     /* lxmgr's nft table of that bridge */
+	char *net_uplink;  /* routed: the link holding the proxy ARP entry for net_ip */
+	char *net_ip;      /* routed: the address routed and proxied */
+	char *net_dns;     /* "NAME MAC": its entries in the bridge's dnsmasq */
+	char *net_forward; /* lxmgr's nft table of its port forwards */
 };
 
 void runtime_state_done(struct runtime_state *s);

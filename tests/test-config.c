@@ -46,6 +46,7 @@ static const char full_text[] = "[container]\n"
 				"uplink = eth9\n"
 				"pool = 10.88.0.0/24\n"
 				"dns = local\n"
+				"forward = tcp:8080:80 udp:5353:53\n"
 				"[console]\n"
 				"autologin = root\n";
 
@@ -607,7 +608,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 27);
+	assert_int_equal(i, 28);
 	config_done(&full);
 }
 

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "nat.h"
 #include "pool.h"
+#include "util.h"
 #include "veth.h"
 
 #define A(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
@@ -224,6 +226,37 @@ static void test_mac_parse_refuses_multicast_zero_and_malformed(void **state _un
 	assert_int_equal(net_mac_parse("02:11:22:33:44: 5", m), -EINVAL);
 }
 
+static void test_forward_parse_accepts_lists_split_by_commas_or_spaces(void **state _unused_)
+{
+	struct net_forward f[4];
+
+	assert_int_equal(net_forward_parse("tcp:8080:80, udp:5353:53 tcp:1:65535", f, 4), 3);
+	assert_false(f[0].udp);
+	assert_int_equal(f[0].host_port, 8080);
+	assert_int_equal(f[0].port, 80);
+	assert_true(f[1].udp);
+	assert_int_equal(f[1].host_port, 5353);
+	assert_int_equal(f[1].port, 53);
+	assert_int_equal(f[2].host_port, 1);
+	assert_int_equal(f[2].port, 65535);
+	/* The same host port once per protocol. */
+	assert_int_equal(net_forward_parse("tcp:53:53 udp:53:53", f, 4), 2);
+	assert_int_equal(net_forward_parse("", f, 4), 0);
+}
+
+static void test_forward_parse_refuses_bad_items_duplicates_and_overflow(void **state _unused_)
+{
+	static const char *const bad[] = {"tcp:0:80",  "tcp:80:0",    "sctp:1:2",    "tcp:8080",
+					  "tcp:1:2:3", "tcp:65536:1", "TCP:1:2",     "tcp:+1:2",
+					  "tcp::2",    "tcp:1:2x",    "tcp:123456:1"};
+	struct net_forward f[4];
+
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_int_equal(net_forward_parse(bad[i], f, 4), -EINVAL);
+	assert_int_equal(net_forward_parse("tcp:1:2 tcp:1:3", f, 4), -EEXIST);
+	assert_int_equal(net_forward_parse("tcp:1:1 tcp:2:2 tcp:3:3", f, 2), -E2BIG);
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int main(void)
@@ -244,6 +277,8 @@ int main(void)
 		T(test_veth_name_hashes_long_names_and_other_stores),
 		T(test_mac_from_uuid_is_stable_local_unicast_and_differs_per_end),
 		T(test_mac_parse_refuses_multicast_zero_and_malformed),
+		T(test_forward_parse_accepts_lists_split_by_commas_or_spaces),
+		T(test_forward_parse_refuses_bad_items_duplicates_and_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

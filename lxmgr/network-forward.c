@@ -1,0 +1,138 @@
+/* network-forward.c: port forwards (net.forward) and other firewalls dropping forwarded traffic. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "lxmgr.h"
+#include "nat.h"
+#include "network-internal.h"
+#include "network.h"
+#include "runtime.h"
+#include "store.h"
+
+#define LOG_STEP "net"
+
+static int forward_table(const struct lxmgr_ctx *ctx, const struct container *c, char *buf,
+			 size_t size)
+{
+	char veth[IFNAMSIZ];
+	int r;
+
+	network_veth_name(ctx, c->name, veth);
+	r = net_forward_table_name(veth, buf, size);
+	return r < 0 ? lx_fail(ctx, r, "name the forward table of %s", veth) : 0;
+}
+
+int network_forward_check(const struct lxmgr_ctx *ctx, const struct container *c)
+{
+	struct net_forward f[NET_FORWARD_MAX];
+	char own[64], other[128];
+	int n, r;
+
+	n = net_forward_parse(c->cfg.net_forward, f, NET_FORWARD_MAX);
+	if (n < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(n), "net.forward '%s' is not valid",
+			       c->cfg.net_forward);
+	if (n == 0)
+		return 0;
+	if (c->cfg.net_mode != NET_MODE_BRIDGE)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "net.forward needs net.mode bridge");
+	r = forward_table(ctx, c, own, sizeof(own));
+	for (int i = 0; r >= 0 && i < n; i++) {
+		r = net_forward_find(&f[i], own, other, sizeof(other));
+		if (r < 0)
+			return lx_fail(ctx, r, "read lxmgr's nft forward tables");
+		if (r > 0)
+			return lx_fail(ctx, LX_SYNTHETIC(-EADDRINUSE),
+				       "%s port %u is already forwarded to another container (nft "
+				       "table ip %s)",
+				       f[i].udp ? "udp" : "tcp", f[i].host_port, other);
+	}
+	return r < 0 ? r : 0;
+}
+
+int network_forward_setup(const struct lxmgr_ctx *ctx, const struct container *c,
+			  struct runtime_state *rs, const struct net_pool *pool)
+{
+	struct net_forward f[NET_FORWARD_MAX];
+	char table[64];
+	int n, r;
+
+	n = net_forward_parse(c->cfg.net_forward, f, NET_FORWARD_MAX);
+	if (n <= 0)
+		return n < 0 ? lx_fail(ctx, LX_SYNTHETIC(n), "net.forward is not valid") : 0;
+	/* Checked again under the host lock: another start may have come in between. */
+	r = network_forward_check(ctx, c);
+	if (r >= 0)
+		r = forward_table(ctx, c, table, sizeof(table));
+	if (r >= 0)
+		r = network_record(ctx, c, rs, &rs->net_forward, table);
+	if (r < 0)
+		return r;
+	r = net_forward_add(table, pool, c->cfg.net_ip, f, (size_t)n);
+	if (r < 0)
+		return lx_fail(ctx, r, "add the port forwards %s to nft table ip %s",
+			       c->cfg.net_forward, table);
+	lx_debug(ctx, "forwarding %s to %s in nft table ip %s", c->cfg.net_forward, c->cfg.net_ip,
+		 table);
+	return 0;
+}
+
+void network_forward_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
+{
+	int r;
+
+	if (!rs->net_forward)
+		return;
+	r = net_forward_remove(rs->net_forward);
+	if (r < 0)
+		lx_warn(ctx, r, "delete nft table ip %s, ignoring", rs->net_forward);
+	free(rs->net_forward);
+	rs->net_forward = NULL;
+}
+
+/* One line (a warning, or stdout) for each chain of another table that drops forwarded
+ * traffic by policy; the number of them, or -errno. */
+static int for_each_drop(const struct lxmgr_ctx *ctx, const char *bridge, bool warn)
+{
+	_cleanup_free_ char *list = NULL;
+	int n = net_forward_policy_drops(&list);
+
+	if (n <= 0)
+		return n;
+	for (char *save = NULL, *line = strtok_r(list, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char family[16], table[128], chain[128];
+
+		if (sscanf(line, "%15s %127s %127s", family, table, chain) != 3)
+			continue;
+		if (warn)
+			lx_warn(ctx, LX_SYNTHETIC(-EPERM),
+				"forwarded traffic of containers is dropped by table %s %s chain "
+				"%s policy drop; fix: nft insert rule %s %s %s iifname %s accept; "
+				"nft insert rule %s %s %s oifname %s accept",
+				family, table, chain, family, table, chain, bridge, family, table,
+				chain, bridge);
+		else
+			printf("forwarded traffic of containers is dropped by table %s %s chain %s "
+			       "policy drop; fix: nft insert rule %s %s %s iifname %s accept; nft "
+			       "insert rule %s %s %s oifname %s accept\n",
+			       family, table, chain, family, table, chain, bridge, family, table,
+			       chain, bridge);
+	}
+	return n;
+}
+
+void network_forward_warn_drops(const struct lxmgr_ctx *ctx, const char *bridge)
+{
+	(void)for_each_drop(ctx, bridge, /* warn= */ true);
+}
+
+int network_forward_print_drops(const struct lxmgr_ctx *ctx, const char *bridge)
+{
+	int n = for_each_drop(ctx, bridge, /* warn= */ false);
+
+	return n < 0 ? lx_fail(ctx, n, "list the nft chains") : n;
+}
