@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "dnsmasq.h"
 #include "log.h"
+#include "sockowner.h"
 #include "util.h"
 
 #define LOG_STEP "dnsmasq"
@@ -96,6 +97,30 @@ static int touch(const char *bridge, const char *suffix)
 	return fd < 0 ? -errno : 0;
 }
 
+/* Names the process holding udp 53, tcp 53 or udp 67 of the gateway, if any. */
+static void port_holder(const struct dnsmasq_conf *c, char *buf, size_t size)
+{
+	static const struct {
+		bool udp;
+		uint16_t port;
+	} ports[] = {{true, 53}, {false, 53}, {true, 67}};
+	uint32_t gw = net_pool_gateway(&c->pool);
+
+	for (size_t i = 0; i < ELEMENTSOF(ports); i++) {
+		char comm[32];
+		int pid = net_sockowner_find("/proc", ports[i].udp, gw, ports[i].port, comm,
+					     sizeof(comm));
+
+		if (pid > 0) {
+			(void)snprintf(buf, size, "%s port %u of %s is held by pid %d (%s)",
+				       ports[i].udp ? "udp" : "tcp", ports[i].port, c->bridge, pid,
+				       comm);
+			return;
+		}
+	}
+	(void)snprintf(buf, size, "is port 53 or 67 of %s held by another process?", c->bridge);
+}
+
 int dnsmasq_ensure(const struct lxmgr_ctx *ctx, const struct dnsmasq_conf *c)
 {
 	_cleanup_strv_ char **argv = NULL;
@@ -133,14 +158,16 @@ int dnsmasq_ensure(const struct lxmgr_ctx *ctx, const struct dnsmasq_conf *c)
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return lx_fail(ctx, -errno, "wait for dnsmasq");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char why[160];
+
+		port_holder(c, why, sizeof(why));
 		return lx_fail(
-			ctx, LX_SYNTHETIC(-EIO),
-			"dnsmasq for %s failed to start (status %d%s): is port 53 or 67 of %s "
-			"held by another process?",
+			ctx, LX_SYNTHETIC(-EIO), "dnsmasq for %s failed to start (status %d%s): %s",
 			c->bridge, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
 			WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ", not installed" : "",
-			c->bridge);
+			why);
+	}
 	lx_info(ctx, "started dnsmasq for %s", c->bridge);
 	return 0;
 }

@@ -38,8 +38,15 @@ check_match "start warns once, naming the container's bridge" \
     "dropped by table inet $fw chain forward policy drop; fix: .*iifname $br accept" \
     "$(grep "$fw" <<<"$err")"
 check_eq "exactly one warning line for it" 1 "$(grep -c "$fw" <<<"$err")"
-check_eq "the container's traffic upstream is dropped meanwhile" "" \
-    "$(connect_and_report chk1 "$NET_UP_PREFIX.2" 9201)"
+# A listener upstream, so that only the drop can make the connection fail (bounded: a
+# dropped SYN is retried for two minutes).
+ip netns exec "$NET_UP_NS" sh -c "sleep 6 | busybox nc -l -p 9201" >/dev/null 2>&1 &
+listener=$!
+sleep 0.3
+check_fails "the container's traffic upstream is dropped meanwhile" \
+    lx exec chk1 -- timeout 3 bash -c "exec 3<>/dev/tcp/$NET_UP_PREFIX.2/9201"
+kill "$listener" 2>/dev/null
+wait "$listener" 2>/dev/null
 check_eq "lxmgr did not touch $fw" "$fw_before" "$(nft list table inet "$fw")"
 # The fix the line gives works: run it, and the container gets through.
 fix=$(lx net check 2>/dev/null | grep "$fw" | sed 's/.*; fix: //')
