@@ -405,7 +405,7 @@ const struct config_key config_keys[] = {
 	 "Log this user in on the console without a password (a getty drop-in lxmgr owns).",
 	 .valid = name_is_valid},
 	{"mount.*", NULL, NULL, OFF(mounts), 0, 0, KEY_OPTIONAL | KEY_FAMILY, "mount",
-	 "SRC:DST or SRC:DST:ro, absolute paths, DST not in /proc, /sys or /dev",
+	 "SRC:DST[:ro][:owner=USER], absolute paths, DST not in /proc, /sys or /dev",
 	 "mount.NAME: a host directory (or file) SRC bound at DST inside at start, idmapped so "
 	 "that host uid N owns it as uid N inside; :ro makes it read-only.",
 	 .valid = mounts_value_is_valid, .check_host = mounts_check_host_mount},

@@ -57,6 +57,15 @@ static bool target_is_allowed(const char *dst)
 	return true;
 }
 
+/* A user name as useradd takes it: no ':' and nothing iniparser would mangle. */
+static bool user_name_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 32 && s[0] != '-' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
 static int copy_field(char *dst, size_t n, const char *s, size_t len)
 {
 	if (len >= n)
@@ -78,10 +87,19 @@ int mounts_parse(const char *value, struct mount_entry *ret)
 	if (copy_field(ret->dst, sizeof(ret->dst), dst, opt ? (size_t)(opt - dst) : strlen(dst)) <
 	    0)
 		return -EINVAL;
-	if (opt) {
-		if (strcmp(opt, ":ro") != 0)
+	while (opt) {
+		const char *next = strchr(opt + 1, ':');
+		size_t n = next ? (size_t)(next - opt - 1) : strlen(opt + 1);
+
+		if (n == 2 && !strncmp(opt + 1, "ro", 2) && !ret->ro)
+			ret->ro = true;
+		else if (n > 6 && !strncmp(opt + 1, "owner=", 6) && !ret->owner[0] &&
+			 copy_field(ret->owner, sizeof(ret->owner), opt + 7, n - 6) >= 0 &&
+			 user_name_is_valid(ret->owner))
+			;
+		else
 			return -EINVAL;
-		ret->ro = true;
+		opt = next;
 	}
 	if (!path_is_valid(ret->src) || !path_is_valid(ret->dst) || !target_is_allowed(ret->dst))
 		return -EINVAL;
@@ -158,7 +176,76 @@ static int open_tree_for(const struct mount_entry *m, int userns_fd)
 	return TAKE_FD(tree);
 }
 
-int mounts_open_trees(const struct container_config *c, int userns_fd,
+struct share_map {
+	uint32_t uid_inside, uid_outside, gid_inside, gid_outside, count;
+};
+
+static int make_userns(const struct share_map *map);
+
+/* uid and primary gid of user in the rootfs's /etc/passwd; -ESRCH when absent. */
+static int guest_user(const char *rootfs, const char *user, uint32_t *ret_uid, uint32_t *ret_gid)
+{
+	_cleanup_close_ int rootfd = -EBADF;
+	_cleanup_free_ char *text = NULL;
+	size_t len, n = strlen(user);
+	int r;
+
+	rootfd = NEG_ERRNO(open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC));
+	if (rootfd < 0)
+		return rootfd;
+	r = read_file_in_root(rootfd, "/etc/passwd", O_NOFOLLOW, 1 << 20, &text, &len);
+	if (r < 0)
+		return r;
+	for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		unsigned long uid, gid;
+		char *pw, *end;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, user, n) != 0 || line[n] != ':' ||
+		    !(pw = strchr(line + n + 1, ':')))
+			continue;
+		uid = strtoul(pw + 1, &end, 10);
+		if (*end != ':')
+			continue;
+		gid = strtoul(end + 1, &end, 10);
+		if (*end != ':' || uid > UINT32_MAX || gid > UINT32_MAX)
+			continue;
+		*ret_uid = (uint32_t)uid;
+		*ret_gid = (uint32_t)gid;
+		return 0;
+	}
+	return -ESRCH;
+}
+
+/* owner=USER: the host owner of src (and its group) is USER (and USER's group) inside, and
+ * nothing else is mapped; else the container's map without its root. */
+static int share_userns(const struct container_config *c, const char *rootfs,
+			const struct mount_entry *m)
+{
+	struct share_map map = {1, c->uid_base + 1, 1, c->gid_base + 1, c->id_count - 1};
+	uint32_t uid, gid;
+	struct stat st;
+	int r;
+
+	if (c->id_count < 2)
+		return -EINVAL;
+	if (m->owner[0]) {
+		r = guest_user(rootfs, m->owner, &uid, &gid);
+		if (r < 0)
+			return r;
+		if (stat(m->src, &st) < 0)
+			return -errno;
+		if (uid == 0 || gid == 0 || uid >= c->id_count || gid >= c->id_count)
+			return -ERANGE;
+		map = (struct share_map){st.st_uid, c->uid_base + uid, st.st_gid, c->gid_base + gid,
+					 1};
+	}
+	return make_userns(&map);
+}
+
+int mounts_open_trees(const struct container_config *c, const char *rootfs,
 		      int ret_fds[CONFIG_ENTRIES_MAX], size_t *ret_failed)
 {
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
@@ -170,9 +257,13 @@ int mounts_open_trees(const struct container_config *c, int userns_fd,
 		if (!c->mounts[i].name)
 			continue;
 		*ret_failed = i;
+		_cleanup_close_ int userns = -EBADF;
+
 		r = mounts_parse(c->mounts[i].value, &m);
 		if (r >= 0)
-			r = open_tree_for(&m, userns_fd);
+			r = userns = share_userns(c, rootfs, &m);
+		if (r >= 0)
+			r = open_tree_for(&m, userns);
 		if (r < 0)
 			return r;
 		ret_fds[i] = r;
@@ -186,28 +277,26 @@ static int set_error(struct child_error *e, int r, const char *fmt, ...)
 /* The container's map without its root: 1..count-1 inside, base+1.. outside. Root inside then
  * owns nothing on a share and cannot create files there: a share in a host user's home must
  * not receive files owned by the host's root (a set-uid root binary). */
-static int write_maps(pid_t pid, const struct container_config *c)
+static int write_maps(pid_t pid, const struct share_map *m)
 {
 	char path[64], line[64];
 	int r;
 
-	if (c->id_count < 2)
-		return -EINVAL;
 	(void)snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	(void)snprintf(line, sizeof(line), "1 %" PRIu32 " %" PRIu32 "\n", c->uid_base + 1,
-		       c->id_count - 1);
+	(void)snprintf(line, sizeof(line), "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", m->uid_inside,
+		       m->uid_outside, m->count);
 	r = write_string_at(AT_FDCWD, path, line);
 	if (r < 0)
 		return r;
 	(void)snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	(void)snprintf(line, sizeof(line), "1 %" PRIu32 " %" PRIu32 "\n", c->gid_base + 1,
-		       c->id_count - 1);
+	(void)snprintf(line, sizeof(line), "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", m->gid_inside,
+		       m->gid_outside, m->count);
 	return write_string_at(AT_FDCWD, path, line);
 }
 
 /* A user namespace with the container's maps, before the container's own exists: a helper
  * unshares one and waits; we write its maps, keep a reference and kill it. */
-static int make_userns(const struct container_config *c)
+static int make_userns(const struct share_map *map)
 {
 	_cleanup_close_ int ready_r = -EBADF, ready_w = -EBADF, userns = -EBADF;
 	int p[2], r = 0;
@@ -235,7 +324,7 @@ static int make_userns(const struct container_config *c)
 			r = -EPERM;
 	}
 	if (r >= 0)
-		r = write_maps(pid, c);
+		r = write_maps(pid, map);
 	if (r >= 0) {
 		(void)snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		userns = open(path, O_RDONLY | O_CLOEXEC);
@@ -281,10 +370,11 @@ static int stage_trees(const int fds[CONFIG_ENTRIES_MAX])
 	return 0;
 }
 
-int mounts_stage(const struct container_config *c, int *ret_hostns, size_t *ret_failed)
+int mounts_stage(const struct container_config *c, const char *rootfs, int *ret_hostns,
+		 size_t *ret_failed)
 {
 	_cleanup_(mounts_close_fds) int fds[CONFIG_ENTRIES_MAX];
-	_cleanup_close_ int userns = -EBADF, hostns = -EBADF;
+	_cleanup_close_ int hostns = -EBADF;
 	int r;
 
 	*ret_hostns = -EBADF;
@@ -293,10 +383,7 @@ int mounts_stage(const struct container_config *c, int *ret_hostns, size_t *ret_
 	*ret_failed = SIZE_MAX;
 	if (!has_mounts(c))
 		return 0;
-	userns = make_userns(c);
-	if (userns < 0)
-		return userns;
-	r = mounts_open_trees(c, userns, fds, ret_failed);
+	r = mounts_open_trees(c, rootfs, fds, ret_failed);
 	if (r < 0)
 		return r;
 	*ret_failed = SIZE_MAX;

@@ -8,11 +8,12 @@
 #include "config.h"
 #include "rootfs.h"
 
-/* mount.NAME = SRC:DST[:ro] */
+/* mount.NAME = SRC:DST[:ro][:owner=USER] */
 struct mount_entry {
 	char src[PATH_MAX];
 	char dst[PATH_MAX];
 	bool ro;
+	char owner[33]; /* owner=USER: a user of the container; "" */
 };
 
 /* Syntax only (no file system access): SRC and DST absolute, without '.' or '..' components,
@@ -27,10 +28,13 @@ bool mounts_device_is_valid(const char *value);
 int mounts_check_host_mount(const char *value, char *why, size_t n);
 int mounts_check_host_device(const char *value, char *why, size_t n);
 
-/* Monitor side: for each set mount.* entry (in slot order), a detached clone of SRC idmapped
- * with userns_fd (read-only, recursively, for :ro). ret_fds[i] is -EBADF for unused slots;
- * the caller closes them. On failure *ret_failed is the slot's index. */
-int mounts_open_trees(const struct container_config *c, int userns_fd,
+/* Monitor side: for each set mount.* entry (in slot order), a detached clone of SRC, nodev,
+ * idmapped with the container's map without root (uid N on disk is N inside, 1-65535), or
+ * for owner=USER with only SRC's host owner and group mapped onto USER and USER's group
+ * (read from rootfs's /etc/passwd: -ESRCH if absent); read-only recursively for :ro.
+ * ret_fds[i] is -EBADF for unused slots; the caller closes them. On failure *ret_failed is
+ * the slot's index. */
+int mounts_open_trees(const struct container_config *c, const char *rootfs,
 		      int ret_fds[CONFIG_ENTRIES_MAX], size_t *ret_failed);
 
 /* Where the monitor stages the trees, relative to the container's directory (the working
@@ -44,7 +48,8 @@ int mounts_open_trees(const struct container_config *c, int userns_fd,
  * user namespace, has them locked: a read-only share stays read-only. *ret_hostns is the
  * host's mount namespace to return to with mounts_unstage (-EBADF when nothing was staged),
  * also on failure. *ret_failed is the slot whose tree failed, or SIZE_MAX. */
-int mounts_stage(const struct container_config *c, int *ret_hostns, size_t *ret_failed);
+int mounts_stage(const struct container_config *c, const char *rootfs, int *ret_hostns,
+		 size_t *ret_failed);
 /* Monitor side, after clone3: back to the host's mount namespace (hostns is closed). Nothing
  * to do for hostns < 0. */
 void mounts_unstage(int hostns);

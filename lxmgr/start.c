@@ -168,12 +168,20 @@ static int stage_mounts(struct start_env *env, int *ret_hostns)
 	size_t failed;
 	int r;
 
-	r = mounts_stage(cfg, ret_hostns, &failed);
+	r = mounts_stage(cfg, env->c->rootfs, ret_hostns, &failed);
 	if (r >= 0)
 		return 0;
 	mounts_unstage(*ret_hostns);
 	*ret_hostns = -EBADF;
 	mounts_stage_remove(env->c->dirfd);
+	if (failed < CONFIG_ENTRIES_MAX && r == -ESRCH)
+		return log_fail_full(env->ctx, "mounts", LX_SYNTHETIC(r),
+				     "mount.%s: owner: no such user in the container's /etc/passwd",
+				     cfg->mounts[failed].name);
+	if (failed < CONFIG_ENTRIES_MAX && r == -ERANGE)
+		return log_fail_full(env->ctx, "mounts", LX_SYNTHETIC(r),
+				     "mount.%s: owner: root, or outside the container's id range",
+				     cfg->mounts[failed].name);
 	if (failed < CONFIG_ENTRIES_MAX)
 		return log_fail_full(env->ctx, "mounts", r, "mount.%s: idmapped clone of %s",
 				     cfg->mounts[failed].name, cfg->mounts[failed].value);

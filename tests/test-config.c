@@ -649,7 +649,8 @@ static void test_config_family_keys_parse_get_and_write_back(void **state)
 
 	assert_int_equal(parse_text(fx,
 				    "[container]\nname = dev1\n[mount]\nsrc = /tmp:/home/a/src\n"
-				    "data = /srv:/data:ro\n[device]\ntun = /dev/net/tun\n",
+				    "data = /srv:/data:ro\nown = /srv:/own:owner=alice:ro\n"
+				    "[device]\ntun = /dev/net/tun\n",
 				    false, &c, &err),
 			 0);
 	assert_key(&c, "mount.src", "/tmp:/home/a/src");
@@ -663,6 +664,7 @@ static void test_config_family_keys_parse_get_and_write_back(void **state)
 	assert_int_equal(config_parse_file(fx->path, false, &back, &err), 0);
 	assert_key(&back, "mount.src", "/tmp:/home/a/src");
 	assert_key(&back, "mount.data", "/srv:/data:ro");
+	assert_key(&back, "mount.own", "/srv:/own:owner=alice:ro");
 	assert_key(&back, "device.tun", "/dev/net/tun");
 	config_done(&back);
 	config_done(&c);
@@ -696,6 +698,9 @@ static void test_config_family_bad_values_are_refused(void **state)
 	assert_family_refused(fx, "[mount]\nx = /tmp:/\n", "mount.*");
 	assert_family_refused(fx, "[mount]\nx = /tmp/../etc:/x\n", "mount.*");
 	assert_family_refused(fx, "[mount]\nx = /tmp:/x:rw\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:/x:owner=\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:/x:ro:ro\n", "mount.*");
+	assert_family_refused(fx, "[mount]\nx = /tmp:/x:owner=a:owner=b\n", "mount.*");
 	assert_family_refused(fx, "[device]\nx = /etc/passwd\n", "device.*");
 	assert_family_refused(fx, "[device]\nx = /dev/pts/0\n", "device.*");
 	f = open_memstream(&many, &size);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves: mount.NAME shares a host directory idmapped (a host uid reads as the same uid
 # inside, a file written inside as that uid is owned by it on the host, nothing is chowned,
-# root inside cannot create files owned by the host's root),
+# root inside cannot create files owned by the host's root), owner=USER maps the host
+# owner of the source onto a guest user,
 # :ro refuses writes even after a remount inside, a target through a symlink is refused at
 # start, bad values get one line and leave the config untouched, info lists the shares, and
 # stop leaves no mount on the host.
@@ -38,6 +39,13 @@ check_match "a missing source is named" "source $T_ROOT/nonexistent: No such fil
 
 check "set mount.src" lx config sh1 set mount.src "$share:/home/alice/src"
 check "set mount.data read-only" lx config sh1 set mount.data "$ro:/data:ro"
+own=$T_ROOT/own
+mkdir -p "$own"
+echo mine >"$own/mine"
+chown -R 1000:1000 "$own"
+echo other >"$own/other"
+chown 1001:1001 "$own/other"
+check "set mount.own with owner=daemon" lx config sh1 set mount.own "$own:/srv/own:owner=daemon"
 check_eq "get mount.src" "$share:/home/alice/src" "$(lx config sh1 get mount.src)"
 check_match "info lists the shares" "Mount: +src: $share:/home/alice/src" "$(lx info sh1)"
 check_match "info --json lists them" "\"mounts\": \\{\"src\": \"$share:/home/alice/src\", \"data\"" \
@@ -59,6 +67,13 @@ check_eq "a file of the host's root reads as nobody inside" "65534" \
 check_fails "root inside cannot create a file there (it would be the host's root's)" \
     lx exec sh1 -- touch /home/alice/src/byroot
 check_eq "so no file of the host's root appeared" "" "$(find "$share" -name byroot)"
+check_eq "owner=daemon: the host owner 1000 reads as daemon inside" "daemon daemon" \
+    "$(lx exec sh1 -- stat -c '%U %G' /srv/own/mine)"
+check "daemon writes there" lx exec sh1 -- setpriv --reuid=daemon --regid=daemon --clear-groups \
+    sh -c 'echo x >/srv/own/bydaemon'
+check_eq "owned by the host owner (1000) on the host" "1000 1000" "$(stat -c '%u %g' "$own/bydaemon")"
+check_eq "another host uid's file reads as nobody there" "65534" \
+    "$(lx exec sh1 -- stat -c %u /srv/own/other)"
 check_fails "the share is nodev" lx exec sh1 -- sh -c 'findmnt -no OPTIONS /home/alice/src | grep -qv nodev'
 check_fails "the ro share refuses a write" lx exec sh1 -- touch /data/x
 check_fails "remount,rw inside is refused" lx exec sh1 -- mount -o remount,rw /data
@@ -82,6 +97,13 @@ check_host_clean sh1 "$base"
 check "unset it" lx config sh1 unset mount.esc
 check_eq "unset removed the line" "" "$(grep '^esc' "$cfg")"
 rm "$T_ROOT/lib/sh1/rootfs/escape"
+
+# owner= names a user the container does not have: refused at start, with its name.
+check "set an owner the guest lacks" lx config sh1 set mount.own "$own:/srv/own:owner=nosuchuser"
+check_match "start names it" "mount.own: owner: no such user in the container's /etc/passwd" \
+    "$(lx start sh1 2>&1)"
+check_host_clean sh1 "$base"
+check "unset it" lx config sh1 unset mount.own
 
 # A source removed after the config was written fails the start with its name.
 mkdir "$T_ROOT/gone"
