@@ -11,7 +11,7 @@
 static const struct verb verbs[] = {
 	{"create", cmd_create,
 	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]"
-	 " [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF]",
+	 " [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF] [--forward P:H:C]...",
 	 "make a container from a root filesystem tree or tarball",
 	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
 	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
@@ -20,7 +20,8 @@ static const struct verb verbs[] = {
 	 "  --password-file FILE  root's password inside: the first line of FILE\n"
 	 "  --net MODE       bridge (default), routed, none (loopback only) or host\n"
 	 "  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"
-	 "  --uplink IF      routed: the host interface the address is reachable on\n"},
+	 "  --uplink IF      routed: the host interface the address is reachable on\n"
+	 "  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"},
 	{"start", cmd_start, "NAME [--foreground] [--wait] [--console]",
 	 "boot the container; returns once its init runs",
 	 "  --foreground     run the monitor in this process (what the systemd unit does)\n"
