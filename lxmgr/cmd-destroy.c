@@ -14,22 +14,6 @@
 
 #define LOG_STEP "destroy"
 
-static int stop_now(struct lxmgr_ctx *ctx, struct container *c)
-{
-	_cleanup_close_ int sock = control_connect(c->rundir);
-	struct ctrl_msg req = {.cmd = CTRL_STOP, .arg = 0, .flags = CTRL_FLAG_KILL}, m;
-
-	if (sock < 0)
-		return lx_fail(ctx, sock, "connect to the monitor");
-	if (control_send(sock, &req) < 0)
-		return lx_fail(ctx, -EIO, "send stop");
-	while (control_recv(sock, &m) >= 0)
-		;
-	for (int i = 0; i < 500 && store_is_running(c); i++)
-		(void)usleep(10000);
-	return 0;
-}
-
 int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -58,7 +42,7 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 			return lx_fail(ctx, LX_SYNTHETIC(-EBUSY),
 				       "container is running (stop it first, or use --force)"),
 			       EXIT_FAILED;
-		if (stop_now(ctx, c) < 0)
+		if (cmd_stop_running(ctx, c, /* timeout= */ 0, /* kill_now= */ true) < 0)
 			return EXIT_FAILED;
 	}
 	r = store_lock_running(c);

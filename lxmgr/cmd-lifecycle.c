@@ -128,21 +128,32 @@ static int wait_for_monitor_exit(const struct container *c, int sock)
 	return 0;
 }
 
-static int do_stop(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o)
+int cmd_stop_running(const struct lxmgr_ctx *ctx, const struct container *c, int timeout,
+		     bool kill_now)
 {
-	_cleanup_container_ struct container *c = NULL;
-	_cleanup_close_ int sock = -EBADF;
+	_cleanup_close_ int sock = control_connect(c->rundir);
 	struct ctrl_msg req = {
-		.cmd = CTRL_STOP, .arg = o->timeout, .flags = o->kill ? CTRL_FLAG_KILL : 0};
+		.cmd = CTRL_STOP, .arg = timeout, .flags = kill_now ? CTRL_FLAG_KILL : 0};
 	int r;
 
-	r = open_running(ctx, o->name, &c, &sock);
-	if (r < 0)
-		return r;
+	if (sock < 0)
+		return lx_fail(ctx, sock, "connect to the monitor at %s/control", c->rundir);
 	r = control_send(sock, &req);
 	if (r < 0)
 		return lx_fail(ctx, r, "send stop");
 	return wait_for_monitor_exit(c, sock);
+}
+
+static int do_stop(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o)
+{
+	_cleanup_container_ struct container *c = NULL;
+	int r = store_container_open(ctx, o->name, &c);
+
+	if (r < 0)
+		return r;
+	if (!store_is_running(c))
+		return lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
+	return cmd_stop_running(ctx, c, o->timeout, o->kill);
 }
 
 int cmd_stop(struct lxmgr_ctx *ctx, int argc, char **argv)

@@ -1,6 +1,8 @@
 /* cmd.h: the verbs' entry points (one cmd-*.c file each) and what they share. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "lxmgr.h"
 
 int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv);
@@ -32,6 +34,11 @@ int cmd_usage_error(const struct lxmgr_ctx *ctx, const char *fmt, ...)
  * by start. Returns 1 if something was removed, 0 if nothing was there. */
 struct container;
 int cmd_cleanup_stale(const struct lxmgr_ctx *ctx, struct container *c);
+
+/* Asks the monitor of a running container to stop it (timeout -1: the config's; kill_now:
+ * kill every process at once) and waits until the monitor has exited. */
+int cmd_stop_running(const struct lxmgr_ctx *ctx, const struct container *c, int timeout,
+		     bool kill_now);
 
 /* Attaches this terminal to the console of c through its monitor until Ctrl-a q, a signal or
  * the container's stop; the terminal is restored on every way out (cmd-console.c). */
