@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "pty.h"
+#include "util.h"
 
 int pty_term_raw(struct pty_term *t, int fd)
 {
@@ -77,21 +78,6 @@ size_t pty_filter_escape(const char *in, size_t len, char *out, bool *pending, b
 			out[n++] = c;
 	}
 	return n;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static void send_winsize(struct pty_relay *r)
@@ -224,51 +210,19 @@ enum pty_end pty_relay_run(struct pty_relay *r)
 
 int pty_send_fd(int sock, int fd)
 {
-	char byte = 'F';
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u = {0};
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+	return fd_send(sock, "F", 1, fd);
 }
 
 int pty_recv_fd(int sock)
 {
 	char byte;
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u = {0};
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c;
-	ssize_t n;
 	int fd;
+	ssize_t n = fd_recv(sock, &byte, 1, &fd);
 
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
-	c = CMSG_FIRSTHDR(&msg);
-	if (n == 0 || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return (int)n;
+	if (n == 0 || fd < 0)
 		return -ECONNRESET;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
 }
 

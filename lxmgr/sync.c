@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "sync.h"
+#include "util.h"
 
 static const char *const sync_step_names[_SYNC_STEP_MAX] = {
 	[SYNC_CHILD_READY] = "SYNC_CHILD_READY",
@@ -21,67 +22,21 @@ const char *sync_step_to_string(enum sync_step s)
 	return s < _SYNC_STEP_MAX ? sync_step_names[s] : "SYNC_UNKNOWN";
 }
 
-static int send_msg(int sock, const struct sync_msg *m, int fd)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = {0};
-	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	ssize_t n;
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		mh.msg_control = control.buf;
-		mh.msg_controllen = sizeof(control.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return n == (ssize_t)sizeof(*m) ? 0 : -EIO;
-}
-
 int sync_send(int sock, enum sync_step step, int fd)
 {
 	struct sync_msg m = {.step = step};
 
-	return send_msg(sock, &m, fd);
+	return fd_send(sock, &m, sizeof(m), fd);
 }
 
 static int recv_msg(int sock, struct sync_msg *m, int *ret_fd)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	ssize_t n;
+	ssize_t n = fd_recv(sock, m, sizeof(*m), ret_fd);
 
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if (n == 0)
 		return -ECONNRESET;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && ret_fd)
-			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
 	return n == (ssize_t)sizeof(*m) ? 0 : -EBADMSG;
 }
 
@@ -116,6 +71,6 @@ _Noreturn void sync_child_fail(int sock, int r, const char *where, const char *f
 	va_start(ap, fmt);
 	(void)vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
-	(void)send_msg(sock, &m, -EBADF);
+	(void)fd_send(sock, &m, sizeof(m), -EBADF);
 	_exit(1);
 }

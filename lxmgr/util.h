@@ -27,11 +27,21 @@ int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
 int read_file_in_root(int rootfd, const char *path, int flags, size_t max, char **ret,
 		      size_t *ret_len);
 /* Writes data to dirfd/path through a temporary file in the same directory, fsync, rename. */
+/* Writes all of data, retrying short writes and EINTR. */
+int write_all(int fd, const void *data, size_t len);
+
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
 /* Writes a short string to an existing file (cgroup and /proc knobs). */
 int write_string_at(int dirfd, const char *path, const char *s);
 
 /* mkdir -p with mode for every missing component. */
+/* Sends len bytes of data over a unix socket, with fd passed along (SCM_RIGHTS) when
+ * fd >= 0; -EIO on a short send. */
+int fd_send(int sock, const void *data, size_t len, int fd);
+/* Receives up to len bytes; *ret_fd is the descriptor passed along (close-on-exec) or
+ * -EBADF. Returns the byte count (0: the peer closed) or -errno. */
+ssize_t fd_recv(int sock, void *data, size_t len, int *ret_fd);
+
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf that does not cross mount points; -ENOENT is success. */
 int rm_rf_at(int dirfd, const char *path);
