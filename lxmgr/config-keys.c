@@ -491,6 +491,21 @@ int key_family_set(const struct config_key *k, const char *leaf, const char *val
 	return 0;
 }
 
+void key_free_all(struct container_config *c)
+{
+	for (size_t i = 0; i < config_n_keys; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->parse == parse_string) {
+			char **field = FIELD(c, k, char *);
+
+			free(*field);
+			*field = NULL;
+		}
+	}
+	key_family_free_all(c);
+}
+
 void key_family_free_all(struct container_config *c)
 {
 	for (size_t i = 0; i < config_n_keys; i++) {

@@ -58,5 +58,7 @@ const struct config_entry *key_family_centries(const struct config_key *k,
  * leaf or value, -ENOSPC when all CONFIG_ENTRIES_MAX slots are used, -ENOMEM. */
 int key_family_set(const struct config_key *k, const char *leaf, const char *value,
 		   struct container_config *c);
+/* Frees every string key (STRING in the table) and every family entry of c. */
+void key_free_all(struct container_config *c);
 /* Frees the entries of every family of c. */
 void key_family_free_all(struct container_config *c);

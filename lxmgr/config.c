@@ -40,12 +40,7 @@ void config_init_defaults(struct container_config *c)
 
 void config_done(struct container_config *c)
 {
-	free(c->name);
-	free(c->uuid);
-	free(c->hostname);
-	free(c->init);
-	c->name = c->uuid = c->hostname = c->init = NULL;
-	key_family_free_all(c);
+	key_free_all(c);
 }
 
 static void err_init(struct config_error *err, const char *file)
