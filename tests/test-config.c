@@ -57,15 +57,9 @@ struct fixture {
 
 static int setup_dir(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	/* fx->path has room for fx->dir plus "/config". */
-	(void)snprintf(fx->dir, sizeof(fx->dir), "%s/test-config-XXXXXX",
-		       tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || unit_make_tmpdir(fx->dir, "test-config") < 0) {
 		free(fx);
 		return -1;
 	}
@@ -77,30 +71,17 @@ static int setup_dir(void **state)
 static int teardown_dir(void **state)
 {
 	struct fixture *fx = *state;
-	int r = rm_rf_at(AT_FDCWD, fx->dir);
+	int r = unit_remove_tmpdir(fx->dir);
 
 	free(fx);
-	return r < 0 ? -1 : 0;
-}
-
-static void write_text(const char *path, const char *text)
-{
-	assert_int_equal(write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0644), 0);
-}
-
-static char *read_text(const char *path)
-{
-	char *buf = NULL;
-
-	assert_int_equal(read_file_at(AT_FDCWD, path, 1 << 20, &buf, NULL), 0);
-	return buf;
+	return r;
 }
 
 /* Parses text as a container's file onto the defaults. */
 static int parse_text(const struct fixture *fx, const char *text, bool global,
 		      struct container_config *c, struct config_error *err)
 {
-	write_text(fx->path, text);
+	unit_write_text(fx->path, text);
 	config_init_defaults(c);
 	return config_parse_file(fx->path, global, c, err);
 }
@@ -281,7 +262,7 @@ static void test_config_parse_layers_and_empty_value_unsets(void **state)
 	struct config_error err;
 
 	assert_int_equal(parse_text(fx, "[limits]\nmemory = 1G\npids = 100\n", true, &c, &err), 0);
-	write_text(fx->path, "[limits]\nmemory =\n");
+	unit_write_text(fx->path, "[limits]\nmemory =\n");
 	assert_int_equal(config_parse_file(fx->path, false, &c, &err), 0);
 	assert_true(c.memory_max == LIMIT_UNSET);
 	assert_true(c.pids_max == 100);
@@ -452,9 +433,9 @@ static void assert_edit(const struct fixture *fx, const char *key, const char *v
 	_cleanup_free_ char *got = NULL;
 	struct config_error err;
 
-	write_text(fx->path, edit_text);
+	unit_write_text(fx->path, edit_text);
 	assert_int_equal(config_edit_file(fx->path, key, value, &err), 0);
-	got = read_text(fx->path);
+	got = unit_read_text(fx->path);
 	assert_string_equal(got, want);
 }
 
@@ -511,10 +492,10 @@ static void assert_edit_refused(const struct fixture *fx, const char *text, cons
 	_cleanup_free_ char *after = NULL;
 	struct config_error err;
 
-	write_text(fx->path, text);
+	unit_write_text(fx->path, text);
 	assert_int_equal(config_edit_file(fx->path, key, value, &err), -EINVAL);
 	assert_string_equal(err.key, want_key);
-	after = read_text(fx->path);
+	after = unit_read_text(fx->path);
 	assert_string_equal(after, text);
 }
 
@@ -548,7 +529,7 @@ static void test_config_write_then_parse_round_trips(void **state)
 	assert_int_equal(config_write_file(fx->path, &c), 0);
 	assert_int_equal(stat(fx->path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
-	text = read_text(fx->path);
+	text = unit_read_text(fx->path);
 	assert_true(text[0] == '#');
 	config_init_defaults(&back);
 	assert_int_equal(config_parse_file(fx->path, false, &back, &err), 0);
@@ -571,7 +552,7 @@ static void test_config_write_omits_unset_keys_and_refuses_bad_values(void **sta
 	config_init_defaults(&c);
 	c.name = strdup("dev1");
 	assert_int_equal(config_write_file(fx->path, &c), 0);
-	text = read_text(fx->path);
+	text = unit_read_text(fx->path);
 	assert_non_null(strstr(text, "\n[container]\nname = dev1\ninit = /sbin/init\n"));
 	assert_non_null(strstr(text, "\n[rootfs]\nshifted = no\n\n[net]\nmode = none\n"));
 	assert_null(strstr(text, "[limits]"));
@@ -718,10 +699,10 @@ static void test_config_family_edit_checks_the_host_and_unsets(void **state)
 	_cleanup_free_ char *before = NULL, *after = NULL, *done = NULL;
 	struct config_error err;
 
-	write_text(fx->path, "[container]\nname = dev1\n");
+	unit_write_text(fx->path, "[container]\nname = dev1\n");
 	assert_int_equal(config_edit_file(fx->path, "mount.src", "/tmp:/src", &err), 0);
 	assert_int_equal(config_edit_file(fx->path, "device.null", "/dev/null", &err), 0);
-	before = read_text(fx->path);
+	before = unit_read_text(fx->path);
 	assert_string_equal(before, "[container]\nname = dev1\n\n[mount]\nsrc = /tmp:/src\n\n"
 				    "[device]\nnull = /dev/null\n");
 	assert_int_equal(config_edit_file(fx->path, "mount.gone", "/nonexistent-lxmgr:/x", &err),
@@ -731,10 +712,10 @@ static void test_config_family_edit_checks_the_host_and_unsets(void **state)
 	assert_int_equal(config_edit_file(fx->path, "device.dir", "/dev/pts", &err), -EINVAL);
 	assert_int_equal(config_edit_file(fx->path, "mount.Bad", "/tmp:/x", &err), -EINVAL);
 	assert_int_equal(config_edit_file(fx->path, "mount.*", "/tmp:/x", &err), -EINVAL);
-	after = read_text(fx->path);
+	after = unit_read_text(fx->path);
 	assert_string_equal(before, after);
 	assert_int_equal(config_edit_file(fx->path, "mount.src", NULL, &err), 0);
-	done = read_text(fx->path);
+	done = unit_read_text(fx->path);
 	assert_string_equal(done, "[container]\nname = dev1\n\n[mount]\n\n"
 				  "[device]\nnull = /dev/null\n");
 }

@@ -32,8 +32,7 @@ static int setup(void **state)
 
 	if (!fx)
 		return -1;
-	(void)snprintf(fx->dir, sizeof(fx->dir), "/tmp/tcon-XXXXXX");
-	if (!mkdtemp(fx->dir) || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+	if (unit_make_tmpdir(fx->dir, "tcon") < 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	console_init(&fx->con);
 	/* A pipe stands in for the pty master: drain reads it the same way. */
@@ -51,7 +50,7 @@ static int teardown(void **state)
 
 	console_close(&fx->con);
 	(void)close(fx->pipe_w);
-	(void)rm_rf_at(AT_FDCWD, fx->dir);
+	(void)unit_remove_tmpdir(fx->dir);
 	free(fx);
 	return 0;
 }

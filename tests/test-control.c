@@ -24,14 +24,9 @@ struct fixture {
 
 static int setup_dir(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	/* Short: a unix socket path holds at most 107 characters. */
-	(void)snprintf(fx->dir, sizeof(fx->dir), "%s/tc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || unit_make_tmpdir(fx->dir, "tc") < 0) {
 		free(fx);
 		return -1;
 	}
@@ -42,10 +37,10 @@ static int setup_dir(void **state)
 static int teardown_dir(void **state)
 {
 	struct fixture *fx = *state;
-	int r = rm_rf_at(AT_FDCWD, fx->dir);
+	int r = unit_remove_tmpdir(fx->dir);
 
 	free(fx);
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
 static struct ctrl_msg make_msg(uint32_t cmd, uint32_t flags, int32_t arg, int32_t status,

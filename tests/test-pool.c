@@ -263,15 +263,6 @@ static void test_forward_parse_refuses_bad_items_duplicates_and_overflow(void **
 	assert_int_equal(net_forward_parse("tcp:1:1 tcp:2:2 tcp:3:3", f, 2), -E2BIG);
 }
 
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* A fake procfs: 10.77.0.1:53/udp bound by pid 4242 ("holder"), a TCP socket on 53 that is
  * not listening, and 0.0.0.0:67/udp held by nobody we can see. */
 static void test_sockowner_finds_pid_and_comm_of_a_bound_port(void **state _unused_)
@@ -283,14 +274,14 @@ static void test_sockowner_finds_pid_and_comm_of_a_bound_port(void **state _unus
 	(void)snprintf(path, sizeof(path), "%s/net", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 	(void)snprintf(path, sizeof(path), "%s/net/udp", root);
-	write_text(path, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+	unit_write_text(path, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
 			 "retrnsmt   uid  timeout inode ref pointer drops\n"
 			 " 1: 01004D0A:0035 00000000:0000 07 00000000:00000000 00:00000000 "
 			 "00000000     0        0 999 2 0000000000000000 0\n"
 			 " 2: 00000000:0043 00000000:0000 07 00000000:00000000 00:00000000 "
 			 "00000000     0        0 777 2 0000000000000000 0\n");
 	(void)snprintf(path, sizeof(path), "%s/net/tcp", root);
-	write_text(path, "  sl  local_address ...\n"
+	unit_write_text(path, "  sl  local_address ...\n"
 			 " 0: 01004D0A:0035 0200A8C0:1234 01 00000000:00000000 00:00000000 "
 			 "00000000     0        0 555 1 0000000000000000\n");
 	(void)snprintf(path, sizeof(path), "%s/4242", root);
@@ -300,7 +291,7 @@ static void test_sockowner_finds_pid_and_comm_of_a_bound_port(void **state _unus
 	(void)snprintf(path, sizeof(path), "%s/4242/fd/7", root);
 	assert_int_equal(symlink("socket:[999]", path), 0);
 	(void)snprintf(path, sizeof(path), "%s/4242/comm", root);
-	write_text(path, "holder\n");
+	unit_write_text(path, "holder\n");
 
 	assert_int_equal(net_sockowner_find(root, true, gw, 53, comm, sizeof(comm)), 4242);
 	assert_string_equal(comm, "holder");

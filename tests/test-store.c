@@ -35,14 +35,9 @@ struct fixture {
 
 static int setup_store(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	(void)snprintf(fx->dir, sizeof(fx->dir), "%s/test-store-XXXXXX",
-		       tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || unit_make_tmpdir(fx->dir, "test-store") < 0) {
 		free(fx);
 		return -1;
 	}
@@ -56,11 +51,11 @@ static int setup_store(void **state)
 static int teardown_store(void **state)
 {
 	struct fixture *fx = *state;
-	int r = rm_rf_at(AT_FDCWD, fx->dir);
+	int r = unit_remove_tmpdir(fx->dir);
 
 	lxmgr_paths_done(&fx->ctx.paths);
 	free(fx);
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
 /* buf = LIB/rel */
@@ -71,11 +66,6 @@ static void lib_path(const struct fixture *fx, const char *rel, char buf[static 
 	assert_true(n > 0 && n < PATH_MAX);
 }
 
-static void write_text(const char *path, const char *text)
-{
-	assert_int_equal(write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0644), 0);
-}
-
 /* LIB/NAME/config with text. */
 static void make_container(const struct fixture *fx, const char *name, const char *config)
 {
@@ -84,7 +74,7 @@ static void make_container(const struct fixture *fx, const char *name, const cha
 	lib_path(fx, name, p);
 	assert_int_equal(mkdir(p, 0755), 0);
 	(void)snprintf(cfg, sizeof(cfg), "%s/config", p);
-	write_text(cfg, config);
+	unit_write_text(cfg, config);
 }
 
 /* Runs store_container_open with stderr going to a file; returns what it printed. */
@@ -203,7 +193,7 @@ static void test_store_list_names_is_sorted_and_skips_temp_files_and_bad_names(v
 		assert_int_equal(mkdir(p, 0755), 0);
 	}
 	lib_path(fx, "file1", p);
-	write_text(p, "not a container\n");
+	unit_write_text(p, "not a container\n");
 	lib_path(fx, "link1", p);
 	assert_int_equal(symlink("web", p), 0);
 
@@ -268,7 +258,7 @@ static void test_store_container_open_layers_the_global_file_under_the_container
 
 	(void)snprintf(etc, sizeof(etc), "%s/etc", fx->dir);
 	assert_int_equal(mkdir(etc, 0755), 0);
-	write_text(fx->ctx.paths.conf, "[container]\nstop_timeout = 77\n[limits]\npids = 100\n");
+	unit_write_text(fx->ctx.paths.conf, "[container]\nstop_timeout = 77\n[limits]\npids = 100\n");
 	make_container(fx, "dev1", CONFIG_DEV1);
 	err = open_capturing(fx, "dev1", &r, &c);
 	assert_int_equal(r, 0);

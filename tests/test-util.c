@@ -23,13 +23,9 @@ struct fixture {
 
 static int setup_dir(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	(void)snprintf(fx->dir, sizeof(fx->dir), "%s/test-util-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || unit_make_tmpdir(fx->dir, "test-util") < 0) {
 		free(fx);
 		return -1;
 	}
@@ -40,10 +36,10 @@ static int setup_dir(void **state)
 static int teardown_dir(void **state)
 {
 	struct fixture *fx = *state;
-	int r = rm_rf_at(AT_FDCWD, fx->dir);
+	int r = unit_remove_tmpdir(fx->dir);
 
 	free(fx);
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
 /* buf = fx->dir/rel. */
@@ -52,19 +48,6 @@ static void path_in(const struct fixture *fx, const char *rel, char buf[static P
 	int n = snprintf(buf, PATH_MAX, "%s/%s", fx->dir, rel);
 
 	assert_true(n > 0 && n < PATH_MAX);
-}
-
-static void write_text(const char *path, const char *text)
-{
-	assert_int_equal(write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0644), 0);
-}
-
-static char *read_text(const char *path)
-{
-	char *buf = NULL;
-
-	assert_int_equal(read_file_at(AT_FDCWD, path, 1 << 20, &buf, NULL), 0);
-	return buf;
 }
 
 /* ---- numbers ---- */
@@ -370,10 +353,10 @@ static void test_write_file_atomic_at_truncates_a_stale_temp_file(void **state)
 	/* A temp file left by an earlier writer that had our pid. */
 	(void)snprintf(rel, sizeof(rel), "f.tmp-%d", (int)getpid());
 	path_in(fx, rel, stale);
-	write_text(stale, "a much longer stale content\n");
+	unit_write_text(stale, "a much longer stale content\n");
 	path_in(fx, "f", p);
 	assert_int_equal(write_file_atomic_at(AT_FDCWD, p, "new\n", 4, 0644), 0);
-	got = read_text(p);
+	got = unit_read_text(p);
 	assert_string_equal(got, "new\n");
 	assert_int_equal(count_entries(fx->dir), 1);
 }
@@ -410,7 +393,7 @@ static void test_read_file_at_refuses_file_larger_than_max(void **state)
 	path_in(fx, "big", p);
 	memset(big, 'b', 100);
 	big[100] = '\0';
-	write_text(p, big);
+	unit_write_text(p, big);
 	assert_int_equal(read_file_at(AT_FDCWD, p, 99, &buf, &len), -EFBIG);
 	assert_null(buf);
 	assert_int_equal(read_file_at(AT_FDCWD, p, 100, &buf, &len), 0);
@@ -436,7 +419,7 @@ static void test_mkdir_p_creates_every_component_and_accepts_existing(void **sta
 	assert_int_equal(mkdir_p(p, 0755), 0);
 	/* A regular file in the way of a component. */
 	path_in(fx, "file", f);
-	write_text(f, "x");
+	unit_write_text(f, "x");
 	path_in(fx, "file/sub", p);
 	assert_int_equal(mkdir_p(p, 0755), -ENOTDIR);
 }
@@ -449,18 +432,18 @@ static void test_rm_rf_at_removes_tree_without_following_symlinks(void **state)
 	struct stat st;
 
 	path_in(fx, "outside", out);
-	write_text(out, "survives\n");
+	unit_write_text(out, "survives\n");
 	path_in(fx, "outdir", outdir);
 	assert_int_equal(mkdir(outdir, 0755), 0);
 	path_in(fx, "outdir/keep", keep);
-	write_text(keep, "kept\n");
+	unit_write_text(keep, "kept\n");
 
 	path_in(fx, "tree/a/b/c", p);
 	assert_int_equal(mkdir_p(p, 0755), 0);
 	path_in(fx, "tree/a/b/c/file", p);
-	write_text(p, "deep");
+	unit_write_text(p, "deep");
 	path_in(fx, "tree/a/top", p);
-	write_text(p, "top");
+	unit_write_text(p, "top");
 	path_in(fx, "tree/a/b/link", p);
 	assert_int_equal(symlink(out, p), 0);
 	path_in(fx, "tree/dirlink", p);
@@ -472,9 +455,9 @@ static void test_rm_rf_at_removes_tree_without_following_symlinks(void **state)
 	assert_int_equal(rm_rf_at(AT_FDCWD, tree), 0);
 	assert_int_equal(lstat(tree, &st), -1);
 	assert_int_equal(errno, ENOENT);
-	left = read_text(out);
+	left = unit_read_text(out);
 	assert_string_equal(left, "survives\n");
-	kept = read_text(keep);
+	kept = unit_read_text(keep);
 	assert_string_equal(kept, "kept\n");
 	/* Gone is fine. */
 	assert_int_equal(rm_rf_at(AT_FDCWD, tree), 0);
@@ -489,7 +472,7 @@ static void test_rm_rf_at_on_top_level_symlink_removes_only_the_link(void **stat
 	path_in(fx, "target", target);
 	assert_int_equal(mkdir(target, 0755), 0);
 	path_in(fx, "target/inner", inner);
-	write_text(inner, "x");
+	unit_write_text(inner, "x");
 	path_in(fx, "link", link);
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(rm_rf_at(AT_FDCWD, link), 0);
@@ -540,7 +523,7 @@ static void test_open_in_root_resolves_absolute_symlink_inside_root(void **state
 	path_in(fx, "root/etc", p);
 	assert_int_equal(mkdir(p, 0755), 0);
 	path_in(fx, "root/etc/passwd", p);
-	write_text(p, "inside:x:0:0::/:/bin/sh\n");
+	unit_write_text(p, "inside:x:0:0::/:/bin/sh\n");
 	assert_fd_reads(open_in_root(rootfd, "esc", O_RDONLY, 0), "inside:x:0:0::/:/bin/sh\n");
 	assert_fd_reads(open_in_root(rootfd, "../../etc/passwd", O_RDONLY, 0),
 			"inside:x:0:0::/:/bin/sh\n");
@@ -556,12 +539,12 @@ static void test_open_in_root_relative_dotdot_symlink_stays_inside(void **state)
 
 	/* fx->dir/secret is next to the root, one ".." above it. */
 	path_in(fx, "secret", p);
-	write_text(p, "host secret\n");
+	unit_write_text(p, "host secret\n");
 	path_in(fx, "root/up", p);
 	assert_int_equal(symlink("../secret", p), 0);
 	assert_int_equal(open_in_root(rootfd, "up", O_RDONLY, 0), -ENOENT);
 	path_in(fx, "root/secret", p);
-	write_text(p, "root's own\n");
+	unit_write_text(p, "root's own\n");
 	assert_fd_reads(open_in_root(rootfd, "up", O_RDONLY, 0), "root's own\n");
 }
 
