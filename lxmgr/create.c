@@ -14,6 +14,7 @@
 #include "copy.h"
 #include "create.h"
 #include "guest.h"
+#include "identity.h"
 #include "idmap.h"
 #include "import.h"
 #include "login.h"
@@ -310,7 +311,14 @@ static int make_config(struct build *b)
 	r = guest_write_identity(rootfd, b->cfg.hostname,
 				 b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
 				 b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
-	return r < 0 ? lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id") : 0;
+	if (r < 0)
+		return lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id");
+	/* A copied tree must not boot as the machine it was copied from. */
+	r = identity_reset(rootfd, b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
+			   b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
+	return r < 0 ? log_fail_full(b->ctx, "identity", r,
+				     "reset machine-id, SSH host keys and DHCP leases")
+		     : 0;
 }
 
 /* Root's password and the console autologin drop-in, written as the rootfs stores owners. */
