@@ -21,6 +21,7 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_net(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_console(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_doctor(struct lxmgr_ctx *ctx, int argc, char **argv);
 
 /* Exit statuses of DESIGN §1. */
 #define EXIT_FAILED 1

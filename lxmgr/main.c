@@ -58,6 +58,8 @@ static const struct verb verbs[] = {
 	 "show the bridges, their address pools and who holds which address; check another "
 	 "firewall dropping their forwarded traffic",
 	 NULL},
+	{"doctor", cmd_doctor, "[NAME]",
+	 "explain what stops this host (or container NAME) from working; changes nothing", NULL},
 	{"gc", cmd_gc, "", "remove what killed monitors and interrupted creates left", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
