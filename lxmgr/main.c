@@ -69,12 +69,12 @@ static void print_help(void)
 	printf("Usage: lxmgr [--root DIR] [-q] [-v] VERB [ARGS...]\n\n"
 	       "Boot full distribution root filesystems as system containers.\n\nVerbs:\n");
 	for (const struct verb *v = verbs; v->name; v++)
-		printf("  %-9s %-52s %s\n", v->name, v->usage, v->summary);
+		printf("  %-9s %s\n", v->name, v->summary);
 	printf("\nGlobal options:\n"
 	       "  --root DIR   keep every file of lxmgr under DIR (also $LXMGR_ROOT)\n"
 	       "  -q           print errors only;  -v  also info;  -vv  also debug\n"
 	       "  --version    print the version\n"
-	       "  --help       this text; `lxmgr VERB --help` for a verb's options\n\n"
+	       "  --help       this text; `lxmgr VERB --help` for a verb's arguments and options\n\n"
 	       "Exit status: 0 success, 1 failure, 2 usage error; exec: the command's own.\n");
 }
 

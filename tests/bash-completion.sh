@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Proves: etc/lxmgr.bash-completion completes what the binary really offers: every verb of
+# `lxmgr --help`, a verb's options from `lxmgr VERB --help`, and the container names of the
+# store given with --root (from `lxmgr list`).
+set -uo pipefail
+src=${LXMGR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+lxmgr=${LXMGR:-$src/lxmgr/lxmgr}
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; echo "# $2"; }
+
+[ -r /usr/share/bash-completion/bash_completion ] || { echo "1..0 # SKIP bash-completion is not installed"; exit 0; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/bin"
+ln -s "$lxmgr" "$tmp/bin/lxmgr"
+PATH=$tmp/bin:$PATH
+# A store of two stopped containers (list needs only their config).
+for name in alpha beta; do
+    mkdir -p "$tmp/store/lib/$name"
+    printf '[container]\nname = %s\nuuid = 15db2026-9f9b-41dc-b7ea-14137ff574f0\n' "$name" \
+        >"$tmp/store/lib/$name/config"
+    printf '[idmap]\nuid_base = 1048576\ngid_base = 1048576\n' >>"$tmp/store/lib/$name/config"
+done
+
+# shellcheck disable=SC1091
+source /usr/share/bash-completion/bash_completion
+# shellcheck disable=SC1091
+source "$src/etc/lxmgr.bash-completion"
+
+# complete WORDS...: the candidates for the last word of the command line WORDS.
+complete_line() {
+    COMP_WORDS=("$@")
+    COMP_CWORD=$(($# - 1))
+    COMP_LINE="$*"
+    COMP_POINT=${#COMP_LINE}
+    COMPREPLY=()
+    _lxmgr lxmgr "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
+}
+
+expect() { # expect DESCRIPTION EXPECTED WORDS...
+    local desc=$1 want=$2 got
+    shift 2
+    got=$(complete_line "$@")
+    if [ "$got" = "$want" ]; then ok "$desc"; else not_ok "$desc" "expected '$want', got '$got'"; fi
+}
+
+verbs=$("$lxmgr" --help | awk '/^Verbs:/ { on = 1; next } on && /^$/ { exit } on { print $1 }' |
+    sort | tr '\n' ' ')
+expect "an empty verb completes to every verb of --help" "$verbs" lxmgr ""
+expect "a prefix completes to the verbs it starts" "start stop " lxmgr st
+expect "an option of create completes from create --help" "--rootfs " lxmgr create --roo
+expect "a global option completes" "--root " lxmgr --roo
+expect "container names come from the --root store" "alpha beta " lxmgr --root "$tmp/store" start ""
+expect "a name prefix completes to that container" "beta " lxmgr --root "$tmp/store" exec b
+echo "1..$n"
+exit $failed
