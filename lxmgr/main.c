@@ -47,6 +47,14 @@ static const struct verb verbs[] = {
 	 "  --readonly       watch only, even when no other console types\n"},
 	{"shell", cmd_shell, "NAME [--user U]", "a login shell on a new pty inside",
 	 "  --user U, -u U   log in as user U of the container (default root)\n"},
+	{"mount", cmd_mount, "NAME HOSTDIR GUESTDIR [--ro] [--owner USER]",
+	 "share a host directory into a running container, live (until umount or stop)",
+	 "  --ro             read-only, locked: a remount inside cannot make it writable\n"
+	 "  --owner USER     HOSTDIR's host owner appears as USER of the container\n"
+	 "  Not recorded in the config: `lxmgr config NAME set mount.KEY ...` makes a share\n"
+	 "  that every start applies.\n"},
+	{"umount", cmd_umount, "NAME GUESTDIR",
+	 "detach a share that `lxmgr mount` attached to a running container", NULL},
 	{"list", cmd_list, "[--json]", "list containers with their state", NULL},
 	{"info", cmd_info, "NAME [--json]", "show a container's state and settings", NULL},
 	{"config", cmd_config, "NAME [get KEY | set KEY VALUE | unset KEY]",

@@ -21,6 +21,7 @@
 #include "login.h"
 #include "lxmgr.h"
 #include "monitor.h"
+#include "mounts-live.h"
 #include "runtime.h"
 #include "security.h"
 #include "start.h"
@@ -377,7 +378,7 @@ static void event_loop(struct monitor *m)
 
 static void remove_runtime(struct monitor *m)
 {
-	static const char *const files[] = {"control", "state", "seccomp.bpf"};
+	static const char *const files[] = {"control", "state", "seccomp.bpf", MOUNTS_LIVE_RECORD};
 	_cleanup_close_ int dfd = open(m->c->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	for (size_t i = 0; dfd >= 0 && i < ELEMENTSOF(files); i++)

@@ -106,6 +106,11 @@ int mounts_parse(const char *value, struct mount_entry *ret)
 	return 0;
 }
 
+bool mounts_target_is_valid(const char *dst)
+{
+	return path_is_valid(dst) && target_is_allowed(dst);
+}
+
 bool mounts_value_is_valid(const char *value)
 {
 	struct mount_entry m;
@@ -245,6 +250,17 @@ static int share_userns(const struct container_config *c, const char *rootfs,
 	return make_userns(&map);
 }
 
+int mounts_open_tree(const struct container_config *c, const char *rootfs,
+		     const struct mount_entry *m)
+{
+	_cleanup_close_ int userns = -EBADF;
+
+	userns = share_userns(c, rootfs, m);
+	if (userns < 0)
+		return userns;
+	return open_tree_for(m, userns);
+}
+
 int mounts_open_trees(const struct container_config *c, const char *rootfs,
 		      int ret_fds[CONFIG_ENTRIES_MAX], size_t *ret_failed)
 {
@@ -257,13 +273,9 @@ int mounts_open_trees(const struct container_config *c, const char *rootfs,
 		if (!c->mounts[i].name)
 			continue;
 		*ret_failed = i;
-		_cleanup_close_ int userns = -EBADF;
-
 		r = mounts_parse(c->mounts[i].value, &m);
 		if (r >= 0)
-			r = userns = share_userns(c, rootfs, &m);
-		if (r >= 0)
-			r = open_tree_for(&m, userns);
+			r = mounts_open_tree(c, rootfs, &m);
 		if (r < 0)
 			return r;
 		ret_fds[i] = r;
@@ -455,7 +467,7 @@ static int set_error(struct child_error *e, int r, const char *fmt, ...)
 
 /* One component below dirfd, never through a symlink; created (a directory, or an empty file
  * for the last component when the source is one) when missing. */
-static int open_component(int dirfd, const char *name, bool last, bool file)
+static int open_component(int dirfd, const char *name, bool last, bool file, bool create)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
@@ -464,7 +476,7 @@ static int open_component(int dirfd, const char *name, bool last, bool file)
 	int fd;
 
 	fd = NEG_ERRNO((int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how)));
-	if (fd != -ENOENT)
+	if (fd != -ENOENT || !create)
 		return fd;
 	if (last && file) {
 		fd = NEG_ERRNO(openat(dirfd, name,
@@ -478,8 +490,7 @@ static int open_component(int dirfd, const char *name, bool last, bool file)
 	return NEG_ERRNO((int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how)));
 }
 
-/* Resolves dst below rootfd component by component; a symlink anywhere is -ELOOP. */
-static int open_target(int rootfd, const char *dst, bool file)
+int mounts_open_target(int rootfd, const char *dst, bool file, bool create)
 {
 	_cleanup_free_ char *copy = NULL;
 	_cleanup_close_ int dirfd = -EBADF;
@@ -497,7 +508,7 @@ static int open_target(int rootfd, const char *dst, bool file)
 		struct stat st;
 
 		next = strtok_r(NULL, "/", &save);
-		fd = open_component(dirfd, name, !next, file);
+		fd = open_component(dirfd, name, !next, file, create);
 		if (fd < 0)
 			return fd;
 		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
@@ -527,7 +538,8 @@ int mounts_attach(const char *root, const struct container_config *c,
 			continue;
 		if (mounts_parse(c->mounts[i].value, &m) < 0 || fstat(fds[i], &st) < 0)
 			return set_error(e, -EINVAL, "mount.%s: bad entry", c->mounts[i].name);
-		target = open_target(rootfd, m.dst, !S_ISDIR(st.st_mode));
+		target =
+			mounts_open_target(rootfd, m.dst, !S_ISDIR(st.st_mode), /* create= */ true);
 		if (target == -ELOOP)
 			return set_error(e, LX_SYNTHETIC(-ELOOP),
 					 "mount.%s: target %s holds a symlink, refused",

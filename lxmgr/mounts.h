@@ -20,6 +20,8 @@ struct mount_entry {
  * DST not / nor under /proc, /sys or /dev. 0 or -EINVAL. */
 int mounts_parse(const char *value, struct mount_entry *ret);
 bool mounts_value_is_valid(const char *value);
+/* DST alone: absolute, no '.' or '..', not / nor under /proc, /sys or /dev. */
+bool mounts_target_is_valid(const char *dst);
 /* device.NAME = /dev/PATH (syntax only). */
 bool mounts_device_is_valid(const char *value);
 
@@ -36,6 +38,16 @@ int mounts_check_host_device(const char *value, char *why, size_t n);
  * the slot's index. */
 int mounts_open_trees(const struct container_config *c, const char *rootfs,
 		      int ret_fds[CONFIG_ENTRIES_MAX], size_t *ret_failed);
+
+/* One tree of mounts_open_trees: the idmapped (owner=USER: USER's) detached clone of m->src;
+ * rootfs is where USER is looked up (a running container's /proc/PID/root will do). */
+int mounts_open_tree(const struct container_config *c, const char *rootfs,
+		     const struct mount_entry *m);
+
+/* Resolves dst below rootfd component by component, never through a symlink (-ELOOP for
+ * one anywhere); with create, missing directories (and for file a last empty file) are
+ * made. Returns an O_PATH fd. */
+int mounts_open_target(int rootfd, const char *dst, bool file, bool create);
 
 /* Where the monitor stages the trees, relative to the container's directory (the working
  * directory of the monitor at clone3 and of the child). */
