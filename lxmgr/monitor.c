@@ -26,6 +26,7 @@
 #include "security.h"
 #include "start.h"
 #include "store.h"
+#include "trim.h"
 #include "util.h"
 
 #define LOG_STEP "monitor"
@@ -284,7 +285,10 @@ static int restart_in_place(struct monitor *m)
 	m->init_pidfd = -EBADF;
 	m->rs.reboots++;
 	m->rs.state = RUN_STATE_STARTING;
-	return start_instance(&m->env, &m->rs, &m->init_pidfd);
+	r = start_instance(&m->env, &m->rs, &m->init_pidfd);
+	if (r >= 0)
+		(void)trim_monitor_memory();
+	return r;
 }
 
 /* init is PID 1 of its namespace: reboot(2) there makes the kernel end it with SIGHUP for a
@@ -511,6 +515,7 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 	}
 	if (!foreground)
 		detach_stderr(m);
+	lx_debug(ctx, "released %zu KiB of start-only mappings", trim_monitor_memory() / 1024);
 	event_loop(m);
 	(void)start_teardown(ctx, &m->rs);
 	remove_runtime(m);
