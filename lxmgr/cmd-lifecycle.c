@@ -25,18 +25,51 @@
 struct lifecycle_opts {
 	const char *name;
 	const char *extra; /* kill: the signal */
-	bool foreground, wait, kill;
+	char **names;      /* start, stop: every NAME given (argv's own strings) */
+	int n_names;
+	bool foreground, wait, kill, all;
 	bool console; /* start: attach to the console once init runs */
 	int timeout;  /* -1: the config's */
 };
 
+enum name_args {
+	ONE_NAME,       /* NAME */
+	NAME_AND_EXTRA, /* NAME [SIGNAL] */
+	MANY_NAMES,     /* NAME... or --all */
+};
+
+static int check_names(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifecycle_opts *o,
+		       enum name_args kind)
+{
+	int n = argc - optind;
+
+	if (kind == MANY_NAMES) {
+		if (o->all && n > 0)
+			return cmd_usage_error(ctx, "--all goes with no NAME");
+		if (!o->all && n == 0)
+			return cmd_usage_error(ctx, "expected NAME... or --all");
+		o->names = argv + optind;
+		o->n_names = n;
+	} else if (o->all) {
+		return cmd_usage_error(ctx, "unknown option '--all'");
+	} else if (n < 1 || n > (kind == NAME_AND_EXTRA ? 2 : 1)) {
+		return cmd_usage_error(ctx, "expected NAME%s",
+				       kind == NAME_AND_EXTRA ? " [SIGNAL]" : "");
+	}
+	o->name = n > 0 ? argv[optind] : NULL;
+	o->extra = kind == NAME_AND_EXTRA && n > 1 ? argv[optind + 1] : NULL;
+	ctx->name = n == 1 ? o->name : NULL;
+	return 0;
+}
+
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifecycle_opts *o,
-		      bool allow_extra)
+		      enum name_args kind)
 {
 	static const struct option longopts[] = {
 		{"foreground", no_argument, NULL, 'f'}, {"wait", no_argument, NULL, 'w'},
 		{"kill", no_argument, NULL, 'k'},       {"timeout", required_argument, NULL, 't'},
-		{"console", no_argument, NULL, 'c'},    {},
+		{"console", no_argument, NULL, 'c'},    {"all", no_argument, NULL, 'a'},
+		{},
 	};
 	uint32_t t;
 	int c;
@@ -58,6 +91,9 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		case 'c':
 			o->console = true;
 			break;
+		case 'a':
+			o->all = true;
+			break;
 		case 't':
 			if (parse_u32(optarg, &t) < 0 || t > 86400)
 				return cmd_usage_error(
@@ -69,12 +105,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		default:
 			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
-	if (optind >= argc || argc - optind > (allow_extra ? 2 : 1))
-		return cmd_usage_error(ctx, "expected NAME%s", allow_extra ? " [SIGNAL]" : "");
-	o->name = argv[optind];
-	o->extra = optind + 1 < argc ? argv[optind + 1] : NULL;
-	ctx->name = o->name;
-	return 0;
+	return check_names(ctx, argc, argv, o, kind);
 }
 
 int cmd_cleanup_stale(const struct lxmgr_ctx *ctx, struct container *c)
@@ -128,7 +159,8 @@ static int wait_for_monitor_exit(const struct container *c, int sock)
 	return 0;
 }
 
-int cmd_stop_running(const struct lxmgr_ctx *ctx, const struct container *c, int timeout,
+/* Asks the monitor to stop; returns the connection, on which the monitor's exit shows. */
+static int send_stop(const struct lxmgr_ctx *ctx, const struct container *c, int timeout,
 		     bool kill_now)
 {
 	_cleanup_close_ int sock = control_connect(c->rundir);
@@ -141,29 +173,96 @@ int cmd_stop_running(const struct lxmgr_ctx *ctx, const struct container *c, int
 	r = control_send(sock, &req);
 	if (r < 0)
 		return lx_fail(ctx, r, "send stop");
+	return TAKE_FD(sock);
+}
+
+int cmd_stop_running(const struct lxmgr_ctx *ctx, const struct container *c, int timeout,
+		     bool kill_now)
+{
+	_cleanup_close_ int sock = send_stop(ctx, c, timeout, kill_now);
+
+	if (sock < 0)
+		return sock;
 	return wait_for_monitor_exit(c, sock);
 }
 
-static int do_stop(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o)
+struct stopping {
+	struct container *c;
+	int sock;
+};
+
+/* Sends the stop to one container: 1 when it was asked, 0 when --all skips it (not
+ * running), negative after reporting why not. */
+static int stop_one(struct lxmgr_ctx *ctx, const char *name, const struct lifecycle_opts *o,
+		    struct stopping *ret)
 {
 	_cleanup_container_ struct container *c = NULL;
-	int r = store_container_open(ctx, o->name, &c);
+	int r;
 
+	ctx->name = name;
+	r = store_container_open(ctx, name, &c);
 	if (r < 0)
 		return r;
 	if (!store_is_running(c))
-		return lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
-	return cmd_stop_running(ctx, c, o->timeout, o->kill);
+		return o->all ? 0 : lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
+	r = send_stop(ctx, c, o->timeout, o->kill);
+	if (r < 0)
+		return r;
+	*ret = (struct stopping){.c = TAKE_PTR(c), .sock = r};
+	return 1;
+}
+
+/* Every stop signal goes out first, then we wait for all: the containers shut down side by
+ * side, so N of them take about as long as the slowest one, not the sum. */
+static int stop_many(struct lxmgr_ctx *ctx, char **names, size_t n,
+		     const struct lifecycle_opts *o)
+{
+	_cleanup_free_ struct stopping *st = calloc(n ? n : 1, sizeof(*st));
+	size_t asked = 0, failed = 0;
+	int r;
+
+	if (!st)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		r = stop_one(ctx, names[i], o, &st[asked]);
+		if (r < 0)
+			failed++;
+		else if (r > 0)
+			asked++;
+	}
+	for (size_t i = 0; i < asked; i++) {
+		ctx->name = st[i].c->name;
+		(void)wait_for_monitor_exit(st[i].c, st[i].sock);
+		if (store_is_running(st[i].c)) {
+			(void)lx_fail(ctx, LX_SYNTHETIC(-ETIMEDOUT), "its monitor still runs");
+			failed++;
+		}
+		(void)close(st[i].sock);
+		st[i].c = container_free(st[i].c);
+	}
+	ctx->name = NULL;
+	return failed ? -EIO : 0;
 }
 
 int cmd_stop(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
+	_cleanup_strv_ char **all = NULL;
 	struct lifecycle_opts o;
-	int r = parse_opts(ctx, argc, argv, &o, false);
+	size_t n = 0;
+	int r = parse_opts(ctx, argc, argv, &o, MANY_NAMES);
 
 	if (r != 0)
 		return r;
-	return do_stop(ctx, &o) < 0 ? EXIT_FAILED : 0;
+	if (!o.all)
+		return stop_many(ctx, o.names, (size_t)o.n_names, &o) < 0 ? EXIT_FAILED : 0;
+	r = store_list_names(ctx, &all);
+	if (r < 0) {
+		(void)lx_fail(ctx, r, "read %s", ctx->paths.lib);
+		return EXIT_FAILED;
+	}
+	while (all[n])
+		n++;
+	return stop_many(ctx, all, n, &o) < 0 ? EXIT_FAILED : 0;
 }
 
 /* systemd's private socket appears early in its boot; until then systemctl cannot ask. */
@@ -240,13 +339,15 @@ static int spawn_monitor(struct lxmgr_ctx *ctx, struct container *c)
 	return 0;
 }
 
-static int do_start(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o)
+/* Starts one container; with --wait, also waits until systemd inside is up. */
+static int do_start(struct lxmgr_ctx *ctx, const char *name, const struct lifecycle_opts *o)
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_close_ int rootfd = -EBADF;
 	int r;
 
-	r = store_container_open(ctx, o->name, &c);
+	ctx->name = name;
+	r = store_container_open(ctx, name, &c);
 	if (r < 0)
 		return r;
 	r = store_lock_running(c);
@@ -269,35 +370,64 @@ static int do_start(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o)
 	r = spawn_monitor(ctx, c);
 	if (r >= 0 && o->console)
 		return cmd_console_attach(ctx, c, /* readonly= */ false);
-	if (r < 0 || !o->wait)
-		return r;
-	r = wait_until_up(ctx, c);
-	return r == 0 ? 0 : -EIO;
+	return r;
 }
 
+static int wait_one(struct lxmgr_ctx *ctx, const char *name)
+{
+	_cleanup_container_ struct container *c = NULL;
+	int r;
+
+	ctx->name = name;
+	r = store_container_open(ctx, name, &c);
+	if (r < 0)
+		return r;
+	return wait_until_up(ctx, c) == 0 ? 0 : -EIO;
+}
+
+/* One after another: each start returns once its init runs (milliseconds), and every
+ * monitor is forked without the locks of the others. --wait then waits for all of them. */
 int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct lifecycle_opts o;
-	int r = parse_opts(ctx, argc, argv, &o, false);
+	bool *started;
+	int failed = 0, r = parse_opts(ctx, argc, argv, &o, MANY_NAMES);
 
 	if (r != 0)
 		return r;
+	if (o.all)
+		return cmd_usage_error(ctx, "start takes NAME..., not --all");
 	if (o.console && (o.foreground || o.wait))
 		return cmd_usage_error(ctx, "--console goes with neither --foreground nor --wait");
-	return do_start(ctx, &o) < 0 ? EXIT_FAILED : 0;
+	if (o.n_names > 1 && (o.console || o.foreground))
+		return cmd_usage_error(ctx, "--console and --foreground take one NAME");
+	started = calloc((size_t)o.n_names, sizeof(*started));
+	if (!started) {
+		(void)lx_fail(ctx, -ENOMEM, "out of memory");
+		return EXIT_FAILED;
+	}
+	for (int i = 0; i < o.n_names; i++) {
+		started[i] = do_start(ctx, o.names[i], &o) >= 0;
+		failed += !started[i];
+	}
+	for (int i = 0; o.wait && i < o.n_names; i++)
+		if (started[i] && wait_one(ctx, o.names[i]) < 0)
+			failed++;
+	free(started);
+	return failed ? EXIT_FAILED : 0;
 }
 
 int cmd_restart(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct lifecycle_opts o;
-	int r = parse_opts(ctx, argc, argv, &o, false);
+	int r = parse_opts(ctx, argc, argv, &o, ONE_NAME);
 
 	if (r != 0)
 		return r;
-	r = do_stop(ctx, &o);
+	r = stop_many(ctx, (char **)&o.name, 1, &o);
 	if (r < 0)
 		return EXIT_FAILED;
-	return do_start(ctx, &o) < 0 ? EXIT_FAILED : 0;
+	return do_start(ctx, o.name, &o) < 0 ? EXIT_FAILED : 0;
 }
 
 static int simple_request(struct lxmgr_ctx *ctx, const char *name, enum ctrl_cmd cmd, int arg)
@@ -328,7 +458,7 @@ static int simple_request(struct lxmgr_ctx *ctx, const char *name, enum ctrl_cmd
 int cmd_kill(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct lifecycle_opts o;
-	int sig = SIGKILL, r = parse_opts(ctx, argc, argv, &o, true);
+	int sig = SIGKILL, r = parse_opts(ctx, argc, argv, &o, NAME_AND_EXTRA);
 
 	if (r != 0)
 		return r;
@@ -340,7 +470,7 @@ int cmd_kill(struct lxmgr_ctx *ctx, int argc, char **argv)
 int cmd_freeze(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct lifecycle_opts o;
-	int r = parse_opts(ctx, argc, argv, &o, false);
+	int r = parse_opts(ctx, argc, argv, &o, ONE_NAME);
 
 	return r != 0 ? r : simple_request(ctx, o.name, CTRL_FREEZE, 0);
 }
@@ -348,7 +478,7 @@ int cmd_freeze(struct lxmgr_ctx *ctx, int argc, char **argv)
 int cmd_unfreeze(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct lifecycle_opts o;
-	int r = parse_opts(ctx, argc, argv, &o, false);
+	int r = parse_opts(ctx, argc, argv, &o, ONE_NAME);
 
 	return r != 0 ? r : simple_request(ctx, o.name, CTRL_UNFREEZE, 0);
 }

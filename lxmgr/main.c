@@ -22,13 +22,14 @@ static const struct verb verbs[] = {
 	 "  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"
 	 "  --uplink IF      routed: the host interface the address is reachable on\n"
 	 "  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"},
-	{"start", cmd_start, "NAME [--foreground] [--wait] [--console]",
-	 "boot the container; returns once its init runs",
-	 "  --foreground     run the monitor in this process (what the systemd unit does)\n"
-	 "  --wait           return when systemd inside reports running; exit 1 if degraded\n"
-	 "  --console        then attach to its console (Ctrl-a q detaches)\n"},
-	{"stop", cmd_stop, "NAME [--timeout S] [--kill]",
-	 "shut the container down with its init's stop signal",
+	{"start", cmd_start, "NAME... [--foreground] [--wait] [--console]",
+	 "boot the containers; returns once their init runs",
+	 "  --foreground     run the monitor in this process (one NAME; what the systemd unit does)\n"
+	 "  --wait           return when systemd inside each reports running; exit 1 if degraded\n"
+	 "  --console        then attach to its console (one NAME; Ctrl-a q detaches)\n"},
+	{"stop", cmd_stop, "(NAME... | --all) [--timeout S] [--kill]",
+	 "shut containers down with their init's stop signal, all at once",
+	 "  --all            every running container of the store\n"
 	 "  --timeout S      seconds before every process is killed (default: stop_timeout)\n"
 	 "  --kill           kill every process now\n"},
 	{"restart", cmd_restart, "NAME [--timeout S]", "stop, then start again", NULL},
