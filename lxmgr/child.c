@@ -95,6 +95,8 @@ _Noreturn void child_main(const struct child_args *a)
 	int tree_fd = -EBADF, shares[CONFIG_ENTRIES_MAX], r;
 	struct child_error e = {0};
 
+	if (a->close_fd >= 0)
+		(void)close(a->close_fd);
 	(void)snprintf(env_uuid, sizeof(env_uuid), "container_uuid=%s", a->uuid);
 	if (sync_send(a->sync_fd, SYNC_CHILD_READY, -EBADF) < 0)
 		_exit(1);

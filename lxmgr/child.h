@@ -18,6 +18,8 @@ struct child_args {
 	bool own_netns;
 	enum cgroup_layout cgroup_layout;   /* what /sys/fs/cgroup looks like inside */
 	const struct container_config *cfg; /* mount.* and device.* (the monitor's copy) */
+	int close_fd; /* a snapshot's view (clone.h), closed at once: the monitor mounts its
+		       * upper layer again only once no one holds the view; or -EBADF */
 };
 
 /* Runs in the child of clone3(); never returns: it execs init or reports the failed step

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clone.h"
 #include "cmd.h"
 #include "control.h"
 #include "log.h"
@@ -50,6 +51,9 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return lx_fail(ctx, LX_SYNTHETIC(r), "container is in use"), EXIT_FAILED;
 	r = cmd_cleanup_stale(ctx, c);
 	if (r < 0)
+		return EXIT_FAILED;
+	/* Checked under the lock, which a clone of it holds while it works. */
+	if (clone_refuse_if_source(ctx, name, "destroying it would take their files away") < 0)
 		return EXIT_FAILED;
 	/* Out of sight first, then removed: an interrupted destroy leaves no half container. */
 	if (xasprintf(&grave, "%s/.%s.destroy-%d", ctx->paths.lib, name, (int)getpid()) < 0)

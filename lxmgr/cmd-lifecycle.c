@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clone.h"
 #include "cmd.h"
 #include "control.h"
 #include "attach.h"
@@ -358,10 +359,20 @@ static int do_start(struct lxmgr_ctx *ctx, const char *name, const struct lifecy
 	r = cmd_cleanup_stale(ctx, c);
 	if (r < 0)
 		return r;
+	/* The lower layer of snapshot clones stays as they were made (clone.h). */
+	r = clone_refuse_if_source(ctx, c->name, "starting it would change files under them");
+	if (r < 0)
+		return r;
+	r = clone_view_open(ctx, c);
+	if (r < 0)
+		return r;
 	rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return lx_fail(ctx, -errno, "open the rootfs %s", c->rootfs);
 	r = guest_check_init(rootfd, c->cfg.init);
+	/* The monitor opens a view of its own: this process must not hold one meanwhile. */
+	(void)close(TAKE_FD(rootfd));
+	clone_view_close(c);
 	if (r < 0)
 		return lx_fail(ctx, LX_SYNTHETIC(r),
 			       "the rootfs has no executable %s (container.init)", c->cfg.init);

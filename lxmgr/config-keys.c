@@ -357,6 +357,12 @@ const struct config_key config_keys[] = {
 	 "a number >= 1", .doc = "How many uids and gids the container owns."},
 	{"rootfs.shifted", BOOL(rootfs_shifted), 0, "boolean", "yes or no",
 	 .doc = "The rootfs ownership was shifted at create (no idmapped mount)."},
+	{"rootfs.snapshot_of", CHARS(snapshot_of), KEY_CONTAINER_ONLY | KEY_OPTIONAL, "container",
+	 "the name of a container of the store",
+	 "Set by clone --snapshot: the container whose rootfs is the read-only lower layer of this "
+	 "one's overlayfs (its own changes are in overlay/upper); that container cannot start or "
+	 "be destroyed while this one exists.",
+	 .valid = name_is_valid},
 	{"limits.memory", LIMIT(memory_max, 4 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
 	 "e.g. 512M, 2G or max, at least 4M", .doc = "Hard memory limit (memory.max)."},
 	{"limits.memory_high", LIMIT(memory_high, 4 << 20), KEY_OPTIONAL | KEY_SIZE, "size",

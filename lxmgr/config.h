@@ -72,6 +72,9 @@ struct container_config {
 	uint32_t id_count; /* idmap.size: default 65536 */
 	/* [rootfs] */
 	bool rootfs_shifted; /* rootfs.shifted: ownership was shifted at create */
+	/* rootfs.snapshot_of: the container whose rootfs is this one's overlayfs lower layer
+	 * (clone --snapshot); "" for a rootfs of its own */
+	char snapshot_of[65];
 	/* [limits] */
 	uint64_t memory_max;  /* limits.memory: bytes or LIMIT_UNSET */
 	uint64_t memory_high; /* limits.memory_high */

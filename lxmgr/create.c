@@ -11,6 +11,7 @@
 #include <uuid/uuid.h>
 
 #include "cleanup.h"
+#include "clone.h"
 #include "copy.h"
 #include "create.h"
 #include "guest.h"
@@ -33,6 +34,7 @@ struct build {
 	char *tmpdir; /* LIB/.NAME.create-XXXXXX */
 	char *tmp_rootfs;
 	int tmpfd; /* locked: gc leaves a create in progress alone */
+	int view_fd; /* snapshot clone or snapshot source: the overlay view (clone.h) */
 	bool tty;
 	int last_percent;
 	struct container_config cfg;
@@ -58,14 +60,15 @@ static void report(void *userdata, uint64_t done, uint64_t total)
 		percent = 100;
 	/* A terminal gets a line that updates in place; a log gets every 25%. */
 	if (b->tty) {
-		fprintf(stderr, "\rlxmgr: create %s: rootfs: %3d%% (%llu of %llu MiB)",
-			b->req->name, percent, (unsigned long long)(done >> 20),
+		fprintf(stderr, "\rlxmgr: %s %s: rootfs: %3d%% (%llu of %llu MiB)",
+			b->ctx->verb, b->req->name, percent, (unsigned long long)(done >> 20),
 			(unsigned long long)(total >> 20));
 		if (percent == 100)
 			fputc('\n', stderr);
 	} else if (percent / 25 != b->last_percent / 25 ||
 		   (percent == 100 && b->last_percent != 100)) {
-		fprintf(stderr, "lxmgr: create %s: rootfs: %d%%\n", b->req->name, percent);
+		fprintf(stderr, "lxmgr: %s %s: rootfs: %d%%\n", b->ctx->verb, b->req->name,
+			percent);
 	}
 	b->last_percent = percent;
 }
@@ -88,6 +91,8 @@ static int check_source(const struct lxmgr_ctx *ctx, const struct create_request
 	_cleanup_close_ int fd = -EBADF;
 	int r;
 
+	if (req->clone_of)
+		return 0; /* clone_check_source() */
 	if (req->tarball) {
 		if (access(req->tarball, R_OK) < 0)
 			return lx_fail(ctx, -errno, "tarball %s", req->tarball);
@@ -103,6 +108,21 @@ static int check_source(const struct lxmgr_ctx *ctx, const struct create_request
 			       "root filesystem",
 			       req->source_dir);
 	return 0;
+}
+
+/* clone: the source's config as it loads (defaults, lxmgr.conf, its file) without what is
+ * its own identity; its network mode unless --net says otherwise. */
+static int clone_base_config(const struct lxmgr_ctx *ctx, const struct create_request *req,
+			     struct container_config *cfg)
+{
+	struct config_error e = {0};
+	int r;
+
+	r = config_parse_file(req->clone_of->config_path, false, cfg, &e);
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	r = clone_reset_config(cfg, req->snapshot ? req->clone_of->name : NULL);
+	return r < 0 ? lx_fail(ctx, r, "reset the clone's config") : 0;
 }
 
 static int make_tmpdir(struct build *b)
@@ -128,6 +148,58 @@ static int make_tmpdir(struct build *b)
 	return r < 0 ? lx_fail(ctx, r, "out of memory") : 0;
 }
 
+/* Points b->tmp_rootfs at the overlay view of lower and overlay_dir (clone.h). */
+static int use_view(struct build *b, const char *lower, const char *overlay_dir)
+{
+	b->view_fd = clone_open_view_at(lower, overlay_dir);
+	if (b->view_fd < 0)
+		return lx_fail(b->ctx, b->view_fd, "overlayfs of %s and %s", lower, overlay_dir);
+	free(b->tmp_rootfs);
+	b->tmp_rootfs = NULL;
+	if (xasprintf(&b->tmp_rootfs, "/proc/self/fd/%d", b->view_fd) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* clone: a snapshot gets its layers and works on its overlay view from here on; a full
+ * clone copies the source's rootfs (a snapshot source through its view). */
+static int fill_from_source(struct build *b, const struct copy_progress *p)
+{
+	const struct container *src = b->req->clone_of;
+	_cleanup_free_ char *failed = NULL, *ovdir = NULL, *lower = NULL;
+	_cleanup_close_ int srcview = -EBADF;
+	int r;
+
+	if (b->req->snapshot) {
+		r = clone_make_layers(b->tmpdir);
+		if (r < 0)
+			return lx_fail(b->ctx, r, "make the overlay layers in %s", b->tmpdir);
+		if (xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, b->tmpdir) < 0)
+			return lx_fail(b->ctx, -ENOMEM, "out of memory");
+		return use_view(b, src->rootfs, ovdir);
+	}
+	if (clone_is_snapshot(&src->cfg)) {
+		if (xasprintf(&lower, "%s/%s/rootfs", b->ctx->paths.lib, src->cfg.snapshot_of) < 0 ||
+		    xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, src->dir) < 0)
+			return lx_fail(b->ctx, -ENOMEM, "out of memory");
+		srcview = clone_open_view_at(lower, ovdir);
+		if (srcview < 0)
+			return lx_fail(b->ctx, srcview, "overlayfs of %s and %s", lower, ovdir);
+		/* copy_tree walks a path: the view goes on the source's empty rootfs directory,
+		 * in a mount namespace of this process only. */
+		r = clone_attach_private(srcview, src->rootfs);
+		if (r < 0)
+			return lx_fail(b->ctx, r, "mount the view of %s on %s", src->name,
+				       src->rootfs);
+	}
+	r = copy_tree(src->rootfs, b->tmp_rootfs, 0, 0, p, &failed);
+	if (r == -EINTR)
+		return r;
+	if (r < 0)
+		return lx_fail(b->ctx, r, "copy %s", failed ? failed : src->rootfs);
+	return 0;
+}
+
 static int fill_rootfs(struct build *b)
 {
 	const struct create_request *req = b->req;
@@ -148,6 +220,8 @@ static int fill_rootfs(struct build *b)
 			return lx_fail(b->ctx, r, "unpack %s", req->tarball);
 		return 0;
 	}
+	if (req->clone_of)
+		return fill_from_source(b, &p);
 	r = copy_tree(req->source_dir, b->tmp_rootfs, 0, 0, &p, &failed);
 	if (r == -EINTR)
 		return r;
@@ -269,7 +343,8 @@ static int decide_ownership(struct build *b)
 	_cleanup_free_ char *failed = NULL;
 	int r;
 
-	if (!b->req->force_shift && rootfs_supports_idmap(b->tmp_rootfs))
+	/* A snapshot's layers are idmapped at each start; an overlay itself cannot be. */
+	if (b->req->snapshot || (!b->req->force_shift && rootfs_supports_idmap(b->tmp_rootfs)))
 		return 0;
 	/* The filesystem cannot be idmapped: shift once, now, and remember it. */
 	lx_info(b->ctx, "shifting ownership of the rootfs by %u", b->cfg.uid_base);
@@ -357,6 +432,11 @@ static int commit(struct build *b)
 	r = config_validate(&b->cfg, &e);
 	if (r < 0)
 		return store_report_config_error(b->ctx, r, &e);
+	/* The overlay view must be gone before anyone mounts the same upper layer again. */
+	if (b->view_fd >= 0) {
+		(void)close(b->view_fd);
+		b->view_fd = -EBADF;
+	}
 	if (xasprintf(&cfgpath, "%s/config", b->tmpdir) < 0 ||
 	    xasprintf(&final, "%s/%s", b->ctx->paths.lib, b->req->name) < 0)
 		return lx_fail(b->ctx, -ENOMEM, "out of memory");
@@ -378,6 +458,8 @@ static void build_done(struct build *b, bool keep)
 {
 	if (b->tmpdir && !keep)
 		(void)rm_rf_at(AT_FDCWD, b->tmpdir);
+	if (b->view_fd >= 0)
+		(void)close(b->view_fd);
 	if (b->tmpfd >= 0)
 		(void)close(b->tmpfd);
 	free(b->tmpdir);
@@ -387,7 +469,8 @@ static void build_done(struct build *b, bool keep)
 
 int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req)
 {
-	struct build b = {.ctx = ctx, .req = req, .tmpfd = -EBADF, .last_percent = -1};
+	struct build b = {
+		.ctx = ctx, .req = req, .tmpfd = -EBADF, .view_fd = -EBADF, .last_percent = -1};
 	sigset_t mask, old;
 	int r;
 
@@ -410,6 +493,8 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	b.tty = isatty(STDERR_FILENO);
 	config_init_defaults(&b.cfg);
 	r = store_load_defaults(ctx, &b.cfg);
+	if (r >= 0 && req->clone_of)
+		r = clone_base_config(ctx, req, &b.cfg);
 	/* The network first of all: bad input fails before anything is made. */
 	if (r >= 0)
 		r = network_prepare_create(ctx, req->name, &b.cfg, &req->net);

@@ -16,9 +16,14 @@ struct create_request {
 	const char *root_password; /* set as root's password in /etc/shadow, or NULL */
 	/* --net, --ip, --uplink */
 	struct network_request net;
+	/* clone: the source, stopped and locked by the caller; its config is the base of the
+	 * new one and its rootfs is copied (or, snapshot, the lower layer of an overlayfs) */
+	const struct container *clone_of;
+	bool snapshot;
 };
 
-/* Builds LIB/.NAME.create-XXXXXX (rootfs, config), then renames it to LIB/NAME. SIGINT,
+/* Builds LIB/.NAME.create-XXXXXX (rootfs, config), then renames it to LIB/NAME (create and
+ * clone). SIGINT,
  * SIGTERM and SIGHUP are held while it works and end it cleanly, leaving nothing. Reports
  * failures itself; returns 0 or -errno. */
 int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req);

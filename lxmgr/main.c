@@ -22,6 +22,12 @@ static const struct verb verbs[] = {
 	 "  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"
 	 "  --uplink IF      routed: the host interface the address is reachable on\n"
 	 "  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"},
+	{"clone", cmd_clone, "SRC DST [--snapshot] [--hostname H] [--ip ADDR]",
+	 "make a new container from a stopped one, with its own identity",
+	 "  --snapshot       an overlayfs over SRC's rootfs instead of a copy (SRC then stays\n"
+	 "                   stopped and cannot be destroyed while DST exists)\n"
+	 "  --hostname H     DST's hostname (default: DST)\n"
+	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"},
 	{"start", cmd_start, "NAME... [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
 	 "  --foreground     run the monitor in this process (one NAME; what the systemd unit does)\n"

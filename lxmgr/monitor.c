@@ -15,6 +15,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "clone.h"
 #include "console.h"
 #include "control.h"
 #include "log.h"
@@ -450,6 +451,10 @@ static int prepare(struct monitor *m)
 	if (r < 0)
 		return log_fail_full(m->ctx, "console", r, "open the console pty");
 	m->rs.console = strdup(m->console.slave_path);
+	/* A snapshot clone's drop-ins go through its merged tree (clone.h). */
+	r = clone_view_open(m->ctx, m->c);
+	if (r < 0)
+		return r;
 	apply_autologin(m);
 	m->env = (struct start_env){
 		.ctx = m->ctx,

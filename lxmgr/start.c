@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "cleanup.h"
+#include "clone.h"
 #include "fixup.h"
 #include "idmap.h"
 #include "log.h"
@@ -76,6 +77,23 @@ static int report_child_error(const struct lxmgr_ctx *ctx, int r, const struct s
 	return log_fail_full(ctx, m->where, r, "%s", m->text);
 }
 
+/* The container's root: an idmapped clone of the rootfs, or for a snapshot clone an overlayfs
+ * stacked on the idmapped layers (the host's view of it closed first: one upper, one mount). */
+static int open_root_tree(struct start_env *env, int userns)
+{
+	int tree;
+
+	if (clone_is_snapshot(&env->c->cfg)) {
+		clone_view_close(env->c);
+		return clone_open_snapshot_tree(env->ctx, env->c, userns);
+	}
+	tree = rootfs_open_idmapped(env->c->rootfs, userns);
+	if (tree < 0)
+		return log_fail_full(env->ctx, "rootfs", tree, "idmapped mount of %s",
+				     env->c->rootfs);
+	return tree;
+}
+
 /* Parent side of the sync points, numbered as the child sees them. */
 static int parent_sync(struct start_env *env, struct runtime_state *rs, int sock, pid_t pid)
 {
@@ -98,20 +116,20 @@ static int parent_sync(struct start_env *env, struct runtime_state *rs, int sock
 	r = cgroup_attach_v1(cg, pid);
 	if (r < 0)
 		return log_fail_full(ctx, "cgroup", r, "move %d into the v1 cgroups", (int)pid);
+	/* eth0, its address and routes exist before init runs (DESIGN §3.4). */
+	r = network_setup(ctx, env->c, pid, rs);
+	if (r < 0)
+		return r;
+	/* After the network: that may still write /etc/resolv.conf through a snapshot's view. */
 	if (!cfg->rootfs_shifted) {
 		(void)snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		userns = open(path, O_RDONLY | O_CLOEXEC);
 		if (userns < 0)
 			return log_fail_full(ctx, "idmap", -errno, "open %s", path);
-		tree = rootfs_open_idmapped(env->c->rootfs, userns);
+		tree = open_root_tree(env, userns);
 		if (tree < 0)
-			return log_fail_full(ctx, "rootfs", tree, "idmapped mount of %s",
-					     env->c->rootfs);
+			return tree;
 	}
-	/* eth0, its address and routes exist before init runs (DESIGN §3.4). */
-	r = network_setup(ctx, env->c, pid, rs);
-	if (r < 0)
-		return r;
 	r = sync_send(sock, SYNC_IDMAP_DONE, tree);
 	if (r < 0)
 		return lx_fail(ctx, r, "send %s", sync_step_to_string(SYNC_IDMAP_DONE));
@@ -226,6 +244,7 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 			.own_netns = cfg->net_mode != NET_MODE_HOST,
 			.cgroup_layout = cfg->cgroup_layout,
 			.cfg = cfg,
+			.close_fd = env->c->view_fd,
 		};
 
 		(void)close(sv[0]);
@@ -253,8 +272,11 @@ int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pid
 {
 	int r;
 
+	/* A snapshot clone's host-side steps work on its merged tree (again after a reboot). */
+	r = clone_view_open(env->ctx, env->c);
 	/* The check that the guest can boot here, and its fix-ups (DESIGN §11): first of all. */
-	r = fixup_prepare_start(env->ctx, env->c, &env->cgroup_host);
+	if (r >= 0)
+		r = fixup_prepare_start(env->ctx, env->c, &env->cgroup_host);
 	/* Bad network settings fail here too, before anything is made. */
 	if (r >= 0)
 		r = network_check(env->ctx, env->c);

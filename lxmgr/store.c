@@ -69,6 +69,7 @@ int store_container_paths(const struct lxmgr_ctx *ctx, const char *name, struct 
 	if (!c)
 		return -ENOMEM;
 	c->dirfd = -EBADF;
+	c->view_fd = -EBADF;
 	config_init_defaults(&c->cfg);
 	c->name = strdup(name);
 	r |= xasprintf(&c->dir, "%s/%s", ctx->paths.lib, name);
@@ -96,6 +97,8 @@ struct container *container_free(struct container *c)
 	free(c->logdir);
 	if (c->dirfd >= 0)
 		(void)close(c->dirfd);
+	if (c->view_fd >= 0)
+		(void)close(c->view_fd);
 	config_done(&c->cfg);
 	free(c);
 	return NULL;

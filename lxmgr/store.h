@@ -15,6 +15,7 @@ struct container {
 	char *rundir;      /* RUN/NAME */
 	char *logdir;      /* LOG/NAME */
 	int dirfd;         /* LIB/NAME, O_DIRECTORY; the monitor holds flock(LOCK_EX) on it */
+	int view_fd;       /* snapshot clones: the host's view of the rootfs (clone.h), or -EBADF */
 	struct container_config cfg;
 };
 

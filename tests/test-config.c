@@ -32,6 +32,7 @@ static const char full_text[] = "[container]\n"
 				"size = 131072\n"
 				"[rootfs]\n"
 				"shifted = yes\n"
+				"snapshot_of = base\n"
 				"[limits]\n"
 				"memory = 2G\n"
 				"memory_high = 1536M\n"
@@ -589,7 +590,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 28);
+	assert_int_equal(i, 29);
 	config_done(&full);
 }
 
