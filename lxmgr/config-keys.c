@@ -17,6 +17,7 @@
 #include "mounts.h"
 #include "nat.h"
 #include "pool.h"
+#include "provision-check.h"
 #include "util.h"
 #include "veth.h"
 
@@ -410,6 +411,33 @@ const struct config_key config_keys[] = {
 	 "a user name of the container, e.g. root",
 	 "Log this user in on the console without a password (a getty drop-in lxmgr owns).",
 	 .valid = name_is_valid},
+	{"provision.user", CHARS(provision_user), KEY_OPTIONAL | KEY_CONTAINER_ONLY, "user name",
+	 "1-32 of a-z 0-9 _ -, starting with a letter or _",
+	 "A user made inside (home, shell) by `lxmgr provision`.",
+	 .valid = provision_user_is_valid},
+	{"provision.ssh_key", CHARS(provision_ssh_key), KEY_OPTIONAL | KEY_CONTAINER_ONLY,
+	 "SSH public key", "one line such as ssh-ed25519 AAAA... comment (no # ; quotes)",
+	 "A public key put into the user's ~/.ssh/authorized_keys (owner the user, 600).",
+	 .valid = provision_ssh_key_is_valid},
+	{"provision.sudo", BOOL(provision_sudo), KEY_CONTAINER_ONLY, "boolean", "yes or no",
+	 .doc = "The user may run sudo without a password (sudo/wheel group and a sudoers "
+		"drop-in)."},
+	{"provision.packages", CHARS(provision_packages), KEY_OPTIONAL, "package list",
+	 "package names separated by commas or spaces, e.g. git,vim",
+	 "Packages installed with the guest's own apt, dnf, yum or apk.",
+	 .valid = provision_packages_is_valid},
+	{"provision.timezone", CHARS(provision_timezone), KEY_OPTIONAL, "timezone",
+	 "a zoneinfo name such as Europe/Berlin or UTC",
+	 "The guest's /etc/localtime (and /etc/timezone where the guest keeps one).",
+	 .valid = provision_timezone_is_valid},
+	{"provision.run", CHARS(provision_run), KEY_OPTIONAL | KEY_CONTAINER_ONLY, "path",
+	 "an absolute host path without spaces, quotes, '#' or ';'",
+	 "A host script run once inside as root by /bin/sh (again only when its text changes).",
+	 .valid = provision_path_is_valid},
+	{"provision.cloud_init", CHARS(provision_cloud_init), KEY_OPTIONAL | KEY_CONTAINER_ONLY,
+	 "path", "an absolute host path without spaces, quotes, '#' or ';'",
+	 "A cloud-init user-data file seeded as NoCloud into a guest that has cloud-init.",
+	 .valid = provision_path_is_valid},
 	{"mount.*", NULL, NULL, OFF(mounts), 0, 0, KEY_OPTIONAL | KEY_FAMILY, "mount",
 	 "SRC:DST[:ro][:owner=USER], absolute paths, DST not in /proc, /sys or /dev",
 	 "mount.NAME: a host directory (or file) SRC bound at DST inside at start, idmapped so "

@@ -49,7 +49,15 @@ static const char full_text[] = "[container]\n"
 				"dns = local\n"
 				"forward = tcp:8080:80 udp:5353:53\n"
 				"[console]\n"
-				"autologin = root\n";
+				"autologin = root\n"
+				"[provision]\n"
+				"user = alice\n"
+				"ssh_key = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA a@h\n"
+				"sudo = yes\n"
+				"packages = git vim\n"
+				"timezone = Europe/Berlin\n"
+				"run = /srv/first-boot.sh\n"
+				"cloud_init = /srv/user-data\n";
 
 struct fixture {
 	char dir[PATH_MAX];
@@ -590,7 +598,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 29);
+	assert_int_equal(i, 36);
 	config_done(&full);
 }
 
