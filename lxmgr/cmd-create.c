@@ -21,11 +21,19 @@
 #include "log.h"
 #include "network.h"
 #include "login.h"
+#include "provision-check.h"
+#include "provision.h"
 #include "rootfs.h"
 #include "store.h"
 #include "util.h"
 
 #define LOG_STEP "create"
+
+/* --user, --ssh-key, --sudo, --packages, --timezone, --run, --cloud-init: the [provision] keys. */
+struct provision_opts {
+	const char *user, *ssh_key_file, *packages, *timezone, *run, *cloud_init;
+	bool sudo;
+};
 
 struct create_opts {
 	const char *name;
@@ -36,6 +44,7 @@ struct create_opts {
 	struct network_request net;
 	const char *password_file;
 	char forward[256]; /* every --forward, space-separated */
+	struct provision_opts prov;
 };
 
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct create_opts *o)
@@ -50,6 +59,13 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"uplink", required_argument, NULL, 'U'},
 		{"password-file", required_argument, NULL, 'P'},
 		{"forward", required_argument, NULL, 'F'},
+		{"user", required_argument, NULL, 'u'},
+		{"ssh-key", required_argument, NULL, 'k'},
+		{"sudo", no_argument, NULL, 's'},
+		{"packages", required_argument, NULL, 'p'},
+		{"timezone", required_argument, NULL, 'z'},
+		{"run", required_argument, NULL, 'x'},
+		{"cloud-init", required_argument, NULL, 'C'},
 		{},
 	};
 	int c;
@@ -92,6 +108,27 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 			o->net.forward = o->forward;
 			break;
 		}
+		case 'u':
+			o->prov.user = optarg;
+			break;
+		case 'k':
+			o->prov.ssh_key_file = optarg;
+			break;
+		case 's':
+			o->prov.sudo = true;
+			break;
+		case 'p':
+			o->prov.packages = optarg;
+			break;
+		case 'z':
+			o->prov.timezone = optarg;
+			break;
+		case 'x':
+			o->prov.run = optarg;
+			break;
+		case 'C':
+			o->prov.cloud_init = optarg;
+			break;
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -102,13 +139,123 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 	o->name = argv[optind];
 	if (!!o->rootfs == !!o->tarball)
 		return cmd_usage_error(ctx, "give one of --rootfs DIR or --tarball FILE");
+	if ((o->prov.sudo || o->prov.ssh_key_file) && !o->prov.user)
+		return cmd_usage_error(ctx, "--sudo and --ssh-key need --user");
 	return 0;
+}
+
+/* The [provision] keys create records, checked before anything is made. */
+struct provision_keys {
+	const char *key[8];
+	char *value[8];
+	size_t n;
+};
+
+static void provision_keys_done(struct provision_keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->value[i]);
+}
+
+static int add_key(struct provision_keys *k, const char *key, const char *value)
+{
+	k->key[k->n] = key;
+	k->value[k->n] = strdup(value);
+	return k->value[k->n++] ? 0 : -ENOMEM;
+}
+
+/* A host file given on the command line, recorded as an absolute path. */
+static int add_path_key(const struct lxmgr_ctx *ctx, struct provision_keys *k, const char *key,
+			const char *option, const char *path)
+{
+	_cleanup_free_ char *abs = realpath(path, NULL);
+
+	if (!abs || access(abs, R_OK) < 0)
+		return log_fail_full(ctx, "provision", -errno, "%s %s", option, path);
+	if (!provision_path_is_valid(abs))
+		return log_fail_full(ctx, "provision", LX_SYNTHETIC(-EINVAL),
+				     "%s %s: the path must not hold spaces, quotes, '#' or ';'",
+				     option, abs);
+	return add_key(k, key, abs);
+}
+
+static int provision_prepare(const struct lxmgr_ctx *ctx, const struct provision_opts *p,
+			     struct provision_keys *k)
+{
+	char buf[800];
+	int r = 0;
+
+	if (p->user && !provision_user_is_valid(p->user))
+		return log_fail_full(ctx, "provision", LX_SYNTHETIC(-EINVAL),
+				     "invalid --user '%s' (1-32 of a-z 0-9 _ -, starting with a "
+				     "letter or _)",
+				     p->user);
+	if (p->user)
+		r = add_key(k, "provision.user", p->user);
+	if (r >= 0 && p->sudo)
+		r = add_key(k, "provision.sudo", "yes");
+	if (r >= 0 && p->ssh_key_file) {
+		r = provision_read_ssh_key(p->ssh_key_file, buf, sizeof(buf));
+		if (r < 0)
+			return log_fail_full(ctx, "provision", r == -EINVAL ? LX_SYNTHETIC(r) : r,
+					     "--ssh-key %s: %s", p->ssh_key_file,
+					     r == -EINVAL ? "not one OpenSSH public key line"
+							  : "cannot read it");
+		r = add_key(k, "provision.ssh_key", buf);
+	}
+	if (r >= 0 && p->packages) {
+		if (provision_packages_normalize(p->packages, buf, 512) < 0)
+			return log_fail_full(
+				ctx, "provision", LX_SYNTHETIC(-EINVAL),
+				"invalid --packages '%s' (names of a-z A-Z 0-9 . + _ : "
+				"-, separated by commas)",
+				p->packages);
+		r = add_key(k, "provision.packages", buf);
+	}
+	if (r >= 0 && p->timezone) {
+		if (!provision_timezone_is_valid(p->timezone))
+			return log_fail_full(ctx, "provision", LX_SYNTHETIC(-EINVAL),
+					     "invalid --timezone '%s' (a zoneinfo name such as "
+					     "Europe/Berlin)",
+					     p->timezone);
+		r = add_key(k, "provision.timezone", p->timezone);
+	}
+	if (r >= 0 && p->run)
+		r = add_path_key(ctx, k, "provision.run", "--run", p->run);
+	if (r >= 0 && p->cloud_init)
+		r = add_path_key(ctx, k, "provision.cloud_init", "--cloud-init", p->cloud_init);
+	return r == -ENOMEM ? log_fail_full(ctx, "provision", r, "out of memory") : r;
+}
+
+/* Records the keys in the new container's config and applies them; on failure the container
+ * is destroyed again, so that a create either provisions fully or leaves nothing. */
+static int provision_new(struct lxmgr_ctx *ctx, const char *name, const struct provision_keys *k)
+{
+	_cleanup_free_ char *path = NULL;
+	char *destroy_argv[] = {"destroy", "--force", (char *)name, NULL};
+	struct config_error e;
+	int r = 0;
+
+	if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, name) < 0)
+		r = log_fail_full(ctx, "provision", -ENOMEM, "out of memory");
+	for (size_t i = 0; r >= 0 && i < k->n; i++) {
+		r = config_edit_file(path, k->key[i], k->value[i], &e);
+		if (r < 0)
+			(void)log_fail_full(ctx, "provision", r, "record %s in %s: %s", k->key[i],
+					    path, e.message);
+	}
+	if (r >= 0)
+		r = provision_apply(ctx, name);
+	if (r < 0)
+		(void)cmd_destroy(ctx, 3, destroy_argv);
+	return r;
 }
 
 int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct create_opts o = {0};
 	_cleanup_free_ char *password = NULL;
+	_cleanup_(provision_keys_done) struct provision_keys keys = {0};
 	struct create_request req;
 	int r;
 
@@ -135,8 +282,13 @@ int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 		}
 		req.root_password = password;
 	}
+	r = provision_prepare(ctx, &o.prov, &keys);
+	if (r < 0)
+		return EXIT_FAILED;
 	r = create_container(ctx, &req);
 	if (password)
 		explicit_bzero(password, strlen(password));
+	if (r >= 0 && keys.n)
+		r = provision_new(ctx, o.name, &keys);
 	return r < 0 ? EXIT_FAILED : 0;
 }

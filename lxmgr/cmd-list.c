@@ -10,6 +10,7 @@
 #include "log.h"
 #include "network.h"
 #include "runtime.h"
+#include "provision.h"
 #include "store.h"
 #include "util.h"
 #include "veth.h"
@@ -313,5 +314,9 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	print_network(ctx, c, &st);
 	print_shares(cfg);
 	printf("Console:    %s/console.log\n", c->logdir);
+	if (provision_requested(cfg))
+		printf("Provision:  %s%s%s%s; log %s/%s\n", cfg->provision_user[0] ? "user " : "",
+		       cfg->provision_user, cfg->provision_sudo ? " (sudo)" : "",
+		       cfg->provision_packages[0] ? ", packages" : "", c->logdir, PROVISION_LOG);
 	return 0;
 }

@@ -25,6 +25,7 @@ int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_mount(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_umount(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_provision(struct lxmgr_ctx *ctx, int argc, char **argv);
 
 /* Exit statuses of DESIGN §1. */
 #define EXIT_FAILED 1

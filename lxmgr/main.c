@@ -11,7 +11,9 @@
 static const struct verb verbs[] = {
 	{"create", cmd_create,
 	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]"
-	 " [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF] [--forward P:H:C]...",
+	 " [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF] [--forward P:H:C]..."
+	 " [--user U [--ssh-key FILE] [--sudo]] [--packages LIST] [--timezone TZ] [--run FILE]"
+	 " [--cloud-init FILE]",
 	 "make a container from a root filesystem tree or tarball",
 	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
 	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
@@ -21,7 +23,19 @@ static const struct verb verbs[] = {
 	 "  --net MODE       bridge (default), routed, none (loopback only) or host\n"
 	 "  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"
 	 "  --uplink IF      routed: the host interface the address is reachable on\n"
-	 "  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"},
+	 "  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"
+	 "Provisioning (recorded in [provision], applied inside the booted guest, see provision):\n"
+	 "  --user U         make user U with a home and shell (useradd, or busybox adduser)\n"
+	 "  --ssh-key FILE   put the public key of FILE into U's ~/.ssh/authorized_keys\n"
+	 "  --sudo           U may sudo without a password (sudo/wheel group, sudoers drop-in)\n"
+	 "  --packages LIST  install packages (comma separated) with apt, dnf, yum or apk\n"
+	 "  --timezone TZ    set /etc/localtime to a zoneinfo name, e.g. Europe/Berlin\n"
+	 "  --run FILE       run the host script FILE once inside as root (/bin/sh)\n"
+	 "  --cloud-init FILE  seed FILE as NoCloud user-data (images with cloud-init only)\n"},
+	{"provision", cmd_provision, "NAME",
+	 "re-apply the container's [provision] keys inside it (booting it if stopped)",
+	 "  Converges: steps whose result is in place change nothing; the output names\n"
+	 "  what changed or says \"no change\". Log: LOG/NAME/provision.log.\n"},
 	{"clone", cmd_clone, "SRC DST [--snapshot] [--hostname H] [--ip ADDR]",
 	 "make a new container from a stopped one, with its own identity",
 	 "  --snapshot       an overlayfs over SRC's rootfs instead of a copy (SRC then stays\n"

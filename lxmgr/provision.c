@@ -1,0 +1,296 @@
+/* provision.c: applying a container's [provision] section inside it. The steps run as
+ * commands inside the booted guest (the exec path: its namespaces, its own useradd, apt,
+ * visudo), never as guest binaries on the host; a stopped container is booted for them and
+ * stopped again. Output goes to LOG/NAME/provision.log. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "cleanup.h"
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "lxmgr.h"
+#include "provision-steps.h"
+#include "provision.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "provision"
+
+struct prov {
+	struct lxmgr_ctx *ctx;
+	struct container *c;
+	int logfd;
+	char *logpath;
+	char changed[256]; /* names of the steps that changed something */
+	int n_changed;
+};
+
+bool provision_requested(const struct container_config *c)
+{
+	return c->provision_user[0] || c->provision_ssh_key[0] || c->provision_sudo ||
+	       c->provision_packages[0] || c->provision_timezone[0] || c->provision_run[0] ||
+	       c->provision_cloud_init[0];
+}
+
+static void log_text(struct prov *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_text(struct prov *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vdprintf(p->logfd, fmt, ap);
+	va_end(ap);
+}
+
+static void mark_changed(struct prov *p, const char *step)
+{
+	size_t len = strlen(p->changed);
+
+	(void)snprintf(p->changed + len, sizeof(p->changed) - len, "%s%s", len ? " " : "", step);
+	p->n_changed++;
+	log_text(p, "== %s: changed\n", step);
+}
+
+/* The last lines of the log on stderr: a failed create removes the log with the container. */
+static void show_log_tail(struct prov *p)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0, lines = 0;
+	const char *start;
+
+	if (read_file_at(AT_FDCWD, p->logpath, 1 << 20, &text, &len) < 0 || !len)
+		return;
+	start = text + len;
+	while (start > text && lines <= 12)
+		if (*--start == '\n')
+			lines++;
+	if (start > text)
+		start++;
+	fprintf(stderr, "%s", start);
+	if (text[len - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+/* Runs argv inside with stdin from in_fd (or /dev/null) and stdout/stderr into the log.
+ * Returns the command's exit status, or -errno (reported into the log). */
+static int run_inside(struct prov *p, char **argv, int in_fd)
+{
+	_cleanup_close_ int null = -EBADF;
+	int saved[3] = {-EBADF, -EBADF, -EBADF}, r;
+	struct attach_opts a = {.argv = argv};
+
+	if (in_fd < 0) {
+		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0)
+			return -errno;
+		in_fd = null;
+	}
+	(void)fflush(stdout);
+	(void)fflush(stderr);
+	for (int fd = 0; fd < 3; fd++)
+		saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	r = 0;
+	if (saved[0] < 0 || saved[1] < 0 || saved[2] < 0 || dup2(in_fd, 0) < 0 ||
+	    dup2(p->logfd, 1) < 0 || dup2(p->logfd, 2) < 0)
+		r = -errno;
+	if (r == 0)
+		r = cmd_attach_running(p->ctx, p->c->name, &a);
+	(void)fflush(stderr);
+	for (int fd = 0; fd < 3; fd++)
+		if (saved[fd] >= 0) {
+			(void)dup2(saved[fd], fd);
+			(void)close(saved[fd]);
+		}
+	return r;
+}
+
+static const char *preflight_reason(int status)
+{
+	switch (status) {
+	case PROVISION_NO_PACKAGE_MANAGER:
+		return "packages asked for, but the guest has no apt-get, dnf, yum or apk";
+	case PROVISION_NO_SUDO:
+		return "sudo asked for, but the guest has no sudo and its package manager cannot "
+		       "install it";
+	case PROVISION_NO_TZDATA:
+		return "the timezone is not in the guest's /usr/share/zoneinfo and its package "
+		       "manager cannot install tzdata";
+	case PROVISION_NO_USERADD:
+		return "a user asked for, but the guest has neither useradd nor adduser";
+	case PROVISION_NO_PACKAGES:
+		return "the guest's package manager cannot install the packages asked for";
+	default:
+		return NULL;
+	}
+}
+
+static int step_failed(struct prov *p, const char *step, int status)
+{
+	const char *why = strcmp(step, "preflight") ? NULL : preflight_reason(status);
+
+	bool create = !strcmp(p->ctx->verb, "create");
+
+	log_text(p, "== %s: failed (exit status %d)\n", step, status);
+	if (why)
+		return lx_fail(p->ctx, LX_SYNTHETIC(-EOPNOTSUPP), "%s: %s; %s", step, why,
+			       create ? "nothing was created" : "nothing was changed");
+	/* A failed create removes the container and its log: show the log's end first. */
+	if (create)
+		show_log_tail(p);
+	return lx_fail(
+		p->ctx, LX_SYNTHETIC(-EIO), "step %s failed (exit status %d)%s%s", step, status,
+		create ? ": the container was removed" : "; log: ", create ? "" : p->logpath);
+}
+
+static int run_step(struct prov *p, enum provision_step s)
+{
+	const struct container_config *cfg = &p->c->cfg;
+	const char *name = provision_step_to_string(s);
+	char *argv[] = {"/bin/sh",
+			"-c",
+			(char *)provision_step_script(s),
+			"lxmgr-provision",
+			cfg->hostname ? cfg->hostname : p->c->name,
+			(char *)cfg->provision_user,
+			cfg->provision_sudo ? "1" : "0",
+			(char *)cfg->provision_timezone,
+			(char *)cfg->provision_ssh_key,
+			(char *)cfg->provision_packages,
+			NULL};
+	int r;
+
+	log_text(p, "== %s\n", name);
+	r = run_inside(p, argv, -EBADF);
+	if (r < 0)
+		return step_failed(p, name, r);
+	if (r == PROVISION_CHANGED && s != PROVISION_STEP_PREFLIGHT) {
+		mark_changed(p, name);
+		return 0;
+	}
+	return r == 0 ? 0 : step_failed(p, name, r);
+}
+
+/* provision.run: the script runs once; its text is kept beside the config after it succeeded,
+ * and it runs again only when the file's text differs from that copy. */
+static int run_script(struct prov *p)
+{
+	const char *path = p->c->cfg.provision_run;
+	_cleanup_free_ char *text = NULL, *done = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	char *argv[] = {"/bin/sh", "-s", NULL};
+	size_t len = 0;
+	int r;
+
+	if (!path[0])
+		return 0;
+	r = read_file_at(AT_FDCWD, path, 1 << 20, &text, &len);
+	if (r < 0)
+		return lx_fail(p->ctx, r, "run: read %s", path);
+	if (read_file_at(p->c->dirfd, PROVISION_RUN_DONE, 1 << 20, &done, NULL) >= 0 &&
+	    !strcmp(done, text)) {
+		log_text(p, "== run: %s ran already\n", path);
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lx_fail(p->ctx, -errno, "run: open %s", path);
+	log_text(p, "== run %s\n", path);
+	r = run_inside(p, argv, fd);
+	if (r != 0)
+		return step_failed(p, "run", r);
+	r = write_file_atomic_at(p->c->dirfd, PROVISION_RUN_DONE, text, len, 0600);
+	if (r < 0)
+		return lx_fail(p->ctx, r, "run: record that %s ran", path);
+	mark_changed(p, "run");
+	return 0;
+}
+
+static int open_log(struct prov *p)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int r;
+
+	r = mkdir_p(p->c->logdir, 0700);
+	if (r < 0)
+		return lx_fail(p->ctx, r, "create %s", p->c->logdir);
+	if (xasprintf(&p->logpath, "%s/%s", p->c->logdir, PROVISION_LOG) < 0)
+		return lx_fail(p->ctx, -ENOMEM, "out of memory");
+	p->logfd = open(p->logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (p->logfd < 0)
+		return lx_fail(p->ctx, -errno, "open %s", p->logpath);
+	(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	log_text(p, "==== lxmgr %s %s: provisioning at %s\n", p->ctx->verb, p->c->name, when);
+	return 0;
+}
+
+static int run_all(struct prov *p)
+{
+	int r = 0;
+
+	for (enum provision_step s = 0; s < _PROVISION_STEP_MAX && r >= 0; s++)
+		r = run_step(p, s);
+	if (r >= 0)
+		r = run_script(p);
+	return r;
+}
+
+static int boot(struct prov *p)
+{
+	char *argv[] = {"start", p->c->name, NULL};
+	const char *verb = p->ctx->verb;
+	int r;
+
+	log_text(p, "== boot for provisioning\n");
+	r = cmd_start(p->ctx, 2, argv);
+	p->ctx->verb = verb;
+	return r == 0 ? 0 : -EIO;
+}
+
+int provision_apply(struct lxmgr_ctx *ctx, const char *name)
+{
+	_cleanup_container_ struct container *c = NULL;
+	struct prov p = {.ctx = ctx, .logfd = -EBADF};
+	bool started = false, seeded = false;
+	int r;
+
+	r = store_container_open(ctx, name, &c);
+	if (r < 0)
+		return r;
+	p.c = c;
+	r = open_log(&p);
+	if (r >= 0)
+		r = provision_cloud_init_seed(ctx, c, &seeded);
+	if (r >= 0 && seeded)
+		mark_changed(&p, "cloud-init");
+	if (r >= 0 && !store_is_running(c)) {
+		r = boot(&p);
+		started = r >= 0;
+	}
+	if (r >= 0)
+		r = run_all(&p);
+	if (started && cmd_stop_running(ctx, c, r < 0 ? 0 : -1, /* kill_now= */ r < 0) < 0 &&
+	    r >= 0)
+		r = -EIO;
+	if (r >= 0) {
+		log_text(&p, "==== done: %s\n", p.n_changed ? p.changed : "no change");
+		if (p.n_changed)
+			printf("%s: provisioned: changed %s\n", name, p.changed);
+		else
+			printf("%s: provisioned: no change (everything was in place)\n", name);
+		r = p.n_changed;
+	}
+	if (p.logfd >= 0)
+		(void)close(p.logfd);
+	free(p.logpath);
+	return r;
+}

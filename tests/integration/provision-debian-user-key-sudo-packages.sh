@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Proves: `create --user --ssh-key --sudo --packages --timezone --run` on Debian 12 provisions
+# the guest with its own tools and records it under [provision]: after a boot the user can
+# `sudo -n true` (no password), the key is in ~/.ssh/authorized_keys owned by the user's uid
+# inside with modes 700/600, `less` (from Debian's archive, not in minbase) is installed, the
+# zone is set, the first-boot script ran once; `lxmgr provision` on the running container then
+# changes nothing and says so; bad values are refused before anything is made; a failing step
+# fails the create naming the step and leaves no container; `info` points at the log.
+# Packages: apt inside the guest installs from a file:// repository of .debs that the host's
+# apt-get downloaded from deb.debian.org (bind-mounted in with mount.*), so no DNS query is
+# made from the container.
+. "$(dirname "$0")/lib/common.sh"
+setup_store
+# leftovers lib|log NAME: what of NAME is in that part of the store (half-built ones too).
+leftovers() {
+    compgen -G "$T_ROOT/$1/*$2*" ; compgen -G "$T_ROOT/$1/.*$2*"
+}
+rootfs=$(debian_rootfs)
+
+# The repository: less from Debian's archive, fetched by the host's apt (cached).
+repo=/var/cache/lxmgr-test/provision-repo
+if [ ! -s "$repo/Packages" ]; then
+    mkdir -p "$repo.tmp" && (cd "$repo.tmp" && apt-get download -q less >/dev/null 2>&1 &&
+        dpkg-scanpackages . /dev/null 2>/dev/null >Packages) && rm -rf "$repo" &&
+        mv "$repo.tmp" "$repo" || { rm -rf "$repo.tmp"; skip_all "apt-get download less failed"; }
+fi
+chmod -R a+rX "$repo"
+echo 'deb [trusted=yes] file:/srv/lxmgr-repo ./' >"$T_ROOT/sources.list"
+chmod 644 "$T_ROOT/sources.list"
+# Loopback only: provisioning needs no network here, and none is queried.
+cat >"$T_ROOT/etc/lxmgr.conf" <<CONF
+[net]
+mode = none
+dns = local
+[mount]
+repo = $repo:/srv/lxmgr-repo:ro
+aptsrc = $T_ROOT/sources.list:/etc/apt/sources.list:ro
+CONF
+ssh-keygen -q -t ed25519 -N '' -C alice@lxmgr-test -f "$T_ROOT/key" >/dev/null
+key=$(cat "$T_ROOT/key.pub")
+printf '#!/bin/sh\necho ran >>/root/first-boot.count\n' >"$T_ROOT/first-boot.sh"
+
+# ---- refused before anything is made ----
+lx create bad --rootfs "$rootfs" --sudo >/dev/null 2>&1
+check_eq "--sudo without --user is a usage error (2)" "2" "$?"
+for bad in "--user Alice!" "--user root --ssh-key $T_ROOT/first-boot.sh" \
+    "--packages -rf" "--packages git;vim" "--timezone ../../etc/shadow" \
+    "--run $T_ROOT/no-such-file" "--cloud-init $T_ROOT/none"; do
+    # shellcheck disable=SC2086
+    out=$(lx create bad --rootfs "$rootfs" $bad 2>&1)
+    check_match "create $bad: refused" "^lxmgr: create bad: provision: " "$out"
+    check_eq "create $bad: in one line" "1" "$(echo "$out" | wc -l)"
+done
+check_eq "nothing was made" "" "$(ls -A "$T_ROOT/lib" 2>/dev/null)"
+check_fails "config set refuses a bad provision.user" lx config x set provision.user 'a b'
+
+# ---- create with provisioning ----
+T_NAMES+=(dev1)
+out=$(lx create dev1 --rootfs "$rootfs" --user alice --ssh-key "$T_ROOT/key.pub" --sudo \
+    --packages less --timezone Europe/Berlin --run "$T_ROOT/first-boot.sh" 2>/dev/null)
+check_eq "create provisions and names what it changed" \
+    "dev1: provisioned: changed packages timezone user sudo ssh-key run" "$out"
+check_eq "it was stopped again" "stopped" "$(lx list | awk '$1 == "dev1" { print $2 }')"
+check_eq "recorded: provision.user" "alice" "$(lx config dev1 get provision.user)"
+check_eq "recorded: provision.ssh_key" "$key" "$(lx config dev1 get provision.ssh_key)"
+check_eq "recorded: provision.sudo" "yes" "$(lx config dev1 get provision.sudo)"
+check_eq "recorded: provision.packages" "less" "$(lx config dev1 get provision.packages)"
+check_eq "recorded: provision.timezone" "Europe/Berlin" "$(lx config dev1 get provision.timezone)"
+check_match "info points at the provisioning log" "Provision: .*log $T_ROOT/log/dev1/provision.log" \
+    "$(lx info dev1)"
+check_match "the log shows apt installing less" "Setting up less" \
+    "$(cat "$T_ROOT/log/dev1/provision.log")"
+
+check "start" lx start dev1
+check_eq "running" "running" "$(wait_running dev1)"
+check_eq "alice exists with bash" "alice:/home/alice:/bin/bash" \
+    "$(lx exec dev1 -- getent passwd alice | cut -d: -f1,6,7)"
+check "alice can sudo without a password" lx exec dev1 --user alice -- sudo -n true
+check_eq "as root" "0" "$(lx exec dev1 --user alice -- sudo -n id -u)"
+check_match "alice is in the sudo group" "(^| )sudo( |$)" "$(lx exec dev1 -- id -nG alice)"
+check "the sudoers drop-in is valid" lx exec dev1 -- visudo -c
+uid=$(lx exec dev1 -- id -u alice)
+check_eq ".ssh: alice's uid inside, 700" "$uid:$uid:700" \
+    "$(lx exec dev1 -- stat -c %u:%g:%a /home/alice/.ssh)"
+check_eq "authorized_keys: alice's uid inside, 600" "$uid:$uid:600" \
+    "$(lx exec dev1 -- stat -c %u:%g:%a /home/alice/.ssh/authorized_keys)"
+check_eq "the key is in authorized_keys" "$key" "$(lx exec dev1 -- cat /home/alice/.ssh/authorized_keys)"
+check_eq "less is installed" "install ok installed" \
+    "$(lx exec dev1 -- dpkg-query -W -f='${Status}' less)"
+check "less runs" lx exec dev1 -- less --version
+check_eq "the zone is Europe/Berlin" "/usr/share/zoneinfo/Europe/Berlin Europe/Berlin" \
+    "$(lx exec dev1 -- sh -c 'echo $(readlink /etc/localtime) $(cat /etc/timezone)')"
+check_eq "the first-boot script ran once" "ran" "$(lx exec dev1 -- cat /root/first-boot.count)"
+
+# ---- converges ----
+t0=$(date +%s%N)
+out=$(lx provision dev1 2>&1)
+ms=$((($(date +%s%N) - t0) / 1000000))
+check_eq "provision again changes nothing and says so" \
+    "dev1: provisioned: no change (everything was in place)" "$out"
+echo "# figures: provision of a running, provisioned container: ${ms} ms"
+check_eq "the first-boot script did not run again" "ran" "$(lx exec dev1 -- cat /root/first-boot.count)"
+check_eq "still running" "running" "$(lx list | awk '$1 == "dev1" { print $2 }')"
+# Something drifted: provision puts back exactly that.
+check "remove alice from sudo inside" lx exec dev1 -- gpasswd -d alice sudo
+check "break the key file's mode" lx exec dev1 -- chmod 644 /home/alice/.ssh/authorized_keys
+check_eq "provision repairs what drifted" "dev1: provisioned: changed sudo ssh-key" \
+    "$(lx provision dev1 2>&1)"
+check_eq "mode 600 again" "600" "$(lx exec dev1 -- stat -c %a /home/alice/.ssh/authorized_keys)"
+base=$(uid_base_of dev1)
+check "stop" lx stop dev1
+check_host_clean dev1 "$base"
+
+# ---- a failing step: the create fails naming it and leaves no container ----
+out=$(lx create dev2 --rootfs "$rootfs" --timezone Mars/Olympus_Mons 2>&1)
+check_eq "create fails" "1" "$?"
+check_match "the error names the step" \
+    "lxmgr: create dev2: provision: step timezone failed \(exit status 1\): the container was removed$" \
+    "$out"
+check_eq "no container dev2" "" "$(leftovers lib dev2)"
+check_eq "no log directory of dev2" "" "$(leftovers log dev2)"
+check_eq "no cgroup of dev2" "" "$(host_cgroups_of dev2)"
+check_eq "no runtime files of dev2" "" "$(ls -A "$T_ROOT/run/dev2" 2>/dev/null)"
+
+done_testing
