@@ -9,6 +9,7 @@
 #include "clone.h"
 #include "cmd.h"
 #include "control.h"
+#include "hooks.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -19,6 +20,7 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_free_ char *grave = NULL;
+	struct hook_target t;
 	bool force = false;
 	const char *name = NULL;
 	int r;
@@ -54,6 +56,10 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILED;
 	/* Checked under the lock, which a clone of it holds while it works. */
 	if (clone_refuse_if_source(ctx, name, "destroying it would take their files away") < 0)
+		return EXIT_FAILED;
+	/* A failing pre-destroy hook keeps the container as it is. */
+	hooks_target_of(c, &t);
+	if (hooks_run(ctx, &t, HOOK_PRE_DESTROY, 0) < 0)
 		return EXIT_FAILED;
 	/* Out of sight first, then removed: an interrupted destroy leaves no half container. */
 	if (xasprintf(&grave, "%s/.%s.destroy-%d", ctx->paths.lib, name, (int)getpid()) < 0)

@@ -31,6 +31,7 @@ void config_init_defaults(struct container_config *c)
 		.init = strdup("/sbin/init"),
 		.stop_signal = SIGRTMIN + 3,
 		.stop_timeout = 30,
+		.hook_timeout = 60,
 		.id_count = 65536,
 		.memory_max = LIMIT_UNSET,
 		.memory_high = LIMIT_UNSET,

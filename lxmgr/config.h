@@ -91,6 +91,13 @@ struct container_config {
 	char net_pool[19];     /* net.pool: the bridge's subnet when lxmgr creates it */
 	char net_dns[8];       /* net.dns: host (default), local or off */
 	char net_forward[256]; /* net.forward: "tcp:8080:80 udp:5353:53" published on the host */
+	/* [hooks] a hook program per kind (hooks.h), run after those of the hook directories */
+	char hook_pre_start[256];   /* hooks.pre_start */
+	char hook_start_host[256];  /* hooks.start_host */
+	char hook_post_stop[256];   /* hooks.post_stop */
+	char hook_post_create[256]; /* hooks.post_create */
+	char hook_pre_destroy[256]; /* hooks.pre_destroy */
+	uint32_t hook_timeout;      /* hooks.timeout: seconds before a hook is killed, 60 */
 	/* [console] */
 	char console_autologin[33]; /* console.autologin: a user logged in on the console; "" */
 	/* [provision] what create was asked to set up inside; `lxmgr provision` re-applies it */

@@ -15,6 +15,7 @@
 #include "copy.h"
 #include "create.h"
 #include "guest.h"
+#include "hooks.h"
 #include "identity.h"
 #include "idmap.h"
 #include "import.h"
@@ -161,6 +162,21 @@ static int use_view(struct build *b, const char *lower, const char *overlay_dir)
 	return 0;
 }
 
+/* clone: the source's own hooks (LIB/SRC/hooks) are the clone's too. */
+static int copy_own_hooks(struct build *b)
+{
+	_cleanup_free_ char *from = NULL, *to = NULL, *failed = NULL;
+	int r;
+
+	if (xasprintf(&from, "%s/hooks", b->req->clone_of->dir) < 0 ||
+	    xasprintf(&to, "%s/hooks", b->tmpdir) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	if (access(from, F_OK) < 0)
+		return 0;
+	r = copy_tree(from, to, 0, 0, NULL, &failed);
+	return r < 0 ? lx_fail(b->ctx, r, "copy %s", failed ? failed : from) : 0;
+}
+
 /* clone: a snapshot gets its layers and works on its overlay view from here on; a full
  * clone copies the source's rootfs (a snapshot source through its view). */
 static int fill_from_source(struct build *b, const struct copy_progress *p)
@@ -170,6 +186,9 @@ static int fill_from_source(struct build *b, const struct copy_progress *p)
 	_cleanup_close_ int srcview = -EBADF;
 	int r;
 
+	r = copy_own_hooks(b);
+	if (r < 0)
+		return r;
 	if (b->req->snapshot) {
 		r = clone_make_layers(b->tmpdir);
 		if (r < 0)
@@ -423,6 +442,21 @@ static int set_up_login(struct build *b)
 		     : 0;
 }
 
+/* Before the rename: a failing hook undoes the create; the paths are the temporary ones. */
+static int post_create(struct build *b, const char *cfgpath)
+{
+	struct hook_target t = {
+		.name = b->req->name,
+		.dir = b->tmpdir,
+		.rootfs = b->tmp_rootfs,
+		.rootfs_fd = b->view_fd,
+		.config = cfgpath,
+		.cfg = &b->cfg,
+	};
+
+	return hooks_run(b->ctx, &t, HOOK_POST_CREATE, 0);
+}
+
 static int commit(struct build *b)
 {
 	_cleanup_free_ char *cfgpath = NULL, *final = NULL;
@@ -432,17 +466,20 @@ static int commit(struct build *b)
 	r = config_validate(&b->cfg, &e);
 	if (r < 0)
 		return store_report_config_error(b->ctx, r, &e);
-	/* The overlay view must be gone before anyone mounts the same upper layer again. */
-	if (b->view_fd >= 0) {
-		(void)close(b->view_fd);
-		b->view_fd = -EBADF;
-	}
 	if (xasprintf(&cfgpath, "%s/config", b->tmpdir) < 0 ||
 	    xasprintf(&final, "%s/%s", b->ctx->paths.lib, b->req->name) < 0)
 		return lx_fail(b->ctx, -ENOMEM, "out of memory");
 	r = config_write_file(cfgpath, &b->cfg);
 	if (r < 0)
 		return lx_fail(b->ctx, r, "write %s", cfgpath);
+	r = post_create(b, cfgpath);
+	if (r < 0)
+		return r;
+	/* The overlay view must be gone before anyone mounts the same upper layer again. */
+	if (b->view_fd >= 0) {
+		(void)close(b->view_fd);
+		b->view_fd = -EBADF;
+	}
 	if (interrupted(NULL))
 		return -EINTR;
 	/* The one step that makes the container exist; another create of the name loses. */

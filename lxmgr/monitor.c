@@ -18,6 +18,7 @@
 #include "clone.h"
 #include "console.h"
 #include "control.h"
+#include "hooks.h"
 #include "log.h"
 #include "login.h"
 #include "lxmgr.h"
@@ -273,6 +274,15 @@ static void on_listen(struct monitor *m)
 	(void)close(fd);
 }
 
+/* After each run of the container (also before a reboot's new start); failures warn. */
+static void post_stop(const struct monitor *m)
+{
+	struct hook_target t;
+
+	hooks_target_of(m->c, &t);
+	(void)hooks_run(m->ctx, &t, HOOK_POST_STOP, 0);
+}
+
 static int restart_in_place(struct monitor *m)
 {
 	int r;
@@ -282,6 +292,7 @@ static int restart_in_place(struct monitor *m)
 	r = start_teardown(m->ctx, &m->rs);
 	if (r < 0)
 		return r;
+	post_stop(m);
 	(void)close(m->init_pidfd);
 	m->init_pidfd = -EBADF;
 	m->rs.reboots++;
@@ -523,6 +534,7 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 	lx_debug(ctx, "released %zu KiB of start-only mappings", trim_monitor_memory() / 1024);
 	event_loop(m);
 	(void)start_teardown(ctx, &m->rs);
+	post_stop(m);
 	remove_runtime(m);
 	lx_info(ctx, "stopped");
 	status = m->exit_status;

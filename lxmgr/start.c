@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "clone.h"
 #include "fixup.h"
+#include "hooks.h"
 #include "idmap.h"
 #include "log.h"
 #include "lxmgr.h"
@@ -77,6 +78,14 @@ static int report_child_error(const struct lxmgr_ctx *ctx, int r, const struct s
 	return log_fail_full(ctx, m->where, r, "%s", m->text);
 }
 
+static int run_hooks(struct start_env *env, enum hook_kind kind, pid_t pid)
+{
+	struct hook_target t;
+
+	hooks_target_of(env->c, &t);
+	return hooks_run(env->ctx, &t, kind, pid);
+}
+
 /* The container's root: an idmapped clone of the rootfs, or for a snapshot clone an overlayfs
  * stacked on the idmapped layers (the host's view of it closed first: one upper, one mount). */
 static int open_root_tree(struct start_env *env, int userns)
@@ -130,6 +139,9 @@ static int parent_sync(struct start_env *env, struct runtime_state *rs, int sock
 		if (tree < 0)
 			return tree;
 	}
+	r = run_hooks(env, HOOK_START_HOST, pid);
+	if (r < 0)
+		return r;
 	r = sync_send(sock, SYNC_IDMAP_DONE, tree);
 	if (r < 0)
 		return lx_fail(ctx, r, "send %s", sync_step_to_string(SYNC_IDMAP_DONE));
@@ -282,6 +294,9 @@ int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pid
 		r = network_check(env->ctx, env->c);
 	if (r >= 0)
 		r = make_cgroup(env, rs);
+	/* Host side, before any namespace: a failure leaves only the cgroup, removed below. */
+	if (r >= 0)
+		r = run_hooks(env, HOOK_PRE_START, 0);
 	if (r >= 0)
 		r = spawn_child(env, rs, ret_pidfd);
 	if (r < 0) {

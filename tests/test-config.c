@@ -48,6 +48,13 @@ static const char full_text[] = "[container]\n"
 				"pool = 10.88.0.0/24\n"
 				"dns = local\n"
 				"forward = tcp:8080:80 udp:5353:53\n"
+				"[hooks]\n"
+				"pre_start = /usr/local/lib/lxmgr/pre\n"
+				"start_host = /usr/local/lib/lxmgr/host\n"
+				"post_stop = /usr/local/lib/lxmgr/post\n"
+				"post_create = /usr/local/lib/lxmgr/made\n"
+				"pre_destroy = /usr/local/lib/lxmgr/gone\n"
+				"timeout = 90\n"
 				"[console]\n"
 				"autologin = root\n"
 				"[provision]\n"
@@ -598,7 +605,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 36);
+	assert_int_equal(i, 42);
 	config_done(&full);
 }
 
