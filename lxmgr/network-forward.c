@@ -1,9 +1,12 @@
-/* network-forward.c: port forwards (net.forward) and other firewalls dropping forwarded traffic. */
+/* network-forward.c: port forwards (net.forward) and other firewalls (nft, iptables-legacy)
+ * dropping forwarded traffic. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cleanup.h"
+#include "legacy.h"
 #include "log.h"
 #include "lxmgr.h"
 #include "nat.h"
@@ -11,6 +14,7 @@
 #include "network.h"
 #include "runtime.h"
 #include "store.h"
+#include "util.h"
 
 #define LOG_STEP "net"
 
@@ -53,11 +57,28 @@ int network_forward_check(const struct lxmgr_ctx *ctx, const struct container *c
 	return r < 0 ? r : 0;
 }
 
+static int localnet_key(const char *bridge, char *key, size_t key_size, char *saved,
+			size_t saved_size)
+{
+	if ((size_t)snprintf(key, key_size, "ipv4/conf/%s/route_localnet", bridge) >= key_size ||
+	    (size_t)snprintf(saved, saved_size, "route_localnet-%s", bridge) >= saved_size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+void network_forward_release_bridge(const struct lxmgr_ctx *ctx, const char *bridge)
+{
+	char key[64], saved[64];
+
+	if (localnet_key(bridge, key, sizeof(key), saved, sizeof(saved)) >= 0)
+		network_sysctl_restore(ctx, key, saved);
+}
+
 int network_forward_setup(const struct lxmgr_ctx *ctx, const struct container *c,
 			  struct runtime_state *rs, const struct net_pool *pool)
 {
 	struct net_forward f[NET_FORWARD_MAX];
-	char table[64];
+	char table[64], key[64], saved[64];
 	int n, r;
 
 	n = net_forward_parse(c->cfg.net_forward, f, NET_FORWARD_MAX);
@@ -69,6 +90,13 @@ int network_forward_setup(const struct lxmgr_ctx *ctx, const struct container *c
 		r = forward_table(ctx, c, table, sizeof(table));
 	if (r >= 0)
 		r = network_record(ctx, c, rs, &rs->net_forward, table);
+	if (r < 0)
+		return r;
+	r = localnet_key(rs->net_bridge, key, sizeof(key), saved, sizeof(saved));
+	if (r < 0)
+		return lx_fail(ctx, r, "name route_localnet of %s", rs->net_bridge);
+	/* 127.0.0.1 of the host: its packets leave on the bridge with source 127.0.0.1. */
+	r = network_sysctl_enable(ctx, key, saved);
 	if (r < 0)
 		return r;
 	r = net_forward_add(table, pool, c->cfg.net_ip, f, (size_t)n);
@@ -93,36 +121,71 @@ void network_forward_teardown(const struct lxmgr_ctx *ctx, struct runtime_state 
 	rs->net_forward = NULL;
 }
 
+/* One line: a warning at start, stdout for net check. */
+static void say(const struct lxmgr_ctx *ctx, bool warn, const char *line)
+{
+	if (warn)
+		lx_warn(ctx, LX_SYNTHETIC(-EPERM), "%s", line);
+	else
+		printf("%s\n", line);
+}
+
+/* iptables-legacy's FORWARD policy DROP (Docker on a host without nft), which nft does not
+ * list: the count of families whose policy drops, or -errno. */
+static int legacy_drops(const struct lxmgr_ctx *ctx, const char *bridge, bool warn)
+{
+	static const struct {
+		int family;
+		const char *tool;
+	} fams[] = {{AF_INET, "iptables-legacy"}, {AF_INET6, "ip6tables-legacy"}};
+	int n = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(fams); i++) {
+		_cleanup_free_ char *line = NULL;
+		int r = net_legacy_forward_drops(fams[i].family);
+
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+		if (xasprintf(&line,
+			      "forwarded traffic of containers is dropped by %1$s table filter "
+			      "chain FORWARD policy DROP; fix: %1$s -I FORWARD -i %2$s -j ACCEPT; "
+			      "%1$s -I FORWARD -o %2$s -j ACCEPT",
+			      fams[i].tool, bridge) < 0)
+			return -ENOMEM;
+		say(ctx, warn, line);
+		n++;
+	}
+	return n;
+}
+
 /* One line (a warning, or stdout) for each chain of another table that drops forwarded
- * traffic by policy; the number of them, or -errno. */
+ * traffic by policy, nft's and iptables-legacy's; the number of them, or -errno. */
 static int for_each_drop(const struct lxmgr_ctx *ctx, const char *bridge, bool warn)
 {
 	_cleanup_free_ char *list = NULL;
-	int n = net_forward_policy_drops(&list);
+	int n = net_forward_policy_drops(&list), legacy;
 
-	if (n <= 0)
+	if (n < 0)
 		return n;
 	for (char *save = NULL, *line = strtok_r(list, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
+		_cleanup_free_ char *text = NULL;
 		char family[16], table[128], chain[128];
 
 		if (sscanf(line, "%15s %127s %127s", family, table, chain) != 3)
 			continue;
-		if (warn)
-			lx_warn(ctx, LX_SYNTHETIC(-EPERM),
-				"forwarded traffic of containers is dropped by table %s %s chain "
-				"%s policy drop; fix: nft insert rule %s %s %s iifname %s accept; "
-				"nft insert rule %s %s %s oifname %s accept",
-				family, table, chain, family, table, chain, bridge, family, table,
-				chain, bridge);
-		else
-			printf("forwarded traffic of containers is dropped by table %s %s chain %s "
-			       "policy drop; fix: nft insert rule %s %s %s iifname %s accept; nft "
-			       "insert rule %s %s %s oifname %s accept\n",
-			       family, table, chain, family, table, chain, bridge, family, table,
-			       chain, bridge);
+		if (xasprintf(&text,
+			      "forwarded traffic of containers is dropped by table %1$s %2$s chain "
+			      "%3$s policy drop; fix: nft insert rule %1$s %2$s %3$s iifname %4$s "
+			      "accept; nft insert rule %1$s %2$s %3$s oifname %4$s accept",
+			      family, table, chain, bridge) < 0)
+			return -ENOMEM;
+		say(ctx, warn, text);
 	}
-	return n;
+	legacy = legacy_drops(ctx, bridge, warn);
+	return legacy < 0 ? legacy : n + legacy;
 }
 
 void network_forward_warn_drops(const struct lxmgr_ctx *ctx, const char *bridge)
@@ -134,5 +197,5 @@ int network_forward_print_drops(const struct lxmgr_ctx *ctx, const char *bridge)
 {
 	int n = for_each_drop(ctx, bridge, /* warn= */ false);
 
-	return n < 0 ? lx_fail(ctx, n, "list the nft chains") : n;
+	return n < 0 ? lx_fail(ctx, n, "read the firewall's forward policies") : n;
 }

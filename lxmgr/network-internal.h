@@ -28,12 +28,20 @@ int network_resolve_pool(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
 int network_record(const struct lxmgr_ctx *ctx, const struct container *c, struct runtime_state *rs,
 		   char **field, const char *value);
 
+/* network-sysctl.c (host lock held). Turns /proc/sys/net/KEY on if it is off, after recording
+ * that in NET_HOST_DIR/SAVED.saved; 0 or -errno reported. */
+int network_sysctl_enable(const struct lxmgr_ctx *ctx, const char *key, const char *saved);
+/* Turns KEY off again if SAVED.saved records that lxmgr turned it on; warns on failure. */
+void network_sysctl_restore(const struct lxmgr_ctx *ctx, const char *key, const char *saved);
+
 /* network-forward.c. net.forward is valid, needs bridge mode, and no other container's
  * table forwards one of its host ports: 0, or -errno reported. */
 int network_forward_check(const struct lxmgr_ctx *ctx, const struct container *c);
 /* Records, then makes table ip lxmgr-fwd-VETH with the DNAT rules (host lock held). */
 int network_forward_setup(const struct lxmgr_ctx *ctx, const struct container *c,
 			  struct runtime_state *rs, const struct net_pool *pool);
+/* The bridge's last container is gone: route_localnet goes back off if lxmgr turned it on. */
+void network_forward_release_bridge(const struct lxmgr_ctx *ctx, const char *bridge);
 /* Deletes the recorded forward table; warns on failure. */
 void network_forward_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs);
 /* One warning line per chain of another table whose forward policy drops (start). */

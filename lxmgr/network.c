@@ -26,8 +26,6 @@
 
 #define LOG_STEP "net"
 
-/* Present while lxmgr holds ip_forward at 1 after finding it at 0. */
-#define NET_IP_FORWARD_SAVED NET_HOST_DIR "/ip_forward.saved"
 #define ALIAS_PREFIX "lxmgr:"
 #define ALIAS_BRIDGE "lxmgr:bridge"
 #define DEFAULT_BRIDGE "lxmgrbr0"
@@ -99,22 +97,7 @@ int network_record(const struct lxmgr_ctx *ctx, const struct container *c, struc
 
 static int ensure_ip_forward(const struct lxmgr_ctx *ctx)
 {
-	bool on;
-	int r;
-
-	r = net_ip_forward_get(&on);
-	if (r < 0)
-		return lx_fail(ctx, r, "read net.ipv4.ip_forward");
-	if (on)
-		return 0;
-	r = write_file_atomic_at(AT_FDCWD, NET_IP_FORWARD_SAVED, "0\n", 2, 0644);
-	if (r >= 0)
-		r = net_ip_forward_set(true);
-	if (r < 0)
-		return lx_fail(ctx, r, "turn net.ipv4.ip_forward on");
-	lx_info(ctx, "turned net.ipv4.ip_forward on (it is turned off again with the last "
-		     "container)");
-	return 0;
+	return network_sysctl_enable(ctx, "ipv4/ip_forward", "ip_forward");
 }
 
 static bool dns_wanted(const struct container_config *cfg)
@@ -184,7 +167,7 @@ static int setup_bridge_host(const struct lxmgr_ctx *ctx, struct container *c,
 		r = network_record(ctx, c, rs, &rs->net_nat, table);
 	if (r < 0)
 		return r;
-	r = net_nat_add(table, ret);
+	r = net_nat_add(table, bridge, ret);
 	if (r < 0)
 		return lx_fail(ctx, r, "add the masquerade rule of %s to nft table ip %s",
 			       net_pool_format(ret, p), table);
@@ -274,6 +257,11 @@ static int setup_host(const struct lxmgr_ctx *ctx, struct container *c, pid_t pi
 		r = net_link_set_master(sk, rs->net_veth, rs->net_bridge);
 		if (r < 0)
 			return lx_fail(ctx, r, "attach %s to %s", rs->net_veth, rs->net_bridge);
+		/* A forward's hairpin: br_netfilter bridges the DNAT'd packet back out of its
+		 * own port. */
+		r = c->cfg.net_forward[0] ? net_link_set_hairpin(sk, rs->net_veth) : 0;
+		if (r < 0)
+			return lx_fail(ctx, r, "turn hairpin mode on for %s", rs->net_veth);
 		return network_forward_setup(ctx, c, rs, ret_pool);
 	}
 	(void)net_addr_parse(c->cfg.net_ip, &a);
@@ -394,6 +382,8 @@ static int release_bridge(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const
 		if (dnsmasq_stop(bridge) > 0)
 			lx_info(ctx, "stopped the dnsmasq of %s", bridge);
 	}
+	if (ours == -ENODEV || ours == 0)
+		network_forward_release_bridge(ctx, bridge);
 	if (table && (ours == -ENODEV || ours == 0)) {
 		r = net_nat_remove(table);
 		if (r < 0)
@@ -413,17 +403,9 @@ static int release_bridge(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const
 
 static void restore_ip_forward(const struct lxmgr_ctx *ctx, struct nl_sock *sk)
 {
-	int r;
-
-	if (access(NET_IP_FORWARD_SAVED, F_OK) < 0 || net_link_count_alias(sk, ALIAS_PREFIX) != 0)
+	if (net_link_count_alias(sk, ALIAS_PREFIX) != 0)
 		return;
-	r = net_ip_forward_set(false);
-	if (r < 0) {
-		lx_warn(ctx, r, "turn net.ipv4.ip_forward off again, ignoring");
-		return;
-	}
-	(void)unlink(NET_IP_FORWARD_SAVED);
-	lx_info(ctx, "turned net.ipv4.ip_forward off again");
+	network_sysctl_restore(ctx, "ipv4/ip_forward", "ip_forward");
 }
 
 static void remove_dns_entry(const char *bridge, const char *entry)

@@ -5,6 +5,7 @@
 
 #include <netlink/cache.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
 
 #include "link.h"
 #include "nl.h"
@@ -75,6 +76,25 @@ int net_link_set_master(struct nl_sock *sk, const char *name, const char *master
 	rtnl_link_set_master(change, m);
 	rtnl_link_set_flags(change, IFF_UP);
 	return link_change(sk, name, change);
+}
+
+int net_link_set_hairpin(struct nl_sock *sk, const char *name)
+{
+	_cleanup_link_ struct rtnl_link *l = NULL, *change = rtnl_link_alloc();
+	int r;
+
+	if (!change)
+		return -ENOMEM;
+	r = get_link(sk, name, &l);
+	if (r < 0)
+		return r;
+	/* A bridge port's flags travel in IFLA_PROTINFO of an AF_BRIDGE RTM_SETLINK. */
+	rtnl_link_set_family(l, AF_BRIDGE);
+	rtnl_link_set_family(change, AF_BRIDGE);
+	r = rtnl_link_bridge_set_flags(change, RTNL_BRIDGE_HAIRPIN_MODE);
+	if (r >= 0)
+		r = rtnl_link_change(sk, l, change, 0);
+	return r < 0 ? net_nl_errno(r) : 0;
 }
 
 int net_link_set_alias(struct nl_sock *sk, const char *name, const char *alias)

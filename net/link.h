@@ -13,6 +13,10 @@ int net_link_index(struct nl_sock *sk, const char *name);
 int net_link_up(struct nl_sock *sk, const char *name);
 /* Enslaves name to the bridge master and sets it up. */
 int net_link_set_master(struct nl_sock *sk, const char *name, const char *master);
+/* Turns hairpin mode on for the bridge port name: the bridge may send a frame back out of the
+ * port it came in on (a container reaching its own forwarded port when br_netfilter makes
+ * the DNAT'd packet a bridged one). */
+int net_link_set_hairpin(struct nl_sock *sk, const char *name);
 /* IFLA_IFALIAS: lxmgr marks the links it creates with it (see net_link_alias_is_ours). */
 int net_link_set_alias(struct nl_sock *sk, const char *name, const char *alias);
 /* Copies the alias into buf ("" when none). */

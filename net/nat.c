@@ -1,4 +1,4 @@
-/* nat.c: lxmgr's own nftables table per bridge (libnftables), and net.ipv4.ip_forward. */
+/* nat.c: lxmgr's own nftables tables: per bridge (masquerade) and per container (forwards). */
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -12,8 +12,6 @@
 #include "link.h"
 #include "nat.h"
 #include "pool.h"
-
-#define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
 
 static void nft_ctx_freep(struct nft_ctx **n)
 {
@@ -64,18 +62,26 @@ int net_nat_table_name(const char *bridge, char *buf, size_t size)
 	return 0;
 }
 
-int net_nat_add(const char *table, const struct net_pool *pool)
+int net_nat_add(const char *table, const char *bridge, const struct net_pool *pool)
 {
 	char script[1024], p[NET_POOL_STRLEN];
 
 	net_pool_format(pool, p);
+	/* The guard: with route_localnet on the bridge (forwards to 127.0.0.1) the kernel would
+	 * deliver a container's packets for 127.0.0.0/8 to the host's loopback services
+	 * (CVE-2020-8558); they are dropped before conntrack, so that replies to the host's
+	 * masqueraded 127.0.0.1 connections (addressed to the gateway) still pass. */
 	(void)snprintf(script, sizeof(script),
 		       "add table ip %1$s\n"
 		       "add chain ip %1$s postrouting { type nat hook postrouting priority srcnat; "
 		       "policy accept; }\n"
+		       "add chain ip %1$s guard { type filter hook prerouting priority raw; "
+		       "policy accept; }\n"
 		       "flush chain ip %1$s postrouting\n"
-		       "add rule ip %1$s postrouting ip saddr %2$s ip daddr != %2$s masquerade\n",
-		       table, p);
+		       "flush chain ip %1$s guard\n"
+		       "add rule ip %1$s postrouting ip saddr %2$s ip daddr != %2$s masquerade\n"
+		       "add rule ip %1$s guard iifname \"%3$s\" ip daddr 127.0.0.0/8 drop\n",
+		       table, p, bridge);
 	return nft_run(script, NULL);
 }
 
@@ -101,28 +107,6 @@ int net_nat_exists(const char *table)
 	if (r < 0)
 		return missing ? 0 : r;
 	return 1;
-}
-
-int net_ip_forward_get(bool *ret)
-{
-	_cleanup_close_ int fd = open(IP_FORWARD, O_RDONLY | O_CLOEXEC);
-	char c;
-
-	if (fd < 0)
-		return -errno;
-	if (read(fd, &c, 1) != 1)
-		return -EIO;
-	*ret = c == '1';
-	return 0;
-}
-
-int net_ip_forward_set(bool on)
-{
-	_cleanup_close_ int fd = open(IP_FORWARD, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	return write(fd, on ? "1\n" : "0\n", 2) == 2 ? 0 : -errno;
 }
 
 static bool nft_ident_is_valid(const char *s)
@@ -215,9 +199,10 @@ int net_forward_add(const char *table, const struct net_pool *pool, const char *
 	if (!script)
 		return -ENOMEM;
 	net_pool_format(pool, p);
-	/* prerouting: from other hosts; output (priority -100: nft 1.0 refuses "dstnat" there):
-	 * from the host itself to one of its addresses
-	 * (not 127/8: a DNAT of loopback traffic is a martian without route_localnet). */
+	/* prerouting: from other hosts and from containers (hairpin); output (priority -100:
+	 * nft 1.0 refuses "dstnat" there): from the host itself to one of its addresses,
+	 * 127.0.0.1 included (the caller turns route_localnet on for the bridge, without which
+	 * a packet from 127/8 leaving on it is a martian). */
 	off = (size_t)snprintf(
 		script, size,
 		"add table ip %1$s\n"
@@ -229,16 +214,16 @@ int net_forward_add(const char *table, const struct net_pool *pool, const char *
 		"flush table ip %1$s\n",
 		table);
 	for (size_t i = 0; i < n && off < size; i++)
-		/* Hairpin: a container of the pool reaching a forwarded port must see the answer
-		 * come back through the host, so that one is masqueraded. */
+		/* Masqueraded: a connection from the pool (hairpin: the answer must come back
+		 * through the host) and one from 127/8 (the container would answer its own lo). */
 		off += (size_t)snprintf(
 			script + off, size - off,
 			"add rule ip %1$s prerouting fib daddr type local %2$s dport %3$u "
 			"dnat to %4$s:%5$u\n"
-			"add rule ip %1$s output ip daddr != 127.0.0.0/8 fib daddr type local "
-			"%2$s dport %3$u dnat to %4$s:%5$u\n"
-			"add rule ip %1$s postrouting ip saddr %6$s ip daddr %4$s %2$s dport %5$u "
-			"ct status dnat masquerade\n",
+			"add rule ip %1$s output fib daddr type local %2$s dport %3$u "
+			"dnat to %4$s:%5$u\n"
+			"add rule ip %1$s postrouting ip saddr { %6$s, 127.0.0.0/8 } ip daddr %4$s "
+			"%2$s dport %5$u ct status dnat masquerade\n",
 			table, proto(&f[i]), f[i].host_port, ip, f[i].port, p);
 	if (off >= size)
 		return -ENAMETOOLONG;

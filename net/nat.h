@@ -1,4 +1,4 @@
-/* nat.h: lxmgr's own nftables table per bridge (libnftables), and net.ipv4.ip_forward.
+/* nat.h: lxmgr's own nftables tables: per bridge (masquerade) and per container (forwards).
  * Nothing here touches a table that is not lxmgr's. */
 #pragma once
 
@@ -12,16 +12,13 @@ struct net_pool;
 int net_nat_table_name(const char *bridge, char *buf, size_t size);
 
 /* Creates (or rewrites) table ip TABLE with a postrouting nat chain that masquerades what
- * leaves pool for anywhere outside it. */
-int net_nat_add(const char *table, const struct net_pool *pool);
+ * leaves pool for anywhere outside it, and a guard that drops what arrives on bridge for
+ * 127.0.0.0/8. */
+int net_nat_add(const char *table, const char *bridge, const struct net_pool *pool);
 /* Deletes table ip TABLE; a missing table is not an error. */
 int net_nat_remove(const char *table);
 /* Whether table ip TABLE exists (0 no, 1 yes, or -errno). */
 int net_nat_exists(const char *table);
-
-/* Reads and writes /proc/sys/net/ipv4/ip_forward. */
-int net_ip_forward_get(bool *ret);
-int net_ip_forward_set(bool on);
 
 /* Port forwarding: one table ip lxmgr-fwd-VETH per container, made at start, deleted at
  * stop. */
@@ -39,8 +36,9 @@ struct net_forward {
 int net_forward_parse(const char *s, struct net_forward *ret, size_t max);
 /* "lxmgr-fwd-VETH". */
 int net_forward_table_name(const char *veth, char *buf, size_t size);
-/* Creates (or rewrites) TABLE: DNAT of the host's local addresses' ports to ip (prerouting
- * and output), and a masquerade of hairpin traffic from pool. */
+/* Creates (or rewrites) TABLE: DNAT of the host's local addresses' ports (127.0.0.1 too) to
+ * ip (prerouting and output), and a masquerade of hairpin traffic from pool and of traffic
+ * from 127.0.0.0/8. */
 int net_forward_add(const char *table, const struct net_pool *pool, const char *ip,
 		    const struct net_forward *f, size_t n);
 /* Deletes TABLE; a missing table is not an error. */

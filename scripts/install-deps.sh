@@ -6,7 +6,8 @@ build=(build-essential autoconf automake libtool pkg-config
     libsystemd-dev libnl-3-dev libnl-route-3-dev libiniparser-dev uuid-dev
     libseccomp-dev libcmocka-dev libcrypt-dev libnftables-dev)
 run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base)
-test=(debootstrap dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion)
+test=(debootstrap dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion
+    iptables)
 
 missing=()
 for p in "${build[@]}" "${run[@]}" "${test[@]}"; do
