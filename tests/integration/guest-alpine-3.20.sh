@@ -2,9 +2,11 @@
 # Proves: the Alpine 3.20 minirootfs (busybox init only; its inittab names an absent
 # /sbin/openrc and gettys on tty1-6) boots with busybox init as PID 1, lxmgr's inittab
 # drop-in gives one getty on the console and no respawning failures, the guest's own inittab
-# is kept, and SIGUSR2 powers it off cleanly, leaving nothing on the host.
+# is kept, apk installs a local package built here with tar and gzip (and refuses a corrupt
+# one), and SIGUSR2 powers it off cleanly, leaving nothing on the host.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/guest.sh"
+. "$(dirname "$0")/lib/apk.sh"
 setup_store
 guest_tarball alpine-3.20.tar.gz
 tarball=$GUEST_TARBALL
@@ -31,7 +33,7 @@ check_match "the live inittab is lxmgr's" "^# lxmgr: generated" "$(head -n1 "$ro
 check_match "the absent /sbin/openrc is not run" "#lxmgr \(the program is not installed\): ::sysinit:/sbin/openrc" \
     "$(cat "$rootfs/etc/inittab")"
 skip_one "a user can sudo" "the minirootfs has no sudo"
-skip_one "apk installs a local package" "no .apk builder on a Debian host (abuild is not packaged) and no network"
+check_apk_install al
 
 # A package upgrade that replaces /etc/inittab: the next start keeps the new file instead.
 printf '::sysinit:/bin/true\ntty1::respawn:/sbin/getty 38400 tty1\n' >"$T_ROOT/new-inittab"
