@@ -240,9 +240,12 @@ int cgroup_paths(const struct cgroup_host *h, const char *tag, bool delegated, s
 		return -EINVAL;
 	if (!h->unified_mount)
 		return -EOPNOTSUPP;
-	if (delegated)
+	if (delegated) {
 		r = delegated_path(h, &cg.unified);
-	else
+		if (r >= 0)
+			r = xasprintf(&cg.supervisor, "%.*s/supervisor",
+				      (int)(strrchr(cg.unified, '/') - cg.unified), cg.unified);
+	} else
 		r = xasprintf(&cg.unified, "%s/" SLICE "/lxmgr-%s.scope", h->unified_mount, tag);
 	for (int i = 0; r >= 0 && !delegated && i < _CGROUP_V1_MAX; i++)
 		if (h->v1_mount[i])
@@ -262,6 +265,7 @@ void cgroup_done(struct cgroup *cg)
 	if (!cg)
 		return;
 	free(cg->unified);
+	free(cg->supervisor);
 	for (int i = 0; i < _CGROUP_V1_MAX; i++)
 		free(cg->v1[i]);
 	*cg = (struct cgroup){};
@@ -351,17 +355,46 @@ int cgroup_apply_limits(const struct cgroup_host *h, const struct cgroup *cg,
 /* A controller reaches the container's dir only if every ancestor from the mount root down
  * enables it for its children. One write per ancestor: the kernel skips controllers that are
  * already on, so an ancestor already set up (by systemd, when delegated) is left as it is. */
+static void controllers_wanted(const struct cgroup_host *h, char want[static 64])
+{
+	want[0] = '\0';
+	for (int i = 0; i < _V2_MAX; i++)
+		if (h->v2_controllers[i])
+			(void)snprintf(want + strlen(want), 64 - strlen(want), "%s+%s",
+				       want[0] ? " " : "", v2_names[i]);
+}
+
+/* Delegated: systemd owns everything above the unit's cgroup. The monitor leaves the unit's
+ * cgroup for supervisor/, then the unit's cgroup enables what it was given for payload/. */
+static int enter_supervisor(const struct cgroup_host *h, const struct cgroup *cg)
+{
+	_cleanup_free_ char *unit = strndup(cg->supervisor, strrchr(cg->supervisor, '/') -
+								    cg->supervisor);
+	char want[64];
+	int r;
+
+	if (!unit)
+		return -ENOMEM;
+	r = mkdir_p(cg->supervisor, 0755);
+	if (r >= 0)
+		r = cg_write(cg->supervisor, "cgroup.procs", "0");
+	if (r < 0)
+		return r;
+	controllers_wanted(h, want);
+	/* Best effort, as below: a limit that needs a missing controller fails on its own. */
+	if (want[0])
+		(void)cg_write(unit, "cgroup.subtree_control", want);
+	return 0;
+}
+
 static int enable_controllers(const struct cgroup_host *h, const char *dir)
 {
 	_cleanup_free_ char *p = strdup(dir);
 	size_t root = strlen(h->unified_mount);
-	char want[64] = "", *last;
+	char want[64], *last;
 	int r;
 
-	for (int i = 0; i < _V2_MAX; i++)
-		if (h->v2_controllers[i])
-			(void)snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s+%s",
-				       want[0] ? " " : "", v2_names[i]);
+	controllers_wanted(h, want);
 	if (!want[0])
 		return 0;
 	if (!p)
@@ -400,13 +433,18 @@ int cgroup_create(const struct cgroup_host *h, const struct cgroup *cg,
 
 	if (!cg->unified)
 		return -EINVAL;
+	if (cg->supervisor) {
+		r = enter_supervisor(h, cg);
+		if (r < 0)
+			return r;
+	}
 	r = mkdir_p(cg->unified, 0755);
 	for (int i = 0; r >= 0 && i < _CGROUP_V1_MAX; i++)
 		if (cg->v1[i])
 			r = mkdir_p(cg->v1[i], 0755);
 	if (r < 0)
 		return r;
-	if (h->unified_mount) {
+	if (h->unified_mount && !cg->supervisor) {
 		/* Best effort: when delegated, our own cgroup holds the monitor and cannot enable
 		 * controllers (EBUSY); cgroup_apply_limits() then fails only for a set limit. */
 		(void)enable_controllers(h, cg->unified);

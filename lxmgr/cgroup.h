@@ -34,6 +34,11 @@ struct cgroup {
 	char *unified;            /* the container's cgroup2 dir: its cgroup-namespace root */
 	char *v1[_CGROUP_V1_MAX]; /* on a hybrid host: limits are applied here */
 	bool limits_v2;           /* limits went through cgroup2 */
+	/* Delegated (the lxmgr@ unit, Delegate=yes): where the monitor moves, so that the unit's
+	 * cgroup holds no process and may enable controllers for the payload (cgroup2's "no
+	 * internal processes" rule). NULL otherwise. Not in the runtime record: systemd removes
+	 * the unit's cgroup. */
+	char *supervisor;
 };
 
 /* Parses /proc/self/mountinfo text and /proc/self/cgroup text into *ret. Pure: tests feed
@@ -45,11 +50,13 @@ void cgroup_host_done(struct cgroup_host *h);
 
 /* Computes the container's cgroup paths: under DIR/lxmgr.slice/lxmgr-TAG.scope in each
  * hierarchy, where DIR is the hierarchy root, or our own cgroup when delegated (the systemd
- * unit: then the payload goes in OWN/payload). Only fills in paths; creates nothing. */
+ * unit: then the payload goes in OWN/payload and the monitor in OWN/supervisor, cgroup2
+ * only). Only fills in paths; creates nothing. */
 int cgroup_paths(const struct cgroup_host *h, const char *tag, bool delegated, struct cgroup *ret);
 void cgroup_done(struct cgroup *cg);
 
-/* Creates the directories, hands the cgroup2 dir to the container's root (owner uid/gid: the
+/* Creates the directories (delegated: first moves this process into cg->supervisor and
+ * enables the controllers in the unit's cgroup only, never above it), hands the cgroup2 dir to the container's root (owner uid/gid: the
  * directory, cgroup.procs, cgroup.threads, cgroup.subtree_control) and so the name=systemd
  * one, and applies the limits of
  * c: through cgroup2 when the controllers are there, else through the v1 hierarchies. */

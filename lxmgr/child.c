@@ -12,6 +12,7 @@
 #include "child.h"
 #include "dev.h"
 #include "mounts.h"
+#include "notify.h"
 #include "rootfs.h"
 #include "security.h"
 #include "sync.h"
@@ -39,19 +40,28 @@ static void become_root(const struct child_args *a)
 		sync_child_fail(a->sync_fd, -errno, "security", "clear securebits");
 }
 
-static void setup_mounts(const struct child_args *a, int tree_fd,
-			 const int shares[CONFIG_ENTRIES_MAX])
+/* Returns the guest's notify socket (container.notify_ready), else -EBADF. */
+static int setup_mounts(const struct child_args *a, int tree_fd,
+			const int shares[CONFIG_ENTRIES_MAX])
 {
 	/* Relative to our working directory, the container's directory (see child.h). */
 	static const char rootfs[] = "rootfs";
 	struct child_error e = {0};
-	int r;
+	int r, notify_fd = -EBADF;
 
 	r = rootfs_mount_root(rootfs, tree_fd, &e);
 	if (r >= 0)
 		r = rootfs_mount_kernel_fs(rootfs, a->own_netns, a->uuid, a->cgroup_layout, &e);
+	if (r >= 0 && a->notify) {
+		notify_fd = notify_guest_bind(rootfs);
+		if (notify_fd < 0)
+			sync_child_fail(a->sync_fd, notify_fd, "notify", "bind %s",
+					NOTIFY_GUEST_PATH);
+	}
 	if (r >= 0)
 		r = dev_setup(rootfs, a->console, &e);
+	if (r >= 0 && a->cfg->nesting)
+		r = rootfs_mount_nesting(rootfs, a->own_netns, &e);
 	if (r >= 0)
 		r = dev_bind_devices(rootfs, a->cfg, &e);
 	if (r >= 0)
@@ -60,6 +70,7 @@ static void setup_mounts(const struct child_args *a, int tree_fd,
 		r = rootfs_pivot(rootfs, &e);
 	if (r < 0)
 		sync_child_fail(a->sync_fd, r, e.where, "%s", e.text);
+	return notify_fd;
 }
 
 static void setup_console(const struct child_args *a)
@@ -89,10 +100,11 @@ _Noreturn void child_main(const struct child_args *a)
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"TERM=vt220",
 		"HOME=/root",
+		a->notify ? "NOTIFY_SOCKET=" NOTIFY_GUEST_PATH : NULL,
 		NULL,
 	};
 	char *const argv[] = {(char *)a->init, NULL};
-	int tree_fd = -EBADF, shares[CONFIG_ENTRIES_MAX], r;
+	int tree_fd = -EBADF, notify_fd, shares[CONFIG_ENTRIES_MAX], r;
 	struct child_error e = {0};
 
 	if (a->close_fd >= 0)
@@ -113,7 +125,7 @@ _Noreturn void child_main(const struct child_args *a)
 		sync_child_fail(a->sync_fd, -errno, "cgroup", "unshare the cgroup namespace");
 	if (sethostname(a->hostname, strlen(a->hostname)) < 0)
 		sync_child_fail(a->sync_fd, -errno, "uts", "sethostname %s", a->hostname);
-	setup_mounts(a, tree_fd, shares);
+	notify_fd = setup_mounts(a, tree_fd, shares);
 	if (tree_fd >= 0)
 		(void)close(tree_fd);
 	mounts_close_fds(&shares);
@@ -128,7 +140,8 @@ _Noreturn void child_main(const struct child_args *a)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		sync_child_fail(a->sync_fd, -errno, "security", "set the parent-death signal");
 	reset_signals();
-	if (sync_send(a->sync_fd, SYNC_EXEC, -EBADF) < 0)
+	/* The monitor keeps the notify socket; ours closes on exec. */
+	if (sync_send(a->sync_fd, SYNC_EXEC, notify_fd) < 0)
 		_exit(1);
 	execve(a->init, argv, envp);
 	sync_child_fail(a->sync_fd, -errno, "exec", "execute %s", a->init);

@@ -16,6 +16,7 @@ struct child_args {
 	const char *init; /* path of init inside */
 	const char *uuid;
 	bool own_netns;
+	bool notify; /* container.notify_ready: bind NOTIFY_SOCKET, pass it to the monitor */
 	enum cgroup_layout cgroup_layout;   /* what /sys/fs/cgroup looks like inside */
 	const struct container_config *cfg; /* mount.* and device.* (the monitor's copy) */
 	int close_fd; /* a snapshot's view (clone.h), closed at once: the monitor mounts its

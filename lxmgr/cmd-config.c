@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 
 #include "cgroup.h"
 #include "cleanup.h"
@@ -58,8 +59,17 @@ static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char
 static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, const char *value)
 {
 	struct config_error e = {0};
+	bool on = false;
 	int r;
 
+	/* autostart means lxmgr enable/disable where systemd runs: the unit goes first, so a
+	 * refusal changes nothing. Elsewhere it is recorded only. */
+	if (!strcmp(key, "container.autostart") && sd_booted() > 0 &&
+	    (!value || parse_bool(value, &on) >= 0)) {
+		r = cmd_autostart_apply(ctx, c->name, on);
+		if (r < 0)
+			return r;
+	}
 	r = config_edit_file(c->config_path, key, value, &e);
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);

@@ -40,7 +40,8 @@ struct create_opts {
 	const char *rootfs;
 	const char *tarball;
 	const char *hostname;
-	bool shift;
+	bool shift, nesting;
+	uint32_t ids;
 	struct network_request net;
 	const char *password_file;
 	char forward[256]; /* every --forward, space-separated */
@@ -66,6 +67,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"timezone", required_argument, NULL, 'z'},
 		{"run", required_argument, NULL, 'x'},
 		{"cloud-init", required_argument, NULL, 'C'},
+		{"ids", required_argument, NULL, 'i'},
+		{"nesting", no_argument, NULL, 'n'},
 		{},
 	};
 	int c;
@@ -128,6 +131,18 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 			break;
 		case 'C':
 			o->prov.cloud_init = optarg;
+			break;
+		case 'i':
+			/* Whole blocks: an lxmgr inside hands them out 65536 at a time. */
+			if (parse_u32(optarg, &o->ids) < 0 || o->ids < IDMAP_DEFAULT_SIZE ||
+			    o->ids % IDMAP_DEFAULT_SIZE || o->ids > IDMAP_DEFAULT_SIZE * 1024U)
+				return cmd_usage_error(ctx,
+						       "--ids '%s': a multiple of 65536 from 65536 "
+						       "to 67108864",
+						       optarg);
+			break;
+		case 'n':
+			o->nesting = true;
 			break;
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
@@ -269,6 +284,8 @@ int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 		.tarball = o.tarball,
 		.hostname = o.hostname,
 		.force_shift = o.shift,
+		.id_count = o.ids,
+		.nesting = o.nesting,
 		.net = o.net,
 	};
 	if (o.password_file) {

@@ -210,8 +210,8 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (ctx->output == OUTPUT_JSON)
 		printf("[");
 	else
-		printf("%-20s %-10s %-8s %-19s %-9s %s\n", "NAME", "STATE", "PID", "UIDS", "UPTIME",
-		       "MEMORY");
+		printf("%-20s %-10s %-8s %-19s %-9s %-9s %s\n", "NAME", "STATE", "PID", "UIDS",
+		       "UPTIME", "MEMORY", "AUTOSTART");
 	STRV_FOREACH(name, names) {
 		_cleanup_container_ struct container *c = NULL;
 		struct status st;
@@ -235,8 +235,9 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 			(void)snprintf(pid, sizeof(pid), "%d", (int)st.init_pid);
 		else
 			(void)snprintf(pid, sizeof(pid), "-");
-		printf("%-20s %-10s %-8s %-19s %-9s %s\n", c->name, run_state_to_string(st.state),
-		       pid, ids, up, mem);
+		printf("%-20s %-10s %-8s %-19s %-9s %-9s %s\n", c->name,
+		       run_state_to_string(st.state), pid, ids, up, mem,
+		       c->cfg.autostart ? "yes" : "no");
 	}
 	if (ctx->output == OUTPUT_JSON)
 		printf("]\n");

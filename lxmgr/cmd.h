@@ -26,6 +26,8 @@ int cmd_doctor(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_mount(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_umount(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_provision(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_enable(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_disable(struct lxmgr_ctx *ctx, int argc, char **argv);
 
 /* Exit statuses of DESIGN §1. */
 #define EXIT_FAILED 1
@@ -34,6 +36,11 @@ int cmd_provision(struct lxmgr_ctx *ctx, int argc, char **argv);
 /* Prints "lxmgr: VERB: message" plus a hint to --help, and returns EXIT_USAGE. */
 int cmd_usage_error(const struct lxmgr_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* container.autostart on a host with systemd as PID 1: systemctl enable --now (lxmgr.target
+ * too) or disable --now lxmgr@NAME.service. Refuses in one line where systemd is not PID 1 or
+ * the store is not the default one (cmd-enable.c). */
+int cmd_autostart_apply(const struct lxmgr_ctx *ctx, const char *name, bool on);
 
 /* Removes what a dead monitor left of a container (cgroups, runtime files); shared by gc and
  * by start. Returns 1 if something was removed, 0 if nothing was there. */

@@ -350,6 +350,12 @@ const struct config_key config_keys[] = {
 	 .names = cgroup_layout_names},
 	{"container.autostart", BOOL(autostart), 0, "boolean", "yes or no",
 	 .doc = "Start the container when the host boots."},
+	{"container.nesting", BOOL(nesting), 0, "boolean", "yes or no",
+	 .doc = "Let containers run inside this one: an unmasked proc and sysfs at /dev/.lxmgr "
+		"for the kernel's mount check (give it more ids with create --ids)."},
+	{"container.notify_ready", BOOL(notify_ready), 0, "boolean", "yes or no",
+	 .doc = "Under the systemd unit: report READY=1 when the guest's own systemd does "
+		"(through a NOTIFY_SOCKET at /run/host/notify inside), not when its init starts."},
 	{"idmap.uid_base", U32(uid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "uid",
 	 "a number >= 1", .doc = "The host uid that root inside maps to."},
 	{"idmap.gid_base", U32(gid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "gid",

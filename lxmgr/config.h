@@ -64,6 +64,8 @@ struct container_config {
 	int stop_signal;          /* container.stop_signal: SIGRTMIN+3 for systemd */
 	uint32_t stop_timeout;    /* container.stop_timeout: seconds, default 30 */
 	bool autostart;           /* container.autostart */
+	bool nesting;             /* container.nesting: what an lxmgr inside needs */
+	bool notify_ready;        /* container.notify_ready: READY=1 from the guest's systemd */
 	/* container.cgroup_layout: set at create from systemd_version */
 	enum cgroup_layout cgroup_layout;
 	/* [idmap] */

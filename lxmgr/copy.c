@@ -19,6 +19,7 @@
 
 #include "cleanup.h"
 #include "copy.h"
+#include "idmap.h"
 #include "util.h"
 
 #define REPORT_BYTES (64ULL * 1024 * 1024)
@@ -640,6 +641,11 @@ static int copy_special(const struct copy_state *s, int sdirfd, int ddirfd, cons
 		r = copy_symlink(sdirfd, ddirfd, name);
 	else
 		r = NEG_ERRNO(mknodat(ddirfd, name, (st->st_mode & S_IFMT) | 0600, st->st_rdev));
+	/* Inside a container (nesting) no device node can be made; a container's /dev is a
+	 * tmpfs that lxmgr fills at start, so the rootfs's own nodes are never used. */
+	if (r == -EPERM && (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) &&
+	    !idmap_in_initial_userns())
+		return 0;
 	if (r < 0)
 		return r;
 	return copy_meta(s, &src, &dst, st);

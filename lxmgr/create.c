@@ -310,16 +310,38 @@ static const char *subid_path(bool gid)
 	return p && *p ? p : gid ? "/etc/subgid" : "/etc/subuid";
 }
 
-static int alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t *ret)
+/* The ids our own user namespace maps: all of them on a host, a container's range inside a
+ * nesting container. */
+static int own_map(bool gid, struct idmap_range *ret, size_t max)
 {
-	_cleanup_free_ struct idmap_range *used = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	struct idmap_range owned[64];
-	const char *path = subid_path(gid);
-	size_t n_used = 0;
-	int n, r;
+	_cleanup_fclose_ FILE *f = fopen(gid ? "/proc/self/gid_map" : "/proc/self/uid_map", "re");
 
-	r = idmap_ensure_root_entry(path, /* blocks= */ 1000);
+	if (!f)
+		return -errno;
+	return idmap_parse_own_map(f, ret, max);
+}
+
+/* Root's subordinate ranges from path, added first if missing, cut to what we map. */
+static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range *ret,
+			size_t max)
+{
+	const char *path = subid_path(gid);
+	struct idmap_range map[64], owned[64];
+	_cleanup_fclose_ FILE *f = NULL;
+	int n_map, n, r;
+
+	n_map = own_map(gid, map, ELEMENTSOF(map));
+	if (n_map < 0)
+		return log_fail_full(ctx, "idmap", n_map, "read our own %s map", gid ? "gid" : "uid");
+	if (idmap_map_is_initial(map, (size_t)n_map))
+		r = idmap_ensure_root_entry(path, /* blocks= */ 1000);
+	else
+		r = idmap_ensure_root_entry_in(path, map, (size_t)n_map);
+	if (r == -ENOSPC)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
+				     "this user namespace maps no ids above %u to give a container "
+				     "(create the outer container with --ids)",
+				     IDMAP_DEFAULT_SIZE);
 	if (r < 0)
 		return log_fail_full(ctx, "idmap", r, "add a range for root to %s", path);
 	if (r > 0)
@@ -330,6 +352,20 @@ static int alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t *ret)
 	n = idmap_parse_subid(f, "root", 0, owned, ELEMENTSOF(owned));
 	if (n < 0)
 		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(n), "%s: malformed line", path);
+	return (int)idmap_clip_ranges(owned, (size_t)n, map, (size_t)n_map, ret, max);
+}
+
+static int alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t size, uint32_t *ret)
+{
+	_cleanup_free_ struct idmap_range *used = NULL;
+	struct idmap_range owned[64];
+	const char *path = subid_path(gid);
+	size_t n_used = 0;
+	int n, r;
+
+	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
+	if (n < 0)
+		return n;
 	/* Used uids and gids together: a container then gets the same base for both. */
 	r = create_used_ranges(ctx, false, &used, &n_used);
 	if (r >= 0) {
@@ -347,13 +383,12 @@ static int alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t *ret)
 	}
 	if (r < 0)
 		return log_fail_full(ctx, "idmap", r, "list the ranges in use");
-	r = idmap_alloc_range(owned, (size_t)(n < 64 ? n : 64), used, n_used, IDMAP_DEFAULT_SIZE,
-			      ret);
+	r = idmap_alloc_range(owned, (size_t)n, used, n_used, size, ret);
 	if (r == -ENOSPC)
 		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
-				     "%s has no free range of %u ids for root: containers use "
+				     "%s has no free range of %u ids for root%s: containers use "
 				     "them all (add a range for root)",
-				     path, IDMAP_DEFAULT_SIZE);
+				     path, size, n == 0 ? " that this user namespace maps" : "");
 	return r < 0 ? log_fail_full(ctx, "idmap", r, "allocate ids") : 0;
 }
 
@@ -532,14 +567,18 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	r = store_load_defaults(ctx, &b.cfg);
 	if (r >= 0 && req->clone_of)
 		r = clone_base_config(ctx, req, &b.cfg);
+	if (r >= 0 && req->id_count)
+		b.cfg.id_count = req->id_count;
+	if (req->nesting)
+		b.cfg.nesting = true;
 	/* The network first of all: bad input fails before anything is made. */
 	if (r >= 0)
 		r = network_prepare_create(ctx, req->name, &b.cfg, &req->net);
 	/* Ids first: a host without a free range fails before minutes of copying. */
 	if (r >= 0)
-		r = alloc_ids(ctx, false, &b.cfg.uid_base);
+		r = alloc_ids(ctx, false, b.cfg.id_count, &b.cfg.uid_base);
 	if (r >= 0)
-		r = alloc_ids(ctx, true, &b.cfg.gid_base);
+		r = alloc_ids(ctx, true, b.cfg.id_count, &b.cfg.gid_base);
 	if (r >= 0)
 		r = make_tmpdir(&b);
 	if (r >= 0)
@@ -553,7 +592,8 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	if (r == -EINTR || (r < 0 && interrupted(NULL)))
 		r = lx_fail(ctx, LX_SYNTHETIC(-EINTR), "interrupted: nothing was created");
 	if (r >= 0)
-		lx_info(ctx, "created (uid range %u-%u%s)", b.cfg.uid_base, b.cfg.uid_base + 65535,
+		lx_info(ctx, "created (uid range %u-%u%s)", b.cfg.uid_base,
+			b.cfg.uid_base + b.cfg.id_count - 1,
 			b.cfg.rootfs_shifted ? ", shifted" : "");
 	build_done(&b, r >= 0);
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);

@@ -13,6 +13,8 @@ struct create_request {
 	const char *tarball;       /* a rootfs tarball to import, or NULL */
 	const char *hostname;      /* NULL: the name */
 	bool force_shift;          /* shift ownership even where an idmapped mount would work */
+	uint32_t id_count;         /* --ids: a multiple of 65536; 0: the default 65536 */
+	bool nesting;              /* --nesting: container.nesting = yes */
 	const char *root_password; /* set as root's password in /etc/shadow, or NULL */
 	/* --net, --ip, --uplink */
 	struct network_request net;

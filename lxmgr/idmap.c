@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -255,6 +256,94 @@ int idmap_ensure_root_entry(const char *path, uint32_t blocks)
 	return r < 0 ? r : 1;
 }
 
+int idmap_parse_own_map(FILE *f, struct idmap_range *ret, size_t max)
+{
+	unsigned long inside, outside, count;
+	size_t n = 0;
+	int k;
+
+	while ((k = fscanf(f, "%lu %lu %lu", &inside, &outside, &count)) == 3) {
+		if (inside > UINT32_MAX || count > UINT32_MAX || inside + count > (1UL << 32))
+			return -EIO;
+		if (n < max)
+			ret[n] = (struct idmap_range){(uint32_t)inside, (uint32_t)count};
+		n++;
+	}
+	if (k != EOF || ferror(f))
+		return -EIO;
+	return (int)(n < max ? n : max);
+}
+
+bool idmap_map_is_initial(const struct idmap_range *map, size_t n_map)
+{
+	return n_map == 1 && map[0].start == 0 && map[0].count == UINT32_MAX;
+}
+
+bool idmap_in_initial_userns(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+	struct idmap_range map[2];
+	int n = f ? idmap_parse_own_map(f, map, ELEMENTSOF(map)) : -EIO;
+
+	return n > 0 && idmap_map_is_initial(map, (size_t)n);
+}
+
+size_t idmap_clip_ranges(const struct idmap_range *owned, size_t n_owned,
+			 const struct idmap_range *map, size_t n_map, struct idmap_range *ret,
+			 size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_owned; i++)
+		for (size_t j = 0; j < n_map && n < max; j++) {
+			uint64_t lo = MAX((uint64_t)owned[i].start, (uint64_t)map[j].start);
+			uint64_t hi = MIN((uint64_t)owned[i].start + owned[i].count,
+					  (uint64_t)map[j].start + map[j].count);
+
+			if (hi > lo)
+				ret[n++] = (struct idmap_range){(uint32_t)lo, (uint32_t)(hi - lo)};
+		}
+	return n;
+}
+
+int idmap_ensure_root_entry_in(const char *path, const struct idmap_range *map, size_t n_map)
+{
+	_cleanup_free_ char *text = NULL, *out = NULL;
+	uint64_t end, start = 0, stop = 0;
+	bool has_root;
+	size_t len;
+	mode_t mode = 0644;
+	int r;
+
+	r = read_subid_file(path, &text, &len, &mode);
+	if (r >= 0)
+		r = scan_subid_text(text, len, &has_root, &end);
+	if (r < 0)
+		return r;
+	if (has_root)
+		return 0;
+	for (size_t i = 0; i < n_map; i++) {
+		uint64_t s = round_up(MAX((uint64_t)map[i].start, IDMAP_DEFAULT_SIZE),
+				      IDMAP_DEFAULT_SIZE);
+		uint64_t e = ((uint64_t)map[i].start + map[i].count) / IDMAP_DEFAULT_SIZE *
+			     IDMAP_DEFAULT_SIZE;
+
+		if (e > s && e - s > stop - start) {
+			start = s;
+			stop = e;
+		}
+	}
+	if (stop == start)
+		return -ENOSPC;
+	r = xasprintf(&out, "%s%sroot:%llu:%llu\n", text,
+		      len > 0 && text[len - 1] != '\n' ? "\n" : "", (unsigned long long)start,
+		      (unsigned long long)(stop - start));
+	if (r < 0)
+		return r;
+	r = write_file_atomic_at(AT_FDCWD, path, out, strlen(out), mode);
+	return r < 0 ? r : 1;
+}
+
 static bool is_pid_name(const char *s)
 {
 	if (!*s)
@@ -326,6 +415,19 @@ static int read_pid_map(int procfd, const char *pid, bool gid, char **ret)
 	return r < 0 ? r : 1;
 }
 
+/* Inside a user namespace, a process of that same namespace shows our own map, in the ids of
+ * the namespace above: not a range anyone uses here. */
+static bool in_own_userns(int procfd, const char *pid)
+{
+	char path[NAME_MAX + 16];
+	struct stat self, st;
+
+	(void)snprintf(path, sizeof(path), "%s/ns/user", pid);
+	if (fstatat(procfd, "self/ns/user", &self, 0) < 0 || fstatat(procfd, path, &st, 0) < 0)
+		return false;
+	return self.st_ino == st.st_ino && self.st_dev == st.st_dev;
+}
+
 int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *ret_n)
 {
 	_cleanup_free_ struct idmap_range *v = NULL;
@@ -349,7 +451,7 @@ int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *re
 		_cleanup_free_ char *text = NULL;
 		int r;
 
-		if (!is_pid_name(de->d_name))
+		if (!is_pid_name(de->d_name) || in_own_userns(procfd, de->d_name))
 			continue;
 		r = read_pid_map(procfd, de->d_name, gid, &text);
 		if (r > 0)

@@ -31,8 +31,33 @@ int idmap_alloc_range(const struct idmap_range *owned, size_t n_owned,
  * it added an entry, 0 if root already had one. */
 int idmap_ensure_root_entry(const char *path, uint32_t blocks);
 
+/* The ids this process's user namespace maps, as seen inside it: the first and third columns
+ * of /proc/self/uid_map or gid_map text. The initial namespace gives one range of every id.
+ * Returns the number of ranges (up to max stored), or -EIO on malformed text. */
+int idmap_parse_own_map(FILE *f, struct idmap_range *ret, size_t max);
+
+/* Whether map (from idmap_parse_own_map) is the initial namespace's: every id mapped. */
+bool idmap_map_is_initial(const struct idmap_range *map, size_t n_map);
+
+/* Whether this process runs in the initial user namespace (false inside a container). */
+bool idmap_in_initial_userns(void);
+
+/* The parts of the owned ranges that lie inside the mapped ranges; a nested lxmgr can only
+ * hand out ids its own namespace maps. Returns how many ranges it stored in ret (up to max). */
+size_t idmap_clip_ranges(const struct idmap_range *owned, size_t n_owned,
+			 const struct idmap_range *map, size_t n_map, struct idmap_range *ret,
+			 size_t max);
+
+/* idmap_ensure_root_entry for an lxmgr inside a user namespace (a nesting container): when
+ * root has no range, adds one from IDMAP_DEFAULT_SIZE (the container's own system ids stay
+ * below it) up to the end of the largest mapped range, in whole blocks of
+ * IDMAP_DEFAULT_SIZE. 1 if added, 0 if root had a range, -ENOSPC when the map holds no
+ * block above the first. */
+int idmap_ensure_root_entry_in(const char *path, const struct idmap_range *map, size_t n_map);
+
 /* Host id ranges that running user namespaces map right now (from /proc/PID/uid_map or
- * gid_map of every process, identity maps of the initial namespace skipped). *ret is
+ * gid_map of every process, identity maps of the initial namespace and processes of our own
+ * user namespace skipped). *ret is
  * malloc'd; *ret_n entries. procfd is an fd of /proc (tests pass a fake tree). */
 int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *ret_n);
 

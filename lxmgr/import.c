@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "idmap.h"
 #include "import.h"
 #include "util.h"
 
@@ -33,17 +34,24 @@ static const char *compression_flag(const unsigned char *b, size_t n)
 
 static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int err)
 {
+	/* Inside a container (nesting) tar cannot make the device nodes of /dev; a container's
+	 * /dev is a tmpfs that lxmgr fills at start, so they are never used: leave them out. */
+	const char *nodev = idmap_in_initial_userns() ? "--anchored" : "--exclude=./dev/?*";
+	const char *nodev2 = idmap_in_initial_userns() ? "--anchored" : "--exclude=dev/?*";
+
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
 		_exit(127);
 	(void)signal(SIGPIPE, SIG_DFL);
 	if (*zflag)
 		execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner",
 		       "--same-permissions", "--same-owner", "--xattrs", "--xattrs-include=*",
-		       "--acls", "--no-overwrite-dir", "-C", dst, zflag, (char *)NULL);
+		       "--acls", "--no-overwrite-dir", "--anchored", nodev, nodev2, "-C", dst, zflag,
+		       (char *)NULL);
 	else
 		execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner",
 		       "--same-permissions", "--same-owner", "--xattrs", "--xattrs-include=*",
-		       "--acls", "--no-overwrite-dir", "-C", dst, (char *)NULL);
+		       "--acls", "--no-overwrite-dir", "--anchored", nodev, nodev2, "-C", dst,
+		       (char *)NULL);
 	_exit(127);
 }
 

@@ -1,7 +1,12 @@
 /* log.c: the one error reporter and the levelled log lines. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #include "lxmgr.h"
 #include "log.h"
@@ -9,12 +14,39 @@
 static struct {
 	enum log_level threshold;
 	bool level_prefix;
-} log_settings = {LOG_LEVEL_WARNING, false};
+	/* A monitor whose stderr is the journal sends structured entries instead. */
+	bool journal;
+	const char *uuid;
+} log_settings = {LOG_LEVEL_WARNING, false, false, NULL};
 
 void log_setup(enum log_level threshold, bool level_prefix)
 {
 	log_settings.threshold = threshold;
 	log_settings.level_prefix = level_prefix;
+}
+
+/* systemd sets JOURNAL_STREAM to "DEV:INODE" of the stream it connected to stderr. */
+static bool stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return st.st_dev == (dev_t)dev && st.st_ino == (ino_t)ino;
+}
+
+bool log_setup_journal(const char *uuid)
+{
+	if (!stderr_is_journal())
+		return false;
+	log_settings.journal = true;
+	log_settings.uuid = uuid;
+	/* The monitor's state changes are info lines: the journal is where they belong. */
+	if (log_settings.threshold < LOG_LEVEL_INFO)
+		log_settings.threshold = LOG_LEVEL_INFO;
+	return true;
 }
 
 enum log_level log_threshold(void)
@@ -29,6 +61,26 @@ static const char *const level_prefix[_LOG_LEVEL_MAX] = {
 	[LOG_LEVEL_INFO] = "<6>",
 	[LOG_LEVEL_DEBUG] = "<7>",
 };
+static const int level_priority[_LOG_LEVEL_MAX] = {
+	[LOG_LEVEL_ERROR] = LOG_ERR,
+	[LOG_LEVEL_WARNING] = LOG_WARNING,
+	[LOG_LEVEL_INFO] = LOG_INFO,
+	[LOG_LEVEL_DEBUG] = LOG_DEBUG,
+};
+
+/* One entry with the container's name and uuid as fields; 0, or < 0 to fall back to stderr. */
+static int journal_emit(const struct lxmgr_ctx *ctx, enum log_level level, const char *step,
+			const char *msg, int err)
+{
+	const char *name = ctx && ctx->name ? ctx->name : "";
+
+	return sd_journal_send("MESSAGE=%s%s%s%s%s", step && *step ? step : "",
+			       step && *step ? ": " : "", msg, err ? ": " : "",
+			       err ? strerror(err) : "", "PRIORITY=%d", level_priority[level],
+			       "SYSLOG_IDENTIFIER=lxmgr", "CONTAINER_NAME=%s", name,
+			       "CONTAINER_UUID=%s", log_settings.uuid ? log_settings.uuid : "",
+			       "LXMGR_STEP=%s", step ? step : "", NULL);
+}
 
 static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const char *step, int r,
 		     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
@@ -42,6 +94,9 @@ static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const ch
 	if (level > log_settings.threshold)
 		return;
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_settings.journal &&
+	    journal_emit(ctx, level, step, msg, err & LX_SYNTHETIC_BIT ? 0 : err) >= 0)
+		return;
 	fprintf(stderr, "%slxmgr: ", log_settings.level_prefix ? level_prefix[level] : "");
 	if (ctx && ctx->verb)
 		fprintf(stderr, "%s%s%s: ", ctx->verb, ctx->name ? " " : "",

@@ -21,6 +21,10 @@ enum log_level {
 /* Set once by main() (and by the monitor when systemd runs it): the only process-wide setting. */
 void log_setup(enum log_level threshold, bool level_prefix);
 enum log_level log_threshold(void);
+/* The monitor under systemd: when stderr is the journal ($JOURNAL_STREAM), lines become journal
+ * entries with CONTAINER_NAME= (the context's name), CONTAINER_UUID=uuid and LXMGR_STEP=, and
+ * info lines are kept. uuid must outlive the process's logging. Returns whether it did. */
+bool log_setup_journal(const char *uuid);
 
 /* Prints "lxmgr: VERB NAME: STEP: message[: strerror]" and returns LX_ERRNO(r). */
 int log_fail_full(const struct lxmgr_ctx *ctx, const char *step, int r, const char *fmt, ...)

@@ -13,7 +13,7 @@ static const struct verb verbs[] = {
 	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]"
 	 " [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF] [--forward P:H:C]..."
 	 " [--user U [--ssh-key FILE] [--sudo]] [--packages LIST] [--timezone TZ] [--run FILE]"
-	 " [--cloud-init FILE]",
+	 " [--cloud-init FILE] [--ids N] [--nesting]",
 	 "make a container from a root filesystem tree or tarball",
 	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
 	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
@@ -24,6 +24,9 @@ static const struct verb verbs[] = {
 	 "  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"
 	 "  --uplink IF      routed: the host interface the address is reachable on\n"
 	 "  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"
+	 "  --ids N          own N uids and gids (a multiple of 65536; default 65536), so that\n"
+	 "                   an lxmgr inside can give 65536 of them to each of its containers\n"
+	 "  --nesting        let containers run inside (container.nesting = yes)\n"
 	 "Provisioning (recorded in [provision], applied inside the booted guest, see provision):\n"
 	 "  --user U         make user U with a home and shell (useradd, or busybox adduser)\n"
 	 "  --ssh-key FILE   put the public key of FILE into U's ~/.ssh/authorized_keys\n"
@@ -90,6 +93,14 @@ static const struct verb verbs[] = {
 	{"doctor", cmd_doctor, "[NAME]",
 	 "explain what stops this host (or container NAME) from working; changes nothing", NULL},
 	{"gc", cmd_gc, "", "remove what killed monitors and interrupted creates left", NULL},
+	{"enable", cmd_enable, "NAME",
+	 "start the container now and at every boot: systemctl enable --now lxmgr@NAME "
+	 "(container.autostart = yes; needs systemd as PID 1)",
+	 NULL},
+	{"disable", cmd_disable, "NAME",
+	 "stop it and no longer start it at boot: systemctl disable --now lxmgr@NAME "
+	 "(container.autostart = no)",
+	 NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -22,8 +22,10 @@
 #include "log.h"
 #include "login.h"
 #include "lxmgr.h"
+#include "machined.h"
 #include "monitor.h"
 #include "mounts-live.h"
+#include "notify.h"
 #include "runtime.h"
 #include "security.h"
 #include "start.h"
@@ -39,6 +41,7 @@ enum ev_tag {
 	EV_LISTEN,
 	EV_CONSOLE,
 	EV_TIMER,
+	EV_NOTIFY,
 	EV_CLIENT_BASE = 16,
 	EV_CONSOLE_CLIENT_BASE = EV_CLIENT_BASE + MAX_CLIENTS,
 };
@@ -52,6 +55,8 @@ struct monitor {
 	int epfd, sigfd, listenfd, timerfd, init_pidfd;
 	int clients[MAX_CLIENTS];
 	bool stopping, done;
+	bool by_unit; /* run by lxmgr@NAME.service: delegated cgroup, machined, sd_notify */
+	bool ready_sent;
 	uint64_t stop_deadline; /* CLOCK_MONOTONIC ns after which everything is killed */
 	int exit_status;
 };
@@ -155,6 +160,11 @@ static void begin_stop(struct monitor *m, int timeout, bool kill_now)
 	if (m->rs.state == RUN_STATE_FROZEN)
 		(void)cgroup_freeze(&m->rs.cgroup, false);
 	set_state(m, RUN_STATE_STOPPING);
+	/* The unit's TimeoutStopSec follows this container's own timeout. */
+	notify_send("STOPPING=1\nSTATUS=stopping\nEXTEND_TIMEOUT_USEC=%llu",
+		    (unsigned long long)((timeout >= 0 ? (unsigned)timeout : m->c->cfg.stop_timeout) +
+					 15) *
+			    1000000ULL);
 	r = send_init_signal(m, m->c->cfg.stop_signal);
 	lx_info(m->ctx, "sent %s to init, %u s before kill",
 		signal_to_string(m->c->cfg.stop_signal, buf),
@@ -283,12 +293,78 @@ static void post_stop(const struct monitor *m)
 	(void)hooks_run(m->ctx, &t, HOOK_POST_STOP, 0);
 }
 
+static void drop_guest_notify(struct monitor *m)
+{
+	if (m->env.guest_notify_fd < 0)
+		return;
+	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->env.guest_notify_fd, NULL);
+	(void)close(m->env.guest_notify_fd);
+	m->env.guest_notify_fd = -EBADF;
+}
+
+/* Once init runs: machined learns of it, and the unit is ready now, or (notify_ready) when the
+ * guest's systemd says so through the socket we watch from here on. */
+static void announce_running(struct monitor *m)
+{
+	const struct machined_info info = {
+		.name = m->c->name,
+		.uuid = m->c->cfg.uuid,
+		.rootfs = m->c->rootfs,
+		.leader = m->rs.init_pid,
+		.ifname = m->rs.net_veth,
+	};
+	int fd = m->env.guest_notify_fd, r = 0;
+
+	if (fd >= 0)
+		r = ep_add(m, fd, EV_NOTIFY);
+	if (r < 0) {
+		lx_warn(m->ctx, r, "watch the guest's notify socket, ignoring");
+		drop_guest_notify(m);
+	}
+	/* At boot this may wait for dbus and machined to come up. */
+	if (m->by_unit)
+		(void)machined_register(m->ctx, &info);
+	if (m->env.guest_notify_fd >= 0 && !m->ready_sent) {
+		notify_send("STATUS=booting: waiting for the guest's systemd (init is pid %d)",
+			    (int)m->rs.init_pid);
+		return;
+	}
+	m->ready_sent = true;
+	notify_send("READY=1\nSTATUS=running, init is pid %d", (int)m->rs.init_pid);
+}
+
+/* What the guest's systemd sends to its NOTIFY_SOCKET: READY=1 makes the unit ready. */
+static void on_guest_notify(struct monitor *m)
+{
+	struct notify_msg msg;
+	int r;
+
+	while ((r = notify_guest_recv(m->env.guest_notify_fd, m->rs.init_pid, &msg)) >= 0) {
+		if (r == 0)
+			continue;
+		if (msg.ready && !m->ready_sent) {
+			m->ready_sent = true;
+			lx_info(m->ctx, "the guest's systemd reports ready");
+			notify_send("READY=1\nSTATUS=running: %s",
+				    msg.status[0] ? msg.status : "the guest is up");
+		} else if (msg.status[0]) {
+			notify_send("STATUS=%s: %s", run_state_to_string(m->rs.state), msg.status);
+		}
+	}
+	if (r != -EAGAIN)
+		drop_guest_notify(m);
+}
+
 static int restart_in_place(struct monitor *m)
 {
 	int r;
 
 	lx_info(m->ctx, "init rebooted the container: starting it again");
+	notify_send("STATUS=rebooting");
 	set_state(m, RUN_STATE_REBOOTING);
+	if (m->by_unit)
+		machined_unregister(m->ctx, m->c->name);
+	drop_guest_notify(m);
 	r = start_teardown(m->ctx, &m->rs);
 	if (r < 0)
 		return r;
@@ -298,8 +374,10 @@ static int restart_in_place(struct monitor *m)
 	m->rs.reboots++;
 	m->rs.state = RUN_STATE_STARTING;
 	r = start_instance(&m->env, &m->rs, &m->init_pidfd);
-	if (r >= 0)
+	if (r >= 0) {
 		(void)trim_monitor_memory();
+		announce_running(m);
+	}
 	return r;
 }
 
@@ -381,6 +459,8 @@ static void event_loop(struct monitor *m)
 				(void)console_drain(&m->console);
 			else if (tag == EV_TIMER)
 				on_timer(m);
+			else if (tag == EV_NOTIFY && m->env.guest_notify_fd >= 0)
+				on_guest_notify(m);
 			else if (tag >= EV_CONSOLE_CLIENT_BASE)
 				console_client_event(&m->console,
 						     (int)(tag - EV_CONSOLE_CLIENT_BASE));
@@ -409,6 +489,8 @@ static void monitor_free(struct monitor *m)
 			(void)close(m->clients[i]);
 	if (m->init_pidfd >= 0)
 		(void)close(m->init_pidfd);
+	if (m->env.guest_notify_fd >= 0)
+		(void)close(m->env.guest_notify_fd);
 	if (m->listenfd >= 0)
 		(void)close(m->listenfd);
 	if (m->timerfd >= 0)
@@ -470,8 +552,10 @@ static int prepare(struct monitor *m)
 	m->env = (struct start_env){
 		.ctx = m->ctx,
 		.c = m->c,
+		.delegated = m->by_unit,
 		.console_path = m->console.slave_path,
 		.console_fd = m->console.slave,
+		.guest_notify_fd = -EBADF,
 	};
 	r = cgroup_host_detect(&m->env.cgroup_host);
 	if (r < 0)
@@ -515,16 +599,23 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 			      .init_pidfd = -EBADF};
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m->clients[i] = -EBADF;
+	m->env.guest_notify_fd = -EBADF;
 	console_init(&m->console);
+	/* Run by lxmgr@NAME.service: log to the journal, or with <N> level prefixes. */
+	m->by_unit = foreground && notify_run_by_unit();
+	if (m->by_unit && !log_setup_journal(c->cfg.uuid))
+		log_setup(log_threshold(), /* level_prefix= */ true);
 	r = prepare(m);
 	if (r >= 0)
 		r = start_instance(&m->env, &m->rs, &m->init_pidfd);
 	if (r < 0) {
+		notify_send("STATUS=failed to start");
 		remove_runtime(m);
 		monitor_free(m);
 		return 1;
 	}
 	lx_info(ctx, "started, init is pid %d", (int)m->rs.init_pid);
+	announce_running(m);
 	if (status_fd >= 0) {
 		(void)!write(status_fd, "1", 1);
 		(void)close(status_fd);
@@ -533,10 +624,13 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 		detach_stderr(m);
 	lx_debug(ctx, "released %zu KiB of start-only mappings", trim_monitor_memory() / 1024);
 	event_loop(m);
+	if (m->by_unit)
+		machined_unregister(ctx, c->name);
 	(void)start_teardown(ctx, &m->rs);
 	post_stop(m);
 	remove_runtime(m);
 	lx_info(ctx, "stopped");
+	notify_send("STATUS=stopped");
 	status = m->exit_status;
 	monitor_free(m);
 	return status;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "idmap.h"
 #include "rootfs.h"
 #include "util.h"
 
@@ -79,6 +80,15 @@ static const struct mount_spec cgroup_legacy[] = {
 	{NULL, "sys/fs/cgroup", NULL, 0, NULL, MNT_FATAL | MNT_REMOUNT_RO},
 };
 
+/* LXC's nesting.conf does the same at /dev/.lxc; the dir is root's only. */
+static const struct mount_spec nesting_mounts[] = {
+	{"tmpfs", "dev/.lxmgr", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=0700,size=4k",
+	 MNT_FATAL | MNT_MKDIR},
+	{"proc", "dev/.lxmgr/proc", "proc", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL | MNT_MKDIR},
+	{"sysfs", "dev/.lxmgr/sys", "sysfs", MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL,
+	 MNT_FATAL | MNT_MKDIR | MNT_NETNS_ONLY},
+};
+
 static int remount_ro(const char *target, unsigned long extra)
 {
 	/* A bind ignores MS_RDONLY: the flag is applied by a remount (bubblewrap's bind-mount.c).
@@ -145,8 +155,10 @@ bool rootfs_supports_idmap(const char *path)
 	if (userns < 0)
 		return false;
 	tree = rootfs_open_idmapped(path, userns);
-	/* The initial namespace itself is refused (EPERM); EINVAL means the fs cannot. */
-	return tree >= 0 || tree == -EPERM;
+	/* The initial namespace itself is refused (EPERM); EINVAL means the fs cannot. Inside a
+	 * user namespace (a nesting container) EPERM means we do not own the filesystem, or the
+	 * tree is idmapped already: both rule an idmapped rootfs out. */
+	return tree >= 0 || (tree == -EPERM && idmap_in_initial_userns());
 }
 
 int rootfs_open_idmapped(const char *path, int userns_fd)
@@ -257,6 +269,11 @@ int rootfs_mount_kernel_fs(const char *root, bool own_netns, const char *uuid,
 	if (r >= 0 && layout != CGROUP_LAYOUT_UNIFIED)
 		r = mask_userns_units(root, e);
 	return r;
+}
+
+int rootfs_mount_nesting(const char *root, bool own_netns, struct child_error *e)
+{
+	return mount_table_apply(root, nesting_mounts, ELEMENTSOF(nesting_mounts), own_netns, e);
 }
 
 int rootfs_pivot(const char *root, struct child_error *e)

@@ -52,5 +52,10 @@ int rootfs_mount_root(const char *path, int tree_fd, struct child_error *e);
  * /run/host/container-manager. */
 int rootfs_mount_kernel_fs(const char *root, bool own_netns, const char *uuid,
 			   enum cgroup_layout layout, struct child_error *e);
+/* Child side, after /dev is set up, only with container.nesting: a proc and a read-only sysfs
+ * with nothing mounted over them at /dev/.lxmgr/{proc,sys} (sysfs only with its own netns).
+ * The kernel lets a user namespace mount proc or sysfs only where one is already fully
+ * visible (fs/namespace.c mount_too_revealing()); the masks of /proc and /sys hide parts. */
+int rootfs_mount_nesting(const char *root, bool own_netns, struct child_error *e);
 /* Child side: pivot_root into root and drop the old root. */
 int rootfs_pivot(const char *root, struct child_error *e);

@@ -146,7 +146,7 @@ static int parent_sync(struct start_env *env, struct runtime_state *rs, int sock
 	if (r < 0)
 		return lx_fail(ctx, r, "send %s", sync_step_to_string(SYNC_IDMAP_DONE));
 	lx_debug(ctx, "waiting for %s", sync_step_to_string(SYNC_EXEC));
-	r = sync_wait(sock, SYNC_EXEC, &m, NULL);
+	r = sync_wait(sock, SYNC_EXEC, &m, &env->guest_notify_fd);
 	if (r < 0)
 		return report_child_error(ctx, r, &m);
 	/* The socket is close-on-exec: end of stream means execve succeeded. */
@@ -254,6 +254,8 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 			.init = cfg->init,
 			.uuid = cfg->uuid,
 			.own_netns = cfg->net_mode != NET_MODE_HOST,
+			/* Only systemd speaks sd_notify: another init would never be ready. */
+			.notify = cfg->notify_ready && cfg->init_kind == INIT_KIND_SYSTEMD,
 			.cgroup_layout = cfg->cgroup_layout,
 			.cfg = cfg,
 			.close_fd = env->c->view_fd,
@@ -269,11 +271,15 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 		return lx_fail(env->ctx, (int)pid, "clone3 into new namespaces");
 	}
 	rs->init_pid = pid;
+	env->guest_notify_fd = -EBADF;
 	r = parent_sync(env, rs, sv[0], pid);
 	(void)close(sv[0]);
 	mounts_stage_remove(env->c->dirfd);
 	if (r < 0) {
 		(void)close(pidfd);
+		if (env->guest_notify_fd >= 0)
+			(void)close(env->guest_notify_fd);
+		env->guest_notify_fd = -EBADF;
 		return r;
 	}
 	*ret_pidfd = pidfd;

@@ -17,6 +17,9 @@ struct start_env {
 	bool delegated;           /* run by the systemd unit: our cgroup is delegated */
 	const char *console_path; /* host pty slave that becomes /dev/console */
 	int console_fd;           /* an open fd of it, for init's stdio */
+	/* Set by each start_instance with container.notify_ready: the guest's NOTIFY_SOCKET
+	 * (notify.h); the monitor owns and closes it. -EBADF otherwise. */
+	int guest_notify_fd;
 };
 
 /* Creates the cgroup, clones init into its namespaces, writes its id maps, hands it the

@@ -165,6 +165,9 @@ static void test_cgroup_paths_delegated_uses_own_payload_child(void **state)
 	h.v2_controllers[0] = true;
 	assert_int_equal(cgroup_paths(&h, "web", true, &cg), 0);
 	assert_string_equal(cg.unified, "/sys/fs/cgroup/system.slice/lxmgr@web.service/payload");
+	/* The monitor leaves the unit's cgroup for a sibling of the payload. */
+	assert_string_equal(cg.supervisor,
+			    "/sys/fs/cgroup/system.slice/lxmgr@web.service/supervisor");
 	for (int i = 0; i < _CGROUP_V1_MAX; i++)
 		assert_null(cg.v1[i]);
 	assert_true(cg.limits_v2);
@@ -175,7 +178,12 @@ static void test_cgroup_paths_delegated_uses_own_payload_child(void **state)
 	assert_int_equal(parse_samples(hybrid_mountinfo, hybrid_self, &h), 0);
 	assert_int_equal(cgroup_paths(&h, "web", true, &cg), 0);
 	assert_string_equal(cg.unified, "/sys/fs/cgroup/unified/payload");
+	assert_string_equal(cg.supervisor, "/sys/fs/cgroup/unified/supervisor");
 	assert_null(cg.v1[CGROUP_V1_MEMORY]);
+	cgroup_done(&cg);
+	/* Not delegated: the monitor stays where it is. */
+	assert_int_equal(cgroup_paths(&h, "web", false, &cg), 0);
+	assert_null(cg.supervisor);
 	cgroup_done(&cg);
 	cgroup_host_done(&h);
 }

@@ -248,6 +248,68 @@ static void put_map(const char *dir, const char *pid, const char *file, const ch
 	write_text(p, text, 0644);
 }
 
+static void test_idmap_parse_own_map_reads_inside_ranges(void **state)
+{
+	static char initial[] = "         0          0 4294967295\n";
+	static char nested[] = "0 1179648 65536\n65536 2000000 131072\n";
+	static char bad[] = "0 1179648\n";
+	struct idmap_range map[4];
+	FILE *f;
+
+	(void)state;
+	f = fmemopen(initial, strlen(initial), "r");
+	assert_int_equal(idmap_parse_own_map(f, map, 4), 1);
+	assert_true(idmap_map_is_initial(map, 1));
+	(void)fclose(f);
+	f = fmemopen(nested, strlen(nested), "r");
+	assert_int_equal(idmap_parse_own_map(f, map, 4), 2);
+	assert_false(idmap_map_is_initial(map, 2));
+	/* The inside column, not the outside one: these are the ids we can hand out. */
+	assert_int_equal(map[1].start, 65536);
+	assert_int_equal(map[1].count, 131072);
+	(void)fclose(f);
+	f = fmemopen(bad, strlen(bad), "r");
+	assert_int_equal(idmap_parse_own_map(f, map, 4), -EIO);
+	(void)fclose(f);
+}
+
+static void test_idmap_clip_ranges_keeps_only_mapped_ids(void **state)
+{
+	/* Root's /etc/subuid range inside a nesting container lies partly outside its map. */
+	const struct idmap_range owned[] = {{65536, 1048576}, {5000000, 65536}};
+	const struct idmap_range map[] = {{0, 196608}};
+	struct idmap_range out[4];
+
+	(void)state;
+	assert_int_equal(idmap_clip_ranges(owned, 2, map, 1, out, 4), 1);
+	assert_int_equal(out[0].start, 65536);
+	assert_int_equal(out[0].count, 131072);
+	/* The whole id space clips nothing. */
+	assert_int_equal(idmap_clip_ranges(owned, 2, &(struct idmap_range){0, UINT32_MAX}, 1, out,
+					   4),
+			 2);
+	assert_int_equal(out[1].start, 5000000);
+}
+
+static void test_idmap_ensure_root_entry_in_uses_the_mapped_blocks(void **state)
+{
+	_cleanup_free_ char *dir = make_tmpdir(), *path = NULL, *text = NULL;
+	const struct idmap_range map[] = {{0, 196608 + 100}};
+	const struct idmap_range small[] = {{0, 65536}};
+
+	(void)state;
+	assert_int_equal(xasprintf(&path, "%s/subuid", dir), 0);
+	write_text(path, "alice:100000:65536\n", 0644);
+	/* Block 0 is the container's own; whole blocks above it, up to the end of the map. */
+	assert_int_equal(idmap_ensure_root_entry_in(path, map, 1), 1);
+	text = read_text(path);
+	assert_string_equal(text, "alice:100000:65536\nroot:65536:131072\n");
+	assert_int_equal(idmap_ensure_root_entry_in(path, map, 1), 0);
+	(void)unlink(path);
+	assert_int_equal(idmap_ensure_root_entry_in(path, small, 1), -ENOSPC);
+	assert_int_equal(rm_rf_at(AT_FDCWD, dir), 0);
+}
+
 static void test_idmap_live_ranges_reads_fake_proc(void **state)
 {
 	_cleanup_free_ char *dir = make_tmpdir();
@@ -354,6 +416,9 @@ int main(void)
 		cmocka_unit_test(test_idmap_alloc_range_returns_enospc_when_full),
 		cmocka_unit_test(test_idmap_ensure_root_entry_appends_above_existing_ranges),
 		cmocka_unit_test(test_idmap_ensure_root_entry_keeps_existing_root_entry),
+		cmocka_unit_test(test_idmap_parse_own_map_reads_inside_ranges),
+		cmocka_unit_test(test_idmap_clip_ranges_keeps_only_mapped_ids),
+		cmocka_unit_test(test_idmap_ensure_root_entry_in_uses_the_mapped_blocks),
 		cmocka_unit_test(test_idmap_live_ranges_reads_fake_proc),
 		cmocka_unit_test(test_idmap_write_maps_sets_maps_of_child),
 	};

@@ -3,7 +3,8 @@
 # cached outside the checkout so that a rerun takes seconds.
 # Usage: debian-rootfs.sh [SUITE [INIT]]   prints the path of the cached rootfs on stdout.
 #   INIT: systemd (default), sysvinit (sysvinit-core as PID 1) or openrc (sysvinit's init
-#   running OpenRC). Each variant has its own cache directory.
+#   running OpenRC), or systemd-host (systemd plus machined, dbus and the libraries lxmgr links
+#   against: the outer container of tests/systemd-host). Each variant has its own cache.
 set -euo pipefail
 
 suite=${1:-bookworm}
@@ -16,6 +17,11 @@ systemd)
     dest="$cache/debian-$suite"
     include=systemd,systemd-sysv,dbus,$common
     ;;
+systemd-host)
+    dest="$cache/debian-$suite-systemd-host"
+    include=systemd,systemd-sysv,dbus,systemd-container,libnl-route-3-200,libnftables1
+    include=$include,libuuid1,libseccomp2,libiniparser1,libcrypt1,libsystemd0,$common
+    ;;
 sysvinit | openrc)
     dest="$cache/debian-$suite-$init"
     # init's first alternative is systemd-sysv: name the other one and keep systemd out.
@@ -23,7 +29,7 @@ sysvinit | openrc)
     exclude=systemd,systemd-sysv
     ;;
 *)
-    echo "debian-rootfs: unknown init '$init' (systemd, sysvinit, openrc)" >&2
+    echo "debian-rootfs: unknown init '$init' (systemd, systemd-host, sysvinit, openrc)" >&2
     exit 2
     ;;
 esac
