@@ -42,8 +42,8 @@ static sd_bus *open_bus(const struct lxmgr_ctx *ctx)
 
 static bool machined_absent(const sd_bus_error *e)
 {
-	return sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
-				      SD_BUS_ERROR_UNKNOWN_METHOD);
+	return sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN,
+				      SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_UNKNOWN_METHOD);
 }
 
 static int build_call(sd_bus *bus, const struct machined_info *info, sd_bus_message **ret)
@@ -66,7 +66,8 @@ static int build_call(sd_bus *bus, const struct machined_info *info, sd_bus_mess
 					  info->rootfs);
 	/* The host end of eth0 (machinectl status shows its addresses); none without a veth. */
 	if (r >= 0)
-		r = sd_bus_message_append_array(m, 'i', &ifindex, ifindex > 0 ? sizeof(ifindex) : 0);
+		r = sd_bus_message_append_array(m, 'i', &ifindex,
+						ifindex > 0 ? sizeof(ifindex) : 0);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(m);

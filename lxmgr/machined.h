@@ -8,10 +8,10 @@ struct lxmgr_ctx;
 /* What machined is told about a running container. */
 struct machined_info {
 	const char *name;
-	const char *uuid;    /* 36-char text; becomes the machine id */
-	const char *rootfs;  /* root directory on the host */
-	pid_t leader;        /* init, as the host sees it */
-	const char *ifname;  /* host end of its veth, or NULL */
+	const char *uuid;   /* 36-char text; becomes the machine id */
+	const char *rootfs; /* root directory on the host */
+	pid_t leader;       /* init, as the host sees it */
+	const char *ifname; /* host end of its veth, or NULL */
 };
 
 /* Registers the machine (RegisterMachineWithNetwork: class container, service lxmgr). machined
