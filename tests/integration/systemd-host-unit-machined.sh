@@ -98,6 +98,8 @@ check_match "the container's init is in the unit's cgroup (payload)" \
     "^0::$cg/payload(/|$)" "$(in_host grep '^0::' "/proc/$init/cgroup")"
 check_match "the monitor (MainPID) is in the unit's cgroup (supervisor)" \
     "^0::$cg/supervisor$" "$(in_host grep '^0::' "/proc/$main/cgroup")"
+check_eq "dev1's systemd comes up under the unit" "running" \
+    "$(poll 60 '^running$' in_host lxmgr exec dev1 -- systemctl is-system-running --wait)"
 # Every process running with dev1's ids (65536-131071 inside the host) is in that subtree.
 dev1_procs() { in_host ps -eo pid=,uid= | awk '$2 >= 65536 && $2 < 131072 { print $1 }'; }
 check_match "dev1 runs processes (init, journald, dbus, logind, getty...)" "^[5-9]|[1-9][0-9]" \
