@@ -3,6 +3,7 @@
  * visudo), never as guest binaries on the host; a stopped container is booted for them and
  * stopped again. Output goes to LOG/NAME/provision.log. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,39 +113,73 @@ static int run_inside(struct prov *p, char **argv, int in_fd)
 	return r;
 }
 
-static const char *preflight_reason(int status)
+/* The guest's package manager, for messages: the first of these the rootfs holds. */
+static const char *package_manager(const struct container *c)
 {
+	static const char *const tools[][2] = {{"/usr/bin/apt-get", "apt"},
+					       {"/usr/bin/dnf", "dnf"},
+					       {"/usr/bin/yum", "yum"},
+					       {"/sbin/apk", "apk"}};
+	_cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	for (size_t i = 0; rootfd >= 0 && i < ELEMENTSOF(tools); i++) {
+		_cleanup_close_ int fd = open_in_root(rootfd, tools[i][0], O_PATH, 0);
+
+		if (fd >= 0)
+			return tools[i][1];
+	}
+	return "its package manager";
+}
+
+static int preflight_refused(struct prov *p, int status, const char *outcome)
+{
+	const char *pm = package_manager(p->c);
+	int r = LX_SYNTHETIC(-EOPNOTSUPP);
+
 	switch (status) {
 	case PROVISION_NO_PACKAGE_MANAGER:
-		return "packages asked for, but the guest has no apt-get, dnf, yum or apk";
+		return lx_fail(p->ctx, r,
+			       "preflight: packages asked for, but the guest has no apt-get, dnf, "
+			       "yum or apk; %s",
+			       outcome);
 	case PROVISION_NO_SUDO:
-		return "sudo asked for, but the guest has no sudo and its package manager cannot "
-		       "install it";
+		return lx_fail(p->ctx, r,
+			       "preflight: sudo asked for, but the guest has no sudo and %s cannot "
+			       "install it; %s",
+			       pm, outcome);
 	case PROVISION_NO_TZDATA:
-		return "the timezone is not in the guest's /usr/share/zoneinfo and its package "
-		       "manager cannot install tzdata";
+		return lx_fail(p->ctx, r,
+			       "preflight: timezone %s is not in the guest and %s cannot install "
+			       "tzdata; %s",
+			       p->c->cfg.provision_timezone, pm, outcome);
 	case PROVISION_NO_USERADD:
-		return "a user asked for, but the guest has neither useradd nor adduser";
+		return lx_fail(p->ctx, r,
+			       "preflight: a user asked for, but the guest has neither useradd nor "
+			       "adduser; %s",
+			       outcome);
 	case PROVISION_NO_PACKAGES:
-		return "the guest's package manager cannot install the packages asked for";
+		return lx_fail(p->ctx, r, "preflight: %s cannot install: %s; %s", pm,
+			       p->c->cfg.provision_packages, outcome);
 	default:
-		return NULL;
+		return 0;
 	}
 }
 
 static int step_failed(struct prov *p, const char *step, int status)
 {
-	const char *why = strcmp(step, "preflight") ? NULL : preflight_reason(status);
-
 	bool create = !strcmp(p->ctx->verb, "create");
+	int r;
 
 	log_text(p, "== %s: failed (exit status %d)\n", step, status);
-	if (why)
-		return lx_fail(p->ctx, LX_SYNTHETIC(-EOPNOTSUPP), "%s: %s; %s", step, why,
-			       create ? "nothing was created" : "nothing was changed");
 	/* A failed create removes the container and its log: show the log's end first. */
-	if (create)
+	if (create && (strcmp(step, "preflight") || status == PROVISION_NO_PACKAGES))
 		show_log_tail(p);
+	if (!strcmp(step, "preflight")) {
+		r = preflight_refused(p, status,
+				      create ? "nothing was created" : "nothing was changed");
+		if (r < 0)
+			return r;
+	}
 	return lx_fail(
 		p->ctx, LX_SYNTHETIC(-EIO), "step %s failed (exit status %d)%s%s", step, status,
 		create ? ": the container was removed" : "; log: ", create ? "" : p->logpath);
@@ -233,12 +268,39 @@ static int open_log(struct prov *p)
 	return 0;
 }
 
+/* SIGINT, SIGTERM and SIGHUP are held while provisioning runs (attach_run holds them too and
+ * passes SIGTERM and SIGHUP on to the step): they end it between steps, and create then
+ * removes the container, instead of leaving it running half-provisioned. */
+static bool interrupted(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return false;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+	       sigismember(&pending, SIGHUP);
+}
+
+static int check_interrupted(struct prov *p, const char *before)
+{
+	if (!interrupted())
+		return 0;
+	log_text(p, "== interrupted before %s\n", before);
+	return lx_fail(p->ctx, LX_SYNTHETIC(-EINTR), "interrupted before %s%s", before,
+		       strcmp(p->ctx->verb, "create") ? "" : ": the container was removed");
+}
+
 static int run_all(struct prov *p)
 {
 	int r = 0;
 
-	for (enum provision_step s = 0; s < _PROVISION_STEP_MAX && r >= 0; s++)
-		r = run_step(p, s);
+	for (enum provision_step s = 0; s < _PROVISION_STEP_MAX && r >= 0; s++) {
+		r = check_interrupted(p, provision_step_to_string(s));
+		if (r >= 0)
+			r = run_step(p, s);
+	}
+	if (r >= 0)
+		r = check_interrupted(p, "run");
 	if (r >= 0)
 		r = run_script(p);
 	return r;
@@ -261,11 +323,19 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name)
 	_cleanup_container_ struct container *c = NULL;
 	struct prov p = {.ctx = ctx, .logfd = -EBADF};
 	bool started = false, seeded = false;
+	sigset_t mask, old;
 	int r;
 
+	(void)sigemptyset(&mask);
+	(void)sigaddset(&mask, SIGINT);
+	(void)sigaddset(&mask, SIGTERM);
+	(void)sigaddset(&mask, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &mask, &old);
 	r = store_container_open(ctx, name, &c);
-	if (r < 0)
+	if (r < 0) {
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 		return r;
+	}
 	p.c = c;
 	r = open_log(&p);
 	if (r >= 0)
@@ -292,5 +362,8 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name)
 	if (p.logfd >= 0)
 		(void)close(p.logfd);
 	free(p.logpath);
+	/* A pending signal stays held: the caller cleans up and exits with an error. */
+	if (!interrupted())
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }

@@ -3,7 +3,8 @@
 # CentOS 7 and Alpine guests with each guest's own tools: useradd (Ubuntu, CentOS) or busybox
 # adduser (Alpine), the sudo group (Ubuntu) or wheel (Alpine 3.13); asking for sudo on a guest
 # that lacks it and cannot install it (CentOS 7, Alpine 3.20: no sudo, no reachable
-# repository) is refused before anything is changed, and a create leaves no container; the
+# repository) is refused before anything is changed, and a create leaves no container (also
+# when a package cannot be had, or when it is interrupted in the middle of a step); the
 # key's owner is the user's uid inside; a second `provision` changes nothing; a cloud-init
 # NoCloud seed is written where the image has cloud-init and refused where it has not.
 . "$(dirname "$0")/lib/common.sh"
@@ -77,7 +78,7 @@ check_eq "centos: the hostname" "cent-box" "$(cat "$T_ROOT/lib/c7/rootfs/etc/hos
 check "centos: ask for sudo in the config" lx config c7 set provision.sudo yes
 out=$(lx provision c7 2>&1)
 check_eq "centos: sudo refused before anything is changed" \
-    "lxmgr: provision c7: provision: preflight: sudo asked for, but the guest has no sudo and its package manager cannot install it; nothing was changed" \
+    "lxmgr: provision c7: provision: preflight: sudo asked for, but the guest has no sudo and yum cannot install it; nothing was changed" \
     "$out"
 check_eq "centos: bob is not in wheel" "" \
     "$(awk -F: '$1 == "wheel"' "$T_ROOT/lib/c7/rootfs/etc/group" | grep -w bob)"
@@ -91,10 +92,33 @@ check_host_clean c7 "$(uid_base_of c7)"
 # ---- Alpine 3.20 minirootfs: busybox adduser; no sudo ----
 out=$(lx create a0 --tarball "$alpine" --user bob --sudo 2>&1 | grep -v ': rootfs: ')
 check_eq "alpine: create --sudo refused in one line" \
-    "lxmgr: create a0: provision: preflight: sudo asked for, but the guest has no sudo and its package manager cannot install it; nothing was created" \
+    "lxmgr: create a0: provision: preflight: sudo asked for, but the guest has no sudo and apk cannot install it; nothing was created" \
     "$out"
 check_eq "alpine: no container left" "" "$(leftovers lib a0)"
 check_eq "alpine: no log left" "" "$(leftovers log a0)"
+out=$(lx create a0 --tarball "$alpine" --packages no-such-package 2>&1 | grep '^lxmgr: .*preflight')
+check_eq "alpine: a package apk cannot install is refused" \
+    "lxmgr: create a0: provision: preflight: apk cannot install: no-such-package; nothing was created" \
+    "$out"
+check_eq "alpine: no container left" "" "$(leftovers lib a0)"
+# Interrupted (SIGTERM) in the middle of a step: the step ends, the container is removed.
+printf '#!/bin/sh\ntouch /started; sleep 30\n' >"$T_ROOT/slow.sh"
+"$LXMGR" --root "$T_ROOT" create a0 --tarball "$alpine" --user bob --run "$T_ROOT/slow.sh" \
+    >/dev/null 2>"$T_ROOT/err" &
+pid=$!
+for _ in $(seq 1 300); do
+    [ -e "$T_ROOT/lib/a0/rootfs/started" ] && break
+    sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+check_eq "alpine: create ends with 1 when interrupted" "1" "$?"
+check_eq "alpine: it names the step and says the container was removed" \
+    "lxmgr: create a0: provision: step run failed (exit status 143): the container was removed" \
+    "$(tail -n 1 "$T_ROOT/err")"
+check_eq "alpine: no container left" "" "$(leftovers lib a0)"
+check_eq "alpine: no log left" "" "$(leftovers log a0)"
+check_eq "alpine: no cgroup left" "" "$(host_cgroups_of a0)"
 echo "cloud-config" >"$T_ROOT/user-data"
 out=$(lx create a0 --tarball "$alpine" --cloud-init "$T_ROOT/user-data" 2>&1 | grep -v ': rootfs: ')
 check_match "alpine: --cloud-init refused, the image has no cloud-init" \
