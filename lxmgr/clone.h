@@ -34,8 +34,11 @@ int clone_make_layers(const char *dir);
 /* The host's view of a snapshot's rootfs: a detached overlay mount of lower (the source's
  * rootfs) and overlay_dir/{upper,work}, ids as stored on disk. Returns its fd (O_CLOEXEC);
  * its path is /proc/self/fd/FD. Nothing of it is attached to any mount namespace: it goes
- * away with the last descriptor. */
-int clone_open_view_at(const char *lower, const char *overlay_dir);
+ * away with the last descriptor. volatile_: mounted "volatile" (no sync of the whole upper
+ * filesystem when it goes); it must then be closed with clone_close_view_at(), which removes
+ * the marker that would make overlayfs refuse the next mount of the layers. */
+int clone_open_view_at(const char *lower, const char *overlay_dir, bool volatile_);
+void clone_close_view_at(int fd, const char *overlay_dir);
 
 /* Moves this process into a mount namespace of its own (a slave of the host's) and attaches
  * the detached mount fd at path there; the host never sees it. */

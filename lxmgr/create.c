@@ -149,10 +149,23 @@ static int make_tmpdir(struct build *b)
 	return r < 0 ? lx_fail(ctx, r, "out of memory") : 0;
 }
 
+static void close_view(struct build *b)
+{
+	_cleanup_free_ char *ovdir = NULL;
+
+	if (b->view_fd < 0)
+		return;
+	if (xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, b->tmpdir) >= 0)
+		clone_close_view_at(b->view_fd, ovdir);
+	else
+		(void)close(b->view_fd);
+	b->view_fd = -EBADF;
+}
+
 /* Points b->tmp_rootfs at the overlay view of lower and overlay_dir (clone.h). */
 static int use_view(struct build *b, const char *lower, const char *overlay_dir)
 {
-	b->view_fd = clone_open_view_at(lower, overlay_dir);
+	b->view_fd = clone_open_view_at(lower, overlay_dir, /* volatile_= */ true);
 	if (b->view_fd < 0)
 		return lx_fail(b->ctx, b->view_fd, "overlayfs of %s and %s", lower, overlay_dir);
 	free(b->tmp_rootfs);
@@ -201,7 +214,8 @@ static int fill_from_source(struct build *b, const struct copy_progress *p)
 		if (xasprintf(&lower, "%s/%s/rootfs", b->ctx->paths.lib, src->cfg.snapshot_of) < 0 ||
 		    xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, src->dir) < 0)
 			return lx_fail(b->ctx, -ENOMEM, "out of memory");
-		srcview = clone_open_view_at(lower, ovdir);
+		/* Not volatile: it lasts until this process exits, its marker would stay. */
+		srcview = clone_open_view_at(lower, ovdir, /* volatile_= */ false);
 		if (srcview < 0)
 			return lx_fail(b->ctx, srcview, "overlayfs of %s and %s", lower, ovdir);
 		/* copy_tree walks a path: the view goes on the source's empty rootfs directory,
@@ -511,10 +525,7 @@ static int commit(struct build *b)
 	if (r < 0)
 		return r;
 	/* The overlay view must be gone before anyone mounts the same upper layer again. */
-	if (b->view_fd >= 0) {
-		(void)close(b->view_fd);
-		b->view_fd = -EBADF;
-	}
+	close_view(b);
 	if (interrupted(NULL))
 		return -EINTR;
 	/* The one step that makes the container exist; another create of the name loses. */
@@ -528,10 +539,9 @@ static int commit(struct build *b)
 
 static void build_done(struct build *b, bool keep)
 {
+	close_view(b);
 	if (b->tmpdir && !keep)
 		(void)rm_rf_at(AT_FDCWD, b->tmpdir);
-	if (b->view_fd >= 0)
-		(void)close(b->view_fd);
 	if (b->tmpfd >= 0)
 		(void)close(b->tmpfd);
 	free(b->tmpdir);

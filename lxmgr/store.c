@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "clone.h"
 #include "log.h"
 #include "lxmgr.h"
 #include "store.h"
@@ -89,6 +90,7 @@ struct container *container_free(struct container *c)
 {
 	if (!c)
 		return NULL;
+	clone_view_close(c);
 	free(c->name);
 	free(c->dir);
 	free(c->config_path);
@@ -97,8 +99,6 @@ struct container *container_free(struct container *c)
 	free(c->logdir);
 	if (c->dirfd >= 0)
 		(void)close(c->dirfd);
-	if (c->view_fd >= 0)
-		(void)close(c->view_fd);
 	config_done(&c->cfg);
 	free(c);
 	return NULL;
