@@ -231,6 +231,19 @@ static int delegated_path(const struct cgroup_host *h, char **ret)
 			 strcmp(h->unified_own, "/") ? h->unified_own : "");
 }
 
+/* A delegated unit owns only its cgroup2 subtree, so v1 hierarchies stay systemd's, except a
+ * name=systemd one on a pure cgroup2 host: systemd does not use it (lxmgr mounted it for an
+ * old guest, fixup.c), and the guest needs its own directory there. */
+static bool only_named_systemd(const struct cgroup_host *h, int which)
+{
+	if (which != CGROUP_V1_SYSTEMD)
+		return false;
+	for (int i = 0; i < _CGROUP_V1_MAX; i++)
+		if (i != CGROUP_V1_SYSTEMD && h->v1_mount[i])
+			return false;
+	return true;
+}
+
 int cgroup_paths(const struct cgroup_host *h, const char *tag, bool delegated, struct cgroup *ret)
 {
 	struct cgroup cg = {};
@@ -247,8 +260,8 @@ int cgroup_paths(const struct cgroup_host *h, const char *tag, bool delegated, s
 				      (int)(strrchr(cg.unified, '/') - cg.unified), cg.unified);
 	} else
 		r = xasprintf(&cg.unified, "%s/" SLICE "/lxmgr-%s.scope", h->unified_mount, tag);
-	for (int i = 0; r >= 0 && !delegated && i < _CGROUP_V1_MAX; i++)
-		if (h->v1_mount[i])
+	for (int i = 0; r >= 0 && i < _CGROUP_V1_MAX; i++)
+		if (h->v1_mount[i] && (!delegated || only_named_systemd(h, i)))
 			r = xasprintf(&cg.v1[i], "%s/" SLICE "/lxmgr-%s.scope", h->v1_mount[i],
 				      tag);
 	if (r < 0) {

@@ -186,6 +186,16 @@ static void test_cgroup_paths_delegated_uses_own_payload_child(void **state)
 	assert_null(cg.supervisor);
 	cgroup_done(&cg);
 	cgroup_host_done(&h);
+
+	/* Delegated on a pure cgroup2 host where lxmgr mounted name=systemd for an old guest:
+	 * that hierarchy is nobody else's, and the guest gets its own directory in it. */
+	assert_int_equal(parse_samples(v2_mountinfo, v2_self, &h), 0);
+	h.v1_mount[CGROUP_V1_SYSTEMD] = strdup("/run/lxmgr-cgroup/systemd");
+	assert_int_equal(cgroup_paths(&h, "web", true, &cg), 0);
+	assert_string_equal(cg.v1[CGROUP_V1_SYSTEMD],
+			    "/run/lxmgr-cgroup/systemd/lxmgr.slice/lxmgr-web.scope");
+	cgroup_done(&cg);
+	cgroup_host_done(&h);
 }
 
 static void test_cgroup_v1_to_string_names_every_controller(void **state)

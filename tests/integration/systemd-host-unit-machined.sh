@@ -8,6 +8,9 @@
 # guest's systemd, a restart of the host brings the enabled container back, the units pass
 # `systemd-analyze verify`; without container.nesting the nested container cannot mount proc;
 # and on a host without systemd as PID 1 `enable` is refused and changes nothing.
+# With the CentOS 7 guest tarball (../shared/guests, or LXMGR_GUESTS=DIR): systemd 219 boots
+# nested under the unit on this pure cgroup2 host, in a name=systemd v1 hierarchy that lxmgr
+# mounts for it (issue 5's pure-v2 case).
 # Full tier: `make check-systemd-host` (this test alone, LXMGR_TEST_MUST_RUN=1).
 . "$(dirname "$0")/lib/common.sh"
 setup_store
@@ -186,6 +189,36 @@ check "lxmgr disable dev1" in_host lxmgr disable dev1
 check_eq "stopped and disabled, autostart = no" "inactive disabled no" \
     "$(unit_state) $(in_host systemctl is-enabled lxmgr@dev1) $(in_host lxmgr config dev1 get container.autostart)"
 check_fails "disable of a container that does not exist fails" in_host lxmgr disable nosuch
+
+# ---- an old systemd (CentOS 7, 219) on this pure cgroup2 host, under the unit ----
+c7tar=${LXMGR_GUESTS:-$(cd "$TESTS_DIR/../.." && pwd)/shared/guests}/centos-7.tar.xz
+if [ -r "$c7tar" ]; then
+    xz -dc "$c7tar" >"$rootfs/root/centos7.tar"
+    check "create c7 inside from the CentOS 7 tarball" \
+        in_host lxmgr create c7 --tarball /root/centos7.tar --net none
+    rm -f "$rootfs/root/centos7.tar"
+    check_eq "systemd 219 gets the hybrid layout" "hybrid" \
+        "$(in_host lxmgr config c7 get container.cgroup_layout)"
+    check "lxmgr enable c7" in_host lxmgr enable c7
+    check_eq "c7's systemd 219 reaches running" "running" \
+        "$(poll 90 '^running$' in_host lxmgr exec c7 -- systemctl is-system-running)"
+    check_eq "no failed unit in c7" "" "$(in_host lxmgr exec c7 -- systemctl --failed --no-legend)"
+    check_eq "lxmgr mounted a name=systemd v1 hierarchy on the pure cgroup2 host" "cgroupfs" \
+        "$(in_host stat -f -c %T /run/lxmgr-cgroup/systemd)"
+    c7init=$(in_host systemctl show -p MainPID --value lxmgr@c7)
+    c7init=$(in_host cat "/proc/$c7init/task/$c7init/children" | awk '{print $1}')
+    check_match "c7's init: its own name=systemd directory" "name=systemd:/lxmgr.slice/lxmgr-[^/]*c7.scope" \
+        "$(in_host cat "/proc/$c7init/cgroup")"
+    check_match "... and the unit's cgroup2 payload" "0::/machine.slice/lxmgr@c7.service/payload" \
+        "$(in_host cat "/proc/$c7init/cgroup")"
+    check_match "machinectl lists c7 (centos 7)" "c7 +container +lxmgr +centos +7" \
+        "$(in_host machinectl list --no-pager --no-legend)"
+    check "lxmgr disable c7 (systemctl disable --now)" in_host lxmgr disable c7
+    check_eq "c7 stopped, its name=systemd directory removed" "inactive" \
+        "$(in_host systemctl is-active lxmgr@c7)$(in_host ls -d /run/lxmgr-cgroup/systemd/lxmgr.slice 2>/dev/null)"
+else
+    ok "CentOS 7 under the unit # SKIP no guest tarball at $c7tar"
+fi
 
 check "stop the systemd host" lx stop sdhost
 check_host_clean sdhost "$base"
