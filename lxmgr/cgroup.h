@@ -16,6 +16,7 @@ enum cgroup_v1 {
 	CGROUP_V1_CPU,
 	CGROUP_V1_FREEZER,
 	CGROUP_V1_SYSTEMD,
+	CGROUP_V1_DEVICES,
 	_CGROUP_V1_MAX,
 };
 const char *cgroup_v1_to_string(enum cgroup_v1 c);
@@ -62,6 +63,12 @@ void cgroup_done(struct cgroup *cg);
  * c: through cgroup2 when the controllers are there, else through the v1 hierarchies. */
 int cgroup_create(const struct cgroup_host *h, const struct cgroup *cg,
 		  const struct container_config *c, uid_t owner, gid_t owner_gid);
+/* Denies every device to the container's cgroups but the standard nodes and its device.*
+ * nodes (cgroup-devices.c): v1 devices.deny/allow in the v1 devices hierarchy if there is
+ * one, and a BPF_CGROUP_DEVICE program on its cgroup2 dir (both: the kernel checks both).
+ * Once, right after cgroup_create, before any process enters. -ENODEV: a device.* node is
+ * no character device. */
+int cgroup_devices_apply(const struct cgroup *cg, const struct container_config *c);
 /* Applies (or re-applies after `config set`) the limits only. */
 int cgroup_apply_limits(const struct cgroup_host *h, const struct cgroup *cg,
 			const struct container_config *c);

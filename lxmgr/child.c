@@ -42,7 +42,7 @@ static void become_root(const struct child_args *a)
 
 /* Returns the guest's notify socket (container.notify_ready), else -EBADF. */
 static int setup_mounts(const struct child_args *a, int tree_fd,
-			const int shares[CONFIG_ENTRIES_MAX])
+			const int shares[CONFIG_ENTRIES_MAX], const int devs[CONFIG_ENTRIES_MAX])
 {
 	/* Relative to our working directory, the container's directory (see child.h). */
 	static const char rootfs[] = "rootfs";
@@ -63,7 +63,7 @@ static int setup_mounts(const struct child_args *a, int tree_fd,
 	if (r >= 0 && a->cfg->nesting)
 		r = rootfs_mount_nesting(rootfs, a->own_netns, &e);
 	if (r >= 0)
-		r = dev_bind_devices(rootfs, a->cfg, &e);
+		r = dev_bind_devices(rootfs, a->cfg, devs, &e);
 	if (r >= 0)
 		r = mounts_attach(rootfs, a->cfg, shares, &e);
 	if (r >= 0)
@@ -104,7 +104,7 @@ _Noreturn void child_main(const struct child_args *a)
 		NULL,
 	};
 	char *const argv[] = {(char *)a->init, NULL};
-	int tree_fd = -EBADF, notify_fd, shares[CONFIG_ENTRIES_MAX], r;
+	int tree_fd = -EBADF, notify_fd, shares[CONFIG_ENTRIES_MAX], devs[CONFIG_ENTRIES_MAX], r;
 	struct child_error e = {0};
 
 	if (a->close_fd >= 0)
@@ -117,7 +117,7 @@ _Noreturn void child_main(const struct child_args *a)
 		_exit(1);
 	become_root(a);
 	/* The shared folders the monitor staged in the mounts we copied (mounts.h). */
-	r = mounts_open_staged(a->cfg, shares, &e);
+	r = mounts_open_staged(a->cfg, shares, devs, &e);
 	if (r < 0)
 		sync_child_fail(a->sync_fd, r, e.where, "%s", e.text);
 	/* Now that we are in the container's cgroup, its namespace is rooted there. */
@@ -125,10 +125,11 @@ _Noreturn void child_main(const struct child_args *a)
 		sync_child_fail(a->sync_fd, -errno, "cgroup", "unshare the cgroup namespace");
 	if (sethostname(a->hostname, strlen(a->hostname)) < 0)
 		sync_child_fail(a->sync_fd, -errno, "uts", "sethostname %s", a->hostname);
-	notify_fd = setup_mounts(a, tree_fd, shares);
+	notify_fd = setup_mounts(a, tree_fd, shares, devs);
 	if (tree_fd >= 0)
 		(void)close(tree_fd);
 	mounts_close_fds(&shares);
+	mounts_close_fds(&devs);
 	/* pivot_root done: paths are the container's from here on. */
 	setup_console(a);
 	r = security_drop_bounding_set();

@@ -476,8 +476,8 @@ const struct config_key config_keys[] = {
 	 .valid = mounts_value_is_valid, .check_host = mounts_check_host_mount},
 	{"device.*", NULL, NULL, OFF(devices), 0, 0, KEY_OPTIONAL | KEY_FAMILY, "device",
 	 "a character device under /dev, e.g. /dev/fuse",
-	 "device.NAME: a host character device bound into the container's /dev at the same "
-	 "path at start.",
+	 "device.NAME: a host character device handed into the container's /dev at the same "
+	 "path at start (root's inside) and allowed by its devices cgroup.",
 	 .valid = mounts_device_is_valid, .check_host = mounts_check_host_device},
 };
 const size_t config_n_keys = ELEMENTSOF(config_keys);

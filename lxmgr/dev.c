@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/mount.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -97,27 +99,28 @@ static int make_parents(const char *path, size_t root_len)
 	return 0;
 }
 
-int dev_bind_devices(const char *root, const struct container_config *cfg, struct child_error *e)
+int dev_bind_devices(const char *root, const struct container_config *cfg,
+		     const int fds[CONFIG_ENTRIES_MAX], struct child_error *e)
 {
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
 		const struct config_entry *d = &cfg->devices[i];
+		_cleanup_close_ int fd = -EBADF;
 		char path[4096];
-		struct stat st;
 		int r;
 
-		if (!d->name)
+		if (!d->name || fds[i] < 0)
 			continue;
 		/* The value is /dev/PATH (checked by the config): the same path inside. */
-		if (stat(d->value, &st) < 0 || !S_ISCHR(st.st_mode))
-			return set_err(e, stat(d->value, &st) < 0 ? -errno : LX_SYNTHETIC(-EINVAL),
-				       "device.* is not a character device on the host:",
-				       d->value + strlen("/dev/"));
 		(void)snprintf(path, sizeof(path), "%s%s", root, d->value);
 		r = make_parents(path, strlen(root) + strlen("/dev"));
 		if (r >= 0)
-			r = bind_file(d->value, path);
+			r = fd = NEG_ERRNO(
+				open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+		if (r >= 0)
+			r = NEG_ERRNO((int)syscall(SYS_move_mount, fds[i], "", AT_FDCWD, path,
+						   MOVE_MOUNT_F_EMPTY_PATH));
 		if (r < 0)
-			return set_err(e, r, "bind the device", d->value + strlen("/dev/"));
+			return set_err(e, r, "attach the device", d->value + strlen("/dev/"));
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
  * that becomes /dev/console (NULL: none). tty_gid is the gid of group tty inside (5). */
 int dev_setup(const char *root, const char *console, struct child_error *e);
 
-/* Child side, after dev_setup: binds each device.* node of cfg (a host character device
- * /dev/PATH) onto root/dev/PATH, creating its parent directories in the /dev tmpfs. */
-int dev_bind_devices(const char *root, const struct container_config *cfg, struct child_error *e);
+/* Child side, after dev_setup: attaches the staged node of each device.* of cfg (fds, from
+ * mounts_open_staged) at root/dev/PATH, creating its parent directories in the /dev tmpfs. */
+int dev_bind_devices(const char *root, const struct container_config *cfg,
+		     const int fds[CONFIG_ENTRIES_MAX], struct child_error *e);

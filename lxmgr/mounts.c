@@ -347,12 +347,39 @@ static int make_userns(const struct share_map *map)
 	return r < 0 ? r : TAKE_FD(userns);
 }
 
-static bool has_mounts(const struct container_config *c)
+static bool has_staged(const struct container_config *c)
 {
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
-		if (c->mounts[i].name)
+		if (c->mounts[i].name || c->devices[i].name)
 			return true;
 	return false;
+}
+
+/* device.NAME: a node of our own with the host node's type, number and mode, owned by the
+ * container's root. Not the host's inode: that one is owned by the host's root, which a
+ * user namespace shows as nobody, and devtmpfs cannot be idmapped (EINVAL), so root inside
+ * could not open a 0600 node such as /dev/fuse. What it reaches is bounded by the devices
+ * cgroup (cgroup-devices.c), which allows exactly these numbers. */
+static int stage_devices(const struct container_config *c, size_t *ret_failed)
+{
+	char path[64];
+	struct stat st;
+
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+		if (!c->devices[i].name)
+			continue;
+		*ret_failed = CONFIG_ENTRIES_MAX + i;
+		if (stat(c->devices[i].value, &st) < 0)
+			return -errno;
+		if (!S_ISCHR(st.st_mode))
+			return -ENODEV;
+		(void)snprintf(path, sizeof(path), "%s/dev-%zu", MOUNTS_STAGE_DIR, i);
+		if (mknod(path, S_IFCHR | (st.st_mode & 0777), st.st_rdev) < 0 ||
+		    chmod(path, st.st_mode & 0777) < 0 || chown(path, c->uid_base, c->gid_base) < 0)
+			return -errno;
+	}
+	*ret_failed = SIZE_MAX;
+	return 0;
 }
 
 /* In our private mount namespace: a tmpfs at MOUNTS_STAGE_DIR, tree i at its entry i. */
@@ -363,8 +390,9 @@ static int stage_trees(const int fds[CONFIG_ENTRIES_MAX])
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return -errno;
-	if (mount("tmpfs", MOUNTS_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=0755,size=64k") < 0)
+	/* Not nodev: the device.* nodes are made here (stage_devices). */
+	if (mount("tmpfs", MOUNTS_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") <
+	    0)
 		return -errno;
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
 		if (fds[i] < 0)
@@ -393,7 +421,7 @@ int mounts_stage(const struct container_config *c, const char *rootfs, int *ret_
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
 		fds[i] = -EBADF;
 	*ret_failed = SIZE_MAX;
-	if (!has_mounts(c))
+	if (!has_staged(c))
 		return 0;
 	r = mounts_open_trees(c, rootfs, fds, ret_failed);
 	if (r < 0)
@@ -407,7 +435,8 @@ int mounts_stage(const struct container_config *c, const char *rootfs, int *ret_
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
 	*ret_hostns = TAKE_FD(hostns);
-	return stage_trees(fds);
+	r = stage_trees(fds);
+	return r < 0 ? r : stage_devices(c, ret_failed);
 }
 
 void mounts_unstage(int hostns)
@@ -425,22 +454,28 @@ void mounts_stage_remove(int dirfd)
 	(void)unlinkat(dirfd, MOUNTS_STAGE_DIR, AT_REMOVEDIR);
 }
 
-int mounts_open_staged(const struct container_config *c, int ret_fds[CONFIG_ENTRIES_MAX],
-		       struct child_error *e)
+static int open_staged(bool dev, size_t i, int *ret_fd)
 {
 	char path[64];
 
+	(void)snprintf(path, sizeof(path), "%s/%s%zu", MOUNTS_STAGE_DIR, dev ? "dev-" : "", i);
+	*ret_fd = (int)syscall(SYS_open_tree, AT_FDCWD, path,
+			       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	return *ret_fd < 0 ? -errno : 0;
+}
+
+int mounts_open_staged(const struct container_config *c, int ret_fds[CONFIG_ENTRIES_MAX],
+		       int ret_dev_fds[CONFIG_ENTRIES_MAX], struct child_error *e)
+{
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
-		ret_fds[i] = -EBADF;
+		ret_fds[i] = ret_dev_fds[i] = -EBADF;
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
-		if (!c->mounts[i].name)
-			continue;
-		(void)snprintf(path, sizeof(path), "%s/%zu", MOUNTS_STAGE_DIR, i);
-		ret_fds[i] = (int)syscall(SYS_open_tree, AT_FDCWD, path,
-					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-		if (ret_fds[i] < 0)
+		if (c->mounts[i].name && open_staged(false, i, &ret_fds[i]) < 0)
 			return set_error(e, -errno, "mount.%s: clone the staged tree",
 					 c->mounts[i].name);
+		if (c->devices[i].name && open_staged(true, i, &ret_dev_fds[i]) < 0)
+			return set_error(e, -errno, "device.%s: clone the staged node",
+					 c->devices[i].name);
 	}
 	return 0;
 }

@@ -54,12 +54,15 @@ int mounts_open_target(int rootfd, const char *dst, bool file, bool create);
 #define MOUNTS_STAGE_DIR ".mounts"
 
 /* Monitor side, just before clone3, working directory the container's: when c has mount.*
- * entries, idmaps a clone of each (with a user namespace of the container's maps), moves
- * into a private mount namespace (a slave of the host's) and attaches tree i at
- * MOUNTS_STAGE_DIR/i on a tmpfs there. The child's copy of that namespace, owned by its
- * user namespace, has them locked: a read-only share stays read-only. *ret_hostns is the
- * host's mount namespace to return to with mounts_unstage (-EBADF when nothing was staged),
- * also on failure. *ret_failed is the slot whose tree failed, or SIZE_MAX. */
+ * or device.* entries, idmaps a clone of each share (with a user namespace of the
+ * container's maps), moves into a private mount namespace (a slave of the host's) and
+ * attaches tree i at MOUNTS_STAGE_DIR/i on a tmpfs there; for device i it makes a node
+ * MOUNTS_STAGE_DIR/dev-i with the host node's number and mode, owned by the container's
+ * root. The child's copy of that namespace, owned by its user namespace, has them locked: a
+ * read-only share stays read-only. *ret_hostns is the host's mount namespace to return to
+ * with mounts_unstage (-EBADF when nothing was staged), also on failure. *ret_failed is the
+ * slot whose tree failed, CONFIG_ENTRIES_MAX + i for device i, or SIZE_MAX (-ENODEV: the
+ * device is no character device). */
 int mounts_stage(const struct container_config *c, const char *rootfs, int *ret_hostns,
 		 size_t *ret_failed);
 /* Monitor side, after clone3: back to the host's mount namespace (hostns is closed). Nothing
@@ -69,9 +72,9 @@ void mounts_unstage(int hostns);
  * Not earlier: rmdir on the host detaches what is mounted on it in every namespace. */
 void mounts_stage_remove(int dirfd);
 /* Child side, before the rootfs is mounted: a detached clone of each staged tree (the locks
- * go with it), -EBADF for unused slots. */
+ * go with it) and device node, -EBADF for unused slots. */
 int mounts_open_staged(const struct container_config *c, int ret_fds[CONFIG_ENTRIES_MAX],
-		       struct child_error *e);
+		       int ret_dev_fds[CONFIG_ENTRIES_MAX], struct child_error *e);
 
 /* Closes the fds of an array filled by mounts_open_trees (a cleanup function). */
 void mounts_close_fds(int (*fds)[CONFIG_ENTRIES_MAX]);

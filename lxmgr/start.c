@@ -188,6 +188,12 @@ static int make_cgroup(struct start_env *env, struct runtime_state *rs)
 	r = cgroup_create(&env->cgroup_host, &rs->cgroup, cfg, cfg->uid_base, cfg->gid_base);
 	if (r < 0)
 		return log_fail_full(ctx, "cgroup", r, "create %s", rs->cgroup.unified);
+	r = cgroup_devices_apply(&rs->cgroup, cfg);
+	if (r == -ENODEV)
+		return log_fail_full(ctx, "cgroup", LX_SYNTHETIC(r),
+				     "devices: a device.* node is not a character device");
+	if (r < 0)
+		return log_fail_full(ctx, "cgroup", r, "devices: allow only the container's nodes");
 	return 0;
 }
 
@@ -215,6 +221,14 @@ static int stage_mounts(struct start_env *env, int *ret_hostns)
 	if (failed < CONFIG_ENTRIES_MAX)
 		return log_fail_full(env->ctx, "mounts", r, "mount.%s: idmapped clone of %s",
 				     cfg->mounts[failed].name, cfg->mounts[failed].value);
+	failed -= CONFIG_ENTRIES_MAX;
+	if (failed < CONFIG_ENTRIES_MAX && r == -ENODEV)
+		return log_fail_full(env->ctx, "mounts", LX_SYNTHETIC(r),
+				     "device.%s: %s is not a character device on the host",
+				     cfg->devices[failed].name, cfg->devices[failed].value);
+	if (failed < CONFIG_ENTRIES_MAX)
+		return log_fail_full(env->ctx, "mounts", r, "device.%s: make a node like %s",
+				     cfg->devices[failed].name, cfg->devices[failed].value);
 	return log_fail_full(env->ctx, "mounts", r, "stage the shared folders");
 }
 

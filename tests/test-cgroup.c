@@ -272,7 +272,7 @@ static void fake_host(struct fake *f, struct cgroup_host *h, bool v2)
 {
 	static const char *const v2_files[] = {"memory.max", "memory.high", "cpu.max", "cpu.weight",
 					       "pids.max"};
-	static const char *const v1_files[][3] = {
+	static const char *const v1_files[_CGROUP_V1_MAX][3] = {
 		[CGROUP_V1_MEMORY] = {"memory.limit_in_bytes", "memory.soft_limit_in_bytes"},
 		[CGROUP_V1_PIDS] = {"pids.max"},
 		[CGROUP_V1_CPU] = {"cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.shares"},
