@@ -4,7 +4,7 @@
 # `sudo -n true` (no password), the key is in ~/.ssh/authorized_keys owned by the user's uid
 # inside with modes 700/600, `less` (from Debian's archive, not in minbase) is installed, the
 # zone is set, the first-boot script ran once; `lxmgr provision` on the running container then
-# changes nothing and says so; bad values are refused before anything is made; a failing step
+# changes nothing and says so, repairs what drifted and applies a new hostname; bad values are refused before anything is made; a failing step
 # fails the create naming the step and leaves no container; `info` points at the log.
 # Packages: apt inside the guest installs from a file:// repository of .debs that the host's
 # apt-get downloaded from deb.debian.org (bind-mounted in with mount.*), so no DNS query is
@@ -107,6 +107,14 @@ check "break the key file's mode" lx exec dev1 -- chmod 644 /home/alice/.ssh/aut
 check_eq "provision repairs what drifted" "dev1: provisioned: changed sudo ssh-key" \
     "$(lx provision dev1 2>&1)"
 check_eq "mode 600 again" "600" "$(lx exec dev1 -- stat -c %a /home/alice/.ssh/authorized_keys)"
+# A new hostname in the config: provision applies it to the running guest at once.
+check "set container.hostname" lx config dev1 set container.hostname dev-one
+check_eq "provision changes the hostname" "dev1: provisioned: changed hostname" \
+    "$(lx provision dev1 2>&1)"
+check_eq "hostname inside" "dev-one" "$(lx exec dev1 -- hostname)"
+check_eq "/etc/hostname" "dev-one" "$(lx exec dev1 -- cat /etc/hostname)"
+check_eq "/etc/hosts names it once" $'127.0.1.1\tdev-one' "$(lx exec dev1 -- grep '^127.0.1.1' /etc/hosts)"
+check "sudo still resolves the host" lx exec dev1 --user alice -- sudo -n true
 base=$(uid_base_of dev1)
 check "stop" lx stop dev1
 check_host_clean dev1 "$base"

@@ -6,7 +6,8 @@
 # repository) is refused before anything is changed, and a create leaves no container (also
 # when a package cannot be had, or when it is interrupted in the middle of a step); the
 # key's owner is the user's uid inside; a second `provision` changes nothing; a cloud-init
-# NoCloud seed is written where the image has cloud-init and refused where it has not.
+# NoCloud seed is written where the image has cloud-init and refused where it has not; yum
+# installs a package asked for later (from a local file:// repository).
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/guest.sh"
 setup_store
@@ -85,6 +86,48 @@ check_eq "centos: bob is not in wheel" "" \
 check_eq "centos: no sudoers drop-in" "" "$(ls "$T_ROOT/lib/c7/rootfs/etc/sudoers.d" 2>/dev/null)"
 check_eq "centos: left stopped" "stopped" "$(lx list | awk '$1 == "c7" { print $2 }')"
 check "centos: sudo unset" lx config c7 set provision.sudo no
+# yum: a package asked for later is installed by the next provision, from a file://
+# repository of a dependency-free noarch RPM built here (the guest's own sources are off).
+if command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null; then
+    top=$T_ROOT/rpm
+    mkdir -p "$top/SPECS" "$top/repo" "$T_ROOT/yum.repos.d"
+    cat >"$top/SPECS/lxtest.spec" <<'SPEC'
+Name: lxtest
+Version: 1.0
+Release: 1
+Summary: lxmgr test package
+License: MIT
+BuildArch: noarch
+AutoReqProv: no
+%description
+lxmgr test package.
+%install
+mkdir -p %{buildroot}/usr/share/lxtest
+echo "from the host" >%{buildroot}/usr/share/lxtest/hello
+%files
+/usr/share/lxtest/hello
+SPEC
+    # rpm 4.11 reads gzip payloads and sha256 digests, not zstd.
+    check "centos: rpmbuild a noarch package" rpmbuild --quiet -bb --define "_topdir $top" \
+        --define '_binary_payload w9.gzdio' --define '_binary_filedigest_algorithm 8' \
+        --define '_build_id_links none' "$top/SPECS/lxtest.spec"
+    cp "$top"/RPMS/noarch/lxtest-1.0-1.noarch.rpm "$top/repo/"
+    check "centos: createrepo_c" createrepo_c -q --no-database --general-compress-type=gz "$top/repo"
+    printf '[lxtest]\nname=lxtest\nbaseurl=file:///srv/lxmgr-repo\ngpgcheck=0\nenabled=1\n' \
+        >"$T_ROOT/yum.repos.d/lxtest.repo"
+    chmod -R a+rX "$top/repo" "$T_ROOT/yum.repos.d"
+    check "centos: the repository shared in" lx config c7 set mount.repo "$top/repo:/srv/lxmgr-repo:ro"
+    check "centos: only it as a yum source" \
+        lx config c7 set mount.yumrepos "$T_ROOT/yum.repos.d:/etc/yum.repos.d:ro"
+    check "centos: provision.packages set" lx config c7 set provision.packages lxtest
+    check_eq "centos: provision installs it with yum" "c7: provisioned: changed packages" \
+        "$(lx provision c7 2>&1)"
+    check_match "centos: yum did it" "Installed:.*lxtest" "$(tr '\n' ' ' <"$T_ROOT/log/c7/provision.log")"
+    check_eq "centos: the package's file is there" "from the host" \
+        "$(cat "$T_ROOT/lib/c7/rootfs/usr/share/lxtest/hello")"
+else
+    skip_one "centos: provision installs a package with yum" "rpmbuild or createrepo_c missing"
+fi
 check_eq "centos: provision of the stopped container: no change" \
     "c7: provisioned: no change (everything was in place)" "$(lx provision c7 2>&1)"
 check_host_clean c7 "$(uid_base_of c7)"
