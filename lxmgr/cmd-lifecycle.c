@@ -192,6 +192,23 @@ struct stopping {
 	int sock;
 };
 
+/* A container without a monitor: if a killed monitor left cgroups or runtime files, they
+ * are removed now (under the running lock, as start does), and that counts as stopped. */
+static int stop_stopped(struct lxmgr_ctx *ctx, struct container *c,
+			const struct lifecycle_opts *o)
+{
+	int r = store_lock_running(c);
+
+	if (r == -EBUSY) /* a start took it just now */
+		return lx_fail(ctx, LX_SYNTHETIC(r), "container is starting");
+	if (r < 0)
+		return lx_fail(ctx, r, "lock %s", c->dir);
+	r = cmd_cleanup_stale(ctx, c);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	return o->all ? 0 : lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
+}
+
 /* Sends the stop to one container: 1 when it was asked, 0 when --all skips it (not
  * running), negative after reporting why not. */
 static int stop_one(struct lxmgr_ctx *ctx, const char *name, const struct lifecycle_opts *o,
@@ -205,7 +222,7 @@ static int stop_one(struct lxmgr_ctx *ctx, const char *name, const struct lifecy
 	if (r < 0)
 		return r;
 	if (!store_is_running(c))
-		return o->all ? 0 : lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
+		return stop_stopped(ctx, c, o);
 	r = send_stop(ctx, c, o->timeout, o->kill);
 	if (r < 0)
 		return r;

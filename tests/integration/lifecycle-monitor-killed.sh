@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves: a monitor killed with SIGKILL does not leave an unmanaged container: init dies with
 # it (PR_SET_PDEATHSIG), the next command reports the true state, and gc (or the next
-# start) removes its cgroups and runtime files.
+# start, or stop / stop --all) removes its cgroups and runtime files.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
@@ -36,4 +36,19 @@ check_eq "one cgroup per hierarchy, no leftovers with new names" \
         [ -d "$h/lxmgr.slice" ] && echo x; done | wc -l)" "$(host_cgroups_of mk1 | wc -l)"
 check "stop" lx stop mk1
 check_host_clean mk1 "$base"
+
+for how in "stop mk1" "stop --all"; do
+    check "start for: kill -9, then $how" lx start mk1
+    check_eq "running" "running" "$(wait_running mk1)"
+    kill -9 "$(sed -n 's/^monitor_pid=//p' "$T_ROOT/run/mk1/state")"
+    for _ in $(seq 1 100); do
+        [ -z "$(host_procs_in_range "$base")" ] && break
+        sleep 0.05
+    done
+    check_match "the dead monitor left its cgroups" "lxmgr-.*-mk1.scope" "$(host_cgroups_of mk1)"
+    # shellcheck disable=SC2086 # $how is a verb and its arguments
+    check "$how removes what it left, and succeeds" lx $how
+    check_host_clean mk1 "$base"
+done
+check_fails "a second stop of the clean, stopped container is refused" lx stop mk1
 done_testing
