@@ -1,0 +1,420 @@
+#!/usr/bin/env bash
+# Prints figures, asserts nothing: N idle Debian 12 guests (default 100) booted one after
+# another with lxmgr, then with LXC 5 (default up to 20: beyond 16 it fails at default host
+# settings), side by side: start and boot time of the 1st vs the Nth, memory per guest,
+# monitor RSS, idle CPU, host resources with all of them up, and the time to stop them all.
+# Usage: bench/density-bench.sh [-n GUESTS] [-l LXC_GUESTS] [-i IDLE_SECONDS]  (as root)
+# Environment: LXMGR (binary, default ./lxmgr/lxmgr of this checkout),
+#              LXC_IDMAP_BASE (host uid/gid every LXC guest's root maps to, default 3000000).
+set -uo pipefail
+
+n=100
+lxc_n=20
+idle=60
+usage() {
+    echo "usage: $0 [-n GUESTS] [-l LXC_GUESTS (0: skip LXC)] [-i IDLE_SECONDS]" >&2
+    exit 2
+}
+while getopts "n:l:i:h" opt; do
+    case $opt in
+        n) n=$OPTARG ;;
+        l) lxc_n=$OPTARG ;;
+        i) idle=$OPTARG ;;
+        *) usage ;;
+    esac
+done
+[[ $n =~ ^[1-9][0-9]*$ && $lxc_n =~ ^[0-9]+$ && $idle =~ ^[1-9][0-9]*$ ]] || usage
+[ "$(id -u)" = 0 ] || { echo "density-bench: run as root" >&2; exit 1; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+lxmgr_src=${LXMGR:-$top/lxmgr/lxmgr}
+idmap_base=${LXC_IDMAP_BASE:-3000000}
+boot_timeout=60
+tag=dens$$
+
+log() { echo "density-bench: $*" >&2; }
+now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
+secs() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1e6 }'; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+median() {
+    # shellcheck disable=SC2086 # one value per word
+    printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "-"; exit }
+        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+sum() { awk '{ s += $1 } END { print s + 0 }'; }
+last_line() { tr '\r' '\n' <<<"$1" | grep -v '^$' | tail -n1 | cut -c1-120; }
+
+# ---------------------------------------------------------------- setup (idempotent)
+
+if [ "$lxc_n" -gt 0 ] && ! command -v lxc-start >/dev/null; then
+    log "apt-get install -y lxc"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y lxc >&2 || log "apt-get failed: LXC is skipped"
+fi
+[ -x "$lxmgr_src" ] || { log "no lxmgr binary at $lxmgr_src (make lxmgr/lxmgr)"; exit 1; }
+rootfs=$("$top/tests/integration/lib/debian-rootfs.sh")
+[ -x "$rootfs/sbin/init" ] || { log "debian-rootfs.sh gave $rootfs, which has no /sbin/init"; exit 1; }
+if [ "$lxc_n" -gt 0 ] && command -v lxc-start >/dev/null; then
+    for f in /etc/subuid /etc/subgid; do
+        awk -F: -v b="$idmap_base" '($1 == "root" || $1 == "0") && $2 <= b && b + 65536 <= $2 + $3 { ok = 1 }
+            END { exit !ok }' "$f" 2>/dev/null || {
+            log "appending root:$idmap_base:65536 to $f"
+            echo "root:$idmap_base:65536" >>"$f"
+        }
+    done
+fi
+
+tmp=$(mktemp -d /tmp/density-bench.XXXXXX)
+chmod 0755 "$tmp"
+lxroot=$tmp/lxmgr-root
+mkdir -m 0755 "$lxroot" "$lxroot/etc"
+printf '[net]\ndns = local\n' >"$lxroot/etc/lxmgr.conf"
+lxmgr_bin=$tmp/lxmgr
+cp "$lxmgr_src" "$lxmgr_bin"
+lx() { "$lxmgr_bin" --root "$lxroot" -q "$@"; }
+lxc_names=()
+
+# ---------------------------------------------------------------- cleanup
+
+cleanup() {
+    local rc=$? left=() name d
+    trap - EXIT INT TERM
+    set +e
+    log "cleaning up"
+    if [ -d "$lxroot/lib" ]; then
+        timeout 120 "$lxmgr_bin" --root "$lxroot" -q stop --all --timeout 20 >/dev/null 2>&1
+        timeout 60 "$lxmgr_bin" --root "$lxroot" -q stop --all --kill >/dev/null 2>&1
+        for d in "$lxroot"/lib/*/; do
+            [ -d "$d" ] && timeout 60 "$lxmgr_bin" --root "$lxroot" -q destroy "$(basename "$d")" --force >/dev/null 2>&1
+        done
+    fi
+    for name in "${lxc_names[@]}"; do
+        timeout 30 lxc-stop -n "$name" -k >/dev/null 2>&1
+    done
+    for name in "${lxc_names[@]}"; do
+        timeout 60 lxc-destroy -n "$name" >/dev/null 2>&1
+        [ -e "/var/lib/lxc/$name" ] && rm -rf --one-file-system "/var/lib/lxc/$name"
+        for d in /sys/fs/cgroup/*/lxc.payload."$name" /sys/fs/cgroup/*/lxc.monitor."$name"; do
+            [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+        done
+    done
+    rm -rf --one-file-system "$tmp"
+    for d in "$tmp" /sys/fs/cgroup/*/lxmgr.slice/lxmgr-*-"$tag"-*.scope \
+        /var/lib/lxc/"$tag"-* /sys/fs/cgroup/*/lxc.payload."$tag"-* /sys/fs/cgroup/*/lxc.monitor."$tag"-*; do
+        [ -e "$d" ] && left+=("$d")
+    done
+    for d in /proc/[0-9]*; do
+        name=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline") || continue
+        [[ $name == "[lxc monitor]"*"$tag-"* ]] && left+=("${d#/proc/}")
+    done
+    if [ ${#left[@]} -gt 0 ]; then
+        log "LEFT BEHIND: ${left[*]}"
+        [ "$rc" = 0 ] && rc=1
+    else
+        log "cleanup: nothing left (guests, copies, cgroups, monitors)"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- host figures
+
+used_bytes() { free -b | awk '/^Mem:/ { print $3 }'; }
+open_files() { awk '{ print $1 - $2 }' /proc/sys/fs/file-nr; }
+inotify_instances() {
+    { find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null || true; } | wc -l
+}
+keys_total() { awk '{ split($4, k, "/"); s += k[1] } END { print s + 0 }' /proc/key-users; }
+keys_of_root() { awk '$1 == "0:" { split($4, k, "/"); print k[1] }' /proc/key-users; }
+pids_total() { local t=(/proc/[0-9]*/task/[0-9]*); echo "${#t[@]}"; }
+# Mounts in the host's namespace and in every other mount namespace (one process each).
+mounts_total() {
+    local ns seen=" " p total=0 m
+    for p in /proc/[0-9]*; do
+        ns=$(readlink "$p/ns/mnt" 2>/dev/null) || continue
+        [[ $seen == *" $ns "* ]] && continue
+        seen+="$ns "
+        m=$(wc -l <"$p/mountinfo" 2>/dev/null) || continue
+        total=$((total + m))
+    done
+    echo "$total"
+}
+declare -A H # "WHEN figure" -> host value; WHEN is 0 (no guest up) or 1 (all up)
+host_snapshot() { # host_snapshot WHEN
+    H["$1 used"]=$(used_bytes)
+    H["$1 files"]=$(open_files)
+    H["$1 inotify"]=$(inotify_instances)
+    H["$1 keys"]=$(keys_total)
+    H["$1 rootkeys"]=$(keys_of_root)
+    H["$1 pids"]=$(pids_total)
+    H["$1 mounts"]=$(mounts_total)
+}
+# The growth of a host figure from no guest to all up, and the total.
+grown() {
+    local before=${H["0 $1"]} after=${H["1 $1"]}
+    echo "$((after - before)) (host $after)"
+}
+
+# ns of CPU time a process (and its threads) has used: /proc/PID/schedstat, first field.
+proc_cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat" 2>/dev/null || echo 0; }
+cg_cpu_us() { awk '$1 == "usage_usec" { print $2 }' "$1/cpu.stat" 2>/dev/null || echo 0; }
+
+# Runs CMD... every 20 ms until it prints a settled state; sets settled and settled_us.
+settled=
+settled_us=
+wait_settled() {
+    local t0=$1 out='' rest
+    shift
+    settled=
+    while :; do
+        rest=$((boot_timeout - ($(now_us) - t0) / 1000000))
+        [ "$rest" -gt 0 ] || { settled="timeout"; return 1; }
+        out=$(timeout "$rest" "$@" 2>&1) || true
+        case $out in
+            running | degraded | maintenance)
+                settled_us=$(($(now_us) - t0))
+                settled=$out
+                return 0
+                ;;
+        esac
+        sleep 0.02
+    done
+}
+
+declare -A R # "tool figure" -> text
+
+# Idle CPU over $idle seconds: sets R[tool cpu_guest] and R[tool cpu_mon] (ms per guest).
+idle_cpu() { # idle_cpu TOOL "CGDIR MONPID"...
+    local tool=$1 c m g0=() m0=() g=0 mo=0 i=0 cnt
+    shift
+    for x in "$@"; do
+        read -r c m <<<"$x"
+        g0+=("$(cg_cpu_us "$c")")
+        m0+=("$(proc_cpu_ns "$m")")
+    done
+    sleep "$idle"
+    for x in "$@"; do
+        read -r c m <<<"$x"
+        g=$((g + $(cg_cpu_us "$c") - g0[i]))
+        mo=$((mo + $(proc_cpu_ns "$m") - m0[i]))
+        i=$((i + 1))
+    done
+    cnt=$#
+    R["$tool cpu_guest"]=$(awk -v u="$g" -v n="$cnt" 'BEGIN { printf "%.1f", u / 1000 / n }')
+    R["$tool cpu_mon"]=$(awk -v u="$mo" -v n="$cnt" 'BEGIN { printf "%.2f", u / 1e6 / n }')
+}
+
+failed_units() { # failed_units CMD... (a command that runs systemctl inside)
+    "$@" systemctl list-units --failed --plain --no-legend 2>/dev/null | wc -l
+}
+
+# Everything measured with all guests up; $1 = tool, then "NAME CGDIR MEMCG MONPID" lines.
+measure_up() {
+    local tool=$1 list=$2 name c mc m mem='' anon='' rss='' pss='' ranon='' pairs=()
+    while read -r name c mc m; do
+        [ -n "$name" ] || continue
+        mem+="$(cat "$mc/memory.usage_in_bytes") "
+        anon+="$(awk '$1 == "total_rss" { print $2 }' "$mc/memory.stat") "
+        rss+="$(awk '/^VmRSS:/ { print $2 }' "/proc/$m/status") "
+        ranon+="$(awk '/^RssAnon:/ { print $2 }' "/proc/$m/status") "
+        pss+="$(awk '/^Pss:/ { print $2 }' "/proc/$m/smaps_rollup") "
+        pairs+=("$c $m")
+    done <<<"$list"
+    R["$tool mem"]="$(mib "$(median "$mem")") (total $(mib "$(tr ' ' '\n' <<<"$mem" | sum)"))"
+    R["$tool anon"]=$(mib "$(median "$anon")")
+    R["$tool rss"]="$(awk -v k="$(median "$rss")" 'BEGIN { printf "%.2f", k / 1024 }') (max $(awk -v k="$(tr ' ' '\n' <<<"$rss" | sort -n | tail -n1)" 'BEGIN { printf "%.2f", k / 1024 }'))"
+    R["$tool rss_anon"]=$(awk -v k="$(median "$ranon")" 'BEGIN { printf "%.2f", k / 1024 }')
+    R["$tool pss"]=$(awk -v k="$(median "$pss")" 'BEGIN { printf "%.2f", k / 1024 }')
+    log "$tool: idle CPU over ${idle} s"
+    idle_cpu "$tool" "${pairs[@]}"
+    host_snapshot 1
+    local up=${R["$tool up"]} u0=${H["0 used"]} u1=${H["1 used"]} delta
+    delta=$((u1 - u0))
+    [ "$up" -gt 0 ] || up=1
+    R["$tool used"]="$(mib $((delta / up))) (total $(mib "$delta"))"
+    R["$tool files"]=$(grown files)
+    R["$tool inotify"]=$(grown inotify)
+    R["$tool keys"]="$(grown keys); root's ${H[0 rootkeys]} -> ${H[1 rootkeys]}"
+    R["$tool pids"]=$(grown pids)
+    R["$tool mounts"]=$(grown mounts)
+}
+
+# ---------------------------------------------------------------- lxmgr
+
+lxmgr_run() {
+    local i name t0 t_start=() t_boot=() states='' list='' st failed=0 how out
+    if lx clone --help 2>&1 | grep -q -- --snapshot; then
+        how="clone --snapshot of one guest"
+        lx create "$tag-base" --rootfs "$rootfs" --net none 2>/dev/null
+    else
+        how="full copies (create --rootfs; clone --snapshot is not there)"
+    fi
+    log "lxmgr: making $n guests ($how)"
+    t0=$(now_us)
+    for ((i = 1; i <= n; i++)); do
+        if [ "${how#clone}" != "$how" ]; then
+            lx clone --snapshot "$tag-base" "$tag-$i" >/dev/null
+        else
+            lx create "$tag-$i" --rootfs "$rootfs" --net none 2>/dev/null
+        fi
+    done
+    R[lxmgr how]=$how
+    R[lxmgr prep]=$(secs $(($(now_us) - t0)))
+    sync
+    host_snapshot 0
+    log "lxmgr: booting $n guests one after another"
+    for ((i = 1; i <= n; i++)); do
+        name=$tag-$i
+        t0=$(now_us)
+        out=$(lx start "$name" 2>&1) || { log "lxmgr: start $name: $(last_line "$out")"; failed=$((failed + 1)); continue; }
+        t_start+=("$(secs $(($(now_us) - t0)))")
+        if wait_settled "$t0" "$lxmgr_bin" --root "$lxroot" -q exec "$name" -- systemctl is-system-running --wait; then
+            t_boot+=("$(secs "$settled_us")")
+        else
+            t_boot+=("-")
+        fi
+        states+="$settled "
+    done
+    R[lxmgr up]=$(tr ' ' '\n' <<<"$states" | grep -cE '^(running|degraded)$' || true)
+    R[lxmgr states]=$(tr ' ' '\n' <<<"$states" | grep -v '^$' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')
+    R[lxmgr start]="${t_start[0]:-} / ${t_start[${#t_start[@]} - 1]:-} (median $(median "${t_start[*]}"))"
+    R[lxmgr boot]="${t_boot[0]:-} / ${t_boot[${#t_boot[@]} - 1]:-} (median $(median "${t_boot[*]//-/}"))"
+    st=0
+    for ((i = 1; i <= n; i++)); do
+        st=$((st + $(failed_units "$lxmgr_bin" --root "$lxroot" -q exec "$tag-$i" --)))
+    done
+    R[lxmgr failed]=$st
+    for ((i = 1; i <= n; i++)); do
+        f=$lxroot/run/$tag-$i/state
+        [ -r "$f" ] || continue
+        list+="$tag-$i $(sed -n 's/^cgroup=//p' "$f") $(sed -n 's/^cgroup_memory=//p' "$f") $(sed -n 's/^monitor_pid=//p' "$f")"$'\n'
+    done
+    measure_up lxmgr "$list"
+    log "lxmgr: stop --all"
+    t0=$(now_us)
+    out=$(lx stop --all 2>&1) || log "lxmgr: stop --all: $(last_line "$out")"
+    R[lxmgr stop]="$(secs $(($(now_us) - t0))) (stop --all)"
+    R[lxmgr after]="$(lx list | awk 'NR > 1 && $2 != "stopped"' | wc -l) not stopped, $(find /sys/fs/cgroup/*/lxmgr.slice -maxdepth 1 -name "lxmgr-*-$tag-*" 2>/dev/null | wc -l) cgroups left"
+}
+
+# ---------------------------------------------------------------- LXC
+
+lxc_make() { # lxc_make NAME
+    local d=/var/lib/lxc/$1
+    mkdir -p "$d"
+    chmod 0755 "$d"
+    lxc_names+=("$1")
+    cp -a "$rootfs" "$d/rootfs"
+    cat >"$d/config" <<EOF
+lxc.include = /usr/share/lxc/config/common.conf
+lxc.include = /usr/share/lxc/config/userns.conf
+lxc.uts.name = $1
+lxc.rootfs.path = dir:$d/rootfs
+lxc.rootfs.options = idmap=container
+lxc.idmap = u 0 $idmap_base 65536
+lxc.idmap = g 0 $idmap_base 65536
+lxc.net.0.type = empty
+lxc.apparmor.profile = unconfined
+lxc.init.cmd = /sbin/init
+lxc.log.file = $d/lxc.log
+lxc.log.level = ERROR
+EOF
+}
+
+lxc_run() {
+    local i name t0 t_start=() t_boot=() states='' list='' st=0 up=() out init mon pids=()
+    command -v lxc-start >/dev/null || { R[lxc states]="not installed"; return; }
+    log "lxc: making $lxc_n guests (cp -a each, one id range $idmap_base for all)"
+    t0=$(now_us)
+    for ((i = 1; i <= lxc_n; i++)); do lxc_make "$tag-lxc$i"; done
+    R[lxc prep]=$(secs $(($(now_us) - t0)))
+    R[lxc how]="cp -a of the rootfs each"
+    sync
+    host_snapshot 0
+    log "lxc: booting up to $lxc_n guests one after another"
+    for ((i = 1; i <= lxc_n; i++)); do
+        name=$tag-lxc$i
+        t0=$(now_us)
+        out=$(lxc-start -n "$name" 2>&1) || { states+="start-failed "; log "lxc-start $name: $(last_line "$out")"; break; }
+        t_start+=("$(secs $(($(now_us) - t0)))")
+        if wait_settled "$t0" lxc-attach -n "$name" -- systemctl is-system-running --wait; then
+            t_boot+=("$(secs "$settled_us")")
+            up+=("$name")
+        else
+            t_boot+=("-")
+            log "lxc: $name did not settle within ${boot_timeout}s; no more LXC guests"
+            states+="$settled "
+            break
+        fi
+        states+="$settled "
+    done
+    R[lxc up]=${#up[@]}
+    R[lxc states]=$(tr ' ' '\n' <<<"$states" | grep -v '^$' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')
+    R[lxc start]="${t_start[0]:-} / ${t_start[${#t_start[@]} - 1]:-} (median $(median "${t_start[*]}"))"
+    R[lxc boot]="${t_boot[0]:-} / ${t_boot[${#t_boot[@]} - 1]:-} (median $(median "${t_boot[*]//-/}"))"
+    for name in "${up[@]}"; do
+        st=$((st + $(failed_units lxc-attach -n "$name" --)))
+        init=$(lxc-info -n "$name" -pH)
+        mon=$(awk '/^PPid:/ { print $2 }' "/proc/$init/status")
+        list+="$name /sys/fs/cgroup/unified/lxc.payload.$name /sys/fs/cgroup/memory/lxc.payload.$name $mon"$'\n'
+    done
+    R[lxc failed]=$st
+    [ ${#up[@]} -gt 0 ] && measure_up lxc "$list"
+    log "lxc: lxc-stop of every guest at once"
+    t0=$(now_us)
+    for name in "${lxc_names[@]}"; do
+        lxc-info -n "$name" -s 2>/dev/null | grep -q RUNNING || continue
+        timeout 120 lxc-stop -n "$name" >/dev/null 2>&1 &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p" || true; done
+    R[lxc stop]="$(secs $(($(now_us) - t0))) (lxc-stop of each in parallel)"
+}
+
+# ---------------------------------------------------------------- the runs
+
+cd /
+log "rootfs $rootfs; $n lxmgr guests, up to $lxc_n LXC guests; idle CPU over ${idle} s"
+log "host: inotify max_user_instances $(cat /proc/sys/fs/inotify/max_user_instances), keys maxkeys $(cat /proc/sys/kernel/keys/maxkeys)"
+lxmgr_run
+# The lxmgr guests are gone before LXC starts: each tool is measured on an empty host.
+for ((i = 1; i <= n; i++)); do lx destroy "$tag-$i" >/dev/null 2>&1 || true; done
+lx destroy "$tag-base" >/dev/null 2>&1 || true
+[ "$lxc_n" -gt 0 ] && lxc_run
+
+row() {
+    printf '%-34s %-34s %s\n' "$1" "${R[lxmgr $2]:--}" "${R[lxc $2]:--}"
+}
+echo
+echo "Idle Debian 12 guests (minbase + systemd, $rootfs), booted one after another, --net none / net empty"
+printf '%-34s %-34s %s\n' figure "lxmgr ($n)" "LXC (up to $lxc_n)"
+row "guests made as" how
+row "making them (s)" prep
+row "settled states" states
+row "guests up" up
+row "failed units, all guests" failed
+row "start cmd 1st / last (s)" start
+row "boot to running 1st / last (s)" boot
+row "memory cgroup per guest (MiB)" mem
+row "  of which anon (MiB)" anon
+row "host used memory per guest (MiB)" used
+row "monitor VmRSS (MiB)" rss
+row "monitor RssAnon (MiB)" rss_anon
+row "monitor Pss (MiB)" pss
+row "idle CPU/60 s, guest (ms)" cpu_guest
+row "idle CPU/60 s, monitor (ms)" cpu_mon
+row "open files, all guests" files
+row "inotify instances, all guests" inotify
+row "keys, all guests" keys
+row "threads, all guests" pids
+row "mounts, all guests" mounts
+row "stop all (s)" stop
+row "after stop" after
+echo
+echo "Versions: $("$lxmgr_bin" --version 2>&1); lxc-start $(lxc-start --version 2>/dev/null || echo missing); kernel $(uname -r)"
+echo "Command: bench/density-bench.sh -n $n -l $lxc_n -i $idle"
+echo "Host deltas are against the host with no guest up, taken after the guests were made;"
+echo "the machine is shared, so host-wide figures include whatever else ran meanwhile."
