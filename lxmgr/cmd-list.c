@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "log.h"
+#include "mounts-live.h"
 #include "network.h"
 #include "runtime.h"
 #include "provision.h"
@@ -23,7 +24,14 @@ struct status {
 	uint64_t uptime;
 	uint64_t memory;     /* UINT64_MAX: unknown */
 	char veth[IFNAMSIZ]; /* host end of its veth while running, else "" */
+	char **live_mounts;  /* what `lxmgr mount` attached during this boot (mounts-live.h) */
 };
+
+static void status_done(struct status *st)
+{
+	strv_free(st->live_mounts);
+	st->live_mounts = NULL;
+}
 
 static void read_status(const struct container *c, struct status *ret)
 {
@@ -40,6 +48,7 @@ static void read_status(const struct container *c, struct status *ret)
 		ret->memory = UINT64_MAX;
 	if (rs.net_veth)
 		(void)snprintf(ret->veth, sizeof(ret->veth), "%s", rs.net_veth);
+	(void)mounts_live_list(c->rundir, rs.init_start, &ret->live_mounts);
 	runtime_state_done(&rs);
 }
 
@@ -151,7 +160,12 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	print_json_net(f, ctx, c, st);
 	print_json_entries(f, "mounts", cfg->mounts);
 	print_json_entries(f, "devices", cfg->devices);
-	fprintf(f, "}");
+	fprintf(f, ", \"live_mounts\": [");
+	for (char **m = st->live_mounts; m && *m; m++) {
+		fprintf(f, "%s", m == st->live_mounts ? "" : ", ");
+		json_string(f, *m);
+	}
+	fprintf(f, "]}");
 }
 
 static void format_memory(uint64_t bytes, char *buf, size_t size)
@@ -214,7 +228,7 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 		       "UPTIME", "MEMORY", "AUTOSTART");
 	STRV_FOREACH(name, names) {
 		_cleanup_container_ struct container *c = NULL;
-		struct status st;
+		_cleanup_(status_done) struct status st = {0};
 		char ids[32], up[32], mem[32], pid[16];
 
 		/* A broken config is reported and the listing goes on. */
@@ -265,12 +279,14 @@ static void print_network(const struct lxmgr_ctx *ctx, const struct container *c
 	printf("Host veth:  %s\n", st->veth[0] ? st->veth : "- (stopped)");
 }
 
-/* mount.NAME and device.NAME, one line each (SRC -> DST, idmapped, ro). */
-static void print_shares(const struct container_config *cfg)
+/* mount.NAME and device.NAME, one line each (SRC -> DST, idmapped, ro), then live mounts. */
+static void print_shares(const struct container_config *cfg, const struct status *st)
 {
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
 		if (cfg->mounts[i].name)
 			printf("Mount:      %s: %s\n", cfg->mounts[i].name, cfg->mounts[i].value);
+	for (char **m = st->live_mounts; m && *m; m++)
+		printf("Live mount: %s\n", *m);
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
 		if (cfg->devices[i].name)
 			printf("Device:     %s: %s\n", cfg->devices[i].name, cfg->devices[i].value);
@@ -280,7 +296,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
 	const struct container_config *cfg;
-	struct status st;
+	_cleanup_(status_done) struct status st = {0};
 	char up[32], mem[32], sig[16];
 	int r;
 
@@ -313,7 +329,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	printf("Rootfs:     %s (%s)\n", c->rootfs,
 	       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
 	print_network(ctx, c, &st);
-	print_shares(cfg);
+	print_shares(cfg, &st);
 	printf("Console:    %s/console.log\n", c->logdir);
 	if (provision_requested(cfg))
 		printf("Provision:  %s%s%s%s; log %s/%s\n", cfg->provision_user[0] ? "user " : "",

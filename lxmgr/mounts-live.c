@@ -261,6 +261,46 @@ int mounts_live_parse_line(const char *line, uint64_t *ret_init_start, uint64_t 
 	return 0;
 }
 
+int mounts_live_list(const char *rundir, uint64_t init_start, char ***ret)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_strv_ char **v = NULL;
+	size_t n = 0;
+	int r;
+
+	*ret = NULL;
+	r = xasprintf(&path, "%s/" MOUNTS_LIVE_RECORD, rundir);
+	if (r >= 0)
+		r = read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	for (char *l = text, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+		char d[PATH_MAX], src[PATH_MAX], mode[3] = "", owner[33] = "", **nv;
+		uint64_t start, id;
+
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = '\0';
+		if (sscanf(l, "%" SCNu64 " %" SCNu64 " %4095s %4095s %2s %32s", &start, &id, d, src,
+			   mode, owner) < 5 ||
+		    start != init_start)
+			continue;
+		nv = realloc(v, (n + 2) * sizeof(char *));
+		if (!nv)
+			return -ENOMEM;
+		v = nv;
+		r = xasprintf(&v[n], "%s:%s%s%s%s", src, d, strcmp(mode, "ro") ? "" : ":ro",
+			      owner[0] ? ":owner=" : "", owner);
+		if (r < 0)
+			return r;
+		v[++n] = NULL;
+	}
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
 /* The record, locked while we read and rewrite it. */
 struct record {
 	int fd;

@@ -27,6 +27,11 @@ int mounts_live_attach(const struct lxmgr_ctx *ctx, const struct container *c,
 int mounts_live_detach(const struct lxmgr_ctx *ctx, const struct container *c,
 		       const struct runtime_state *rs, const char *dst);
 
+/* The live mounts of the boot whose init started at init_start, as mount.NAME values
+ * ("SRC:DST[:ro][:owner=USER]"): a NULL-terminated vector, NULL when there are none. Reads
+ * without the lock: a line being rewritten may be missed. */
+int mounts_live_list(const char *rundir, uint64_t init_start, char ***ret);
+
 /* Parses one record line; 0, or -EINVAL. dst and src are at least PATH_MAX bytes. */
 int mounts_live_parse_line(const char *line, uint64_t *ret_init_start, uint64_t *ret_mnt_id,
 			   char *ret_dst, char *ret_src);

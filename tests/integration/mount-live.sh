@@ -34,12 +34,16 @@ check_fails "root inside cannot create files there (its uid is not mapped)" \
     lx exec lm1 -- touch /srv/share/by-root
 check_fails "mounting on the same target twice is refused" lx mount lm1 "$share" /srv/share
 check_eq "the config is not touched (not persistent)" "$config_before" "$(cat "$cfg")"
+check_match "info lists it" "Live mount: $share:/srv/share" "$(lx info lm1)"
+check_match "info --json lists it" "\"live_mounts\": \\[\"$share:/srv/share\"\\]" "$(lx info lm1 --json)"
 check "umount it" lx umount lm1 /srv/share
 check_fails "it is gone inside" lx exec lm1 -- mountpoint -q /srv/share
 check_fails "the host's file is not visible any more" lx exec lm1 -- test -e /srv/share/hello
+check_match "info --json lists none" "\"live_mounts\": \\[\\]" "$(lx info lm1 --json)"
 
 # Read-only, locked.
 check "mount read-only" lx mount lm1 "$share" /srv/ro --ro
+check_match "info shows it read-only" "Live mount: $share:/srv/ro:ro" "$(lx info lm1)"
 check_eq "readable" "hello" "$(lx exec lm1 -- cat /srv/ro/hello)"
 check_fails "a write fails" lx exec lm1 -- setpriv --reuid=1000 --regid=1000 --clear-groups \
     touch /srv/ro/x
