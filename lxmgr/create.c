@@ -17,6 +17,7 @@
 #include "guest.h"
 #include "hooks.h"
 #include "identity.h"
+#include "idmap-alloc.h"
 #include "idmap.h"
 #include "import.h"
 #include "login.h"
@@ -263,149 +264,6 @@ static int fill_rootfs(struct build *b)
 	return 0;
 }
 
-static void push_range(struct idmap_range **v, size_t *n, uint32_t start, uint32_t count)
-{
-	struct idmap_range *nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return;
-	nv[(*n)++] = (struct idmap_range){.start = start, .count = count};
-	*v = nv;
-}
-
-struct used_ranges {
-	struct idmap_range *v;
-	size_t n;
-	bool gid;
-};
-
-static int push_config_range(void *userdata, const char *name _unused_,
-			     const struct container_config *c)
-{
-	struct used_ranges *u = userdata;
-
-	if (c->uid_base)
-		push_range(&u->v, &u->n, u->gid ? c->gid_base : c->uid_base, c->id_count);
-	return 0;
-}
-
-int create_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range **ret,
-		       size_t *ret_n)
-{
-	_cleanup_close_ int procfd = -EBADF;
-	struct used_ranges u = {.gid = gid};
-	int r;
-
-	r = store_foreach_config(ctx, push_config_range, &u);
-	if (r < 0) {
-		free(u.v);
-		return r;
-	}
-	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd >= 0) {
-		struct idmap_range *live = NULL;
-		size_t n_live = 0;
-
-		/* Other stores, LXC and nspawn containers: whatever runs now is taken too. */
-		if (idmap_live_ranges(procfd, gid, &live, &n_live) >= 0)
-			for (size_t i = 0; i < n_live; i++)
-				push_range(&u.v, &u.n, live[i].start, live[i].count);
-		free(live);
-	}
-	*ret = u.v;
-	*ret_n = u.n;
-	return 0;
-}
-
-static const char *subid_path(bool gid)
-{
-	const char *p = getenv(gid ? "LXMGR_SUBGID" : "LXMGR_SUBUID");
-
-	return p && *p ? p : gid ? "/etc/subgid" : "/etc/subuid";
-}
-
-/* The ids our own user namespace maps: all of them on a host, a container's range inside a
- * nesting container. */
-static int own_map(bool gid, struct idmap_range *ret, size_t max)
-{
-	_cleanup_fclose_ FILE *f = fopen(gid ? "/proc/self/gid_map" : "/proc/self/uid_map", "re");
-
-	if (!f)
-		return -errno;
-	return idmap_parse_own_map(f, ret, max);
-}
-
-/* Root's subordinate ranges from path, added first if missing, cut to what we map. */
-static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range *ret,
-			size_t max)
-{
-	const char *path = subid_path(gid);
-	struct idmap_range map[64], owned[64];
-	_cleanup_fclose_ FILE *f = NULL;
-	int n_map, n, r;
-
-	n_map = own_map(gid, map, ELEMENTSOF(map));
-	if (n_map < 0)
-		return log_fail_full(ctx, "idmap", n_map, "read our own %s map", gid ? "gid" : "uid");
-	if (idmap_map_is_initial(map, (size_t)n_map))
-		r = idmap_ensure_root_entry(path, /* blocks= */ 1000);
-	else
-		r = idmap_ensure_root_entry_in(path, map, (size_t)n_map);
-	if (r == -ENOSPC)
-		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
-				     "this user namespace maps no ids above %u to give a container "
-				     "(create the outer container with --ids)",
-				     IDMAP_DEFAULT_SIZE);
-	if (r < 0)
-		return log_fail_full(ctx, "idmap", r, "add a range for root to %s", path);
-	if (r > 0)
-		lx_info(ctx, "added a subordinate id range for root to %s", path);
-	f = fopen(path, "re");
-	if (!f)
-		return log_fail_full(ctx, "idmap", -errno, "open %s", path);
-	n = idmap_parse_subid(f, "root", 0, owned, ELEMENTSOF(owned));
-	if (n < 0)
-		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(n), "%s: malformed line", path);
-	return (int)idmap_clip_ranges(owned, (size_t)n, map, (size_t)n_map, ret, max);
-}
-
-static int alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t size, uint32_t *ret)
-{
-	_cleanup_free_ struct idmap_range *used = NULL;
-	struct idmap_range owned[64];
-	const char *path = subid_path(gid);
-	size_t n_used = 0;
-	int n, r;
-
-	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
-	if (n < 0)
-		return n;
-	/* Used uids and gids together: a container then gets the same base for both. */
-	r = create_used_ranges(ctx, false, &used, &n_used);
-	if (r >= 0) {
-		struct idmap_range *g = NULL, *all;
-		size_t n_g = 0;
-
-		r = create_used_ranges(ctx, true, &g, &n_g);
-		all = r >= 0 ? realloc(used, (n_used + n_g) * sizeof(*used) + 1) : NULL;
-		if (all) {
-			memcpy(all + n_used, g, n_g * sizeof(*g));
-			used = all;
-			n_used += n_g;
-		}
-		free(g);
-	}
-	if (r < 0)
-		return log_fail_full(ctx, "idmap", r, "list the ranges in use");
-	r = idmap_alloc_range(owned, (size_t)n, used, n_used, size, ret);
-	if (r == -ENOSPC)
-		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
-				     "%s has no free range of %u ids for root%s: containers use "
-				     "them all (add a range for root)",
-				     path, size, n == 0 ? " that this user namespace maps" : "");
-	return r < 0 ? log_fail_full(ctx, "idmap", r, "allocate ids") : 0;
-}
-
 static int decide_ownership(struct build *b)
 {
 	_cleanup_free_ char *failed = NULL;
@@ -586,9 +444,9 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 		r = network_prepare_create(ctx, req->name, &b.cfg, &req->net);
 	/* Ids first: a host without a free range fails before minutes of copying. */
 	if (r >= 0)
-		r = alloc_ids(ctx, false, b.cfg.id_count, &b.cfg.uid_base);
+		r = idmap_alloc_ids(ctx, false, b.cfg.id_count, &b.cfg.uid_base);
 	if (r >= 0)
-		r = alloc_ids(ctx, true, b.cfg.id_count, &b.cfg.gid_base);
+		r = idmap_alloc_ids(ctx, true, b.cfg.id_count, &b.cfg.gid_base);
 	if (r >= 0)
 		r = make_tmpdir(&b);
 	if (r >= 0)

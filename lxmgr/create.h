@@ -30,8 +30,3 @@ struct create_request {
  * failures itself; returns 0 or -errno. */
 int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req);
 
-/* Ranges of ids that containers of this store hold (from their configs) and that running
- * user namespaces on the host map; for the allocator. */
-struct idmap_range;
-int create_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range **ret,
-		       size_t *ret_n);

@@ -18,6 +18,7 @@
 #include "clone.h"
 #include "fixup.h"
 #include "hooks.h"
+#include "idmap-alloc.h"
 #include "idmap.h"
 #include "log.h"
 #include "lxmgr.h"
@@ -302,6 +303,7 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 
 int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pidfd)
 {
+	_cleanup_close_ int claim = -EBADF;
 	int r;
 
 	/* A snapshot clone's host-side steps work on its merged tree (again after a reboot). */
@@ -312,6 +314,9 @@ int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pid
 	/* Bad network settings fail here too, before anything is made. */
 	if (r >= 0)
 		r = network_check(env->ctx, env->c);
+	/* Held until init's id maps are written: no other start can take the same ids. */
+	if (r >= 0)
+		r = idmap_claim(env->ctx, env->c, &claim);
 	if (r >= 0)
 		r = make_cgroup(env, rs);
 	/* Host side, before any namespace: a failure leaves only the cgroup, removed below. */

@@ -1,0 +1,275 @@
+/* idmap-alloc.c: choosing a container's id range and claiming it at start. Ranges are unique
+ * within a store by its configs; across stores and other managers only what runs is known, so
+ * the claim at start is what keeps two running containers from ever sharing a host id. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "idmap-alloc.h"
+#include "idmap.h"
+#include "log.h"
+#include "lxmgr.h"
+#include "store.h"
+#include "util.h"
+
+#define LOG_STEP "idmap"
+/* An abstract unix socket name: bound by one process at a time, released when it dies, and
+ * nothing on disk to leave behind. */
+#define CLAIM_LOCK_NAME "lxmgr-idmap-claim"
+/* Of 5 ms: 90 s, longer than another start's pre-start hooks may hold it. */
+#define CLAIM_LOCK_TRIES 18000
+
+static void push_range(struct idmap_range **v, size_t *n, uint32_t start, uint32_t count)
+{
+	struct idmap_range *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return;
+	nv[(*n)++] = (struct idmap_range){.start = start, .count = count};
+	*v = nv;
+}
+
+struct used_ranges {
+	struct idmap_range *v;
+	size_t n;
+	bool gid;
+};
+
+static int push_config_range(void *userdata, const char *name _unused_,
+			     const struct container_config *c)
+{
+	struct used_ranges *u = userdata;
+
+	if (c->uid_base)
+		push_range(&u->v, &u->n, u->gid ? c->gid_base : c->uid_base, c->id_count);
+	return 0;
+}
+
+static int collect_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range **ret,
+		       size_t *ret_n)
+{
+	_cleanup_close_ int procfd = -EBADF;
+	struct used_ranges u = {.gid = gid};
+	int r;
+
+	r = store_foreach_config(ctx, push_config_range, &u);
+	if (r < 0) {
+		free(u.v);
+		return r;
+	}
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd >= 0) {
+		struct idmap_range *live = NULL;
+		size_t n_live = 0;
+
+		/* Other stores, LXC and nspawn containers: whatever runs now is taken too. */
+		if (idmap_live_ranges(procfd, gid, &live, &n_live) >= 0)
+			for (size_t i = 0; i < n_live; i++)
+				push_range(&u.v, &u.n, live[i].start, live[i].count);
+		free(live);
+	}
+	*ret = u.v;
+	*ret_n = u.n;
+	return 0;
+}
+
+static const char *subid_path(bool gid)
+{
+	const char *p = getenv(gid ? "LXMGR_SUBGID" : "LXMGR_SUBUID");
+
+	return p && *p ? p : gid ? "/etc/subgid" : "/etc/subuid";
+}
+
+/* The ids our own user namespace maps: all of them on a host, a container's range inside a
+ * nesting container. */
+static int own_map(bool gid, struct idmap_range *ret, size_t max)
+{
+	_cleanup_fclose_ FILE *f = fopen(gid ? "/proc/self/gid_map" : "/proc/self/uid_map", "re");
+
+	if (!f)
+		return -errno;
+	return idmap_parse_own_map(f, ret, max);
+}
+
+/* Root's subordinate ranges from path, added first if missing, cut to what we map. */
+static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range *ret,
+			size_t max)
+{
+	const char *path = subid_path(gid);
+	struct idmap_range map[64], owned[64];
+	_cleanup_fclose_ FILE *f = NULL;
+	int n_map, n, r;
+
+	n_map = own_map(gid, map, ELEMENTSOF(map));
+	if (n_map < 0)
+		return log_fail_full(ctx, "idmap", n_map, "read our own %s map", gid ? "gid" : "uid");
+	if (idmap_map_is_initial(map, (size_t)n_map))
+		r = idmap_ensure_root_entry(path, /* blocks= */ 1000);
+	else
+		r = idmap_ensure_root_entry_in(path, map, (size_t)n_map);
+	if (r == -ENOSPC)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
+				     "this user namespace maps no ids above %u to give a container "
+				     "(create the outer container with --ids)",
+				     IDMAP_DEFAULT_SIZE);
+	if (r < 0)
+		return log_fail_full(ctx, "idmap", r, "add a range for root to %s", path);
+	if (r > 0)
+		lx_info(ctx, "added a subordinate id range for root to %s", path);
+	f = fopen(path, "re");
+	if (!f)
+		return log_fail_full(ctx, "idmap", -errno, "open %s", path);
+	n = idmap_parse_subid(f, "root", 0, owned, ELEMENTSOF(owned));
+	if (n < 0)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(n), "%s: malformed line", path);
+	return (int)idmap_clip_ranges(owned, (size_t)n, map, (size_t)n_map, ret, max);
+}
+
+int idmap_alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t size, uint32_t *ret)
+{
+	_cleanup_free_ struct idmap_range *used = NULL;
+	struct idmap_range owned[64];
+	const char *path = subid_path(gid);
+	size_t n_used = 0;
+	int n, r;
+
+	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
+	if (n < 0)
+		return n;
+	/* Used uids and gids together: a container then gets the same base for both. */
+	r = collect_used_ranges(ctx, false, &used, &n_used);
+	if (r >= 0) {
+		struct idmap_range *g = NULL, *all;
+		size_t n_g = 0;
+
+		r = collect_used_ranges(ctx, true, &g, &n_g);
+		all = r >= 0 ? realloc(used, (n_used + n_g) * sizeof(*used) + 1) : NULL;
+		if (all) {
+			memcpy(all + n_used, g, n_g * sizeof(*g));
+			used = all;
+			n_used += n_g;
+		}
+		free(g);
+	}
+	if (r < 0)
+		return log_fail_full(ctx, "idmap", r, "list the ranges in use");
+	r = idmap_alloc_range(owned, (size_t)n, used, n_used, size, ret);
+	if (r == -ENOSPC)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
+				     "%s has no free range of %u ids for root%s: containers use "
+				     "them all (add a range for root)",
+				     path, size, n == 0 ? " that this user namespace maps" : "");
+	return r < 0 ? log_fail_full(ctx, "idmap", r, "allocate ids") : 0;
+}
+
+static int claim_lock(void)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				    strlen(CLAIM_LOCK_NAME));
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memcpy(a.sun_path + 1, CLAIM_LOCK_NAME, strlen(CLAIM_LOCK_NAME));
+	for (int i = 0; i < CLAIM_LOCK_TRIES; i++) {
+		struct timespec ts = {.tv_nsec = 5 * 1000 * 1000};
+
+		if (bind(fd, (struct sockaddr *)&a, len) == 0)
+			return TAKE_FD(fd);
+		if (errno != EADDRINUSE)
+			return -errno;
+		(void)nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Whether [base, base+count) overlaps a range a running user namespace maps. */
+static int range_is_live(int procfd, bool gid, uint32_t base, uint32_t count)
+{
+	_cleanup_free_ struct idmap_range *live = NULL;
+	size_t n = 0;
+	int r = idmap_live_ranges(procfd, gid, &live, &n);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (base < live[i].start + live[i].count && live[i].start < base + count)
+			return 1;
+	return 0;
+}
+
+static int record_range(const struct lxmgr_ctx *ctx, struct container *c, uint32_t uid_base,
+			uint32_t gid_base)
+{
+	struct config_error err;
+	char text[16];
+	int r;
+
+	(void)snprintf(text, sizeof(text), "%u", uid_base);
+	r = config_edit_file(c->config_path, "idmap.uid_base", text, &err);
+	if (r >= 0) {
+		(void)snprintf(text, sizeof(text), "%u", gid_base);
+		r = config_edit_file(c->config_path, "idmap.gid_base", text, &err);
+	}
+	if (r < 0)
+		return store_report_config_error(ctx, r, &err);
+	c->cfg.uid_base = uid_base;
+	c->cfg.gid_base = gid_base;
+	return 0;
+}
+
+static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
+{
+	uint32_t uid_base, gid_base;
+	int r;
+
+	if (c->cfg.rootfs_shifted)
+		return lx_fail(ctx, LX_SYNTHETIC(-EBUSY),
+			       "ids %u-%u are mapped by a running user namespace (another store's "
+			       "container, LXC or nspawn) and this rootfs was shifted to them: stop "
+			       "that one first",
+			       c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1);
+	r = idmap_alloc_ids(ctx, false, c->cfg.id_count, &uid_base);
+	if (r >= 0)
+		r = idmap_alloc_ids(ctx, true, c->cfg.id_count, &gid_base);
+	if (r < 0)
+		return r;
+	lx_info(ctx, "ids %u-%u are mapped by a running user namespace: moved to %u-%u",
+		c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1, uid_base,
+		uid_base + c->cfg.id_count - 1);
+	return record_range(ctx, c, uid_base, gid_base);
+}
+
+int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock)
+{
+	_cleanup_close_ int lock = -EBADF, procfd = -EBADF;
+	int live_u, live_g, r;
+
+	lock = claim_lock();
+	if (lock < 0)
+		return lx_fail(ctx, lock, "wait for another start to claim its ids");
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return lx_fail(ctx, -errno, "open /proc");
+	live_u = range_is_live(procfd, false, c->cfg.uid_base, c->cfg.id_count);
+	live_g = range_is_live(procfd, true, c->cfg.gid_base, c->cfg.id_count);
+	if (live_u < 0 || live_g < 0)
+		return lx_fail(ctx, live_u < 0 ? live_u : live_g, "list the ranges in use");
+	if (live_u || live_g) {
+		r = move_range(ctx, c);
+		if (r < 0)
+			return r;
+	}
+	*ret_lock = TAKE_FD(lock);
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* idmap-alloc.h: choosing a container's id range (create) and claiming it at start, so that
+ * no two running containers on the host ever share a host uid or gid. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct lxmgr_ctx;
+struct container;
+
+/* The lowest free base of size ids in root's subordinate ranges (added to /etc/subuid and
+ * /etc/subgid when root has none), skipping every range the store's containers hold and every
+ * range a running user namespace maps. Reports failures itself. */
+int idmap_alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t size, uint32_t *ret);
+
+/* Start: takes the host-wide claim lock and makes sure no running user namespace maps any id
+ * of c's range (another store's container, LXC, nspawn). A range in use moves to a free one,
+ * recorded in c's config, unless the rootfs was shifted to it (then it fails: one line).
+ * *ret_lock holds the lock until the caller closes it, once the new namespace's maps are
+ * written and so visible to the next claim. Reports failures itself. */
+int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock);
