@@ -165,7 +165,12 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 		fprintf(f, "%s", m == st->live_mounts ? "" : ", ");
 		json_string(f, *m);
 	}
-	fprintf(f, "]}");
+	fprintf(f, "], \"provision_log\": ");
+	if (provision_requested(cfg))
+		fprintf(f, "\"%s/%s\"", c->logdir, PROVISION_LOG);
+	else
+		fprintf(f, "\"\"");
+	fprintf(f, "}");
 }
 
 static void format_memory(uint64_t bytes, char *buf, size_t size)

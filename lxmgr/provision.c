@@ -24,6 +24,7 @@
 #include "util.h"
 
 #define LOG_STEP "provision"
+#define PROVISION_LOG_MAX (1 << 20)
 
 struct prov {
 	struct lxmgr_ctx *ctx;
@@ -252,6 +253,7 @@ static int open_log(struct prov *p)
 {
 	char when[32];
 	time_t now = time(NULL);
+	struct stat st;
 	struct tm tm;
 	int r;
 
@@ -260,6 +262,15 @@ static int open_log(struct prov *p)
 		return lx_fail(p->ctx, r, "create %s", p->c->logdir);
 	if (xasprintf(&p->logpath, "%s/%s", p->c->logdir, PROVISION_LOG) < 0)
 		return lx_fail(p->ctx, -ENOMEM, "out of memory");
+	/* Kept small, as the console log: over 1 MiB it is rotated once to provision.log.1. */
+	if (stat(p->logpath, &st) == 0 && st.st_size > PROVISION_LOG_MAX) {
+		_cleanup_free_ char *old = NULL;
+
+		if (xasprintf(&old, "%s.1", p->logpath) < 0)
+			return lx_fail(p->ctx, -ENOMEM, "out of memory");
+		if (rename(p->logpath, old) < 0)
+			return lx_fail(p->ctx, -errno, "rotate %s", p->logpath);
+	}
 	p->logfd = open(p->logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (p->logfd < 0)
 		return lx_fail(p->ctx, -errno, "open %s", p->logpath);

@@ -70,6 +70,8 @@ check_match "info points at the provisioning log" "Provision: .*log $T_ROOT/log/
     "$(lx info dev1)"
 check_match "the log shows apt installing less" "Setting up less" \
     "$(cat "$T_ROOT/log/dev1/provision.log")"
+check_match "info --json names the log" "\"provision_log\": \"$T_ROOT/log/dev1/provision.log\"" \
+    "$(lx info dev1 --json)"
 
 check "start" lx start dev1
 check_eq "running" "running" "$(wait_running dev1)"
@@ -100,6 +102,12 @@ check_eq "provision again changes nothing and says so" \
     "dev1: provisioned: no change (everything was in place)" "$out"
 echo "# figures: provision of a running, provisioned container: ${ms} ms"
 check_eq "the first-boot script did not run again" "ran" "$(lx exec dev1 -- cat /root/first-boot.count)"
+# The log is kept small: over 1 MiB it is rotated once.
+head -c 1100000 /dev/zero | tr '\0' x >>"$T_ROOT/log/dev1/provision.log"
+check "provision with a full log" lx provision dev1
+check "the full log became provision.log.1" test -s "$T_ROOT/log/dev1/provision.log.1"
+check_eq "the new log holds this run only" "1" \
+    "$(grep -c '^==== lxmgr provision dev1' "$T_ROOT/log/dev1/provision.log")"
 check_eq "still running" "running" "$(lx list | awk '$1 == "dev1" { print $2 }')"
 # Something drifted: provision puts back exactly that.
 check "remove alice from sudo inside" lx exec dev1 -- gpasswd -d alice sudo
