@@ -25,6 +25,7 @@
 #include "provision.h"
 #include "rootfs.h"
 #include "store.h"
+#include "template.h"
 #include "util.h"
 
 #define LOG_STEP "create"
@@ -46,12 +47,13 @@ struct create_opts {
 	const char *password_file;
 	char forward[256]; /* every --forward, space-separated */
 	struct provision_opts prov;
+	struct template_request tmpl; /* -t and its options */
 };
 
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct create_opts *o)
 {
 	static const struct option longopts[] = {
-		{"rootfs", required_argument, NULL, 'r'},
+		{"rootfs", required_argument, NULL, 'R'},
 		{"tarball", required_argument, NULL, 'T'},
 		{"hostname", required_argument, NULL, 'H'},
 		{"shift", no_argument, NULL, 'S'},
@@ -69,16 +71,52 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"cloud-init", required_argument, NULL, 'C'},
 		{"ids", required_argument, NULL, 'i'},
 		{"nesting", no_argument, NULL, 'n'},
+		{"template", required_argument, NULL, 't'},
+		{"release", required_argument, NULL, 'r'},
+		{"arch", required_argument, NULL, 'A'},
+		{"mirror", required_argument, NULL, 'M'},
+		{"file", required_argument, NULL, 'f'},
+		{"url", required_argument, NULL, 'L'},
+		{"image", required_argument, NULL, 'G'},
+		{"refresh", no_argument, NULL, 'E'},
+		{"verbose", no_argument, NULL, 'v'},
 		{},
 	};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, ":t:r:v", longopts, NULL)) >= 0)
 		switch (c) {
-		case 'r':
+		case 'R':
 			o->rootfs = optarg;
+			break;
+		case 't':
+			o->tmpl.name = optarg;
+			break;
+		case 'r':
+			o->tmpl.release = optarg;
+			break;
+		case 'A':
+			o->tmpl.arch = optarg;
+			break;
+		case 'M':
+			o->tmpl.mirror = optarg;
+			break;
+		case 'f':
+			o->tmpl.file = optarg;
+			break;
+		case 'L':
+			o->tmpl.url = optarg;
+			break;
+		case 'G':
+			o->tmpl.image = optarg;
+			break;
+		case 'E':
+			o->tmpl.refresh = true;
+			break;
+		case 'v':
+			o->tmpl.verbose = true;
 			break;
 		case 'T':
 			o->tarball = optarg;
@@ -152,8 +190,13 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 	if (optind + 1 != argc)
 		return cmd_usage_error(ctx, "expected exactly one NAME");
 	o->name = argv[optind];
-	if (!!o->rootfs == !!o->tarball)
-		return cmd_usage_error(ctx, "give one of --rootfs DIR or --tarball FILE");
+	if (!!o->rootfs + !!o->tarball + !!o->tmpl.name != 1)
+		return cmd_usage_error(ctx,
+				       "give one of -t TEMPLATE, --rootfs DIR or --tarball FILE");
+	if (!o->tmpl.name && (o->tmpl.release || o->tmpl.arch || o->tmpl.mirror || o->tmpl.file ||
+			      o->tmpl.url || o->tmpl.image || o->tmpl.refresh))
+		return cmd_usage_error(ctx, "-r, --arch, --mirror, --file, --url, --image and "
+					    "--refresh go with -t TEMPLATE");
 	if ((o->prov.sudo || o->prov.ssh_key_file) && !o->prov.user)
 		return cmd_usage_error(ctx, "--sudo and --ssh-key need --user");
 	return 0;
@@ -277,11 +320,13 @@ int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 	r = parse_opts(ctx, argc, argv, &o);
 	if (r != 0)
 		return r;
+	o.tmpl.verbose = o.tmpl.verbose || log_threshold() >= LOG_LEVEL_INFO;
 	ctx->name = o.name;
 	req = (struct create_request){
 		.name = o.name,
 		.source_dir = o.rootfs,
 		.tarball = o.tarball,
+		.tmpl = o.tmpl.name ? &o.tmpl : NULL,
 		.hostname = o.hostname,
 		.force_shift = o.shift,
 		.id_count = o.ids,

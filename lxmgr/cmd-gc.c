@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "store.h"
+#include "template-cache.h"
 #include "util.h"
 
 #define LOG_STEP "gc"
@@ -65,5 +66,9 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 	}
 	removed = remove_dead_builds(ctx);
 	(void)removed;
+	/* Template builds of creates that died: their lock is free. */
+	removed = template_cache_gc(ctx);
+	if (removed > 0)
+		lx_info(ctx, "removed %d unfinished template build(s)", removed);
 	return failed ? EXIT_FAILED : 0;
 }

@@ -22,6 +22,7 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_net(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_console(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_templates(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_mount(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_umount(struct lxmgr_ctx *ctx, int argc, char **argv);

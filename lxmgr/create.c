@@ -26,6 +26,8 @@
 #include "network.h"
 #include "rootfs.h"
 #include "store.h"
+#include "template-cache.h"
+#include "template.h"
 #include "util.h"
 
 #define LOG_STEP "create"
@@ -39,6 +41,7 @@ struct build {
 	int view_fd; /* snapshot clone or snapshot source: the overlay view (clone.h) */
 	bool tty;
 	int last_percent;
+	struct template_choice tmpl; /* -t: the template, found and checked */
 	struct container_config cfg;
 };
 
@@ -88,13 +91,17 @@ static int check_target_free(const struct lxmgr_ctx *ctx, const char *name)
 	return 0;
 }
 
-static int check_source(const struct lxmgr_ctx *ctx, const struct create_request *req)
+static int check_source(struct build *b)
 {
+	const struct lxmgr_ctx *ctx = b->ctx;
+	const struct create_request *req = b->req;
 	_cleanup_close_ int fd = -EBADF;
 	int r;
 
 	if (req->clone_of)
 		return 0; /* clone_check_source() */
+	if (req->tmpl)
+		return template_choose(ctx, req->tmpl, &b->tmpl);
 	if (req->tarball) {
 		if (access(req->tarball, R_OK) < 0)
 			return lx_fail(ctx, -errno, "tarball %s", req->tarball);
@@ -241,6 +248,8 @@ static int fill_rootfs(struct build *b)
 	_cleanup_free_ char *failed = NULL;
 	int r;
 
+	if (req->tmpl)
+		return template_make_rootfs(b->ctx, &b->tmpl, b->tmpdir, b->tmp_rootfs, &p);
 	if (req->tarball) {
 		if (mkdir(b->tmp_rootfs, 0755) < 0)
 			return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
@@ -404,6 +413,7 @@ static void build_done(struct build *b, bool keep)
 		(void)close(b->tmpfd);
 	free(b->tmpdir);
 	free(b->tmp_rootfs);
+	template_choice_done(&b->tmpl);
 	config_done(&b->cfg);
 }
 
@@ -421,9 +431,11 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 			       req->name);
 	r = check_target_free(ctx, req->name);
 	if (r >= 0)
-		r = check_source(ctx, req);
-	if (r < 0)
+		r = check_source(&b);
+	if (r < 0) {
+		template_choice_done(&b.tmpl);
 		return r;
+	}
 	/* Held, not handled: each step polls for them and the build is undone as a whole. */
 	(void)sigemptyset(&mask);
 	(void)sigaddset(&mask, SIGINT);

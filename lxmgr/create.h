@@ -6,12 +6,14 @@
 #include "network.h"
 
 struct lxmgr_ctx;
+struct template_request;
 
 struct create_request {
 	const char *name;
-	const char *source_dir;    /* a rootfs tree to copy, or NULL */
-	const char *tarball;       /* a rootfs tarball to import, or NULL */
-	const char *hostname;      /* NULL: the name */
+	const char *source_dir;              /* a rootfs tree to copy, or NULL */
+	const char *tarball;                 /* a rootfs tarball to import, or NULL */
+	const struct template_request *tmpl; /* -t TEMPLATE and its options, or NULL */
+	const char *hostname;                /* NULL: the name */
 	bool force_shift;          /* shift ownership even where an idmapped mount would work */
 	uint32_t id_count;         /* --ids: a multiple of 65536; 0: the default 65536 */
 	bool nesting;              /* --nesting: container.nesting = yes */

@@ -10,11 +10,20 @@
 
 static const struct verb verbs[] = {
 	{"create", cmd_create,
-	 "NAME (--rootfs DIR | --tarball FILE) [--hostname H] [--shift]"
-	 " [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF] [--forward P:H:C]..."
-	 " [--user U [--ssh-key FILE] [--sudo]] [--packages LIST] [--timezone TZ] [--run FILE]"
-	 " [--cloud-init FILE] [--ids N] [--nesting]",
-	 "make a container from a root filesystem tree or tarball",
+	 "NAME (-t TEMPLATE [-r RELEASE] [--arch A] [--mirror URL] [--file F | --url U]"
+	 " [--image REF] [--refresh] [-v] | --rootfs DIR | --tarball FILE) [--hostname H]"
+	 " [--shift] [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF]"
+	 " [--forward P:H:C]... [--user U [--ssh-key FILE] [--sudo]] [--packages LIST]"
+	 " [--timezone TZ] [--run FILE] [--cloud-init FILE] [--ids N] [--nesting]",
+	 "make a container from a template, a root filesystem tree or a tarball",
+	 "  -t, --template T build the rootfs with template T (lxmgr templates lists them)\n"
+	 "  -r, --release R  the template's release (default: the template's own)\n"
+	 "  --arch A         the architecture (default: the host's)\n"
+	 "  --mirror URL     the template's package archive\n"
+	 "  --file F, --url U  tarball template: the archive, local or downloaded\n"
+	 "  --image REF      oci template: the image (skopeo transport:reference)\n"
+	 "  --refresh        rebuild the template's cache entry instead of using it\n"
+	 "  -v, --verbose    show the template's own output (else kept in a log)\n"
 	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
 	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
 	 "  --hostname H     the container's hostname (default: NAME)\n"
@@ -47,7 +56,8 @@ static const struct verb verbs[] = {
 	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"},
 	{"start", cmd_start, "NAME... [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
-	 "  --foreground     run the monitor in this process (one NAME; what the systemd unit does)\n"
+	 "  --foreground     run the monitor in this process (one NAME; what the systemd unit "
+	 "does)\n"
 	 "  --wait           return when systemd inside each reports running; exit 1 if degraded\n"
 	 "  --console        then attach to its console (one NAME; Ctrl-a q detaches)\n"},
 	{"stop", cmd_stop, "(NAME... | --all) [--timeout S] [--kill]",
@@ -92,6 +102,8 @@ static const struct verb verbs[] = {
 	 NULL},
 	{"doctor", cmd_doctor, "[NAME]",
 	 "explain what stops this host (or container NAME) from working; changes nothing", NULL},
+	{"templates", cmd_templates, "",
+	 "list the templates, their releases and options, and the cached root filesystems", NULL},
 	{"gc", cmd_gc, "", "remove what killed monitors and interrupted creates left", NULL},
 	{"enable", cmd_enable, "NAME",
 	 "start the container now and at every boot: systemctl enable --now lxmgr@NAME "
@@ -114,7 +126,8 @@ static void print_help(void)
 	       "  --root DIR   keep every file of lxmgr under DIR (also $LXMGR_ROOT)\n"
 	       "  -q           print errors only;  -v  also info;  -vv  also debug\n"
 	       "  --version    print the version\n"
-	       "  --help       this text; `lxmgr VERB --help` for a verb's arguments and options\n\n"
+	       "  --help       this text; `lxmgr VERB --help` for a verb's arguments and "
+	       "options\n\n"
 	       "Exit status: 0 success, 1 failure, 2 usage error; exec: the command's own.\n");
 }
 

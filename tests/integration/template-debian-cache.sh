@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Proves: `create -t debian -r bookworm` builds the rootfs with debootstrap once into the
+# template cache and the container boots to running; a second create copies the cache entry
+# (timed) and boots too; --refresh rebuilds the entry and swaps it in; the cache keeps no
+# machine identity; bad template names, releases and options are refused in one line,
+# leaving nothing. The cache is kept across runs in /var/cache/lxmgr-test/templates.
+. "$(dirname "$0")/lib/common.sh"
+setup_store
+command -v debootstrap >/dev/null || skip_all "debootstrap is not installed"
+export LXMGR_TEMPLATE_CACHE=${LXMGR_TEST_CACHE:-/var/cache/lxmgr-test}/templates
+base=$LXMGR_TEMPLATE_CACHE/debian/bookworm
+entry=$base/$(uname -m)
+ms() { date +%s%3N; }
+
+# ---- first create: from the cache when an earlier run built it, else built now ----
+T_NAMES+=(t1 t2 t3)
+t0=$(ms)
+out=$(lx create t1 -t debian -r bookworm --net none 2>&1)
+check_eq "create -t debian -r bookworm succeeds" 0 "$?"
+printf '%s\n' "$out" | sed 's/^/# /'
+echo "# figures: first create -t debian: $(($(ms) - t0)) ms"
+check "the cache entry is complete: its stamp and /sbin/init" \
+    test -f "$entry/built" -a -x "$entry/rootfs/sbin/init"
+check_eq "no build directory is left in the cache" "" "$(find "$base" -maxdepth 1 -name '.*.build-*')"
+check_eq "the cached rootfs keeps no machine-id" "0" "$(stat -c %s "$entry/rootfs/etc/machine-id")"
+
+# ---- second create: a copy of the entry ----
+stamp=$(cat "$entry/built")
+t0=$(ms)
+out=$(lx create t2 -t debian -r bookworm --net none 2>&1)
+rc=$?
+t2_ms=$(($(ms) - t0))
+check_eq "a second create succeeds" 0 "$rc"
+check_match "it says it came from the cache" "template: debian bookworm $(uname -m) from the cache" "$out"
+check_eq "the entry was not rebuilt" "$stamp" "$(cat "$entry/built")"
+echo "# figures: second create -t debian (from the cache): $t2_ms ms"
+check_eq "t2 runs systemd, detected at create" "systemd" "$(lx config t2 get container.init_kind)"
+check_eq "t2's stop signal" "SIGRTMIN+3" "$(lx config t2 get container.stop_signal)"
+check "t2 starts" lx start t2
+check_eq "t2 boots to running" "running" "$(wait_running t2)"
+check_eq "sudo is there (in the template's package set)" "/usr/bin/sudo" \
+    "$(lx exec t2 -- sh -c 'command -v sudo')"
+machine_id=$(lx exec t2 -- cat /etc/machine-id)
+check_eq "t2's machine-id derives from its uuid" \
+    "$(lx config t2 get container.uuid | tr -d -)" "$machine_id"
+base_t2=$(uid_base_of t2)
+check "t2 stops" lx stop t2
+check_host_clean t2 "$base_t2"
+
+# ---- --refresh: a new build, swapped in; the new tree boots ----
+t0=$(ms)
+out=$(lx create t3 -t debian -r bookworm --refresh --net none 2>&1)
+check_eq "create --refresh succeeds" 0 "$?"
+echo "# figures: create -t debian --refresh (debootstrap): $(($(ms) - t0)) ms"
+check_match "it rebuilt with debootstrap" "template: debootstrap bookworm" "$out"
+check_match "and cached the new build" "built in [0-9]+ s and cached in $entry" "$out"
+check "the stamp is new" test "$stamp" != "$(cat "$entry/built")"
+check_eq "no build directory is left in the cache" "" "$(find "$base" -maxdepth 1 -name '.*.build-*')"
+check "t3 starts" lx start t3
+check_eq "t3 (fresh from debootstrap) boots to running" "running" "$(wait_running t3)"
+base_t3=$(uid_base_of t3)
+check "t3 stops" lx stop t3
+check_host_clean t3 "$base_t3"
+
+# ---- refused in one line, nothing made ----
+refused() { # refused DESCRIPTION REGEX ARGS...: exit 1 or 2, one line matching REGEX
+    local desc=$1 re=$2 out rc
+    shift 2
+    out=$(lx create "$@" 2>&1)
+    rc=$?
+    if [ "$rc" = 0 ] || [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] || ! [[ $out =~ $re ]]; then
+        not_ok "$desc" "exit $rc, output: $out"
+    else
+        ok "$desc"
+    fi
+}
+refused "an unknown template" "^lxmgr: create b1: template: no template 'nosuch' in .*lxmgr templates" \
+    b1 -t nosuch
+refused "an unknown release" "^lxmgr: create b2: template: debian: unknown release 'nosuch'" \
+    b2 -t debian -r nosuch
+refused "a release that is no directory name" "invalid release '\.\./x'" b3 -t debian -r ../x
+refused "an unknown architecture" "unknown architecture 'sparc'" b4 -t debian --arch sparc
+refused "an architecture the host cannot run" "cannot run s390x programs" b4 -t debian --arch s390x
+refused "an option the template does not take" "the template debian takes no --file" \
+    b5 -t debian --file /dev/null
+refused "a release for a template without releases" "tarball has no releases" \
+    b6 -t tarball -r 1 --file /dev/null
+refused "--refresh of a template without a cache" "tarball keeps no cache" \
+    b7 -t tarball --refresh --file /dev/null
+refused "-r without -t" "^lxmgr: create: -r, --arch.*go with -t TEMPLATE" b8 -r bookworm --rootfs /
+check_eq "nothing was made in the store" "t1 t2 t3" "$(ls -A "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
+check "no cache directory for the refused release" test ! -e "$LXMGR_TEMPLATE_CACHE/debian/nosuch"
+done_testing
