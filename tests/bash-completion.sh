@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves: etc/lxmgr.bash-completion completes what the binary really offers: every verb of
 # `lxmgr --help`, a verb's options from `lxmgr VERB --help`, and the container names of the
-# store given with --root (from `lxmgr list`).
+# store given with --root (from `lxmgr list`), and template names after create -t (from
+# `lxmgr templates`).
 set -uo pipefail
 src=${LXMGR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 lxmgr=${LXMGR:-$src/lxmgr/lxmgr}
@@ -55,5 +56,8 @@ expect "an option of create completes from create --help" "--rootfs " lxmgr crea
 expect "a global option completes" "--root " lxmgr --roo
 expect "container names come from the --root store" "alpha beta " lxmgr --root "$tmp/store" start ""
 expect "a name prefix completes to that container" "beta " lxmgr --root "$tmp/store" exec b
+# Template names come from `lxmgr templates` (the templates of the source tree here).
+export LXMGR_TEMPLATE_DIR=$src/templates
+expect "create -t completes template names" "debian devuan " lxmgr create x -t de
 echo "1..$n"
 exit $failed
