@@ -12,6 +12,7 @@
 #include "network.h"
 #include "runtime.h"
 #include "provision.h"
+#include "readiness.h"
 #include "store.h"
 #include "util.h"
 #include "veth.h"
@@ -25,6 +26,7 @@ struct status {
 	uint64_t memory;     /* UINT64_MAX: unknown */
 	char veth[IFNAMSIZ]; /* host end of its veth while running, else "" */
 	char **live_mounts;  /* what `lxmgr mount` attached during this boot (mounts-live.h) */
+	struct readiness ready; /* the guest's systemd state while running */
 };
 
 static void status_done(struct status *st)
@@ -33,7 +35,8 @@ static void status_done(struct status *st)
 	st->live_mounts = NULL;
 }
 
-static void read_status(const struct container *c, struct status *ret)
+static void read_status(const struct lxmgr_ctx *ctx, const struct container *c,
+			struct status *ret)
 {
 	struct runtime_state rs = {0};
 
@@ -49,6 +52,8 @@ static void read_status(const struct container *c, struct status *ret)
 	if (rs.net_veth)
 		(void)snprintf(ret->veth, sizeof(ret->veth), "%s", rs.net_veth);
 	(void)mounts_live_list(c->rundir, rs.init_start, &ret->live_mounts);
+	if (rs.state == RUN_STATE_RUNNING)
+		readiness_query(ctx, c, &rs, &ret->ready);
 	runtime_state_done(&rs);
 }
 
@@ -160,6 +165,13 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	print_json_net(f, ctx, c, st);
 	print_json_entries(f, "mounts", cfg->mounts);
 	print_json_entries(f, "devices", cfg->devices);
+	fprintf(f, ", \"system_state\": ");
+	if (st->ready.state[0]) {
+		json_string(f, st->ready.state);
+		fprintf(f, ", \"failed_units\": %u", st->ready.failed_units);
+	} else {
+		fprintf(f, "null, \"failed_units\": null");
+	}
 	fprintf(f, ", \"live_mounts\": [");
 	for (char **m = st->live_mounts; m && *m; m++) {
 		fprintf(f, "%s", m == st->live_mounts ? "" : ", ");
@@ -229,17 +241,17 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (ctx->output == OUTPUT_JSON)
 		printf("[");
 	else
-		printf("%-20s %-10s %-8s %-19s %-9s %-9s %s\n", "NAME", "STATE", "PID", "UIDS",
-		       "UPTIME", "MEMORY", "AUTOSTART");
+		printf("%-20s %-10s %-8s %-19s %-9s %-9s %-9s %s\n", "NAME", "STATE", "PID", "UIDS",
+		       "UPTIME", "MEMORY", "AUTOSTART", "SYSTEM");
 	STRV_FOREACH(name, names) {
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_(status_done) struct status st = {0};
-		char ids[32], up[32], mem[32], pid[16];
+		char ids[32], up[32], mem[32], pid[16], sys[48];
 
 		/* A broken config is reported and the listing goes on. */
 		if (store_container_open(ctx, *name, &c) < 0)
 			continue;
-		read_status(c, &st);
+		read_status(ctx, c, &st);
 		if (ctx->output == OUTPUT_JSON) {
 			printf("%s", first ? "" : ", ");
 			print_json(stdout, ctx, c, &st);
@@ -254,9 +266,10 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 			(void)snprintf(pid, sizeof(pid), "%d", (int)st.init_pid);
 		else
 			(void)snprintf(pid, sizeof(pid), "-");
-		printf("%-20s %-10s %-8s %-19s %-9s %-9s %s\n", c->name,
+		readiness_format(&st.ready, sys, sizeof(sys));
+		printf("%-20s %-10s %-8s %-19s %-9s %-9s %-9s %s\n", c->name,
 		       run_state_to_string(st.state), pid, ids, up, mem,
-		       c->cfg.autostart ? "yes" : "no");
+		       c->cfg.autostart ? "yes" : "no", sys);
 	}
 	if (ctx->output == OUTPUT_JSON)
 		printf("]\n");
@@ -310,7 +323,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return r;
 	if (store_container_open(ctx, ctx->name, &c) < 0)
 		return EXIT_FAILED;
-	read_status(c, &st);
+	read_status(ctx, c, &st);
 	if (ctx->output == OUTPUT_JSON) {
 		print_json(stdout, ctx, c, &st);
 		printf("\n");
@@ -329,6 +342,12 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (cfg->systemd_version)
 		printf(" %u", cfg->systemd_version);
 	printf(", stops with %s)\n", signal_to_string(cfg->stop_signal, sig));
+	if (st.ready.state[0]) {
+		char sys[48];
+
+		readiness_format(&st.ready, sys, sizeof(sys));
+		printf("System:     %s\n", sys);
+	}
 	printf("UIDs:       %u-%u\nGIDs:       %u-%u\n", cfg->uid_base,
 	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
 	printf("Rootfs:     %s (%s)\n", c->rootfs,

@@ -33,6 +33,15 @@ check_eq "no process of the container runs as a host uid below 65536" "0" "$low"
 check_match "list shows it running" "boot1 +running" "$(lx list)"
 check_match "list --json is machine-readable" '"name": "boot1", "state": "running"' "$(lx list --json)"
 check_match "info shows the uid range" "UIDs: +$base-" "$(lx info boot1)"
+check_match "list shows systemd inside is up" "boot1 +running .* running$" "$(lx list)"
+check_match "info --json has the system state and no failed unit" \
+    '"system_state": "running", "failed_units": 0' "$(lx info boot1 --json)"
+lx exec boot1 -- sh -c 'printf "[Service]\nExecStart=/bin/false\n" >/run/systemd/system/lxfail.service &&
+    systemctl daemon-reload && systemctl start lxfail.service' >/dev/null 2>&1
+check_match "a failed unit shows in list" "boot1 +running .* degraded \(1 failed\)$" "$(lx list)"
+check_match "and in info" "System: +degraded \(1 failed\)" "$(lx info boot1)"
+lx exec boot1 -- sh -c 'systemctl reset-failed; rm /run/systemd/system/lxfail.service; systemctl daemon-reload'
+check_match "reset-failed brings it back to running" "System: +running" "$(lx info boot1)"
 check "stop shuts systemd down cleanly" lx stop boot1
 check_match "list shows it stopped" "boot1 +stopped" "$(lx list)"
 check_host_clean boot1 "$base"
