@@ -4,7 +4,8 @@
 # Usage: debian-rootfs.sh [SUITE [INIT]]   prints the path of the cached rootfs on stdout.
 #   INIT: systemd (default), sysvinit (sysvinit-core as PID 1) or openrc (sysvinit's init
 #   running OpenRC), or systemd-host (systemd plus machined, dbus and the libraries lxmgr links
-#   against: the outer container of tests/systemd-host). Each variant has its own cache.
+#   against: the outer container of tests/systemd-host), or ssh (systemd plus openssh-server,
+#   for the SSH host keys of clones). Each variant has its own cache.
 set -euo pipefail
 
 suite=${1:-bookworm}
@@ -16,6 +17,10 @@ case $init in
 systemd)
     dest="$cache/debian-$suite"
     include=systemd,systemd-sysv,dbus,$common
+    ;;
+ssh)
+    dest="$cache/debian-$suite-ssh"
+    include=systemd,systemd-sysv,dbus,openssh-server,$common
     ;;
 systemd-host)
     dest="$cache/debian-$suite-systemd-host"
@@ -29,7 +34,7 @@ sysvinit | openrc)
     exclude=systemd,systemd-sysv
     ;;
 *)
-    echo "debian-rootfs: unknown init '$init' (systemd, systemd-host, sysvinit, openrc)" >&2
+    echo "debian-rootfs: unknown init '$init' (systemd, systemd-host, ssh, sysvinit, openrc)" >&2
     exit 2
     ;;
 esac
