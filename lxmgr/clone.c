@@ -61,7 +61,7 @@ int clone_reset_config(struct container_config *cfg, const char *snapshot_of)
 	cfg->uid_base = cfg->gid_base = 0;
 	cfg->rootfs_shifted = false;
 	/* Allocated anew by create; the forwards' host ports belong to the source. */
-	cfg->net_ip[0] = cfg->net_mac[0] = cfg->net_forward[0] = '\0';
+	cfg->net_ip[0] = cfg->net_ip6[0] = cfg->net_mac[0] = cfg->net_forward[0] = '\0';
 	if ((size_t)snprintf(cfg->snapshot_of, sizeof(cfg->snapshot_of), "%s",
 			     snapshot_of ? snapshot_of : "") >= sizeof(cfg->snapshot_of))
 		return -ENAMETOOLONG;

@@ -59,6 +59,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"shift", no_argument, NULL, 'S'},
 		{"net", required_argument, NULL, 'N'},
 		{"ip", required_argument, NULL, 'I'},
+		{"ip6", required_argument, NULL, '6'},
 		{"uplink", required_argument, NULL, 'U'},
 		{"password-file", required_argument, NULL, 'P'},
 		{"forward", required_argument, NULL, 'F'},
@@ -132,6 +133,9 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 			break;
 		case 'I':
 			o->net.ip = optarg;
+			break;
+		case '6':
+			o->net.ip6 = optarg;
 			break;
 		case 'U':
 			o->net.uplink = optarg;

@@ -96,10 +96,21 @@ static void net_facts(const struct lxmgr_ctx *ctx, const struct container *c, ch
 	}
 }
 
+/* The IPv6 address with its prefix length ("fd12::5/64", routed "/128"), or "". */
+static const char *address6(const struct container_config *cfg, char *buf, size_t size)
+{
+	bool routed = cfg->net_mode == NET_MODE_ROUTED;
+
+	buf[0] = '\0';
+	if (cfg->net_ip6[0] && (routed || network_ipv6_wanted(cfg)))
+		(void)snprintf(buf, size, "%s/%u", cfg->net_ip6, routed ? 128u : 64u);
+	return buf;
+}
+
 static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
 			   const struct status *st)
 {
-	char ip[32], mac[18], bridge[IFNAMSIZ];
+	char ip[32], ip6[64], mac[18], bridge[IFNAMSIZ];
 	bool eth0 = c->cfg.net_mode == NET_MODE_BRIDGE || c->cfg.net_mode == NET_MODE_ROUTED;
 
 	net_facts(ctx, c, ip, sizeof(ip), mac, bridge);
@@ -113,6 +124,8 @@ static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct co
 	json_string(f, bridge);
 	fprintf(f, ", \"net_uplink\": ");
 	json_string(f, c->cfg.net_mode == NET_MODE_ROUTED ? c->cfg.net_uplink : "");
+	fprintf(f, ", \"net_address6\": ");
+	json_string(f, eth0 ? address6(&c->cfg, ip6, sizeof(ip6)) : "");
 	fprintf(f, ", \"net_veth\": ");
 	json_string(f, st->veth);
 }
@@ -280,7 +293,7 @@ static void print_network(const struct lxmgr_ctx *ctx, const struct container *c
 			  const struct status *st)
 {
 	const struct container_config *cfg = &c->cfg;
-	char ip[32], mac[18], bridge[IFNAMSIZ];
+	char ip[32], ip6[64], mac[18], bridge[IFNAMSIZ];
 
 	printf("Network:    %s\n", net_mode_to_string(cfg->net_mode));
 	if (cfg->net_mode == NET_MODE_HOST)
@@ -290,6 +303,8 @@ static void print_network(const struct lxmgr_ctx *ctx, const struct container *c
 		return;
 	net_facts(ctx, c, ip, sizeof(ip), mac, bridge);
 	printf("Interface:  eth0\nMAC:        %s\nAddress:    %s\n", mac, ip);
+	if (*address6(cfg, ip6, sizeof(ip6)))
+		printf("Address6:   %s\n", ip6);
 	if (bridge[0])
 		printf("Bridge:     %s\n", bridge);
 	else

@@ -21,6 +21,7 @@ struct row {
 	char name[65];
 	enum net_mode mode;
 	char ip[16], mac[18], bridge[IFNAMSIZ], uplink[IFNAMSIZ], veth[IFNAMSIZ];
+	char ip6[46], pool6[50];
 	bool running;
 	struct net_pool pool;
 	bool has_pool;
@@ -35,6 +36,10 @@ static void fill_row(const struct lxmgr_ctx *ctx, const struct container *c, str
 	(void)snprintf(r->name, sizeof(r->name), "%s", c->name);
 	(void)snprintf(r->ip, sizeof(r->ip), "%s", c->cfg.net_ip);
 	(void)snprintf(r->uplink, sizeof(r->uplink), "%s", c->cfg.net_uplink);
+	if (c->cfg.net_mode == NET_MODE_ROUTED || network_ipv6_wanted(&c->cfg)) {
+		(void)snprintf(r->ip6, sizeof(r->ip6), "%s", c->cfg.net_ip6);
+		(void)snprintf(r->pool6, sizeof(r->pool6), "%s", c->cfg.net_pool6);
+	}
 	network_container_mac(&c->cfg, m);
 	net_mac_format(m, r->mac);
 	if (r->mode == NET_MODE_BRIDGE) {
@@ -62,12 +67,22 @@ static const char *bridge_state(struct nl_sock *sk, const char *bridge)
 	return strncmp(alias, "lxmgr:", 6) ? "up (not made by lxmgr)" : "up (made by lxmgr)";
 }
 
+/* The /64 any container of the bridge recorded ("-" without IPv6). */
+static const char *pool6_of(const struct row *rows, size_t n, const char *bridge)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].mode == NET_MODE_BRIDGE && rows[i].pool6[0] &&
+		    !strcmp(rows[i].bridge, bridge))
+			return rows[i].pool6;
+	return "-";
+}
+
 static void print_bridges(const struct row *rows, size_t n)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 
 	(void)net_nl_open(&sk);
-	printf("%-15s %-18s %-15s %s\n", "BRIDGE", "POOL", "GATEWAY", "STATE");
+	printf("%-15s %-18s %-15s %-31s %s\n", "BRIDGE", "POOL", "GATEWAY", "STATE", "POOL6");
 	for (size_t i = 0; i < n; i++) {
 		char p[NET_POOL_STRLEN] = "-", gw[NET_ADDR_STRLEN] = "-";
 		bool seen = false;
@@ -83,26 +98,27 @@ static void print_bridges(const struct row *rows, size_t n)
 			net_pool_format(&rows[i].pool, p);
 			net_addr_format(net_pool_gateway(&rows[i].pool), gw);
 		}
-		printf("%-15s %-18s %-15s %s\n", rows[i].bridge, p, gw,
-		       bridge_state(sk, rows[i].bridge));
+		printf("%-15s %-18s %-15s %-31s %s\n", rows[i].bridge, p, gw,
+		       bridge_state(sk, rows[i].bridge), pool6_of(rows, n, rows[i].bridge));
 	}
 }
 
 static void print_rows(const struct row *rows, size_t n)
 {
-	printf("\n%-20s %-7s %-16s %-17s %-15s %-15s %s\n", "NAME", "MODE", "ADDRESS", "MAC",
-	       "BRIDGE/UPLINK", "VETH", "STATE");
+	printf("\n%-20s %-7s %-16s %-17s %-15s %-15s %-8s %s\n", "NAME", "MODE", "ADDRESS", "MAC",
+	       "BRIDGE/UPLINK", "VETH", "STATE", "ADDRESS6");
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 		bool eth0 = r->mode == NET_MODE_BRIDGE || r->mode == NET_MODE_ROUTED;
 
-		printf("%-20s %-7s %-16s %-17s %-15s %-15s %s\n", r->name,
+		printf("%-20s %-7s %-16s %-17s %-15s %-15s %-8s %s\n", r->name,
 		       net_mode_to_string(r->mode), eth0 && r->ip[0] ? r->ip : "-",
 		       eth0 ? r->mac : "-",
 		       r->mode == NET_MODE_BRIDGE   ? r->bridge
 		       : r->mode == NET_MODE_ROUTED ? r->uplink
 						    : "-",
-		       r->veth[0] ? r->veth : "-", r->running ? "running" : "stopped");
+		       r->veth[0] ? r->veth : "-", r->running ? "running" : "stopped",
+		       eth0 && r->ip6[0] ? r->ip6 : "-");
 	}
 }
 

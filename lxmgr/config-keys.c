@@ -17,6 +17,7 @@
 #include "mounts.h"
 #include "nat.h"
 #include "pool.h"
+#include "pool6.h"
 #include "provision-check.h"
 #include "util.h"
 #include "veth.h"
@@ -147,6 +148,26 @@ static bool ipv4_is_valid(const char *s)
 	uint32_t a;
 
 	return net_addr_parse(s, &a) >= 0;
+}
+
+/* A bool that can stay unset, so that lxmgr.conf's value applies to a container. */
+static bool yes_no_is_valid(const char *s)
+{
+	return !strcmp(s, "yes") || !strcmp(s, "no");
+}
+
+static bool ipv6_is_valid(const char *s)
+{
+	struct in6_addr a;
+
+	return net_addr6_parse(s, &a) >= 0;
+}
+
+static bool pool6_is_valid(const char *s)
+{
+	struct net_pool6 p;
+
+	return net_pool6_parse(s, &p) >= 0;
 }
 
 static bool mac_is_valid(const char *s)
@@ -413,6 +434,20 @@ const struct config_key config_keys[] = {
 	 "bridge: container ports published on every address of the host (DNAT in lxmgr's nft "
 	 "table), from other hosts and from the host itself.",
 	 .valid = forward_is_valid},
+	{"net.ipv6", CHARS(net_ipv6), KEY_OPTIONAL, "boolean", "yes or no",
+	 .valid = yes_no_is_valid,
+	 .doc = "bridge: also an IPv6 address from the bridge's /64 (net.pool6), NAT66 to the "
+		"outside; "
+		"routed containers get IPv6 from net.ip6 alone."},
+	{"net.ip6", CHARS(net_ip6), KEY_OPTIONAL, "IPv6 address", "e.g. fd12:3456:789a::5",
+	 "The container's IPv6 address: bridge: from net.pool6 (allocated when net.ipv6 = yes); "
+	 "routed: given, routed as a /128 and proxied (NDP) on the uplink.",
+	 .valid = ipv6_is_valid},
+	{"net.pool6", CHARS(net_pool6), KEY_OPTIONAL, "IPv6 /64",
+	 "an IPv6 /64 such as fd12:3456:789a::/64",
+	 "The bridge's IPv6 subnet (default: a ULA fdXX:XXXX:XXXX::/64 derived from the host's "
+	 "machine-id and the bridge's name); recorded at create.",
+	 .valid = pool6_is_valid},
 	{"hooks.pre_start", CHARS(hook_pre_start), KEY_OPTIONAL, "hook path",
 	 "an absolute path without spaces, quotes, '#' or ';'",
 	 "A program run on the host before the container starts, after the pre-start.d hooks; "

@@ -93,6 +93,9 @@ struct container_config {
 	char net_pool[19];     /* net.pool: the bridge's subnet when lxmgr creates it */
 	char net_dns[8];       /* net.dns: host (default), local or off */
 	char net_forward[256]; /* net.forward: "tcp:8080:80 udp:5353:53" published on the host */
+	char net_ipv6[4];      /* net.ipv6: "yes": bridged, IPv6 too; "no" or "" (unset) */
+	char net_ip6[46];      /* net.ip6: IPv6 address; allocated from net.pool6 when bridged */
+	char net_pool6[50];    /* net.pool6: the bridge's IPv6 /64 (a derived ULA when unset) */
 	/* [hooks] a hook program per kind (hooks.h), run after those of the hook directories */
 	char hook_pre_start[256];   /* hooks.pre_start */
 	char hook_start_host[256];  /* hooks.start_host */

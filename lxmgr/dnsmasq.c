@@ -225,7 +225,8 @@ static bool label_is_valid(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
 }
 
-int dnsmasq_set_host(const char *bridge, const char *name, const char *mac, const char *ip)
+int dnsmasq_set_host(const char *bridge, const char *name, const char *mac, const char *ip,
+		     const char *ip6)
 {
 	_cleanup_free_ char *dhcp = NULL, *hosts = NULL, *dtag = NULL, *htag = NULL;
 	int r;
@@ -234,7 +235,8 @@ int dnsmasq_set_host(const char *bridge, const char *name, const char *mac, cons
 		return -EINVAL;
 	/* "MAC,IP" and no name: a lease must not give a stopped container's name an address. */
 	if (xasprintf(&dhcp, "%s,%s", mac, ip) < 0 ||
-	    xasprintf(&hosts, "%s %s.lxmgr %s", ip, name, name) < 0 ||
+	    (ip6 ? xasprintf(&hosts, "%1$s %3$s.lxmgr %3$s\n%2$s %3$s.lxmgr %3$s", ip, ip6, name)
+		 : xasprintf(&hosts, "%s %s.lxmgr %s", ip, name, name)) < 0 ||
 	    xasprintf(&dtag, "%s,", mac) < 0 || xasprintf(&htag, " %s.lxmgr ", name) < 0)
 		return -ENOMEM;
 	r = rewrite(bridge, "dhcp", dtag, dhcp);

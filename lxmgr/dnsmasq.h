@@ -19,9 +19,11 @@ struct dnsmasq_conf {
 /* Starts the bridge's dnsmasq unless it runs. Reports errors itself (a port held by another
  * process among them). */
 int dnsmasq_ensure(const struct lxmgr_ctx *ctx, const struct dnsmasq_conf *c);
-/* Adds or replaces the DHCP reservation and the NAME.lxmgr entry of name, and makes dnsmasq
- * read them again. -EINVAL when name is not a DNS label (nothing is added). */
-int dnsmasq_set_host(const char *bridge, const char *name, const char *mac, const char *ip);
+/* Adds or replaces the DHCP reservation and the NAME.lxmgr entries of name (A, and AAAA when
+ * ip6 is not NULL), and makes dnsmasq read them again. -EINVAL when name is not a DNS label
+ * (nothing is added). */
+int dnsmasq_set_host(const char *bridge, const char *name, const char *mac, const char *ip,
+		     const char *ip6);
 int dnsmasq_remove_host(const char *bridge, const char *name, const char *mac);
 /* Stops the bridge's dnsmasq and removes its files; 1 if one ran. */
 int dnsmasq_stop(const char *bridge);

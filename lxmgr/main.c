@@ -12,7 +12,7 @@ static const struct verb verbs[] = {
 	{"create", cmd_create,
 	 "NAME (-t TEMPLATE [-r RELEASE] [--arch A] [--mirror URL] [--file F | --url U]"
 	 " [--image REF] [--refresh] [-v] | --rootfs DIR | --tarball FILE) [--hostname H]"
-	 " [--shift] [--password-file FILE] [--net MODE] [--ip ADDR] [--uplink IF]"
+	 " [--shift] [--password-file FILE] [--net MODE] [--ip ADDR] [--ip6 ADDR6] [--uplink IF]"
 	 " [--forward P:H:C]... [--user U [--ssh-key FILE] [--sudo]] [--packages LIST]"
 	 " [--timezone TZ] [--run FILE] [--cloud-init FILE] [--ids N] [--nesting]",
 	 "make a container from a template, a root filesystem tree or a tarball",
@@ -31,6 +31,8 @@ static const struct verb verbs[] = {
 	 "  --password-file FILE  root's password inside: the first line of FILE\n"
 	 "  --net MODE       bridge (default), routed, none (loopback only) or host\n"
 	 "  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"
+	 "  --ip6 ADDR6      its IPv6 address (bridge: in net.pool6, default the next free when\n"
+	 "                   net.ipv6 = yes; routed: routed as a /128, proxied on the uplink)\n"
 	 "  --uplink IF      routed: the host interface the address is reachable on\n"
 	 "  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"
 	 "  --ids N          own N uids and gids (a multiple of 65536; default 65536), so that\n"

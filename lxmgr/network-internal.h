@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "pool.h"
+#include "pool6.h"
 
 struct container;
 struct lxmgr_ctx;
@@ -28,11 +29,23 @@ int network_resolve_pool(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
 int network_record(const struct lxmgr_ctx *ctx, const struct container *c, struct runtime_state *rs,
 		   char **field, const char *value);
 
+/* network-pool6.c. */
+/* Bridge: the bridge's /64 (net.pool6, else the one another container of the store on the
+ * bridge recorded, else derived), written into cfg->net_pool6 when unset, and net.ip6
+ * checked or allocated. No-op without IPv6. 0, or -errno reported. */
+int network_check_bridge6(const struct lxmgr_ctx *ctx, const char *name,
+			  struct container_config *cfg, const char *bridge);
+/* Routed: net.ip6, if set, is a unicast address. 0, or -errno reported. */
+int network_check_routed6(const struct lxmgr_ctx *ctx, const struct container_config *cfg);
+
 /* network-sysctl.c (host lock held). Turns /proc/sys/net/KEY on if it is off, after recording
  * that in NET_HOST_DIR/SAVED.saved; 0 or -errno reported. */
 int network_sysctl_enable(const struct lxmgr_ctx *ctx, const char *key, const char *saved);
 /* Turns KEY off again if SAVED.saved records that lxmgr turned it on; warns on failure. */
 void network_sysctl_restore(const struct lxmgr_ctx *ctx, const char *key, const char *saved);
+/* No lxmgr link is left on the host: every host-wide switch lxmgr turned on goes back off
+ * (ip_forward, IPv6 forwarding, proxy_ndp of each uplink). */
+void network_sysctl_restore_host(const struct lxmgr_ctx *ctx);
 
 /* network-forward.c. net.forward is valid, needs bridge mode, and no other container's
  * table forwards one of its host ports: 0, or -errno reported. */

@@ -228,7 +228,8 @@ static int check_bridge(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const c
 	 * routes or lxmgr.conf say later. */
 	if (!cfg->net_pool[0])
 		net_pool_format(&pool, cfg->net_pool);
-	return check_bridge_ip(ctx, name, cfg, bridge, &pool, allocate);
+	r = check_bridge_ip(ctx, name, cfg, bridge, &pool, allocate);
+	return r < 0 ? r : network_check_bridge6(ctx, name, cfg, bridge);
 }
 
 static int check_routed(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
@@ -248,7 +249,9 @@ static int check_routed(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
 	if (r == -ENODEV)
 		return lx_fail(ctx, LX_SYNTHETIC(r), "net.uplink %s: no such interface on the host",
 			       cfg->net_uplink);
-	return r < 0 ? lx_fail(ctx, r, "look up %s", cfg->net_uplink) : 0;
+	if (r < 0)
+		return lx_fail(ctx, r, "look up %s", cfg->net_uplink);
+	return network_check_routed6(ctx, cfg);
 }
 
 /* Runs the checks of cfg's mode under the host lock. */
@@ -289,6 +292,7 @@ static enum net_mode default_mode(const struct lxmgr_ctx *ctx)
 static int apply_request(const struct lxmgr_ctx *ctx, struct container_config *cfg,
 			 const struct network_request *req)
 {
+	struct in6_addr a6;
 	uint32_t a;
 
 	cfg->net_mode = default_mode(ctx);
@@ -299,6 +303,11 @@ static int apply_request(const struct lxmgr_ctx *ctx, struct container_config *c
 	if (req->ip && net_addr_parse(req->ip, &a) < 0)
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--ip %s is not an IPv4 address",
 			       req->ip);
+	if (req->ip6 && net_addr6_parse(req->ip6, &a6) < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--ip6 %s is not an IPv6 address",
+			       req->ip6);
+	if (req->ip6)
+		(void)snprintf(cfg->net_ip6, sizeof(cfg->net_ip6), "%s", req->ip6);
 	if (req->uplink && !net_link_name_is_valid(req->uplink))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--uplink %s is not an interface name",
 			       req->uplink);
@@ -319,9 +328,9 @@ static int apply_request(const struct lxmgr_ctx *ctx, struct container_config *c
 	}
 	if (req->uplink)
 		(void)snprintf(cfg->net_uplink, sizeof(cfg->net_uplink), "%s", req->uplink);
-	if ((req->ip || req->uplink) && cfg->net_mode != NET_MODE_BRIDGE &&
+	if ((req->ip || req->ip6 || req->uplink) && cfg->net_mode != NET_MODE_BRIDGE &&
 	    cfg->net_mode != NET_MODE_ROUTED)
-		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--ip and --uplink need --net %s",
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--ip, --ip6 and --uplink need --net %s",
 			       req->uplink ? "routed" : "bridge or routed");
 	if (req->uplink && cfg->net_mode != NET_MODE_ROUTED)
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--uplink needs --net routed");
@@ -355,6 +364,7 @@ static int persist(const struct lxmgr_ctx *ctx, const struct container *c, const
 int network_check(const struct lxmgr_ctx *ctx, struct container *c)
 {
 	bool had_ip = c->cfg.net_ip[0] != '\0', had_pool = c->cfg.net_pool[0] != '\0';
+	bool had_ip6 = c->cfg.net_ip6[0] != '\0', had_pool6 = c->cfg.net_pool6[0] != '\0';
 	int r;
 
 	r = check_config(ctx, c->name, &c->cfg, /* allocate= */ true);
@@ -363,5 +373,9 @@ int network_check(const struct lxmgr_ctx *ctx, struct container *c)
 		r = persist(ctx, c, "net.pool", had_pool, c->cfg.net_pool);
 	if (r >= 0 && c->cfg.net_mode == NET_MODE_BRIDGE)
 		r = persist(ctx, c, "net.ip", had_ip, c->cfg.net_ip);
+	if (r >= 0 && c->cfg.net_mode == NET_MODE_BRIDGE)
+		r = persist(ctx, c, "net.pool6", had_pool6, c->cfg.net_pool6);
+	if (r >= 0 && c->cfg.net_mode == NET_MODE_BRIDGE)
+		r = persist(ctx, c, "net.ip6", had_ip6, c->cfg.net_ip6);
 	return r < 0 ? r : network_forward_check(ctx, c);
 }

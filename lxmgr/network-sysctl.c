@@ -1,10 +1,13 @@
 /* network-sysctl.c: the /proc/sys/net switches lxmgr turns on for its containers, each
  * recorded before it is changed so that it is turned off again when lxmgr no longer needs it,
  * also after a killed monitor. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "log.h"
 #include "lxmgr.h"
 #include "network-internal.h"
@@ -58,4 +61,40 @@ void network_sysctl_restore(const struct lxmgr_ctx *ctx, const char *key, const 
 	(void)unlink(path);
 	if (r >= 0)
 		lx_info(ctx, "turned net.%s off again", key);
+}
+
+/* The switch a saved file stands for: "ip_forward", "ipv6_forwarding", "proxy_ndp-IF". */
+static int key_of(const char *saved, char *buf, size_t size)
+{
+	int n;
+
+	if (!strcmp(saved, "ip_forward"))
+		n = snprintf(buf, size, "ipv4/ip_forward");
+	else if (!strcmp(saved, "ipv6_forwarding"))
+		n = snprintf(buf, size, "ipv6/conf/all/forwarding");
+	else if (!strncmp(saved, "proxy_ndp-", 10) && saved[10] && !strchr(saved, '/'))
+		n = snprintf(buf, size, "ipv6/conf/%s/proxy_ndp", saved + 10);
+	else
+		return -ENOENT; /* route_localnet-BRIDGE: goes with its bridge */
+	return (size_t)n < size ? 0 : -ENAMETOOLONG;
+}
+
+void network_sysctl_restore_host(const struct lxmgr_ctx *ctx)
+{
+	_cleanup_closedir_ DIR *d = opendir(NET_HOST_DIR);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char saved[128], key[128];
+		size_t n = strlen(de->d_name);
+
+		if (n <= 6 || n - 6 >= sizeof(saved) || strcmp(de->d_name + n - 6, ".saved"))
+			continue;
+		memcpy(saved, de->d_name, n - 6);
+		saved[n - 6] = '\0';
+		if (key_of(saved, key, sizeof(key)) >= 0)
+			network_sysctl_restore(ctx, key, saved);
+	}
 }

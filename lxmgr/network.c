@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "bridge.h"
 #include "cleanup.h"
 #include "dnsmasq.h"
@@ -129,13 +130,51 @@ static int setup_dns(const struct lxmgr_ctx *ctx, const struct container *c,
 	r = network_record(ctx, c, rs, &rs->net_dns, entry);
 	if (r < 0)
 		return r;
-	r = dnsmasq_set_host(bridge, c->name, mac, c->cfg.net_ip);
+	r = dnsmasq_set_host(bridge, c->name, mac, c->cfg.net_ip,
+			     network_ipv6_wanted(&c->cfg) ? c->cfg.net_ip6 : NULL);
 	if (r == -EINVAL)
 		lx_warn(ctx, LX_SYNTHETIC(r), "'%s' is not a DNS name: no %s.lxmgr, no DHCP entry",
 			c->name, c->name);
 	else if (r < 0)
 		return lx_fail(ctx, r, "add %s to the dnsmasq of %s", c->name, bridge);
 	return 0;
+}
+
+/* IPv6 of the bridge: PREFIX::1 on it (only on a bridge lxmgr made: another's address
+ * plan is not lxmgr's to change), NAT66 in table ip6 TABLE, and IPv6 forwarding. */
+static int setup_bridge6(const struct lxmgr_ctx *ctx, const struct container *c, struct nl_sock *sk,
+			 const char *bridge, const char *table)
+{
+	char a[NET_ADDR6_STRLEN], alias[64] = "";
+	struct net_pool6 pool;
+	struct in6_addr gw;
+	int r;
+
+	if (!network_ipv6_wanted(&c->cfg))
+		return 0;
+	if (net_pool6_parse(c->cfg.net_pool6, &pool) < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "net.pool6 '%s' is not an IPv6 /64",
+			       c->cfg.net_pool6);
+	net_pool6_gateway(&pool, &gw);
+	r = net_addr6_has(sk, bridge, &gw);
+	if (r == 0) {
+		(void)net_link_get_alias(sk, bridge, alias, sizeof(alias));
+		if (strcmp(alias, ALIAS_BRIDGE) != 0)
+			return lx_fail(
+				ctx, LX_SYNTHETIC(-EADDRNOTAVAIL),
+				"bridge %s is not lxmgr's and has no address %s of net.pool6 "
+				"%s: give it that address or set net.ipv6 = no",
+				bridge, net_addr6_format(&gw, a), c->cfg.net_pool6);
+		r = net_addr6_add(sk, bridge, &gw, 64);
+	}
+	if (r < 0 && r != -EEXIST)
+		return lx_fail(ctx, r, "add the IPv6 gateway of %s to %s", c->cfg.net_pool6,
+			       bridge);
+	r = net_nat6_add(table, &pool);
+	if (r < 0)
+		return lx_fail(ctx, r, "add the masquerade rule of %s to nft table ip6 %s",
+			       c->cfg.net_pool6, table);
+	return network_sysctl_enable(ctx, "ipv6/conf/all/forwarding", "ipv6_forwarding");
 }
 
 /* The bridge (made on demand, with the gateway) and its masquerade rule. */
@@ -172,6 +211,8 @@ static int setup_bridge_host(const struct lxmgr_ctx *ctx, struct container *c,
 		return lx_fail(ctx, r, "add the masquerade rule of %s to nft table ip %s",
 			       net_pool_format(ret, p), table);
 	r = ensure_ip_forward(ctx);
+	if (r >= 0)
+		r = setup_bridge6(ctx, c, sk, bridge, table);
 	if (r < 0)
 		return r;
 	network_forward_warn_drops(ctx, bridge);
@@ -227,11 +268,32 @@ static int make_veth(const struct lxmgr_ctx *ctx, struct container *c, struct ru
 	return 0;
 }
 
+/* Routed IPv6: journalled address, IPv6 forwarding and proxy_ndp on the uplink (the kernel
+ * answers a proxy NDP entry only with both on). */
+static int setup_routed6_switches(const struct lxmgr_ctx *ctx, const struct container *c,
+				  struct runtime_state *rs)
+{
+	char key[64], saved[64];
+	int r;
+
+	if (!c->cfg.net_ip6[0])
+		return 0;
+	r = network_record(ctx, c, rs, &rs->net_ip6, c->cfg.net_ip6);
+	if (r >= 0)
+		r = network_sysctl_enable(ctx, "ipv6/conf/all/forwarding", "ipv6_forwarding");
+	if (r < 0)
+		return r;
+	(void)snprintf(key, sizeof(key), "ipv6/conf/%s/proxy_ndp", c->cfg.net_uplink);
+	(void)snprintf(saved, sizeof(saved), "proxy_ndp-%s", c->cfg.net_uplink);
+	return network_sysctl_enable(ctx, key, saved);
+}
+
 static int setup_host(const struct lxmgr_ctx *ctx, struct container *c, pid_t pid,
 		      struct runtime_state *rs, struct net_pool *ret_pool)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	_cleanup_close_ int lock = network_host_lock(ctx);
+	struct in6_addr a6;
 	uint32_t a = 0;
 	int r;
 
@@ -248,6 +310,8 @@ static int setup_host(const struct lxmgr_ctx *ctx, struct container *c, pid_t pi
 			r = network_record(ctx, c, rs, &rs->net_ip, c->cfg.net_ip);
 		if (r >= 0)
 			r = ensure_ip_forward(ctx);
+		if (r >= 0)
+			r = setup_routed6_switches(ctx, c, rs);
 	}
 	if (r >= 0)
 		r = make_veth(ctx, c, rs, sk, pid);
@@ -266,8 +330,43 @@ static int setup_host(const struct lxmgr_ctx *ctx, struct container *c, pid_t pi
 	}
 	(void)net_addr_parse(c->cfg.net_ip, &a);
 	r = net_routed_add(sk, rs->net_veth, c->cfg.net_uplink, a);
-	return r < 0 ? lx_fail(ctx, r, "route %s to %s and proxy it on %s", c->cfg.net_ip,
+	if (r < 0)
+		return lx_fail(ctx, r, "route %s to %s and proxy it on %s", c->cfg.net_ip,
+			       rs->net_veth, c->cfg.net_uplink);
+	if (!c->cfg.net_ip6[0])
+		return 0;
+	(void)net_addr6_parse(c->cfg.net_ip6, &a6);
+	r = net_routed6_add(sk, rs->net_veth, c->cfg.net_uplink, &a6);
+	return r < 0 ? lx_fail(ctx, r, "route %s to %s and proxy it (NDP) on %s", c->cfg.net_ip6,
 			       rs->net_veth, c->cfg.net_uplink)
+		     : 0;
+}
+
+/* IPv6 on eth0: the address (a /64 of the bridge, or a /128 when routed) and the default
+ * route via the bridge's PREFIX::1, or via the host end's fe80::1 when routed. */
+static int setup_inside6(const struct lxmgr_ctx *ctx, const struct container *c, struct nl_sock *sk)
+{
+	bool routed = c->cfg.net_mode == NET_MODE_ROUTED;
+	struct in6_addr a, gw, any = IN6ADDR_ANY_INIT;
+	struct net_pool6 pool;
+	int r;
+
+	if (!c->cfg.net_ip6[0] || (!routed && !network_ipv6_wanted(&c->cfg)))
+		return 0;
+	if (net_addr6_parse(c->cfg.net_ip6, &a) < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "net.ip6 '%s' is not an IPv6 address",
+			       c->cfg.net_ip6);
+	net_routed_gateway6(&gw);
+	if (!routed) {
+		if (net_pool6_parse(c->cfg.net_pool6, &pool) < 0)
+			return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
+				       "net.pool6 '%s' is not an IPv6 /64", c->cfg.net_pool6);
+		net_pool6_gateway(&pool, &gw);
+	}
+	r = net_addr6_add(sk, "eth0", &a, routed ? 128 : 64);
+	if (r >= 0)
+		r = net_route6_add(sk, &any, 0, "eth0", &gw);
+	return r < 0 ? lx_fail(ctx, r, "set up IPv6 on eth0 (%s) in the container", c->cfg.net_ip6)
 		     : 0;
 }
 
@@ -302,7 +401,9 @@ static int setup_inside(const struct lxmgr_ctx *ctx, const struct container *c, 
 		r = net_route_add(sk, gw, 32, "eth0", 0);
 	if (r >= 0)
 		r = net_route_add(sk, 0, 0, "eth0", gw);
-	return r < 0 ? lx_fail(ctx, r, "set up eth0 (%s) in the container", c->cfg.net_ip) : 0;
+	if (r < 0)
+		return lx_fail(ctx, r, "set up eth0 (%s) in the container", c->cfg.net_ip);
+	return setup_inside6(ctx, c, sk);
 }
 
 #define RESOLV_MARK "# lxmgr:"
@@ -405,7 +506,7 @@ static void restore_ip_forward(const struct lxmgr_ctx *ctx, struct nl_sock *sk)
 {
 	if (net_link_count_alias(sk, ALIAS_PREFIX) != 0)
 		return;
-	network_sysctl_restore(ctx, "ipv4/ip_forward", "ip_forward");
+	network_sysctl_restore_host(ctx);
 }
 
 static void remove_dns_entry(const char *bridge, const char *entry)
@@ -430,6 +531,7 @@ int network_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	_cleanup_close_ int lock = -EBADF;
+	struct in6_addr a6;
 	uint32_t a;
 	int r, first = 0;
 
@@ -447,6 +549,13 @@ int network_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
 		if (first < 0)
 			lx_warn(ctx, first, "remove the proxy ARP entry of %s on %s, ignoring",
 				rs->net_ip, rs->net_uplink);
+	}
+	if (rs->net_uplink && rs->net_ip6 && net_addr6_parse(rs->net_ip6, &a6) >= 0) {
+		r = net_routed6_remove(sk, rs->net_uplink, &a6);
+		if (r < 0)
+			lx_warn(ctx, r, "remove the proxy NDP entry of %s on %s, ignoring",
+				rs->net_ip6, rs->net_uplink);
+		first = first < 0 ? first : r;
 	}
 	network_forward_teardown(ctx, rs);
 	r = rs->net_veth ? net_link_delete(sk, rs->net_veth) : 0;
@@ -468,6 +577,7 @@ int network_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
 	clear(&rs->net_nat);
 	clear(&rs->net_uplink);
 	clear(&rs->net_ip);
+	clear(&rs->net_ip6);
 	clear(&rs->net_dns);
 	return first;
 }

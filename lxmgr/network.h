@@ -18,6 +18,7 @@ struct runtime_state;
 struct network_request {
 	const char *mode;
 	const char *ip;
+	const char *ip6; /* --ip6: bridge (implies net.ipv6) or routed */
 	const char *uplink;
 	const char *forward; /* net.forward: "tcp:8080:80 udp:5353:53" */
 };
@@ -42,6 +43,9 @@ int network_setup(const struct lxmgr_ctx *ctx, struct container *c, pid_t pid,
  * last of their ports is gone and lxmgr made them; restores ip_forward when the last lxmgr
  * link is gone). Failures are warnings; returns the first error or 0. Clears the fields. */
 int network_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs);
+
+/* Whether cfg asks for IPv6 (net.ipv6 = yes, or a net.ip6). */
+bool network_ipv6_wanted(const struct container_config *cfg);
 
 /* Names and values for info and net show. */
 void network_bridge_name(const struct lxmgr_ctx *ctx, const struct container_config *cfg,

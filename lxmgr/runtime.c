@@ -40,6 +40,7 @@ static const struct {
 	{"net_nat", offsetof(struct runtime_state, net_nat)},
 	{"net_uplink", offsetof(struct runtime_state, net_uplink)},
 	{"net_ip", offsetof(struct runtime_state, net_ip)},
+	{"net_ip6", offsetof(struct runtime_state, net_ip6)},
 	{"net_dns", offsetof(struct runtime_state, net_dns)},
 	{"net_forward", offsetof(struct runtime_state, net_forward)},
 };
@@ -54,6 +55,7 @@ void runtime_state_done(struct runtime_state *s)
 	free(s->net_nat);
 	free(s->net_uplink);
 	free(s->net_ip);
+	free(s->net_ip6);
 	free(s->net_dns);
 	free(s->net_forward);
 	*s = (struct runtime_state){0};

@@ -38,6 +38,7 @@ struct runtime_state {
 	char *net_nat;     /* lxmgr's nft table of that bridge */
 	char *net_uplink;  /* routed: the link holding the proxy ARP entry for net_ip */
 	char *net_ip;      /* routed: the address routed and proxied */
+	char *net_ip6;     /* routed: the IPv6 address routed and proxied (NDP) */
 	char *net_dns;     /* "NAME MAC": its entries in the bridge's dnsmasq */
 	char *net_forward; /* lxmgr's nft table of its port forwards */
 };

@@ -12,6 +12,7 @@
 #include "link.h"
 #include "nat.h"
 #include "pool.h"
+#include "pool6.h"
 
 static void nft_ctx_freep(struct nft_ctx **n)
 {
@@ -85,15 +86,38 @@ int net_nat_add(const char *table, const char *bridge, const struct net_pool *po
 	return nft_run(script, NULL);
 }
 
-int net_nat_remove(const char *table)
+int net_nat6_add(const char *table, const struct net_pool6 *pool)
+{
+	char script[1024], p[NET_POOL6_STRLEN];
+
+	net_pool6_format(pool, p);
+	(void)snprintf(
+		script, sizeof(script),
+		"add table ip6 %1$s\n"
+		"add chain ip6 %1$s postrouting { type nat hook postrouting priority srcnat; "
+		"policy accept; }\n"
+		"flush chain ip6 %1$s postrouting\n"
+		"add rule ip6 %1$s postrouting ip6 saddr %2$s ip6 daddr != %2$s masquerade\n",
+		table, p);
+	return nft_run(script, NULL);
+}
+
+static int remove_family(const char *family, const char *table)
 {
 	char script[256];
 	bool missing = false;
 	int r;
 
-	(void)snprintf(script, sizeof(script), "delete table ip %s\n", table);
+	(void)snprintf(script, sizeof(script), "delete table %s %s\n", family, table);
 	r = nft_run(script, &missing);
 	return r < 0 && missing ? 0 : r;
+}
+
+int net_nat_remove(const char *table)
+{
+	int r = remove_family("ip6", table), q = remove_family("ip", table);
+
+	return q < 0 ? q : r;
 }
 
 int net_nat_exists(const char *table)

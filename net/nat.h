@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct net_pool;
+struct net_pool6;
 
 /* "lxmgr-BRIDGE": the table of a bridge. */
 int net_nat_table_name(const char *bridge, char *buf, size_t size);
@@ -15,7 +16,9 @@ int net_nat_table_name(const char *bridge, char *buf, size_t size);
  * leaves pool for anywhere outside it, and a guard that drops what arrives on bridge for
  * 127.0.0.0/8. */
 int net_nat_add(const char *table, const char *bridge, const struct net_pool *pool);
-/* Deletes table ip TABLE; a missing table is not an error. */
+/* IPv6: table ip6 TABLE (same name) masquerading what leaves pool for outside it (NAT66). */
+int net_nat6_add(const char *table, const struct net_pool6 *pool);
+/* Deletes table ip TABLE and table ip6 TABLE; a missing table is not an error. */
 int net_nat_remove(const char *table);
 /* Whether table ip TABLE exists (0 no, 1 yes, or -errno). */
 int net_nat_exists(const char *table);

@@ -6,29 +6,30 @@
 #include <netlink/route/neighbour.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "link.h"
 #include "nl.h"
 #include "routed.h"
 
 /* A proxy neighbour entry (ip neigh add proxy ADDR dev UPLINK): the kernel answers ARP
  * requests for addr that arrive on uplink, when forwarding is on. */
-static int proxy_neigh(struct nl_sock *sk, const char *uplink, uint32_t addr, bool add)
+static int proxy_neigh_bytes(struct nl_sock *sk, const char *uplink, int family, const void *addr,
+			     size_t len, bool add)
 {
 	struct rtnl_neigh *n;
 	struct nl_addr *dst;
-	uint32_t be = htonl(addr);
 	int idx = net_link_index(sk, uplink), r;
 
 	if (idx < 0)
 		return idx;
 	n = rtnl_neigh_alloc();
-	dst = nl_addr_build(AF_INET, &be, sizeof(be));
+	dst = nl_addr_build(family, addr, len);
 	if (!n || !dst) {
 		r = -ENOMEM;
 		goto out;
 	}
 	rtnl_neigh_set_ifindex(n, idx);
-	rtnl_neigh_set_family(n, AF_INET);
+	rtnl_neigh_set_family(n, family);
 	rtnl_neigh_set_flags(n, NTF_PROXY);
 	r = rtnl_neigh_set_dst(n, dst);
 	if (r >= 0)
@@ -41,6 +42,13 @@ out:
 	if (n)
 		rtnl_neigh_put(n);
 	return r;
+}
+
+static int proxy_neigh(struct nl_sock *sk, const char *uplink, uint32_t addr, bool add)
+{
+	uint32_t be = htonl(addr);
+
+	return proxy_neigh_bytes(sk, uplink, AF_INET, &be, sizeof(be), add);
 }
 
 int net_routed_add(struct nl_sock *sk, const char *veth, const char *uplink, uint32_t addr)
@@ -70,4 +78,31 @@ int net_routed_remove(struct nl_sock *sk, const char *veth, const char *uplink, 
 			r = q;
 	}
 	return r;
+}
+
+void net_routed_gateway6(struct in6_addr *ret)
+{
+	*ret = (struct in6_addr){.s6_addr = {0xfe, 0x80, [15] = 1}};
+}
+
+int net_routed6_add(struct nl_sock *sk, const char *veth, const char *uplink,
+		    const struct in6_addr *addr)
+{
+	struct in6_addr gw;
+	int r;
+
+	net_routed_gateway6(&gw);
+	r = net_addr6_add(sk, veth, &gw, 64);
+	if (r >= 0)
+		r = net_route6_add(sk, addr, 128, veth, NULL);
+	if (r >= 0)
+		r = proxy_neigh_bytes(sk, uplink, AF_INET6, addr, sizeof(*addr), true);
+	return r;
+}
+
+int net_routed6_remove(struct nl_sock *sk, const char *uplink, const struct in6_addr *addr)
+{
+	int r = proxy_neigh_bytes(sk, uplink, AF_INET6, addr, sizeof(*addr), false);
+
+	return r == -ENODEV || r == -ENOENT ? 0 : r;
 }

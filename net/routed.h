@@ -1,6 +1,7 @@
 /* routed.h: the host side of a routed container: its route and its proxy ARP entry. */
 #pragma once
 
+#include <netinet/in.h>
 #include <stdint.h>
 
 struct nl_sock;
@@ -15,3 +16,13 @@ int net_routed_add(struct nl_sock *sk, const char *veth, const char *uplink, uin
 /* Removes the proxy ARP entry and the route (the route also goes with the veth). Missing
  * entries are not an error. */
 int net_routed_remove(struct nl_sock *sk, const char *veth, const char *uplink, uint32_t addr);
+
+/* IPv6: the link-local address the host end holds (fe80::1), the container's gateway. */
+void net_routed_gateway6(struct in6_addr *ret);
+/* On the host (after net_routed_add made the veth up): fe80::1/64 on veth, a /128 route to
+ * addr through it, and a proxy NDP entry for addr on uplink (answered when proxy_ndp and
+ * forwarding are on for uplink). */
+int net_routed6_add(struct nl_sock *sk, const char *veth, const char *uplink,
+		    const struct in6_addr *addr);
+/* Removes the proxy NDP entry (the route goes with the veth); missing is not an error. */
+int net_routed6_remove(struct nl_sock *sk, const char *uplink, const struct in6_addr *addr);

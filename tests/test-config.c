@@ -48,6 +48,9 @@ static const char full_text[] = "[container]\n"
 				"pool = 10.88.0.0/24\n"
 				"dns = local\n"
 				"forward = tcp:8080:80 udp:5353:53\n"
+				"ipv6 = yes\n"
+				"ip6 = fd12:3456:789a::5\n"
+				"pool6 = fd12:3456:789a::/64\n"
 				"[hooks]\n"
 				"pre_start = /usr/local/lib/lxmgr/pre\n"
 				"start_host = /usr/local/lib/lxmgr/host\n"
@@ -605,7 +608,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 44);
+	assert_int_equal(i, 47);
 	config_done(&full);
 }
 

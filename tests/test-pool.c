@@ -1,5 +1,6 @@
-/* test-pool.c: unit tests of net/pool.c (addresses, pools, leases, subnet choice) and of the
- * names and MACs of net/veth.c: pure functions, no root, no network. */
+/* test-pool.c: unit tests of net/pool.c and net/pool6.c (addresses, pools, leases, subnet
+ * choice, the derived ULA) and of the names and
+ * MACs of net/veth.c: pure functions, no root, no network. */
 #include "unit.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "cleanup.h"
 #include "nat.h"
 #include "pool.h"
+#include "pool6.h"
 #include "sockowner.h"
 #include "util.h"
 #include "veth.h"
@@ -302,6 +304,58 @@ static void test_sockowner_finds_pid_and_comm_of_a_bound_port(void **state _unus
 	assert_int_equal(rm_rf_at(AT_FDCWD, root), 0);
 }
 
+static void test_pool6_parse_needs_a_slash_64_with_zero_host_bits(void **state _unused_)
+{
+	char buf[NET_POOL6_STRLEN];
+	struct net_pool6 p;
+
+	assert_int_equal(net_pool6_parse("fd12:3456:789a:1::/64", &p), 0);
+	assert_string_equal(net_pool6_format(&p, buf), "fd12:3456:789a:1::/64");
+	assert_int_equal(net_pool6_parse("fd12:3456:789a:1::/48", &p), -EINVAL);
+	assert_int_equal(net_pool6_parse("fd12:3456:789a:1::5/64", &p), -EINVAL);
+	assert_int_equal(net_pool6_parse("fe80::/64", &p), -EINVAL);
+	assert_int_equal(net_pool6_parse("ff02::/64", &p), -EINVAL);
+	assert_int_equal(net_pool6_parse("10.77.0.0/24", &p), -EINVAL);
+	assert_int_equal(net_pool6_parse("fd12::", &p), -EINVAL);
+}
+
+static void test_pool6_derive_is_a_stable_ula_that_differs_per_seed(void **state _unused_)
+{
+	struct net_pool6 a, b, c;
+
+	net_pool6_derive("machine:lxbr-1", &a);
+	net_pool6_derive("machine:lxbr-1", &b);
+	net_pool6_derive("machine:lxbr-2", &c);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_memory_not_equal(&a, &c, sizeof(a));
+	assert_int_equal(a.net.s6_addr[0], 0xfd);
+	for (int i = 6; i < 16; i++)
+		assert_int_equal(a.net.s6_addr[i], 0);
+}
+
+static void test_pool6_check_and_lease_skip_anycast_gateway_and_used(void **state _unused_)
+{
+	struct in6_addr used[2], a, gw;
+	char buf[NET_ADDR6_STRLEN];
+	struct net_pool6 p;
+
+	assert_int_equal(net_pool6_parse("fd00:1::/64", &p), 0);
+	net_pool6_gateway(&p, &gw);
+	assert_string_equal(net_addr6_format(&gw, buf), "fd00:1::1");
+	assert_int_equal(net_pool6_check(&p, &gw, NULL, 0), -EDOM);
+	assert_int_equal(net_pool6_check(&p, &p.net, NULL, 0), -EDOM);
+	assert_int_equal(net_addr6_parse("fd00:2::5", &a), 0);
+	assert_int_equal(net_pool6_check(&p, &a, NULL, 0), -EDOM);
+	assert_int_equal(net_addr6_parse("fd00:1::2", &used[0]), 0);
+	assert_int_equal(net_addr6_parse("fd00:1::3", &used[1]), 0);
+	assert_int_equal(net_pool6_check(&p, &used[1], used, 2), -EADDRINUSE);
+	assert_int_equal(net_pool6_lease(&p, used, 2, &a), 0);
+	assert_string_equal(net_addr6_format(&a, buf), "fd00:1::4");
+	assert_int_equal(net_pool6_lease(&p, NULL, 0, &a), 0);
+	assert_string_equal(net_addr6_format(&a, buf), "fd00:1::2");
+	assert_int_equal(net_addr6_parse("not-an-address", &a), -EINVAL);
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int main(void)
@@ -325,6 +379,9 @@ int main(void)
 		T(test_forward_parse_accepts_lists_split_by_commas_or_spaces),
 		T(test_forward_parse_refuses_bad_items_duplicates_and_overflow),
 		T(test_sockowner_finds_pid_and_comm_of_a_bound_port),
+		T(test_pool6_parse_needs_a_slash_64_with_zero_host_bits),
+		T(test_pool6_derive_is_a_stable_ula_that_differs_per_seed),
+		T(test_pool6_check_and_lease_skip_anycast_gateway_and_used),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
