@@ -12,6 +12,7 @@
 #include "cgroup-internal.h"
 #include "cleanup.h"
 #include "config.h"
+#include "idmap.h"
 #include "util.h"
 
 #define ANY (-1)
@@ -191,6 +192,11 @@ int cgroup_devices_apply(const struct cgroup *cg, const struct container_config 
 	r = cgroup_devices_rules(c, rules, ELEMENTSOF(rules), &n);
 	if (r < 0)
 		return r;
+	/* Both need CAP_SYS_ADMIN in the initial user namespace (the kernel's devcgroup and
+	 * bpf(BPF_PROG_LOAD) check capable()). A nested lxmgr cannot have it; its containers
+	 * are in cgroups below the outer container's, whose rules the kernel applies to them. */
+	if (!idmap_in_initial_userns())
+		return 1;
 	if (cg->v1[CGROUP_V1_DEVICES]) {
 		r = apply_v1(cg->v1[CGROUP_V1_DEVICES], rules, n);
 		if (r < 0)

@@ -67,7 +67,8 @@ int cgroup_create(const struct cgroup_host *h, const struct cgroup *cg,
  * nodes (cgroup-devices.c): v1 devices.deny/allow in the v1 devices hierarchy if there is
  * one, and a BPF_CGROUP_DEVICE program on its cgroup2 dir (both: the kernel checks both).
  * Once, right after cgroup_create, before any process enters. -ENODEV: a device.* node is
- * no character device. */
+ * no character device. 1 (nothing done) outside the initial user namespace (nested): only
+ * the outer container's devices cgroup applies then. */
 int cgroup_devices_apply(const struct cgroup *cg, const struct container_config *c);
 /* Applies (or re-applies after `config set`) the limits only. */
 int cgroup_apply_limits(const struct cgroup_host *h, const struct cgroup *cg,

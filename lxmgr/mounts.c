@@ -355,6 +355,17 @@ static bool has_staged(const struct container_config *c)
 	return false;
 }
 
+/* A nested lxmgr (in a user namespace) cannot mknod: the node it was given, bound. */
+static int bind_node(const char *node, const char *path)
+{
+	_cleanup_close_ int fd = -EBADF;
+
+	fd = NEG_ERRNO(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+	if (fd < 0)
+		return fd;
+	return NEG_ERRNO(mount(node, path, NULL, MS_BIND, NULL));
+}
+
 /* device.NAME: a node of our own with the host node's type, number and mode, owned by the
  * container's root. Not the host's inode: that one is owned by the host's root, which a
  * user namespace shows as nobody, and devtmpfs cannot be idmapped (EINVAL), so root inside
@@ -364,6 +375,7 @@ static int stage_devices(const struct container_config *c, size_t *ret_failed)
 {
 	char path[64];
 	struct stat st;
+	int r;
 
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
 		if (!c->devices[i].name)
@@ -374,9 +386,14 @@ static int stage_devices(const struct container_config *c, size_t *ret_failed)
 		if (!S_ISCHR(st.st_mode))
 			return -ENODEV;
 		(void)snprintf(path, sizeof(path), "%s/dev-%zu", MOUNTS_STAGE_DIR, i);
-		if (mknod(path, S_IFCHR | (st.st_mode & 0777), st.st_rdev) < 0 ||
-		    chmod(path, st.st_mode & 0777) < 0 || chown(path, c->uid_base, c->gid_base) < 0)
-			return -errno;
+		r = NEG_ERRNO(mknod(path, S_IFCHR | (st.st_mode & 0777), st.st_rdev));
+		if (r == -EPERM)
+			r = bind_node(c->devices[i].value, path);
+		else if (r >= 0 && (chmod(path, st.st_mode & 0777) < 0 ||
+				    chown(path, c->uid_base, c->gid_base) < 0))
+			r = -errno;
+		if (r < 0)
+			return r;
 	}
 	*ret_failed = SIZE_MAX;
 	return 0;

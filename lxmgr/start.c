@@ -195,6 +195,9 @@ static int make_cgroup(struct start_env *env, struct runtime_state *rs)
 				     "devices: a device.* node is not a character device");
 	if (r < 0)
 		return log_fail_full(ctx, "cgroup", r, "devices: allow only the container's nodes");
+	if (r > 0)
+		log_line(ctx, LOG_LEVEL_INFO, "cgroup", 0,
+			 "devices: nested: the outer container's devices cgroup applies");
 	return 0;
 }
 
