@@ -8,9 +8,9 @@
 . "$(dirname "$0")/lib/net.sh"
 setup_store
 
-new_debian orig
-add_busybox orig
-r=$T_ROOT/lib/orig/rootfs
+new_debian cporig
+add_busybox cporig
+r=$T_ROOT/lib/cporig/rootfs
 # What a machine that ran for a while holds: keys, a lease, a dbus id, a random seed.
 mkdir -p "$r/etc/ssh" "$r/var/lib/dhcp" "$r/var/lib/dbus"
 echo key >"$r/etc/ssh/ssh_host_ed25519_key"
@@ -22,9 +22,9 @@ echo 0123456789abcdef0123456789abcdef >"$r/var/lib/dbus/machine-id"
 # An sshd (a stand-in: no ssh-keygen in this guest) so that the keygen unit is installed.
 install -D -m 0755 /bin/true "$r/usr/sbin/sshd"
 
-T_NAMES+=(copy)
-check "clone orig copy --hostname" lx clone orig copy --hostname copyhost
-c=$T_ROOT/lib/copy/rootfs
+T_NAMES+=(cpcopy)
+check "clone cporig cpcopy --hostname" lx clone cporig cpcopy --hostname copyhost
+c=$T_ROOT/lib/cpcopy/rootfs
 check_eq "/etc/hostname is the new hostname" "copyhost" "$(cat "$c/etc/hostname")"
 check_match "/etc/hosts names it" "127.0.1.1[[:space:]]+copyhost" "$(cat "$c/etc/hosts")"
 check_eq "/etc/machine-id is empty" "0" "$(stat -c %s "$c/etc/machine-id")"
@@ -35,59 +35,59 @@ check_fails "the dbus machine-id is gone" test -e "$c/var/lib/dbus/machine-id"
 check "the keygen unit is enabled" \
     test -L "$c/etc/systemd/system/multi-user.target.wants/lxmgr-ssh-keygen.service"
 check "the source keeps its keys" test -f "$r/etc/ssh/ssh_host_ed25519_key"
-check_eq "the source's config is the clone's base" "bridge" "$(lx config copy get net.mode)"
-check_eq "the clone is no snapshot" "" "$(lx config copy get rootfs.snapshot_of)"
+check_eq "the source's config is the clone's base" "bridge" "$(lx config cpcopy get net.mode)"
+check_eq "the clone is no snapshot" "" "$(lx config cpcopy get rootfs.snapshot_of)"
 for key in container.uuid idmap.uid_base idmap.gid_base net.ip; do
-    a=$(lx config orig get $key)
-    b=$(lx config copy get $key)
+    a=$(lx config cporig get $key)
+    b=$(lx config cpcopy get $key)
     [ -n "$b" ] && [ "$a" != "$b" ] && ok "$key differs ($a, $b)" ||
-        not_ok "$key differs" "orig: $a" "copy: $b"
+        not_ok "$key differs" "cporig: $a" "cpcopy: $b"
 done
 check_eq "files keep the distribution's owners" "0 0" "$(stat -c '%u %g' "$c/etc/sudo.conf")"
 
-check "start the original" lx start orig
-check "start the clone beside it" lx start copy
-check_eq "the original reaches running" "running" "$(wait_running orig)"
-check_eq "the clone reaches running" "running" "$(wait_running copy)"
+check "start the original" lx start cporig
+check "start the clone beside it" lx start cpcopy
+check_eq "the original reaches running" "running" "$(wait_running cporig)"
+check_eq "the clone reaches running" "running" "$(wait_running cpcopy)"
 check_eq "no unit failed in the clone (keygen skipped: no ssh-keygen)" "" \
-    "$(lx exec copy -- systemctl --failed --no-legend --plain)"
-check_eq "hostname inside" "copyhost" "$(lx exec copy -- hostname)"
-m1=$(lx exec orig -- cat /etc/machine-id)
-m2=$(lx exec copy -- cat /etc/machine-id)
+    "$(lx exec cpcopy -- systemctl --failed --no-legend --plain)"
+check_eq "hostname inside" "copyhost" "$(lx exec cpcopy -- hostname)"
+m1=$(lx exec cporig -- cat /etc/machine-id)
+m2=$(lx exec cpcopy -- cat /etc/machine-id)
 [ -n "$m2" ] && [ "$m1" != "$m2" ] && ok "machine-ids differ ($m1, $m2)" ||
-    not_ok "machine-ids differ" "orig: $m1" "copy: $m2"
-a1=$(lx exec orig -- cat /sys/class/net/eth0/address)
-a2=$(lx exec copy -- cat /sys/class/net/eth0/address)
+    not_ok "machine-ids differ" "cporig: $m1" "cpcopy: $m2"
+a1=$(lx exec cporig -- cat /sys/class/net/eth0/address)
+a2=$(lx exec cpcopy -- cat /sys/class/net/eth0/address)
 [ -n "$a2" ] && [ "$a1" != "$a2" ] && ok "MACs differ ($a1, $a2)" ||
-    not_ok "MACs differ" "orig: $a1" "copy: $a2"
-ip1=$(lx config orig get net.ip)
-ip2=$(lx config copy get net.ip)
-check "the original pings the clone" lx exec orig -- busybox ping -c1 -W3 "$ip2"
-check "the clone pings the original" lx exec copy -- busybox ping -c1 -W3 "$ip1"
-out=$(lx clone orig other 2>&1)
-check_match "a running source is refused" "^lxmgr: clone orig: clone: orig is running: stop it first$" "$out"
-b1=$(uid_base_of orig)
-b2=$(uid_base_of copy)
-check "stop the original" lx stop orig
-check "stop the clone" lx stop copy
-check_host_clean orig "$b1"
-check_host_clean copy "$b2"
+    not_ok "MACs differ" "cporig: $a1" "cpcopy: $a2"
+ip1=$(lx config cporig get net.ip)
+ip2=$(lx config cpcopy get net.ip)
+check "the original pings the clone" lx exec cporig -- busybox ping -c1 -W3 "$ip2"
+check "the clone pings the original" lx exec cpcopy -- busybox ping -c1 -W3 "$ip1"
+out=$(lx clone cporig other 2>&1)
+check_match "a running source is refused" "^lxmgr: clone cporig: clone: cporig is running: stop it first$" "$out"
+b1=$(uid_base_of cporig)
+b2=$(uid_base_of cpcopy)
+check "stop the original" lx stop cporig
+check "stop the clone" lx stop cpcopy
+check_host_clean cporig "$b1"
+check_host_clean cpcopy "$b2"
 
 # Refused before anything is made.
-out=$(lx clone orig copy 2>&1)
-check_match "an existing name is refused" "a container named 'copy' exists already" "$out"
+out=$(lx clone cporig cpcopy 2>&1)
+check_match "an existing name is refused" "a container named 'cpcopy' exists already" "$out"
 check_match "a missing source is refused" "nosuch" "$(lx clone nosuch x 2>&1)"
-check_fails "an invalid name is refused" lx clone orig 'bad/name'
-out=$(lx clone orig c3 --ip 192.168.250.7 2>&1)
+check_fails "an invalid name is refused" lx clone cporig 'bad/name'
+out=$(lx clone cporig c3 --ip 192.168.250.7 2>&1)
 check_match "an address outside the pool is refused" "192.168.250.7 is outside the pool" "$out"
-lx clone orig >/dev/null 2>&1
+lx clone cporig >/dev/null 2>&1
 check_eq "a missing DST is a usage error" "2" "$?"
 
 for sig in INT TERM; do
     # lxmgr itself, not a subshell, and with SIGINT not ignored as bash does for a job.
-    env --default-signal=INT "$LXMGR" --root "$T_ROOT" clone orig "cut$sig" >/dev/null 2>&1 &
+    env --default-signal=INT "$LXMGR" --root "$T_ROOT" clone cporig "cut$sig" >/dev/null 2>&1 &
     pid=$!
-    # Into the copy of ~170 MB (the progress file shows it started), then the signal.
+    # Into the cpcopy of ~170 MB (the progress file shows it started), then the signal.
     for _ in $(seq 1 100); do
         compgen -G "$T_ROOT/lib/.cut$sig.create-*/rootfs" >/dev/null && break
         sleep 0.05
@@ -101,5 +101,5 @@ for sig in INT TERM; do
     check_eq "SIG$sig: nothing is left of it" "" \
         "$(ls -A "$T_ROOT/lib" | grep "cut$sig" || true)"
 done
-check_eq "the store holds only the two" "copy orig" "$(ls "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "the store holds only the two" "cpcopy cporig" "$(ls "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
 done_testing
