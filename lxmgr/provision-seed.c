@@ -79,6 +79,12 @@ int provision_cloud_init_seed(struct lxmgr_ctx *ctx, struct container *c, bool *
 	*ret_changed = false;
 	if (!cfg->provision_cloud_init[0])
 		return 0;
+	/* A snapshot's rootfs directory is empty: its tree exists only as a mounted overlay. */
+	if (cfg->snapshot_of[0])
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "cloud-init: %s is a snapshot of %s, whose overlay is only mounted "
+			       "while it runs: seed a full clone instead",
+			       c->name, cfg->snapshot_of);
 	r = read_file_at(AT_FDCWD, cfg->provision_cloud_init, 1 << 20, &user_data, NULL);
 	if (r < 0)
 		return lx_fail(ctx, r, "cloud-init: read %s", cfg->provision_cloud_init);

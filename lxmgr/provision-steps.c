@@ -64,7 +64,8 @@ static const char hostname_step[] = PRELUDE
 	"  cat /etc/hosts.lxmgr-new >/etc/hosts && rm -f /etc/hosts.lxmgr-new || exit 1; c=1\n"
 	"fi\n"
 	"if [ \"$(cat /proc/sys/kernel/hostname)\" != \"$h\" ]; then\n"
-	"  hostname \"$h\" || exit 1; c=1\n"
+	"  if have hostname; then hostname \"$h\" || exit 1; c=1\n"
+	"  else echo 'no hostname command: the new name is used from the next start'; fi\n"
 	"fi\n"
 	"done_step\n";
 

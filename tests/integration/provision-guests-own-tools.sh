@@ -192,6 +192,13 @@ check_eq "alpine: seed mode 600" "600" "$(stat -c %a "$seed/user-data")"
 check_eq "alpine: provision again: no change" "a3: provisioned: no change (everything was in place)" \
     "$(lx provision a3 2>&1)"
 check_host_clean a3 "$(uid_base_of a3)"
+# A snapshot clone's rootfs is an overlay mounted only while it runs: no seed is written there.
+check "alpine: a snapshot clone" lx clone a3 a3s --snapshot
+out=$(lx provision a3s 2>&1)
+check_match "alpine: its cloud-init seed is refused in one line" \
+    "^lxmgr: provision a3s: provision: cloud-init: a3s is a snapshot of a3, .*full clone instead$" "$out"
+check_eq "alpine: nothing written into its rootfs directory" "" "$(ls -A "$T_ROOT/lib/a3s/rootfs")"
+check "alpine: the snapshot removed" lx destroy a3s
 
 # ---- Alpine 3.13 (has sudo): busybox addgroup into wheel ----
 T_NAMES+=(a13)
