@@ -172,9 +172,11 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 		init_kind_to_string(cfg->init_kind), cfg->systemd_version);
 	fprintf(f, ", \"rootfs\": ");
 	json_string(f, c->rootfs);
-	fprintf(f, ", \"rootfs_shifted\": %s, \"autostart\": %s, \"net_mode\": \"%s\"",
-		cfg->rootfs_shifted ? "true" : "false", cfg->autostart ? "true" : "false",
-		net_mode_to_string(cfg->net_mode));
+	fprintf(f, ", \"rootfs_shifted\": %s, \"snapshot_of\": ",
+		cfg->rootfs_shifted ? "true" : "false");
+	json_string(f, cfg->snapshot_of);
+	fprintf(f, ", \"autostart\": %s, \"net_mode\": \"%s\"",
+		cfg->autostart ? "true" : "false", net_mode_to_string(cfg->net_mode));
 	print_json_net(f, ctx, c, st);
 	print_json_entries(f, "mounts", cfg->mounts);
 	print_json_entries(f, "devices", cfg->devices);
@@ -365,8 +367,12 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	}
 	printf("UIDs:       %u-%u\nGIDs:       %u-%u\n", cfg->uid_base,
 	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
-	printf("Rootfs:     %s (%s)\n", c->rootfs,
-	       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
+	if (cfg->snapshot_of[0])
+		printf("Rootfs:     %s/overlay/upper over %s's rootfs (snapshot, idmapped layers)\n",
+		       c->dir, cfg->snapshot_of);
+	else
+		printf("Rootfs:     %s (%s)\n", c->rootfs,
+		       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
 	print_network(ctx, c, &st);
 	print_shares(cfg, &st);
 	printf("Console:    %s/console.log\n", c->logdir);

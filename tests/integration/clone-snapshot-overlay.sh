@@ -35,6 +35,8 @@ snap_ms=$(ms_since "$t0")
 echo "# figures: clone --snapshot of the Debian rootfs: ${snap_ms} ms (whole lxmgr command)"
 check_eq "the snapshot records its source" "clsrc" "$(lx config clsnap get rootfs.snapshot_of)"
 check_eq "its rootfs directory is empty until it runs" "" "$(ls -A "$T_ROOT/lib/clsnap/rootfs")"
+check_match "info --json names its source" '"snapshot_of": "clsrc"' "$(lx info clsnap --json)"
+check_match "info names it" "overlay/upper over clsrc's rootfs" "$(lx info clsnap)"
 out=$(lx start clsrc 2>&1)
 check_match "the source cannot start while the snapshot exists" \
     "start clsrc: clone: clsrc is the read-only lower layer of 1 snapshot clone \(clsnap\)" "$out"
