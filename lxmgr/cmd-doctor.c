@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
@@ -15,6 +16,7 @@
 #include "cmd.h"
 #include "guest.h"
 #include "idmap.h"
+#include "legacy.h"
 #include "log.h"
 #include "nat.h"
 #include "rootfs.h"
@@ -195,17 +197,45 @@ static void check_cgroups(struct doctor *d)
 		       missing);
 }
 
+/* iptables-legacy's FORWARD policy, which nft does not list: 1 if it drops, 0, or -errno. */
+static int legacy_drops(struct doctor *d)
+{
+	static const struct {
+		int family;
+		const char *tool;
+	} fams[] = {{AF_INET, "iptables-legacy"}, {AF_INET6, "ip6tables-legacy"}};
+	int n = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(fams); i++) {
+		int r = net_legacy_forward_drops(fams[i].family);
+
+		if (r < 0) {
+			report(d, VERDICT_WARN, "firewall: cannot read %s's FORWARD policy: %s",
+			       fams[i].tool, strerror(-r));
+			continue;
+		}
+		if (r == 0)
+			continue;
+		report(d, VERDICT_FAIL,
+		       "firewall: %s's FORWARD policy drops forwarded traffic: bridged containers "
+		       "are offline (`lxmgr net check` prints the rules that fix it)",
+		       fams[i].tool);
+		n++;
+	}
+	return n;
+}
+
 static void check_firewall(struct doctor *d)
 {
 	_cleanup_free_ char *drops = NULL;
 	char *save = NULL;
-	int r = net_forward_policy_drops(&drops);
+	int r = net_forward_policy_drops(&drops), legacy = legacy_drops(d);
 
 	if (r < 0) {
 		report(d, VERDICT_WARN, "firewall: cannot read the nft ruleset: %s", strerror(-r));
 		return;
 	}
-	if (!drops || !*drops) {
+	if ((!drops || !*drops) && legacy == 0) {
 		report(d, VERDICT_OK, "firewall: no other table drops forwarded traffic");
 		return;
 	}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Proves: `lxmgr net check` also sees an iptables-legacy FORWARD policy DROP (x_tables, which
-# nft does not list), for IPv4 and IPv6, names it with the fix in one line and exits 1; the
-# fix it prints lets bridged traffic through while the policy stays DROP; with the policy
-# ACCEPT it says nothing. All of it in private network namespaces: the host's firewall is
-# never touched.
+# nft does not list), for IPv4 and IPv6, names it with the fix in one line and exits 1, and
+# doctor reports it; the fix it prints lets bridged traffic through while the policy stays
+# DROP; with the policy ACCEPT it says nothing. All of it in private network namespaces: the
+# host's firewall is never touched.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 command -v busybox >/dev/null || skip_all "needs busybox (ping)"
@@ -29,6 +29,9 @@ check_match "the line names the table, the chain, the policy and the fix" \
     "$out"
 br=$(sed -n 's/.*-I FORWARD -i \([^ ]*\) -j ACCEPT;.*/\1/p' <<<"$out")
 check_match "the bridge it names is the test store's own (lxbr-TAG)" "^lxbr-[0-9a-f]+$" "$br"
+check_match "doctor names it too" \
+    "^FAIL firewall: iptables-legacy's FORWARD policy drops forwarded traffic" \
+    "$(in_ns "$LXMGR" --root "$T_ROOT" doctor 2>/dev/null | grep firewall)"
 in_ns ip6tables-legacy -P FORWARD DROP
 check_match "IPv6's legacy policy too" \
     "by ip6tables-legacy table filter chain FORWARD policy DROP; fix: ip6tables-legacy -I FORWARD -i $br -j ACCEPT" \
