@@ -39,11 +39,12 @@ static void clear_volatile_marker(const char *overlay_dir)
 int clone_check_source(const struct lxmgr_ctx *ctx, const struct container *src, bool snapshot)
 {
 	if (src->cfg.rootfs_shifted)
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "%s has a shifted rootfs (rootfs.shifted = yes): its files carry its "
-			       "own id range, which no clone may share; clone only idmapped "
-			       "containers",
-			       src->name);
+		return lx_fail(
+			ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			"%s has a shifted rootfs (rootfs.shifted = yes): its files carry its "
+			"own id range, which no clone may share; clone only idmapped "
+			"containers",
+			src->name);
 	if (snapshot && clone_is_snapshot(&src->cfg))
 		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
 			       "%s is itself a snapshot of %s: make a full clone of it, or a "
@@ -238,8 +239,7 @@ static int overlay_mount_as(const struct container_config *cfg, int lower, int u
 	return r;
 }
 
-int clone_open_snapshot_tree(const struct lxmgr_ctx *ctx, const struct container *c,
-			     int userns_fd)
+int clone_open_snapshot_tree(const struct lxmgr_ctx *ctx, const struct container *c, int userns_fd)
 {
 	_cleanup_close_ int lower = -EBADF, ov = -EBADF, up = -EBADF, wk = -EBADF;
 	_cleanup_free_ char *lowerpath = NULL, *ovpath = NULL;

@@ -57,8 +57,7 @@ void clone_view_close(struct container *c);
  * overlayfs stacked on them (an overlayfs mount cannot be idmapped itself). The overlay is
  * made with the container root's fsuid/fsgid so that what it writes to the upper layer is
  * stored as the distribution's ids. Returns the detached mount's fd or -errno. */
-int clone_open_snapshot_tree(const struct lxmgr_ctx *ctx, const struct container *c,
-			     int userns_fd);
+int clone_open_snapshot_tree(const struct lxmgr_ctx *ctx, const struct container *c, int userns_fd);
 
 /* Names of the snapshot clones of name in the store, space-separated, into buf (empty when
  * none). Returns how many there are, or -errno. */
@@ -67,4 +66,3 @@ int clone_snapshots_of(const struct lxmgr_ctx *ctx, const char *name, char *buf,
 /* start and destroy: refuse a container that has snapshot clones (its rootfs is their lower
  * layer), naming them. Reports the refusal itself. */
 int clone_refuse_if_source(const struct lxmgr_ctx *ctx, const char *name, const char *what);
-

@@ -24,8 +24,8 @@
 #define HOOKS_PER_DIR 64
 
 static const char *const kind_names[_HOOK_MAX] = {
-	[HOOK_PRE_START] = "pre-start",   [HOOK_START_HOST] = "start-host",
-	[HOOK_POST_STOP] = "post-stop",   [HOOK_POST_CREATE] = "post-create",
+	[HOOK_PRE_START] = "pre-start",     [HOOK_START_HOST] = "start-host",
+	[HOOK_POST_STOP] = "post-stop",     [HOOK_POST_CREATE] = "post-create",
 	[HOOK_PRE_DESTROY] = "pre-destroy",
 };
 
@@ -110,7 +110,12 @@ static void child_exec(const struct hook_target *t, enum hook_kind kind, pid_t p
 {
 	char e_name[128], e_rootfs[PATH_MAX + 16], e_config[PATH_MAX + 16], e_hook[64], e_pid[32];
 	char *envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-			e_name, e_rootfs, e_config, e_hook, pid > 0 ? e_pid : NULL, NULL};
+			e_name,
+			e_rootfs,
+			e_config,
+			e_hook,
+			pid > 0 ? e_pid : NULL,
+			NULL};
 	char *argv[] = {(char *)path, (char *)t->name, (char *)hook_kind_to_string(kind), NULL};
 	sigset_t none;
 	int null;
@@ -176,7 +181,8 @@ static int wait_hook(pid_t child, int errfd, uint32_t timeout, char *buf, size_t
 	int status = 0, r = 0;
 
 	while (pidfd >= 0) {
-		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = errfd, .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
+				      {.fd = errfd, .events = POLLIN}};
 		uint64_t now = now_ns();
 		char chunk[512];
 		ssize_t n;

@@ -107,8 +107,8 @@ static int install_keygen(int rootfd, uid_t uid, gid_t gid)
 			return -errno;
 	} else if (errno != EEXIST)
 		return -errno;
-	wants = openat(sys, "multi-user.target.wants", O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-							       O_NOFOLLOW);
+	wants = openat(sys, "multi-user.target.wants",
+		       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (wants < 0)
 		return -errno;
 	if (symlinkat("/etc/systemd/system/" IDENTITY_KEYGEN_UNIT, wants, IDENTITY_KEYGEN_UNIT) <

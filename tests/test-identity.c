@@ -143,9 +143,9 @@ static void test_identity_reset_enables_keygen_for_systemd_sshd(void **state)
 	put(t->fd, "/usr/sbin/sshd", "#!/bin/sh\n");
 	put(t->fd, "/etc/systemd/system/.keep", "");
 	assert_int_equal(identity_reset(t->fd, 0, 0), 0);
-	assert_int_equal(read_file_at(t->fd, "etc/systemd/system/" IDENTITY_KEYGEN_UNIT, 65536,
-				      &unit, &len),
-			 0);
+	assert_int_equal(
+		read_file_at(t->fd, "etc/systemd/system/" IDENTITY_KEYGEN_UNIT, 65536, &unit, &len),
+		0);
 	assert_non_null(strstr(unit, "ExecStart=/usr/bin/ssh-keygen -A"));
 	assert_non_null(strstr(unit, "Before=ssh.service sshd.service"));
 	n = readlinkat(t->fd, "etc/systemd/system/multi-user.target.wants/" IDENTITY_KEYGEN_UNIT,
