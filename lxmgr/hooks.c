@@ -131,7 +131,9 @@ static void child_exec(const struct hook_target *t, enum hook_kind kind, pid_t p
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(STDERR_FILENO, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(126);
-	if (t->rootfs_fd >= 0 && dup2(t->rootfs_fd, 3) < 0)
+	/* dup2 onto itself keeps close-on-exec: then clear the flag instead. */
+	if (t->rootfs_fd >= 0 &&
+	    (t->rootfs_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(t->rootfs_fd, 3)) < 0)
 		_exit(126);
 	(void)snprintf(e_name, sizeof(e_name), "LXMGR_NAME=%s", t->name);
 	(void)snprintf(e_rootfs, sizeof(e_rootfs), "LXMGR_ROOTFS=%s",
