@@ -135,8 +135,11 @@ static void keep_line(struct output *o, const char *line)
 	}
 	if (o->verbose)
 		fprintf(stderr, "%s\n", line);
-	if (!strncmp(line, "ERROR: ", 7))
+	/* The ERROR: line ends the failure's own message; the tail leaves it out. */
+	if (!strncmp(line, "ERROR: ", 7)) {
 		snprintf(o->error, sizeof(o->error), "%s", line + 7);
+		return;
+	}
 	snprintf(o->tail[o->n_tail % TAIL_LINES], LINE_LEN, "%s", line);
 	o->n_tail++;
 }
