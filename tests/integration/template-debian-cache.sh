@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Proves: `create -t debian -r bookworm` builds the rootfs with debootstrap once into the
 # template cache and the container boots to running; a second create copies the cache entry
-# (timed) and boots too; --refresh rebuilds the entry and swaps it in; the cache keeps no
-# machine identity; bad template names, releases and options are refused in one line,
-# leaving nothing. The cache is kept across runs in /var/cache/lxmgr-test/templates.
+# (timed), is provisioned with --user --sudo and boots too; --refresh rebuilds the entry and
+# swaps it in; the cache keeps no machine identity; bad template names, releases and
+# options are refused in one line, leaving nothing. The cache is kept across runs in /var/cache/lxmgr-test/templates.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 command -v debootstrap >/dev/null || skip_all "debootstrap is not installed"
@@ -16,7 +16,9 @@ ms() { date +%s%3N; }
 T_NAMES+=(t1 t2 t3)
 t0=$(ms)
 out=$(lx create t1 -t debian -r bookworm --net none 2>&1)
-check_eq "create -t debian -r bookworm succeeds" 0 "$?"
+rc=$?
+check_eq "create -t debian -r bookworm succeeds" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out"
 printf '%s\n' "$out" | sed 's/^/# /'
 echo "# figures: first create -t debian: $(($(ms) - t0)) ms"
 check "the cache entry is complete: its stamp and /sbin/init" \
@@ -24,22 +26,24 @@ check "the cache entry is complete: its stamp and /sbin/init" \
 check_eq "no build directory is left in the cache" "" "$(find "$base" -maxdepth 1 -name '.*.build-*')"
 check_eq "the cached rootfs keeps no machine-id" "0" "$(stat -c %s "$entry/rootfs/etc/machine-id")"
 
-# ---- second create: a copy of the entry ----
+# ---- second create: a copy of the entry, provisioned as the issue's first example ----
 stamp=$(cat "$entry/built")
 t0=$(ms)
-out=$(lx create t2 -t debian -r bookworm --net none 2>&1)
+out=$(lx create t2 -t debian -r bookworm --user alice --sudo --net none 2>&1)
 rc=$?
 t2_ms=$(($(ms) - t0))
 check_eq "a second create succeeds" 0 "$rc"
 check_match "it says it came from the cache" "template: debian bookworm $(uname -m) from the cache" "$out"
 check_eq "the entry was not rebuilt" "$stamp" "$(cat "$entry/built")"
-echo "# figures: second create -t debian (from the cache): $t2_ms ms"
+echo "# figures: second create -t debian (from the cache, with --user --sudo, which boots it once): $t2_ms ms"
 check_eq "t2 runs systemd, detected at create" "systemd" "$(lx config t2 get container.init_kind)"
 check_eq "t2's stop signal" "SIGRTMIN+3" "$(lx config t2 get container.stop_signal)"
 check "t2 starts" lx start t2
 check_eq "t2 boots to running" "running" "$(wait_running t2)"
 check_eq "sudo is there (in the template's package set)" "/usr/bin/sudo" \
     "$(lx exec t2 -- sh -c 'command -v sudo')"
+check_eq "the provisioned user sudoes without a password" "root" \
+    "$(lx exec t2 --user alice -- sudo -n id -un 2>&1)"
 machine_id=$(lx exec t2 -- cat /etc/machine-id)
 check_eq "t2's machine-id derives from its uuid" \
     "$(lx config t2 get container.uuid | tr -d -)" "$machine_id"
@@ -50,7 +54,9 @@ check_host_clean t2 "$base_t2"
 # ---- --refresh: a new build, swapped in; the new tree boots ----
 t0=$(ms)
 out=$(lx create t3 -t debian -r bookworm --refresh --net none 2>&1)
-check_eq "create --refresh succeeds" 0 "$?"
+rc=$?
+check_eq "create --refresh succeeds" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out"
 echo "# figures: create -t debian --refresh (debootstrap): $(($(ms) - t0)) ms"
 check_match "it rebuilt with debootstrap" "template: debootstrap bookworm" "$out"
 check_match "and cached the new build" "built in [0-9]+ s and cached in $entry" "$out"

@@ -20,7 +20,9 @@ arch=$(uname -m)
 # ---- rocky: the default mirror list ----
 T_NAMES+=(r9 al9 cs9 a320)
 out=$(lx create r9 -t rocky -r 9 --net none 2>&1)
-check_eq "create -t rocky -r 9" 0 "$?"
+rc=$?
+check_eq "create -t rocky -r 9" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out"
 check_match "step: the repository definitions" "template: writing the rocky 9 repository definitions" "$out"
 args=$(cat "$LXMGR_STUB_DIR/dnf.args")
 check_match "dnf --installroot is the cache's build directory" \
@@ -62,7 +64,9 @@ mkdir -p "$T_ROOT/keys"
 echo "-----BEGIN PUBLIC KEY-----" >"$T_ROOT/keys/alpine-devel@lists.alpinelinux.org-test.rsa.pub"
 export LXMGR_APK_KEYS=$T_ROOT/keys
 out=$(lx create a320 -t alpine -r 3.20 --mirror http://127.0.0.1:9/alpine --net none 2>&1)
-check_eq "create -t alpine -r 3.20" 0 "$?"
+rc=$?
+check_eq "create -t alpine -r 3.20" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out"
 check_match "step: apk add" "template: apk add alpine-base \(3.20, x86_64\) from http://127.0.0.1:9/alpine" "$out"
 args=$(cat "$LXMGR_STUB_DIR/apk.args")
 check_match "apk.static --root the build directory, --initdb, add alpine-base" \

@@ -11,7 +11,9 @@ command -v python3 >/dev/null || skip_all "python3 is not installed (the local H
 
 T_NAMES+=(tf tu)
 out=$(lx create tf -t tarball --file "$tarball" --net none 2>&1)
-check_eq "create -t tarball --file" 0 "$?"
+rc=$?
+check_eq "create -t tarball --file" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out"
 check_match "its step line names the archive" "template: unpacking alpine-3.20.tar.gz" "$out"
 check_eq "detected: busybox init" "busybox" "$(lx config tf get container.init_kind)"
 check "the rootfs has Alpine's release file" test -f "$T_ROOT/lib/tf/rootfs/etc/alpine-release"
@@ -19,7 +21,7 @@ check "no cache was made" test ! -e "$T_ROOT/cache/tarball"
 check_match "the template's output is kept in its log" "STEP: unpacking alpine-3.20.tar.gz" \
     "$(cat "$T_ROOT/log/templates/tf-tarball.log" 2>&1)"
 check "start" lx start tf
-check "the console shows a login prompt" wait_console tf "tf login:" 10
+check "the console shows a login prompt" wait_console tf "tf login:" 30
 check_eq "PID 1 is busybox init" "/bin/busybox" "$(lx exec tf -- readlink /proc/1/exe)"
 base=$(uid_base_of tf)
 check "stop" lx stop tf
@@ -40,7 +42,9 @@ trap 'kill "$HTTP_PID" 2>/dev/null; teardown_store' EXIT
 for _ in $(seq 1 50); do [ -s "$T_ROOT/http.port" ] && break; sleep 0.1; done
 port=$(cat "$T_ROOT/http.port")
 out=$(lx create tu -t tarball --url "http://127.0.0.1:$port/alpine-3.20.tar.gz" --net none 2>&1)
-check_eq "create -t tarball --url http://127.0.0.1:PORT/..." 0 "$?"
+rc=$?
+check_eq "create -t tarball --url http://127.0.0.1:PORT/..." 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out"
 check_match "it downloaded" "template: downloading http://127.0.0.1:$port/alpine-3.20.tar.gz" "$out"
 check "the downloaded rootfs is Alpine" test -f "$T_ROOT/lib/tu/rootfs/etc/alpine-release"
 check "no download is left in the store" test -z "$(find "$T_ROOT/lib" -name rootfs.tar)"
