@@ -104,6 +104,12 @@ check_eq "gc removed the proxy NDP entry" "" "$(ip -6 neigh show proxy | grep -F
 check_eq "and the route" "" "$(ip -6 route show "$r6")"
 check "stop v6a" lx stop v6a
 check "stop v6b" lx stop v6b
+T_NAMES+=(v6c)
+check "clone v6b" lx clone v6b v6c
+c6=$(lx config v6c get net.ip6)
+check_match "the clone gets an IPv6 address of its own" "^${pool6%/64}[0-9a-f]+$" "$c6"
+check_fails "not its source's" test "$c6" = "$b6"
+check_fails "nor another container's" test "$c6" = "$a6"
 check_bridge_gone "$br"
 check_fails "nft table ip6 lxmgr-$br removed" nft list table ip6 "lxmgr-$br"
 check_eq "no address of the /64 left on the host" "" "$(ip -6 addr | grep -F "${pool6%/64}")"
