@@ -208,8 +208,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 
 /* The [provision] keys create records, checked before anything is made. */
 struct provision_keys {
-	const char *key[8];
-	char *value[8];
+	const char *key[10];
+	char *value[10];
 	size_t n;
 };
 
@@ -221,6 +221,8 @@ static void provision_keys_done(struct provision_keys *k)
 
 static int add_key(struct provision_keys *k, const char *key, const char *value)
 {
+	if (k->n >= ELEMENTSOF(k->key))
+		return -E2BIG;
 	k->key[k->n] = key;
 	k->value[k->n] = strdup(value);
 	return k->value[k->n++] ? 0 : -ENOMEM;
@@ -289,6 +291,30 @@ static int provision_prepare(const struct lxmgr_ctx *ctx, const struct provision
 	return r == -ENOMEM ? log_fail_full(ctx, "provision", r, "out of memory") : r;
 }
 
+/* provision.root_password: the hash create wrote into the new rootfs, read back, so that
+ * `lxmgr provision` can put it back without the password itself being kept anywhere. */
+static int record_root_hash(struct lxmgr_ctx *ctx, const char *name, struct provision_keys *k)
+{
+	_cleanup_free_ char *path = NULL, *hash = NULL;
+	_cleanup_close_ int rootfd = -EBADF;
+	char *destroy_argv[] = {"destroy", "--force", (char *)name, NULL};
+	int r;
+
+	if (xasprintf(&path, "%s/%s/rootfs", ctx->paths.lib, name) < 0)
+		return log_fail_full(ctx, "provision", -ENOMEM, "out of memory");
+	rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = rootfd < 0 ? -errno : provision_read_root_hash(rootfd, &hash);
+	if (r >= 0 && !provision_hash_is_valid(hash))
+		r = LX_SYNTHETIC(-EINVAL);
+	if (r >= 0)
+		r = add_key(k, "provision.root_password", hash);
+	if (r < 0) {
+		(void)log_fail_full(ctx, "provision", r, "read back root's password hash");
+		(void)cmd_destroy(ctx, 3, destroy_argv);
+	}
+	return r;
+}
+
 /* Records the keys in the new container's config and applies them; on failure the container
  * is destroyed again, so that a create either provisions fully or leaves nothing. */
 static int provision_new(struct lxmgr_ctx *ctx, const char *name, const struct provision_keys *k)
@@ -354,6 +380,8 @@ int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv)
 	r = create_container(ctx, &req);
 	if (password)
 		explicit_bzero(password, strlen(password));
+	if (r >= 0 && password)
+		r = record_root_hash(ctx, o.name, &keys);
 	if (r >= 0 && keys.n)
 		r = provision_new(ctx, o.name, &keys);
 	return r < 0 ? EXIT_FAILED : 0;

@@ -504,6 +504,11 @@ const struct config_key config_keys[] = {
 	 "path", "an absolute host path without spaces, quotes, '#' or ';'",
 	 "A cloud-init user-data file seeded as NoCloud into a guest that has cloud-init.",
 	 .valid = provision_path_is_valid},
+	{"provision.root_password", CHARS(provision_root_password),
+	 KEY_OPTIONAL | KEY_CONTAINER_ONLY, "password hash",
+	 "a crypt(3) hash such as $y$j9T$... (what --password-file set)",
+	 "root's password hash, put into the guest's /etc/shadow when it differs.",
+	 .valid = provision_hash_is_valid},
 	{"mount.*", NULL, NULL, OFF(mounts), 0, 0, KEY_OPTIONAL | KEY_FAMILY, "mount",
 	 "SRC:DST[:ro][:owner=USER], absolute paths, DST not in /proc, /sys or /dev",
 	 "mount.NAME: a host directory (or file) SRC bound at DST inside at start, idmapped so "

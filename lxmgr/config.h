@@ -106,14 +106,14 @@ struct container_config {
 	/* [console] */
 	char console_autologin[33]; /* console.autologin: a user logged in on the console; "" */
 	/* [provision] what create was asked to set up inside; `lxmgr provision` re-applies it */
-	char provision_user[33];        /* provision.user: a user made with home and shell */
-	char provision_ssh_key[800];    /* provision.ssh_key: one public key line for the user */
-	bool provision_sudo;            /* provision.sudo: the user may sudo without a password */
-	char provision_packages[512];   /* provision.packages: names, comma or space separated */
-	char provision_timezone[64];    /* provision.timezone: e.g. Europe/Berlin */
-	char provision_run[256];        /* provision.run: a host script run once inside as root */
-	char provision_cloud_init[256]; /* provision.cloud_init: NoCloud user-data file on the host
-					 */
+	char provision_user[33];           /* provision.user: made with home and shell */
+	char provision_ssh_key[800];       /* provision.ssh_key: one public key line */
+	bool provision_sudo;               /* provision.sudo: sudo without a password */
+	char provision_packages[512];      /* provision.packages: space separated names */
+	char provision_timezone[64];       /* provision.timezone: e.g. Europe/Berlin */
+	char provision_run[256];           /* provision.run: host script run once inside */
+	char provision_cloud_init[256];    /* provision.cloud_init: NoCloud user-data file */
+	char provision_root_password[256]; /* provision.root_password: crypt(3) hash */
 	/* [mount] mount.NAME = SRC:DST[:ro]: host directories bound in at start (mounts.h) */
 	struct config_entry mounts[CONFIG_ENTRIES_MAX];
 	/* [device] device.NAME = /dev/PATH: host character devices bound into /dev */

@@ -152,7 +152,18 @@ static int write_owned(int dirfd, const char *name, const char *data, size_t len
 
 int login_set_password(int rootfd, const char *user, const char *password)
 {
-	_cleanup_free_ char *text = NULL, *hash = NULL, *out = NULL;
+	_cleanup_free_ char *hash = NULL;
+	int r;
+
+	r = login_hash_password(password, &hash);
+	if (r < 0)
+		return r;
+	return login_set_hash(rootfd, user, hash);
+}
+
+int login_set_hash(int rootfd, const char *user, const char *hash)
+{
+	_cleanup_free_ char *text = NULL, *out = NULL;
 	_cleanup_close_ int etc = -EBADF, fd = -EBADF;
 	struct stat st;
 	int r;
@@ -167,9 +178,6 @@ int login_set_password(int rootfd, const char *user, const char *password)
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
 	r = read_fd_all(fd, 1 << 20, &text, NULL);
-	if (r < 0)
-		return r;
-	r = login_hash_password(password, &hash);
 	if (r < 0)
 		return r;
 	r = login_shadow_replace(text, user, hash, (long)(time(NULL) / 86400), &out);

@@ -22,6 +22,8 @@ int login_shadow_replace(const char *text, const char *user, const char *hash, l
 /* Sets user's password in ROOT/etc/shadow (rootfd: the rootfs, opened O_PATH or O_RDONLY),
  * writing atomically and keeping the file's owner and mode. */
 int login_set_password(int rootfd, const char *user, const char *password);
+/* The same with a crypt(3) hash made already (provision.root_password). */
+int login_set_hash(int rootfd, const char *user, const char *hash);
 /* The text of the drop-in for user (a pure function). */
 int login_autologin_dropin(const char *user, char **ret);
 /* Installs the drop-in for user, owned by owner:group (the container's root as the rootfs

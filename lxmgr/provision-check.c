@@ -81,6 +81,13 @@ bool provision_timezone_is_valid(const char *s)
 	       s[n - 1] != '/' && strspn(s, UPPER LOWER DIGITS "/_+-") == n;
 }
 
+bool provision_hash_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 13 && n < 256 && s[0] == '$' && strspn(s, UPPER LOWER DIGITS "./$") == n;
+}
+
 bool provision_path_is_valid(const char *s)
 {
 	if (s[0] != '/' || strlen(s) >= 256)

@@ -14,6 +14,8 @@ bool provision_ssh_key_is_valid(const char *s);
 bool provision_packages_is_valid(const char *s);
 /* A zoneinfo name such as Europe/Berlin or UTC: no leading '/', no "..". */
 bool provision_timezone_is_valid(const char *s);
+/* A crypt(3) hash as /etc/shadow holds it ("$y$...", "$6$..."): '$', then [A-Za-z0-9./$]. */
+bool provision_hash_is_valid(const char *s);
 /* An absolute host path without spaces, quotes, '#', ';' or backslashes. */
 bool provision_path_is_valid(const char *s);
 

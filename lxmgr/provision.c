@@ -35,11 +35,16 @@ struct prov {
 	int n_changed;
 };
 
-bool provision_requested(const struct container_config *c)
+/* What needs the guest booted: everything but the host-side seed and root's hash. */
+static bool needs_guest(const struct container_config *c)
 {
 	return c->provision_user[0] || c->provision_ssh_key[0] || c->provision_sudo ||
-	       c->provision_packages[0] || c->provision_timezone[0] || c->provision_run[0] ||
-	       c->provision_cloud_init[0];
+	       c->provision_packages[0] || c->provision_timezone[0] || c->provision_run[0];
+}
+
+bool provision_requested(const struct container_config *c)
+{
+	return needs_guest(c) || c->provision_cloud_init[0] || c->provision_root_password[0];
 }
 
 static void log_text(struct prov *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -317,6 +322,22 @@ static int run_all(struct prov *p)
 	return r;
 }
 
+/* Done from the host before any boot: the seed must be there when cloud-init starts. */
+static int host_steps(struct prov *p)
+{
+	bool changed = false;
+	int r;
+
+	r = provision_cloud_init_seed(p->ctx, p->c, &changed);
+	if (r >= 0 && changed)
+		mark_changed(p, "cloud-init");
+	if (r >= 0)
+		r = provision_root_password(p->ctx, p->c, &changed);
+	if (r >= 0 && changed)
+		mark_changed(p, "root-password");
+	return r;
+}
+
 static int boot(struct prov *p)
 {
 	char *argv[] = {"start", p->c->name, NULL};
@@ -333,7 +354,7 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name)
 {
 	_cleanup_container_ struct container *c = NULL;
 	struct prov p = {.ctx = ctx, .logfd = -EBADF};
-	bool started = false, seeded = false;
+	bool started = false;
 	sigset_t mask, old;
 	int r;
 
@@ -350,14 +371,12 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name)
 	p.c = c;
 	r = open_log(&p);
 	if (r >= 0)
-		r = provision_cloud_init_seed(ctx, c, &seeded);
-	if (r >= 0 && seeded)
-		mark_changed(&p, "cloud-init");
-	if (r >= 0 && !store_is_running(c)) {
+		r = host_steps(&p);
+	if (r >= 0 && needs_guest(&c->cfg) && !store_is_running(c)) {
 		r = boot(&p);
 		started = r >= 0;
 	}
-	if (r >= 0)
+	if (r >= 0 && needs_guest(&c->cfg))
 		r = run_all(&p);
 	if (started && cmd_stop_running(ctx, c, r < 0 ? 0 : -1, /* kill_now= */ r < 0) < 0 &&
 	    r >= 0)

@@ -25,3 +25,10 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name);
  * hostname) into the stopped or running container's rootfs, unless it is there already; refuses
  * an image without /usr/bin/cloud-init. *ret_changed tells whether a file was written. */
 int provision_cloud_init_seed(struct lxmgr_ctx *ctx, struct container *c, bool *ret_changed);
+
+/* Root's hash in the /etc/shadow of the tree at rootfd (malloc'd); -ESRCH without a root line. */
+int provision_read_root_hash(int rootfd, char **ret);
+
+/* Puts provision.root_password into the rootfs's /etc/shadow (host side, keeping the file's
+ * owner and mode) unless it is there already. */
+int provision_root_password(struct lxmgr_ctx *ctx, struct container *c, bool *ret_changed);

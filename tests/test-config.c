@@ -67,7 +67,8 @@ static const char full_text[] = "[container]\n"
 				"packages = git vim\n"
 				"timezone = Europe/Berlin\n"
 				"run = /srv/first-boot.sh\n"
-				"cloud_init = /srv/user-data\n";
+				"cloud_init = /srv/user-data\n"
+				"root_password = $6$salt$abcdefghijklmnop\n";
 
 struct fixture {
 	char dir[PATH_MAX];
@@ -608,7 +609,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 47);
+	assert_int_equal(i, 48);
 	config_done(&full);
 }
 

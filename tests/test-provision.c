@@ -73,6 +73,18 @@ static void test_provision_timezone_stays_inside_zoneinfo(void **state)
 	assert_false(provision_timezone_is_valid(""));
 }
 
+static void test_provision_hash_is_a_crypt_string(void **state)
+{
+	(void)state;
+	assert_true(
+		provision_hash_is_valid("$y$j9T$abcdefghijklmnop$ABCDEFGHIJKLMNOPQRSTUVWXYZ012"));
+	assert_true(provision_hash_is_valid("$6$salt$abcdefghij./0123"));
+	assert_false(provision_hash_is_valid("plaintext-password"));
+	assert_false(provision_hash_is_valid("!"));
+	assert_false(provision_hash_is_valid("$6$salt$abc:def0123456"));
+	assert_false(provision_hash_is_valid("$6$salt$abc def0123456"));
+}
+
 static int write_tmp(char *path, const char *text)
 {
 	int fd = mkstemp(path);
@@ -142,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_provision_ssh_key_needs_type_and_base64_and_ini_safe_text),
 		cmocka_unit_test(test_provision_packages_refuse_options_and_shell_text),
 		cmocka_unit_test(test_provision_timezone_stays_inside_zoneinfo),
+		cmocka_unit_test(test_provision_hash_is_a_crypt_string),
 		cmocka_unit_test(test_provision_read_ssh_key_takes_one_key_line),
 		cmocka_unit_test(test_provision_keys_round_trip_through_the_config_file),
 	};

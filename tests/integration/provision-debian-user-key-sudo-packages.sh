@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Proves: `create --user --ssh-key --sudo --packages --timezone --run` on Debian 12 provisions
-# the guest with its own tools and records it under [provision]: after a boot the user can
-# `sudo -n true` (no password), the key is in ~/.ssh/authorized_keys owned by the user's uid
-# inside with modes 700/600, `less` (from Debian's archive, not in minbase) is installed, the
-# zone is set, the first-boot script ran once; `lxmgr provision` on the running container then
-# changes nothing and says so, repairs what drifted and applies a new hostname; bad values are refused before anything is made; a failing step
-# fails the create naming the step and leaves no container; `info` points at the log.
+# Proves: `create --user --ssh-key --sudo --packages --timezone --run --password-file` on
+# Debian 12 provisions the guest with its own tools and records it under [provision] (root's
+# password as the hash create wrote): after a boot the user can `sudo -n true` (no password),
+# the key is in ~/.ssh/authorized_keys owned by the user's uid inside with modes 700/600,
+# `less` (from Debian's archive, not in minbase) is installed, the zone is set, the first-boot
+# script ran once; `lxmgr provision` on the running container then changes nothing and says
+# so, repairs what drifted (group, mode, root's password) and applies a new hostname; bad
+# values are refused before anything is made; a failing step fails the create naming the step
+# and leaves no container; `info` points at the log.
 # Packages: apt inside the guest installs from a file:// repository of .debs that the host's
 # apt-get downloaded from deb.debian.org (bind-mounted in with mount.*), so no DNS query is
 # made from the container.
@@ -39,6 +41,7 @@ CONF
 ssh-keygen -q -t ed25519 -N '' -C alice@lxmgr-test -f "$T_ROOT/key" >/dev/null
 key=$(cat "$T_ROOT/key.pub")
 printf '#!/bin/sh\necho ran >>/root/first-boot.count\n' >"$T_ROOT/first-boot.sh"
+echo 'root-secret-1' >"$T_ROOT/pw.txt"
 
 # ---- refused before anything is made ----
 lx create bad --rootfs "$rootfs" --sudo >/dev/null 2>&1
@@ -57,7 +60,8 @@ check_fails "config set refuses a bad provision.user" lx config x set provision.
 # ---- create with provisioning ----
 T_NAMES+=(dev1)
 out=$(lx create dev1 --rootfs "$rootfs" --user alice --ssh-key "$T_ROOT/key.pub" --sudo \
-    --packages less --timezone Europe/Berlin --run "$T_ROOT/first-boot.sh" 2>/dev/null)
+    --packages less --timezone Europe/Berlin --run "$T_ROOT/first-boot.sh" \
+    --password-file "$T_ROOT/pw.txt" 2>/dev/null)
 check_eq "create provisions and names what it changed" \
     "dev1: provisioned: changed packages timezone user sudo ssh-key run" "$out"
 check_eq "it was stopped again" "stopped" "$(lx list | awk '$1 == "dev1" { print $2 }')"
@@ -66,6 +70,11 @@ check_eq "recorded: provision.ssh_key" "$key" "$(lx config dev1 get provision.ss
 check_eq "recorded: provision.sudo" "yes" "$(lx config dev1 get provision.sudo)"
 check_eq "recorded: provision.packages" "less" "$(lx config dev1 get provision.packages)"
 check_eq "recorded: provision.timezone" "Europe/Berlin" "$(lx config dev1 get provision.timezone)"
+hash=$(lx config dev1 get provision.root_password)
+check_eq "recorded: provision.root_password is the hash in /etc/shadow" "$hash" \
+    "$(awk -F: '$1 == "root" { print $2 }' "$T_ROOT/lib/dev1/rootfs/etc/shadow")"
+check_eq "the recorded hash is the password's" "$hash" "$(perl -e 'print crypt($ARGV[0], $ARGV[1])' root-secret-1 "$hash")"
+check_eq "the config does not hold the password" "" "$(grep -r root-secret-1 "$T_ROOT/lib/dev1/config")"
 check_match "info points at the provisioning log" "Provision: .*log $T_ROOT/log/dev1/provision.log" \
     "$(lx info dev1)"
 check_match "the log shows apt installing less" "Setting up less" \
@@ -115,6 +124,13 @@ check "break the key file's mode" lx exec dev1 -- chmod 644 /home/alice/.ssh/aut
 check_eq "provision repairs what drifted" "dev1: provisioned: changed sudo ssh-key" \
     "$(lx provision dev1 2>&1)"
 check_eq "mode 600 again" "600" "$(lx exec dev1 -- stat -c %a /home/alice/.ssh/authorized_keys)"
+# root's password changed inside: provision puts the recorded hash back (from the host).
+check "root's password changed inside" lx exec dev1 -- usermod -p '$6$other$0123456789abcdef' root
+check_eq "provision restores root's password" "dev1: provisioned: changed root-password" \
+    "$(lx provision dev1 2>&1)"
+check_eq "root's hash is the recorded one again" "$hash" \
+    "$(lx exec dev1 -- awk -F: '$1 == "root" { print $2 }' /etc/shadow)"
+check_eq "/etc/shadow keeps its mode" "640" "$(lx exec dev1 -- stat -c %a /etc/shadow)"
 # A new hostname in the config: provision applies it to the running guest at once.
 check "set container.hostname" lx config dev1 set container.hostname dev-one
 check_eq "provision changes the hostname" "dev1: provisioned: changed hostname" \

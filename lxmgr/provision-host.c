@@ -1,6 +1,7 @@
-/* provision-seed.c: the cloud-init NoCloud seed, written as host root into the rootfs before
- * the guest boots (cloud-init reads it then). Every path is resolved inside the rootfs with
- * openat2(RESOLVE_IN_ROOT), and no symlink is followed for the files themselves. */
+/* provision-host.c: the provisioning steps done as host root in the rootfs, before a boot:
+ * the cloud-init NoCloud seed (cloud-init reads it at boot) and root's password hash. Every
+ * path is resolved inside the rootfs with openat2(RESOLVE_IN_ROOT), and no symlink is
+ * followed for the files themselves. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "login.h"
 #include "lxmgr.h"
 #include "provision.h"
 #include "store.h"
@@ -107,5 +109,52 @@ int provision_cloud_init_seed(struct lxmgr_ctx *ctx, struct container *c, bool *
 	if (w1 < 0 || w2 < 0)
 		return lx_fail(ctx, w1 < 0 ? w1 : w2, "cloud-init: write the seed in %s", SEED_DIR);
 	*ret_changed = w1 > 0 || w2 > 0;
+	return 0;
+}
+
+int provision_read_root_hash(int rootfd, char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+
+	if (read_file_in_root(rootfd, "/etc/shadow", O_NOFOLLOW, 1 << 20, &text, NULL) < 0)
+		return -ENOENT;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "root:", 5) != 0)
+			continue;
+		*ret = strndup(line + 5, strcspn(line + 5, ":"));
+		return *ret ? 0 : -ENOMEM;
+	}
+	return -ESRCH;
+}
+
+int provision_root_password(struct lxmgr_ctx *ctx, struct container *c, bool *ret_changed)
+{
+	const char *want = c->cfg.provision_root_password;
+	_cleanup_free_ char *have = NULL;
+	_cleanup_close_ int rootfd = -EBADF;
+	int r;
+
+	*ret_changed = false;
+	if (!want[0])
+		return 0;
+	if (c->cfg.snapshot_of[0])
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "root-password: %s is a snapshot of %s, whose overlay is only "
+			       "mounted while it runs: set it inside with passwd",
+			       c->name, c->cfg.snapshot_of);
+	rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return lx_fail(ctx, -errno, "open %s", c->rootfs);
+	r = provision_read_root_hash(rootfd, &have);
+	if (r < 0)
+		return lx_fail(ctx, r == -ESRCH ? LX_SYNTHETIC(r) : r,
+			       "root-password: the rootfs's /etc/shadow has no line for root");
+	if (!strcmp(have, want))
+		return 0;
+	r = login_set_hash(rootfd, "root", want);
+	if (r < 0)
+		return lx_fail(ctx, r, "root-password: write the rootfs's /etc/shadow");
+	*ret_changed = true;
 	return 0;
 }
