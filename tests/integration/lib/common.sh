@@ -94,15 +94,35 @@ debian_rootfs() {
     bash "$TESTS_DIR/integration/lib/debian-rootfs.sh" bookworm
 }
 
-# Host objects of a container: its cgroup directories in every hierarchy.
-host_cgroups_of() {
-    find /sys/fs/cgroup -maxdepth 3 -type d -name "lxmgr-*-$1.scope" 2>/dev/null
+# The cgroup tag of the test's store, as lxmgr derives it from --root (store.c): containers of
+# other stores (other tests running at the same time) may share names and, while this one
+# is stopped, id ranges; their cgroups carry another tag.
+store_tag() {
+    local s=${1:-$T_ROOT} h=5381 i c
+    for ((i = 0; i < ${#s}; i++)); do
+        printf -v c '%d' "'${s:i:1}"
+        h=$(((h * 33 + c) & 0xffffffff))
+    done
+    printf '%08x' "$h"
 }
 
-# Processes whose uid lies in [base, base+65535].
+# Host objects of a container: its cgroup directories in every hierarchy.
+host_cgroups_of() {
+    find /sys/fs/cgroup -maxdepth 3 -type d -name "lxmgr-$(store_tag)-$1.scope" 2>/dev/null
+}
+
+# Processes whose uid lies in [base, base+65535], except those inside a container of another
+# store (its scope names another tag): ranges are unique only among running containers.
 host_procs_in_range() {
-    local base=$1
-    ps -eo uid=,pid= | awk -v b="$base" '$1 >= b && $1 < b + 65536 { print $2 }'
+    local base=$1 tag pid
+    tag=$(store_tag)
+    for pid in $(ps -eo uid=,pid= | awk -v b="$base" '$1 >= b && $1 < b + 65536 { print $2 }'); do
+        if grep -q '/lxmgr-[0-9a-f]\{8\}-[^/]*\.scope' "/proc/$pid/cgroup" 2>/dev/null &&
+            ! grep -q "/lxmgr-$tag-" "/proc/$pid/cgroup" 2>/dev/null; then
+            continue
+        fi
+        [ -d "/proc/$pid" ] && echo "$pid"
+    done
 }
 
 uid_base_of() {
