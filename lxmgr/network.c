@@ -1,4 +1,5 @@
 /* network.c: a container's network: checks, the monitor's setup before init runs, teardown. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,6 +503,21 @@ static int release_bridge(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const
 	return 0;
 }
 
+/* FILE.tmp-PID of write_file_atomic_at(): a process killed between its write and its rename
+ * leaves one. Every file of NET_HOST_DIR is written under the host lock, which the caller
+ * holds, so any such file is stale. */
+static void remove_stale_tmp(void)
+{
+	_cleanup_closedir_ DIR *d = opendir(NET_HOST_DIR);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, ".tmp-") && de->d_name[0] != '.')
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+}
+
 static void restore_ip_forward(const struct lxmgr_ctx *ctx, struct nl_sock *sk)
 {
 	if (net_link_count_alias(sk, ALIAS_PREFIX) != 0)
@@ -572,6 +588,7 @@ int network_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
 		(void)net_nat_remove(rs->net_nat);
 	}
 	restore_ip_forward(ctx, sk);
+	remove_stale_tmp();
 	clear(&rs->net_veth);
 	clear(&rs->net_bridge);
 	clear(&rs->net_nat);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves: the network objects of a container whose monitor was killed with SIGKILL (veth,
 # bridge, nft table) are recorded in its runtime state and removed by gc or by the next
-# start; nothing of the store's network is left afterwards.
+# start, with the stale temporary files a killed writer leaves in /run/lxmgr-net; nothing of
+# the store's network is left afterwards.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/net.sh"
 setup_store
@@ -21,7 +22,11 @@ for _ in $(seq 1 100); do
     sleep 0.05
 done
 check "the dead monitor left the bridge" ip link show dev "$br"
+# What a process killed between write_file_atomic_at's write and rename leaves behind.
+stale=/run/lxmgr-net/dnsmasq-$br.hosts.tmp-$$
+printf 'stale\n' >"$stale"
 check "gc" lx gc
+check_fails "gc removed a stale temporary file of /run/lxmgr-net" test -e "$stale"
 check_bridge_gone "$br"
 check_fails "no veth left" ip link show dev "$veth"
 
