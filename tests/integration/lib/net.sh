@@ -53,13 +53,17 @@ upstream_peers() {
 # it while the upstream side reports who it sees; prints the peer address seen upstream.
 connect_and_report() {
     local name=$1 ip=$2 port=$3 peers
-    # nc ends a connection at the end of its input: keep that open while we look.
-    ip netns exec "$NET_UP_NS" sh -c "sleep 5 | busybox nc -l -p $port" >/dev/null 2>&1 &
+    # nc ends a connection at the end of its input: keep that open while we look. Generous
+    # waits (listening, connecting, seeing the peer): a loaded host may take seconds for each.
+    ip netns exec "$NET_UP_NS" sh -c "sleep 20 | busybox nc -l -p $port" >/dev/null 2>&1 &
     local listener=$!
-    sleep 0.3
-    lx exec "$name" -- bash -c "exec 3<>/dev/tcp/$ip/$port && sleep 2" >/dev/null 2>&1 &
+    for _ in $(seq 1 50); do
+        [ -n "$(ip netns exec "$NET_UP_NS" ss -Hltn "( sport = :$port )")" ] && break
+        sleep 0.1
+    done
+    lx exec "$name" -- bash -c "exec 3<>/dev/tcp/$ip/$port && sleep 3" >/dev/null 2>&1 &
     local client=$!
-    for _ in $(seq 1 30); do
+    for _ in $(seq 1 100); do
         peers=$(upstream_peers "$port")
         [ -n "$peers" ] && break
         sleep 0.1
