@@ -168,6 +168,18 @@ check_match "alpine: --cloud-init refused, the image has no cloud-init" \
     "^lxmgr: create a0: provision: cloud-init: the image has no cloud-init" "$out"
 check_eq "alpine: no container left" "" "$(leftovers lib a0)"
 
+# provision's own refusals, and a container without [provision] keys.
+lx provision >/dev/null 2>&1
+check_eq "provision without NAME is a usage error (2)" "2" "$?"
+check_match "provision of a missing container: one line" \
+    "^lxmgr: provision ghost: store: no container named 'ghost'[^"$'\n'"]*$" "$(lx provision ghost 2>&1)"
+T_NAMES+=(plain)
+check "alpine: a container made without provisioning" lx create plain --tarball "$alpine"
+check_eq "alpine: provision has nothing to do there (and boots nothing)" \
+    "plain: nothing to provision (no [provision] keys are set)" "$(lx provision plain 2>&1)"
+check_eq "alpine: it was not started (no console log)" "" "$(ls "$T_ROOT/log/plain/console.log" 2>/dev/null)"
+check "alpine: removed" lx destroy plain
+
 T_NAMES+=(a3)
 out=$(lx create a3 --tarball "$alpine" --user bob --ssh-key "$T_ROOT/key.pub" \
     --hostname alp-box 2>/dev/null)
