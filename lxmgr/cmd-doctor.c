@@ -13,6 +13,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "clone.h"
 #include "cmd.h"
 #include "guest.h"
 #include "idmap.h"
@@ -349,7 +350,17 @@ static int doctor_guest(struct doctor *d, const char *name)
 		return 0;
 	}
 	report(d, VERDICT_OK, "%s: config %s parses", name, c->config_path);
-	check_rootfs(d, c);
+	if (!clone_is_snapshot(&c->cfg))
+		check_rootfs(d, c);
+	else if (store_lock_running(c) < 0)
+		report(d, VERDICT_WARN, "%s: a running snapshot clone: its rootfs is checked only "
+					"while it is stopped",
+		       name);
+	else if (clone_view_open(d->ctx, c) >= 0) {
+		/* The merged tree of source and upper layer, as the guest sees it. */
+		check_rootfs(d, c);
+		clone_view_close(c);
+	}
 	o.self = c;
 	(void)store_foreach_config(d->ctx, find_overlap, &o);
 	return 0;

@@ -494,6 +494,19 @@ static int edit_check(const char *path, const char *text, size_t len, const stru
 	return key_print_checked(k, &scratch, ret, err);
 }
 
+int config_check_value(const char *key, const char *value, struct config_error *err)
+{
+	_cleanup_(config_done) struct container_config scratch = {};
+	const struct config_key *k = config_key_lookup(key);
+
+	if (err)
+		*err = (struct config_error){0};
+	if (!k || (k->flags & KEY_FAMILY))
+		return set_error(err, 0, key, -EINVAL, "unknown key");
+	config_init_defaults(&scratch);
+	return key_apply(k, value, &scratch, 0, err);
+}
+
 int config_edit_file(const char *path, const char *key, const char *value, struct config_error *err)
 {
 	_cleanup_free_ char *text = NULL, *canon = NULL, *out = NULL;

@@ -417,6 +417,15 @@ static void build_done(struct build *b, bool keep)
 	config_done(&b->cfg);
 }
 
+/* Before minutes of copying: a hostname the config would refuse at the end. */
+static int check_hostname(const struct lxmgr_ctx *ctx, const char *hostname)
+{
+	struct config_error e;
+	int r = config_check_value("container.hostname", hostname, &e);
+
+	return r < 0 ? store_report_config_error(ctx, r, &e) : 0;
+}
+
 int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req)
 {
 	struct build b = {
@@ -430,6 +439,8 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 			       "starting with . or -)",
 			       req->name);
 	r = check_target_free(ctx, req->name);
+	if (r >= 0)
+		r = check_hostname(ctx, req->hostname ? req->hostname : req->name);
 	if (r >= 0)
 		r = check_source(&b);
 	if (r < 0) {

@@ -113,6 +113,8 @@ int store_report_config_error(const struct lxmgr_ctx *ctx, int r, const struct c
 {
 	char where[600];
 
+	if (!e->file[0] && e->key[0])
+		return log_fail_full(ctx, "config", LX_SYNTHETIC(r), "%s: %s", e->key, e->message);
 	if (e->line)
 		(void)snprintf(where, sizeof(where), "%s:%u", e->file, e->line);
 	else

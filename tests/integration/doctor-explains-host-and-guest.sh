@@ -54,6 +54,11 @@ lx config dr1 set container.init /sbin/init
 lx config dr1 set container.systemd_version 252
 lx config dr1 set container.cgroup_layout unified
 check_eq "the config reads as before once the keys are set back" "$config_before" "$(cat "$T_ROOT/lib/dr1/config")"
-check_eq "no mount left under the store" 0 "$(grep -c "$T_ROOT" /proc/self/mountinfo)"
+T_NAMES+=(drs)
+lx clone dr1 drs --snapshot >/dev/null 2>&1
+out=$(lx doctor drs 2>&1)
+check_eq "a snapshot clone passes" 0 $?
+check_match "its init is found in the merged tree" "ok +drs: init /sbin/init \(systemd\)" "$out"
+check_eq "no mount left under the store"  0 "$(grep -c "$T_ROOT" /proc/self/mountinfo)"
 
 done_testing

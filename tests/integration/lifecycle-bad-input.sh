@@ -25,6 +25,9 @@ refused 1 "invalid container name '\.\.'" "the name .." lx create .. --rootfs "$
 refused 1 "invalid container name ''" "an empty name" lx create "" --rootfs "$rootfs"
 refused 1 "invalid container name" "a name of 65 characters" lx create "$(printf 'a%.0s' $(seq 65))" --rootfs "$rootfs"
 refused 1 "invalid container name" "a non-ASCII name" lx create "caf$(printf '\xc3\xa9')" --rootfs "$rootfs"
+refused 1 "create hx: config: container.hostname: invalid hostname 'bad name'" \
+    "a bad hostname, before anything is copied" lx create hx --rootfs "$rootfs" --hostname "bad name"
+check_eq "the bad hostname left nothing in the store" "" "$(ls -A "$T_ROOT/lib" 2>/dev/null)"
 refused 2 "give one of -t TEMPLATE, --rootfs DIR or --tarball FILE" "create without a source" lx create x1
 refused 2 "unknown option '--bogus'" "an unknown option" lx create x1 --bogus
 refused 2 "unknown verb 'frobnicate'" "an unknown verb" lx frobnicate
