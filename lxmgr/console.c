@@ -28,7 +28,7 @@ static int open_log(struct console *con)
 void console_init(struct console *con)
 {
 	memset(con, 0, sizeof(*con));
-	con->master = con->slave = con->log_fd = -EBADF;
+	con->master = con->slave = con->log_fd = con->journal_fd = -EBADF;
 	con->writer = -1;
 	for (int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
 		con->clients[i].fd = -EBADF;
@@ -158,6 +158,9 @@ ssize_t console_drain(struct console *con)
 		total += n;
 		console_ring_append(con, buf, (size_t)n);
 		broadcast(con, buf, (size_t)n);
+		/* journald splits lines itself; a full pipe loses output, never stalls us. */
+		if (con->journal_fd >= 0)
+			(void)!write(con->journal_fd, buf, (size_t)n);
 		if (con->log_fd < 0)
 			continue;
 		if (con->log_size + (uint64_t)n > CONSOLE_LOG_MAX)
@@ -179,9 +182,11 @@ void console_close(struct console *con)
 		(void)close(con->slave);
 	if (con->log_fd >= 0)
 		(void)close(con->log_fd);
+	if (con->journal_fd >= 0)
+		(void)close(con->journal_fd);
 	free(con->slave_path);
 	free(con->log_path);
-	con->master = con->slave = con->log_fd = -EBADF;
+	con->master = con->slave = con->log_fd = con->journal_fd = -EBADF;
 	con->slave_path = con->log_path = NULL;
 }
 

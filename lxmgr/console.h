@@ -25,6 +25,7 @@ struct console {
 	int slave;        /* kept open so the master never sees a hang-up between gettys */
 	char *slave_path; /* host path, bound onto /dev/console inside */
 	int log_fd;
+	int journal_fd; /* run by lxmgr@NAME.service: a journal stream that gets the output too */
 	char *log_path;
 	uint64_t log_size;
 	char ring[CONSOLE_RING_SIZE]; /* the recent output, replayed to a client that attaches */
@@ -42,7 +43,7 @@ void console_init(struct console *con);
 /* Opens (appending) LOGDIR/console.log; LOGDIR must exist. */
 int console_log_open(struct console *con, const char *logdir);
 /* Reads what the container wrote and keeps it in the log (capped at CONSOLE_LOG_MAX, rotated
- * once to console.log.1) and the ring, and sends it to every attached client; a client that
+ * once to console.log.1), the journal stream if any, and the ring, and sends it to every attached client; a client that
  * cannot take it at once is disconnected (the monitor never waits for one). Returns bytes
  * read, 0 when nothing was there. */
 ssize_t console_drain(struct console *con);

@@ -1,4 +1,6 @@
 /* log.c: the one error reporter and the levelled log lines. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +49,24 @@ bool log_setup_journal(const char *uuid)
 	if (log_settings.threshold < LOG_LEVEL_INFO)
 		log_settings.threshold = LOG_LEVEL_INFO;
 	return true;
+}
+
+int log_journal_stream(const char *identifier)
+{
+	int fd, flags;
+
+	if (!log_settings.journal)
+		return -ENOTCONN;
+	fd = sd_journal_stream_fd(identifier, LOG_INFO, /* level_prefix= */ 0);
+	if (fd < 0)
+		return fd;
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		(void)close(fd);
+		return -errno;
+	}
+	return fd;
 }
 
 enum log_level log_threshold(void)

@@ -25,6 +25,9 @@ enum log_level log_threshold(void);
  * entries with CONTAINER_NAME= (the context's name), CONTAINER_UUID=uuid and LXMGR_STEP=, and
  * info lines are kept. uuid must outlive the process's logging. Returns whether it did. */
 bool log_setup_journal(const char *uuid);
+/* After log_setup_journal(): a non-blocking stream into the journal under identifier (each
+ * line an entry at info level), or -errno; -ENOTCONN when not logging to the journal. */
+int log_journal_stream(const char *identifier);
 
 /* Prints "lxmgr: VERB NAME: STEP: message[: strerror]" and returns LX_ERRNO(r). */
 int log_fail_full(const struct lxmgr_ctx *ctx, const char *step, int r, const char *fmt, ...)

@@ -544,6 +544,13 @@ static int prepare(struct monitor *m)
 	if (r < 0)
 		return log_fail_full(m->ctx, "console", r, "open the console pty");
 	m->rs.console = strdup(m->console.slave_path);
+	/* Under the unit the console's output is in the journal too, as nspawn's is. */
+	if (m->by_unit) {
+		_cleanup_free_ char *ident = NULL;
+
+		if (xasprintf(&ident, "%s-console", m->c->name) >= 0)
+			m->console.journal_fd = log_journal_stream(ident);
+	}
 	/* A snapshot clone's drop-ins go through its merged tree (clone.h). */
 	r = clone_view_open(m->ctx, m->c);
 	if (r < 0)

@@ -4,8 +4,8 @@
 # installed into it by `make install` -- `lxmgr enable` runs the container as lxmgr@NAME
 # (Type=notify, Delegate=yes: its processes in the unit's cgroup), machined knows it
 # (machinectl list/show/shell/poweroff), the monitor logs to the journal with CONTAINER_NAME
-# and CONTAINER_UUID, `systemctl stop` shuts it down cleanly, notify_ready waits for the
-# guest's systemd, a restart of the host brings the enabled container back, the units pass
+# and CONTAINER_UUID and the console's output is there too, `systemctl stop` shuts it down
+# cleanly, notify_ready waits for the guest's systemd, a restart of the host brings the enabled container back, the units pass
 # `systemd-analyze verify`; without container.nesting the nested container cannot mount proc;
 # and on a host without systemd as PID 1 `enable` is refused and changes nothing.
 # With the CentOS 7 guest tarball (../shared/guests, or LXMGR_GUESTS=DIR): systemd 219 boots
@@ -129,6 +129,8 @@ check_match "the monitor's log is in the journal" "MESSAGE=monitor: started, ini
     "$journal"
 check_match "... with CONTAINER_NAME=dev1" "CONTAINER_NAME=dev1" "$journal"
 check_match "... and CONTAINER_UUID" "CONTAINER_UUID=$uuid" "$journal"
+check_match "the console's output is in the unit's journal too (dev1-console)" "Welcome to" \
+    "$(in_host journalctl -u lxmgr@dev1 -t dev1-console --no-pager -o cat)"
 
 # ---- systemctl stop ----
 s0=$(date +%s%N)
