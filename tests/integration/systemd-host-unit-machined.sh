@@ -5,8 +5,8 @@
 # (Type=notify, Delegate=yes: its processes in the unit's cgroup), machined knows it
 # (machinectl list/show/shell/poweroff), the monitor logs to the journal with CONTAINER_NAME
 # and CONTAINER_UUID and the console's output is there too, `systemctl stop` shuts it down
-# cleanly, notify_ready waits for the guest's systemd, a restart of the host brings the enabled container back, the units pass
-# `systemd-analyze verify`; without container.nesting the nested container cannot mount proc;
+# cleanly, notify_ready waits for the guest's systemd, a restart of the host brings the
+# enabled container back, the units pass `systemd-analyze verify`; without container.nesting the nested container cannot mount proc;
 # and on a host without systemd as PID 1 `enable` is refused and changes nothing.
 # With the CentOS 7 guest tarball (../shared/guests, or LXMGR_GUESTS=DIR): systemd 219 boots
 # nested under the unit on this pure cgroup2 host, in a name=systemd v1 hierarchy that lxmgr
