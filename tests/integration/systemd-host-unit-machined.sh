@@ -31,11 +31,12 @@ t0=$(date +%s)
 in_host() { lx exec sdhost -- "$@"; }
 # Polls (50 ms) until CMD's output matches REGEX, at most S seconds; prints the last output.
 poll() {
-    local s=$1 re=$2 out i
+    local end=$((SECONDS + $1)) re=$2 out
     shift 2
-    for i in $(seq 1 $((s * 20))); do
+    while :; do
         out=$("$@" 2>&1)
         [[ $out =~ $re ]] && break
+        [ "$SECONDS" -lt "$end" ] || break
         sleep 0.05
     done
     echo "$out"
