@@ -58,7 +58,7 @@ check_match "... in one line that says why" \
     "$out"
 check_eq "... and leaves container.autostart as it was" "no" \
     "$(lx config sdhost get container.autostart)"
-check_match "list shows AUTOSTART" "sdhost .* no$" "$(lx list | grep sdhost)"
+check_match "list shows AUTOSTART" "sdhost .* no( |$)" "$(lx list | grep sdhost)"
 
 base=$(uid_base_of sdhost)
 rootfs=$T_ROOT/lib/sdhost/rootfs
@@ -91,7 +91,7 @@ check_eq "systemctl is-active lxmgr@dev1" "active" "$(unit_state)"
 check_eq "lxmgr@dev1 and lxmgr.target are enabled" "enabled enabled" \
     "$(in_host systemctl is-enabled lxmgr@dev1 lxmgr.target | xargs)"
 check_eq "container.autostart = yes" "yes" "$(in_host lxmgr config dev1 get container.autostart)"
-check_match "list shows it" "dev1 +running .* yes$" "$(in_host lxmgr list | grep dev1)"
+check_match "list shows it" "dev1 +running .* yes( |$)" "$(in_host lxmgr list | grep dev1)"
 check_match "sd_notify: READY=1 and STATUS= from the monitor" "^StatusText=running, init is pid [0-9]+$" \
     "$(in_host systemctl show -p StatusText lxmgr@dev1)"
 init=$(in_host lxmgr list --json | grep -o '"init_pid": [0-9]*' | grep -o '[0-9]*$')
