@@ -31,9 +31,10 @@ int network_record(const struct lxmgr_ctx *ctx, const struct container *c, struc
 
 /* network-pool6.c. */
 /* Bridge: the bridge's /64 (net.pool6, else the one another container of the store on the
- * bridge recorded, else derived), written into cfg->net_pool6 when unset, and net.ip6
- * checked or allocated. No-op without IPv6. 0, or -errno reported. */
-int network_check_bridge6(const struct lxmgr_ctx *ctx, const char *name,
+ * bridge recorded, else derived), written into cfg->net_pool6 when unset, checked against the
+ * host's IPv6 routes (through sk), and net.ip6 checked or allocated. No-op without IPv6. 0, or
+ * -errno reported. */
+int network_check_bridge6(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const char *name,
 			  struct container_config *cfg, const char *bridge);
 /* Routed: net.ip6, if set, is a unicast address. 0, or -errno reported. */
 int network_check_routed6(const struct lxmgr_ctx *ctx, const struct container_config *cfg);

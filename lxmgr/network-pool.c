@@ -229,7 +229,7 @@ static int check_bridge(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const c
 	if (!cfg->net_pool[0])
 		net_pool_format(&pool, cfg->net_pool);
 	r = check_bridge_ip(ctx, name, cfg, bridge, &pool, allocate);
-	return r < 0 ? r : network_check_bridge6(ctx, name, cfg, bridge);
+	return r < 0 ? r : network_check_bridge6(ctx, sk, name, cfg, bridge);
 }
 
 static int check_routed(const struct lxmgr_ctx *ctx, struct nl_sock *sk,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr6.h"
 #include "cleanup.h"
 #include "log.h"
 #include "lxmgr.h"
@@ -120,7 +121,24 @@ static int check_ip6(const struct lxmgr_ctx *ctx, struct container_config *cfg,
 	return 0;
 }
 
-int network_check_bridge6(const struct lxmgr_ctx *ctx, const char *name,
+/* The /64 must not be routed elsewhere on the host: the bridge's PREFIX::1/64 would take
+ * those destinations over. */
+static int check_pool6_free(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
+			    const struct net_pool6 *pool, const char *bridge)
+{
+	char p[NET_POOL6_STRLEN], route[128];
+	int r = net_route6_find_overlap(sk, pool, bridge, route, sizeof(route));
+
+	if (r < 0)
+		return lx_fail(ctx, r, "list the host's IPv6 routes");
+	if (r > 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EADDRINUSE),
+			       "net.pool6 %s overlaps the host's route %s: set another net.pool6",
+			       net_pool6_format(pool, p), route);
+	return 0;
+}
+
+int network_check_bridge6(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const char *name,
 			  struct container_config *cfg, const char *bridge)
 {
 	__attribute__((cleanup(query_done))) struct pool6_query q = {0};
@@ -143,7 +161,8 @@ int network_check_bridge6(const struct lxmgr_ctx *ctx, const char *name,
 		/* Recorded in the container's config, as net.pool is. */
 		net_pool6_format(&pool, cfg->net_pool6);
 	}
-	return check_ip6(ctx, cfg, &q, &pool, bridge);
+	r = check_pool6_free(ctx, sk, &pool, bridge);
+	return r < 0 ? r : check_ip6(ctx, cfg, &q, &pool, bridge);
 }
 
 int network_check_routed6(const struct lxmgr_ctx *ctx, const struct container_config *cfg)

@@ -1,5 +1,7 @@
 /* addr6.c: IPv6 addresses and routes through libnl-route-3. */
 #include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/if_addr.h>
@@ -10,6 +12,7 @@
 #include "addr6.h"
 #include "link.h"
 #include "nl.h"
+#include "pool6.h"
 
 static struct nl_addr *build_v6(const struct in6_addr *a, uint8_t prefix)
 {
@@ -148,6 +151,47 @@ int net_addr6_has(struct nl_sock *sk, const char *ifname, const struct in6_addr 
 		    local && nl_addr_get_len(local) == sizeof(*a) &&
 		    !memcmp(nl_addr_get_binary_addr(local), a, sizeof(*a)))
 			return 1;
+	}
+	return 0;
+}
+
+int net_route6_find_overlap(struct nl_sock *sk, const struct net_pool6 *pool,
+			    const char *except_ifname, char *ret, size_t size)
+{
+	__attribute__((cleanup(cache_freep))) struct nl_cache *cache = NULL;
+	int except = 0, r;
+
+	if (except_ifname) {
+		except = net_link_index(sk, except_ifname);
+		if (except == -ENODEV)
+			except = 0;
+		else if (except < 0)
+			return except;
+	}
+	r = rtnl_route_alloc_cache(sk, AF_INET6, 0, &cache);
+	if (r < 0)
+		return net_nl_errno(r);
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_route *rt = (struct rtnl_route *)o;
+		struct nl_addr *d = rtnl_route_get_dst(rt);
+		struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, 0);
+		int idx = nh ? rtnl_route_nh_get_ifindex(nh) : 0;
+		char text[NET_ADDR6_STRLEN], ifname[IFNAMSIZ] = "?";
+		struct in6_addr dst;
+		unsigned len;
+
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN || !d ||
+		    nl_addr_get_len(d) != sizeof(dst) || (except && idx == except))
+			continue;
+		len = nl_addr_get_prefixlen(d);
+		memcpy(&dst, nl_addr_get_binary_addr(d), sizeof(dst));
+		if (len == 0 || !net_pool6_overlaps(pool, &dst, (uint8_t)len))
+			continue;
+		if (idx > 0)
+			(void)if_indextoname((unsigned)idx, ifname);
+		(void)snprintf(ret, size, "%s/%u dev %s", net_addr6_format(&dst, text), len,
+			       ifname);
+		return 1;
 	}
 	return 0;
 }

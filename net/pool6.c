@@ -62,6 +62,23 @@ void net_pool6_derive(const char *seed, struct net_pool6 *ret)
 		ret->net.s6_addr[1 + i] = (uint8_t)(h >> (8 * i));
 }
 
+bool net_pool6_overlaps(const struct net_pool6 *p, const struct in6_addr *dst, uint8_t len)
+{
+	/* Two prefixes overlap when they agree on the shorter one's bits. */
+	unsigned bits = len < 64 ? len : 64;
+
+	for (unsigned i = 0; i < bits / 8; i++)
+		if (p->net.s6_addr[i] != dst->s6_addr[i])
+			return false;
+	if (bits % 8) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits % 8));
+
+		if ((p->net.s6_addr[bits / 8] ^ dst->s6_addr[bits / 8]) & mask)
+			return false;
+	}
+	return true;
+}
+
 void net_pool6_gateway(const struct net_pool6 *p, struct in6_addr *ret)
 {
 	*ret = p->net;

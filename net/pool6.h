@@ -27,6 +27,8 @@ const char *net_pool6_format(const struct net_pool6 *p, char buf[static NET_POOL
  * of seed (the host's machine-id and the bridge's name): the same bridge on the same host
  * gets the same prefix, different hosts and bridges almost surely different ones. */
 void net_pool6_derive(const char *seed, struct net_pool6 *ret);
+/* Whether the route dst/len covers part of the /64 p, or lies inside it. */
+bool net_pool6_overlaps(const struct net_pool6 *p, const struct in6_addr *dst, uint8_t len);
 /* PREFIX::1, the bridge's address. */
 void net_pool6_gateway(const struct net_pool6 *p, struct in6_addr *ret);
 bool net_pool6_contains(const struct net_pool6 *p, const struct in6_addr *a);

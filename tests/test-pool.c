@@ -356,6 +356,24 @@ static void test_pool6_check_and_lease_skip_anycast_gateway_and_used(void **stat
 	assert_int_equal(net_addr6_parse("not-an-address", &a), -EINVAL);
 }
 
+static void test_pool6_overlaps_shorter_and_longer_routes(void **state _unused_)
+{
+	struct net_pool6 p;
+	struct in6_addr d;
+
+	assert_int_equal(net_pool6_parse("fd00:1:2:3::/64", &p), 0);
+	assert_int_equal(net_addr6_parse("fd00::", &d), 0);
+	assert_true(net_pool6_overlaps(&p, &d, 8));   /* fd00::/8 covers it */
+	assert_true(net_pool6_overlaps(&p, &d, 16));  /* fd00::/16 too */
+	assert_false(net_pool6_overlaps(&p, &d, 32)); /* fd00:0::/32 does not */
+	assert_int_equal(net_addr6_parse("fd00:1:2:3::8", &d), 0);
+	assert_true(net_pool6_overlaps(&p, &d, 128)); /* a host route inside it */
+	assert_int_equal(net_addr6_parse("fd00:1:2:4::", &d), 0);
+	assert_false(net_pool6_overlaps(&p, &d, 64));
+	assert_true(net_pool6_overlaps(&p, &d, 61)); /* fd00:1:2::/61 covers ...:3 and :4 */
+	assert_false(net_pool6_overlaps(&p, &d, 62));
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int main(void)
@@ -382,6 +400,7 @@ int main(void)
 		T(test_pool6_parse_needs_a_slash_64_with_zero_host_bits),
 		T(test_pool6_derive_is_a_stable_ula_that_differs_per_seed),
 		T(test_pool6_check_and_lease_skip_anycast_gateway_and_used),
+		T(test_pool6_overlaps_shorter_and_longer_routes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

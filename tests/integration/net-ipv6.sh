@@ -23,6 +23,11 @@ ip -n "$NET_UP_NS" addr add "$up6::2/64" dev eth0 nodad
 check_fails "--ip6 that is not an address is refused" new_debian bad6 --ip6 fd00::zz
 check_fails "--ip6 outside the bridge's /64 is refused" new_debian bad6 --ip6 fd00:dead:beef::5
 check_fails "--ip6 with --net none is refused" new_debian bad6 --net none --ip6 fd00::5
+printf '[net]\ndns = local\nipv6 = yes\npool6 = %s::/64\n' "$up6" >"$T_ROOT/etc/lxmgr.conf"
+out=$(lx create bad6 --rootfs "$(debian_rootfs)" 2>&1)
+check_match "a net.pool6 the host already routes elsewhere is refused, naming the route" \
+    "net.pool6 $up6::/64 overlaps the host's route $up6::/64 dev $NET_UP_LINK" "$out"
+printf '[net]\ndns = local\nipv6 = yes\n' >"$T_ROOT/etc/lxmgr.conf"
 check_eq "refused creates leave no container" "" "$(lx list 2>/dev/null | grep bad6)"
 
 new_debian v6a
