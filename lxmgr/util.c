@@ -406,8 +406,16 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
+	int fd;
 
-	return NEG_ERRNO((int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how)));
+	/* A ".." step fails with EAGAIN when a rename anywhere on the host raced the lookup
+	 * (openat2(2): "the caller may choose to retry"); ../lib/systemd/systemd is Fedora's
+	 * /sbin/init. */
+	for (int i = 0;; i++) {
+		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN || i >= 64)
+			return fd >= 0 ? fd : -errno;
+	}
 }
 
 uint64_t now_ns(void)

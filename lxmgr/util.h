@@ -62,7 +62,8 @@ const char *signal_to_string(int sig, char buf[static 16]);
 int pid_start_time(pid_t pid, uint64_t *ret);
 
 /* openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS): a path inside a tree the container owns
- * never leads out of it, whatever symlinks it holds. */
+ * never leads out of it, whatever symlinks it holds. Retries the EAGAIN that a ".." step
+ * gets when a rename elsewhere on the host raced the lookup. */
 int open_in_root(int rootfd, const char *path, int flags, mode_t mode);
 
 /* Monotonic time in nanoseconds. */

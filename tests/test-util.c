@@ -548,6 +548,49 @@ static void test_open_in_root_relative_dotdot_symlink_stays_inside(void **state)
 	assert_fd_reads(open_in_root(rootfd, "up", O_RDONLY, 0), "root's own\n");
 }
 
+/* openat2 fails a ".." lookup under RESOLVE_IN_ROOT with EAGAIN when any rename happens on
+ * the host meanwhile (openat2(2)); Fedora's /sbin/init is ../lib/systemd/systemd, and a
+ * busy host renames all the time. open_in_root retries. */
+static void test_open_in_root_dotdot_symlink_survives_renames_elsewhere(void **state)
+{
+	struct fixture *fx = *state;
+	_cleanup_close_ int rootfd = open_root(fx);
+	char p[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+	int failed = 0, status;
+	pid_t pid;
+
+	path_in(fx, "root/usr", p);
+	assert_int_equal(mkdir(p, 0755), 0);
+	path_in(fx, "root/usr/init", p);
+	unit_write_text(p, "init\n");
+	path_in(fx, "root/sbin", p);
+	assert_int_equal(mkdir(p, 0755), 0);
+	path_in(fx, "root/sbin/init", p);
+	assert_int_equal(symlink("../usr/init", p), 0);
+	path_in(fx, "a", a);
+	path_in(fx, "b", b);
+	unit_write_text(a, "x");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			if (rename(a, b) < 0 || rename(b, a) < 0)
+				_exit(1);
+	}
+	for (int i = 0; i < 50000; i++) {
+		int fd = open_in_root(rootfd, "/sbin/init", O_PATH, 0);
+
+		if (fd < 0)
+			failed++;
+		else
+			(void)close(fd);
+	}
+	(void)kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(failed, 0);
+}
+
 static void test_open_in_root_refuses_magic_links(void **state _unused_)
 {
 	_cleanup_close_ int slash = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -701,6 +744,7 @@ int main(void)
 		TD(test_rm_rf_at_on_top_level_symlink_removes_only_the_link),
 		TD(test_open_in_root_resolves_absolute_symlink_inside_root),
 		TD(test_open_in_root_relative_dotdot_symlink_stays_inside),
+		TD(test_open_in_root_dotdot_symlink_survives_renames_elsewhere),
 		T(test_open_in_root_refuses_magic_links),
 		TD(test_open_in_root_creates_with_mode_and_cloexec),
 		T(test_pid_start_time_matches_field_22_of_proc_stat),
