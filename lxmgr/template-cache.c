@@ -182,11 +182,63 @@ static int build_entry(const struct lxmgr_ctx *ctx, struct template_run *run, st
 	return 0;
 }
 
-int template_cache_get(const struct lxmgr_ctx *ctx, struct template_run *run, char **ret_rootfs)
+/* flock(op) on the release's directory, waiting while another create holds it (polling, so
+ * that Ctrl-C still ends the wait). */
+static int lock_wait(const struct lxmgr_ctx *ctx, const struct template_run *run, int fd, int op)
+{
+	bool said = false;
+
+	while (flock(fd, op | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return lx_fail(ctx, -errno, "lock the template cache");
+		if (!said)
+			template_step(ctx, "waiting for another create that %s %s %s %s",
+				      op == LOCK_EX ? "uses" : "builds", run->info->name,
+				      run->release, run->arch);
+		said = true;
+		if (run->cancelled && run->cancelled(run->userdata))
+			return -EINTR;
+		(void)usleep(200 * 1000);
+	}
+	return 0;
+}
+
+/* Shared lock: creates copy the entry; exclusive: one builds or replaces it. */
+static int get_locked(const struct lxmgr_ctx *ctx, struct template_run *run, struct cache_build *c,
+		      int basefd)
+{
+	struct stat st;
+	int r;
+
+	if (!run->req->refresh) {
+		r = lock_wait(ctx, run, basefd, LOCK_SH);
+		if (r < 0)
+			return r;
+		if (stat(c->entry, &st) == 0) {
+			template_step(ctx, "%s %s %s from the cache %s", run->info->name,
+				      run->release, run->arch, c->entry);
+			return 0;
+		}
+	}
+	r = lock_wait(ctx, run, basefd, LOCK_EX);
+	if (r < 0)
+		return r;
+	/* Built by the create we waited for. */
+	if (!run->req->refresh && stat(c->entry, &st) == 0)
+		template_step(ctx, "%s %s %s from the cache %s", run->info->name, run->release,
+			      run->arch, c->entry);
+	else if ((r = build_entry(ctx, run, c)) < 0)
+		return r;
+	/* Others may copy it as we do. */
+	return NEG_ERRNO(flock(basefd, LOCK_SH));
+}
+
+int template_cache_get(const struct lxmgr_ctx *ctx, struct template_run *run, char **ret_rootfs,
+		       int *ret_lock)
 {
 	_cleanup_free_ char *cache = NULL;
+	_cleanup_close_ int basefd = -EBADF;
 	struct cache_build c = {.fd = -EBADF};
-	struct stat st;
 	int r;
 
 	r = template_cache_dir(ctx, &cache);
@@ -199,14 +251,12 @@ int template_cache_get(const struct lxmgr_ctx *ctx, struct template_run *run, ch
 		return lx_fail(ctx, r, "out of memory");
 	}
 	r = mkdir_p(c.base, 0700);
-	if (r < 0) {
+	if (r < 0)
 		r = lx_fail(ctx, r, "create %s", c.base);
-	} else if (!run->req->refresh && stat(c.entry, &st) == 0) {
-		template_step(ctx, "%s %s %s from the cache %s", run->info->name, run->release,
-			      run->arch, c.entry);
-	} else {
-		r = build_entry(ctx, run, &c);
-	}
+	else if ((basefd = open(c.base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		r = lx_fail(ctx, -errno, "open %s", c.base);
+	else
+		r = get_locked(ctx, run, &c, basefd);
 	if (r >= 0 && xasprintf(ret_rootfs, "%s/rootfs", c.entry) < 0)
 		r = lx_fail(ctx, -ENOMEM, "out of memory");
 	cache_build_done(&c);
@@ -217,6 +267,8 @@ int template_cache_get(const struct lxmgr_ctx *ctx, struct template_run *run, ch
 		(void)rmdir(c.base);
 	}
 	free(c.base);
+	if (r >= 0)
+		*ret_lock = TAKE_FD(basefd);
 	return r;
 }
 
@@ -294,13 +346,14 @@ int template_make_rootfs(const struct lxmgr_ctx *ctx, const struct template_choi
 		.userdata = progress->userdata,
 	};
 	_cleanup_free_ char *cached = NULL, *failed = NULL;
+	_cleanup_close_ int lock = -EBADF; /* shared: no --refresh replaces it while we copy */
 	int r;
 
 	if (!c->info.cache)
 		return run_uncached(ctx, &run, tmpdir, rootfs);
 	if (!run.release)
 		run.release = "any"; /* the cache's directory of a template without releases */
-	r = template_cache_get(ctx, &run, &cached);
+	r = template_cache_get(ctx, &run, &cached, &lock);
 	if (r < 0)
 		return r;
 	r = copy_tree(cached, rootfs, 0, 0, progress, &failed);

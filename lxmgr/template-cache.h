@@ -23,9 +23,14 @@ int template_cache_dir(const struct lxmgr_ctx *ctx, char **ret);
  * is missing, or run->req->refresh, runs the template into CACHE/TEMPLATE/RELEASE/
  * .ARCH.build-XXXXXX (locked while it runs) and renames that into place: an entry that
  * exists is complete, and a refresh swaps the new one in atomically (RENAME_EXCHANGE).
- * Fills in run's rootfs, workdir and log_path. Reports failures itself; -EINTR when
- * run->cancelled said so (the build directory is removed). */
-int template_cache_get(const struct lxmgr_ctx *ctx, struct template_run *run, char **ret_rootfs);
+ * Builders hold flock(LOCK_EX) on CACHE/TEMPLATE/RELEASE, users LOCK_SH: a second create
+ * of an entry being built waits for it instead of building it again, and a refresh waits
+ * until no create copies the old entry. *ret_lock is that directory, locked shared: the
+ * caller closes it when its copy is done. Fills in run's rootfs, workdir and log_path.
+ * Reports failures itself; -EINTR when run->cancelled said so (the build directory is
+ * removed). */
+int template_cache_get(const struct lxmgr_ctx *ctx, struct template_run *run, char **ret_rootfs,
+		       int *ret_lock);
 
 /* Removes the build directories that dead creates left in the cache (their lock is free).
  * Returns how many, or -errno. */

@@ -5,7 +5,8 @@
 # with its repositories and keys; their finishing steps leave the distribution's own repo
 # file, no machine-id, no package cache, OpenRC's boot services and DHCP on eth0; lxmgr
 # caches the result and detects its init and stop signal; bad releases and architectures are
-# refused in one line. dnf and apk.static are stand-ins (lib/template-stubs) that lay down a
+# refused in one line; a second create of an entry being built waits and copies it. dnf and
+# apk.static are stand-ins (lib/template-stubs) that lay down a
 # few files of a real install; nothing here is booted.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
@@ -59,6 +60,21 @@ check_match "centos-stream: the default release 9, a metalink" \
     "$(cat "$LXMGR_STUB_DIR/repos/lxmgr-centos-stream.repo")"
 check_match "and --releasever=9" "--releasever=9 " "$(cat "$LXMGR_STUB_DIR/dnf.args")"
 
+# ---- two creates of one entry at once: one builds, the other waits and copies ----
+LXMGR_STUB_SLEEP=3 "$LXMGR" --root "$T_ROOT" create f1 -t fedora --net none >"$T_ROOT/f1.out" 2>&1 &
+f1=$!
+sleep 1
+LXMGR_STUB_SLEEP=3 "$LXMGR" --root "$T_ROOT" create f2 -t fedora --net none >"$T_ROOT/f2.out" 2>&1
+rc2=$?
+wait "$f1"
+rc1=$?
+T_NAMES+=(f1 f2)
+check_eq "both creates succeed" "0 0" "$rc1 $rc2"
+check_eq "exactly one built the entry" "1" "$(cat "$T_ROOT/f1.out" "$T_ROOT/f2.out" | grep -c 'built in')"
+check_match "the second waited for the first" "waiting for another create that builds fedora 42 $arch" \
+    "$(cat "$T_ROOT/f2.out")"
+check_match "and copied the entry" "fedora 42 $arch from the cache" "$(cat "$T_ROOT/f2.out")"
+
 # ---- alpine ----
 mkdir -p "$T_ROOT/keys"
 echo "-----BEGIN PUBLIC KEY-----" >"$T_ROOT/keys/alpine-devel@lists.alpinelinux.org-test.rsa.pub"
@@ -106,7 +122,7 @@ one_line "alpine: a bad release" "template: alpine: unknown release '3.x'" b4 -t
 one_line "the dnf script under its own name" "template: dnf: run it as rocky, alma, fedora or centos-stream" \
     b5 -t dnf
 check "neither dnf nor apk.static was run" test ! -e "$LXMGR_STUB_DIR/dnf.args" -a ! -e "$LXMGR_STUB_DIR/apk.args"
-check_eq "nothing else was made in the store" "a320 al9 cs9 r9" "$(ls -A "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
-check_eq "nothing was cached for the refused ones" "alma alpine centos-stream rocky" \
+check_eq "nothing else was made in the store" "a320 al9 cs9 f1 f2 r9" "$(ls -A "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "nothing was cached for the refused ones" "alma alpine centos-stream fedora rocky" \
     "$(ls -A "$T_ROOT/cache" | tr '\n' ' ' | sed 's/ $//')"
 done_testing
