@@ -25,6 +25,8 @@ rc=$?
 check_eq "create -t rocky -r 9" 0 "$rc"
 [ "$rc" = 0 ] || printf '#   %s\n' "$out"
 check_match "step: the repository definitions" "template: writing the rocky 9 repository definitions" "$out"
+check "without -v its own output is not shown" test "${out/Complete!/}" = "$out"
+check_match "but kept in the log" "Complete!" "$(cat "$T_ROOT/log/templates/rocky-9-$arch.log")"
 args=$(cat "$LXMGR_STUB_DIR/dnf.args")
 check_match "dnf --installroot is the cache's build directory" \
     "--installroot=$T_ROOT/cache/rocky/9/\.$arch\.build-[A-Za-z0-9]+/rootfs " "$args"
@@ -54,17 +56,21 @@ check "create -t alma --mirror" lx create al9 -t alma -r 9 --mirror http://127.0
 check_match "--mirror becomes baseurl=" \
     'baseurl=http://127.0.0.1:9/almalinux/\$releasever/BaseOS/\$basearch/os/' \
     "$(cat "$LXMGR_STUB_DIR/repos/lxmgr-alma.repo")"
-check "create -t centos-stream" lx create cs9 -t centos-stream --net none
+out=$(lx create cs9 -t centos-stream -v --net none 2>&1)
+check_eq "create -t centos-stream -v" 0 "$?"
+check "-v shows the template's own output (dnf's last line)" grep -qx "Complete!" <<<"$out"
 check_match "centos-stream: the default release 9, a metalink" \
     'metalink=https://mirrors.centos.org/metalink\?repo=centos-baseos-\$releasever-stream' \
     "$(cat "$LXMGR_STUB_DIR/repos/lxmgr-centos-stream.repo")"
 check_match "and --releasever=9" "--releasever=9 " "$(cat "$LXMGR_STUB_DIR/dnf.args")"
 
 # ---- two creates of one entry at once: one builds, the other waits and copies ----
-LXMGR_STUB_SLEEP=3 "$LXMGR" --root "$T_ROOT" create f1 -t fedora --net none >"$T_ROOT/f1.out" 2>&1 &
+rm -f "$LXMGR_STUB_DIR/dnf.args"
+LXMGR_STUB_SLEEP=5 "$LXMGR" --root "$T_ROOT" create f1 -t fedora --net none >"$T_ROOT/f1.out" 2>&1 &
 f1=$!
-sleep 1
-LXMGR_STUB_SLEEP=3 "$LXMGR" --root "$T_ROOT" create f2 -t fedora --net none >"$T_ROOT/f2.out" 2>&1
+# Until f1's dnf runs: the entry is being built.
+for _ in $(seq 1 300); do [ -e "$LXMGR_STUB_DIR/dnf.args" ] && break; sleep 0.1; done
+LXMGR_STUB_SLEEP=5 "$LXMGR" --root "$T_ROOT" create f2 -t fedora --net none >"$T_ROOT/f2.out" 2>&1
 rc2=$?
 wait "$f1"
 rc1=$?

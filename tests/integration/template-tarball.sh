@@ -51,6 +51,7 @@ check "no download is left in the store" test -z "$(find "$T_ROOT/lib" -name roo
 out=$(lx create tx -t tarball --url "http://127.0.0.1:$port/nosuch.tar.gz" 2>&1)
 check_eq "a URL the server does not have fails" 1 "$?"
 check_match "naming the command that failed" "create tx: template: tarball: command failed \(exit 22\): curl" "$out"
+check_match "after the end of the template's output (curl's error)" "  curl: \(22\) The requested URL returned error: 404" "$out"
 kill "$HTTP_PID"
 
 one_line() { # one_line DESCRIPTION REGEX ARGS...
