@@ -51,6 +51,12 @@ check_eq "its version, from libsystemd-shared" "252" "$(lx config r9 get contain
 check_eq "stop signal" "SIGRTMIN+3" "$(lx config r9 get container.stop_signal)"
 check_eq "cgroup layout" "unified" "$(lx config r9 get container.cgroup_layout)"
 
+list=$(lx templates)
+check_match "lxmgr templates: rocky, its default release, cached, its options" \
+    "rocky +9 +yes +rocky through dnf --installroot.*"$'\n'" +--mirror URL" "$list"
+check_match "lxmgr templates: the cache's entry, with when it was built" \
+    "  rocky 9 $arch  \(built [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{5} UTC\)" "$list"
+
 # ---- alma with --mirror; centos-stream's metalink ----
 check "create -t alma --mirror" lx create al9 -t alma -r 9 --mirror http://127.0.0.1:9/almalinux/ --net none
 check_match "--mirror becomes baseurl=" \
