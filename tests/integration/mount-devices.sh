@@ -51,6 +51,11 @@ if [ -x "$fuse" ]; then
     check_eq "it is a fuse mount" "fuse.hello" "$(lx exec dv1 -- findmnt -no FSTYPE /mnt/fuse)"
     check_eq "its file reads" "hello from fuse" "$(lx exec dv1 -- cat /mnt/fuse/hello)"
     check "it unmounts" lx exec dv1 -- umount /mnt/fuse
+    # The server sees ENODEV once the kernel has torn the connection down: give it a moment.
+    for _ in $(seq 1 40); do
+        lx exec dv1 -- pgrep -x fuse-hello >/dev/null || break
+        sleep 0.05
+    done
     check_fails "its server is gone" lx exec dv1 -- pgrep -x fuse-hello
 else
     not_ok "the FUSE server is built" "missing: $fuse"
