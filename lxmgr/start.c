@@ -320,6 +320,10 @@ int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pid
 	/* Held until init's id maps are written: no other start can take the same ids. */
 	if (r >= 0)
 		r = idmap_claim(env->ctx, env->c, &claim);
+	/* The monitor gave the console to the range the config had; the claim may have moved it.
+	 * Owned by anyone else, /dev/console is nobody's inside and its getty fails. */
+	if (r >= 0 && fchown(env->console_fd, env->c->cfg.uid_base, env->c->cfg.gid_base + 5) < 0)
+		r = log_fail_full(env->ctx, "console", -errno, "hand the console to the container");
 	if (r >= 0)
 		r = make_cgroup(env, rs);
 	/* Host side, before any namespace: a failure leaves only the cgroup, removed below. */

@@ -41,6 +41,8 @@ pid2=$(lx2 info id2 --json | grep -o '"init_pid": *[0-9]*' | grep -o '[0-9]*$')
 check_eq "id2's init runs as its new range's root on the host" "$base2" "$(ps -o uid= -p "$pid2" | tr -d ' ')"
 check_eq "root inside id2 is still root" "0" "$(lx2 exec id2 -- id -u)"
 check_eq "files of id2's rootfs still read as root's inside" "0 0" "$(lx2 exec id2 -- stat -c '%u %g' /etc/sudo.conf)"
+check_eq "its /dev/console belongs to root and tty inside (not nobody)" "0 5" \
+    "$(lx2 exec id2 -- stat -c '%u %g' /dev/console)"
 check "id2 stops" lx2 stop id2
 
 # A shifted rootfs cannot move: refused, nothing made.
