@@ -40,8 +40,22 @@ static void become_root(const struct child_args *a)
 		sync_child_fail(a->sync_fd, -errno, "security", "clear securebits");
 }
 
-/* Returns the guest's notify socket (container.notify_ready), else -EBADF. */
-static int setup_mounts(const struct child_args *a, int tree_fd,
+/* Into the mount namespace the monitor's helper made (kernfs.h): the rootfs with /proc and
+ * /sys on it, locked. setns puts us at its root; the container's directory, our working
+ * directory from here on (see child.h), is the parent of the rootfs. */
+static void enter_mounts(const struct child_args *a, int mntns, int rootfd)
+{
+	if (setns(mntns, CLONE_NEWNS) < 0)
+		sync_child_fail(a->sync_fd, -errno, "kernfs", "enter the locked mount namespace");
+	if (fchdir(rootfd) < 0 || chdir("..") < 0)
+		sync_child_fail(a->sync_fd, -errno, "kernfs", "enter the container's directory");
+	(void)close(mntns);
+	(void)close(rootfd);
+}
+
+/* Returns the guest's notify socket (container.notify_ready), else -EBADF. nesting holds the
+ * detached proc and sysfs of container.nesting (-EBADF without). */
+static int setup_mounts(const struct child_args *a, const int nesting[2],
 			const int shares[CONFIG_ENTRIES_MAX], const int devs[CONFIG_ENTRIES_MAX])
 {
 	/* Relative to our working directory, the container's directory (see child.h). */
@@ -49,9 +63,7 @@ static int setup_mounts(const struct child_args *a, int tree_fd,
 	struct child_error e = {0};
 	int r, notify_fd = -EBADF;
 
-	r = rootfs_mount_root(rootfs, tree_fd, &e);
-	if (r >= 0)
-		r = rootfs_mount_kernel_fs(rootfs, a->own_netns, a->uuid, a->cgroup_layout, &e);
+	r = rootfs_mount_kernel_fs(rootfs, a->own_netns, a->uuid, a->cgroup_layout, &e);
 	if (r >= 0 && a->notify) {
 		notify_fd = notify_guest_bind(rootfs);
 		if (notify_fd < 0)
@@ -61,7 +73,7 @@ static int setup_mounts(const struct child_args *a, int tree_fd,
 	if (r >= 0)
 		r = dev_setup(rootfs, a->console, &e);
 	if (r >= 0 && a->cfg->nesting)
-		r = rootfs_mount_nesting(rootfs, a->own_netns, &e);
+		r = rootfs_attach_nesting(rootfs, nesting, &e);
 	if (r >= 0)
 		r = dev_bind_devices(rootfs, a->cfg, devs, &e);
 	if (r >= 0)
@@ -90,9 +102,10 @@ static void setup_console(const struct child_args *a)
 
 _Noreturn void child_main(const struct child_args *a)
 {
-	/* Namespaces: new user (unmapped until SYNC_IDMAP_DONE), mount (a copy of the host's),
-	 * pid (we are its PID 1), uts, ipc, net; still the host's cgroup namespace, already in
-	 * the container's cgroup. pivot_root has not happened. */
+	/* Namespaces: new user (unmapped until SYNC_IDMAP_DONE), mount (a copy of the host's,
+	 * left for the monitor's locked one at SYNC_ROOTFS), pid (we are its PID 1), uts, ipc,
+	 * net; still the host's cgroup namespace, already in the container's cgroup. pivot_root
+	 * has not happened. */
 	char env_uuid[80];
 	char *const envp[] = {
 		"container=lxmgr",
@@ -104,7 +117,8 @@ _Noreturn void child_main(const struct child_args *a)
 		NULL,
 	};
 	char *const argv[] = {(char *)a->init, NULL};
-	int tree_fd = -EBADF, notify_fd, shares[CONFIG_ENTRIES_MAX], devs[CONFIG_ENTRIES_MAX], r;
+	int mntns = -EBADF, rootfd = -EBADF, nesting[2] = {-EBADF, -EBADF}, notify_fd;
+	int shares[CONFIG_ENTRIES_MAX], devs[CONFIG_ENTRIES_MAX], r;
 	struct child_error e = {0};
 
 	if (a->close_fd >= 0)
@@ -112,22 +126,36 @@ _Noreturn void child_main(const struct child_args *a)
 	(void)snprintf(env_uuid, sizeof(env_uuid), "container_uuid=%s", a->uuid);
 	if (sync_send(a->sync_fd, SYNC_CHILD_READY, -EBADF) < 0)
 		_exit(1);
-	r = sync_wait(a->sync_fd, SYNC_IDMAP_DONE, NULL, &tree_fd);
-	if (r < 0)
+	r = sync_wait(a->sync_fd, SYNC_IDMAP_DONE, NULL, NULL);
+	if (r >= 0)
+		r = sync_wait(a->sync_fd, SYNC_MOUNT_NS, NULL, &mntns);
+	if (r >= 0)
+		r = sync_wait(a->sync_fd, SYNC_ROOTFS, NULL, &rootfd);
+	if (r < 0 || mntns < 0 || rootfd < 0)
 		_exit(1);
 	become_root(a);
-	/* The shared folders the monitor staged in the mounts we copied (mounts.h). */
+	/* The shared folders and devices the monitor staged in the mounts we copied (mounts.h):
+	 * detached clones, taken along into the namespace we enter next. */
 	r = mounts_open_staged(a->cfg, shares, devs, &e);
 	if (r < 0)
 		sync_child_fail(a->sync_fd, r, e.where, "%s", e.text);
+	/* Made here, where a proc and a sysfs are fully visible: in the locked namespace the
+	 * masks forbid a new one (kernfs.h). */
+	if (a->cfg->nesting) {
+		r = rootfs_open_nesting(a->own_netns, nesting, &e);
+		if (r < 0)
+			sync_child_fail(a->sync_fd, r, e.where, "%s", e.text);
+	}
+	enter_mounts(a, mntns, rootfd);
 	/* Now that we are in the container's cgroup, its namespace is rooted there. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		sync_child_fail(a->sync_fd, -errno, "cgroup", "unshare the cgroup namespace");
 	if (sethostname(a->hostname, strlen(a->hostname)) < 0)
 		sync_child_fail(a->sync_fd, -errno, "uts", "sethostname %s", a->hostname);
-	notify_fd = setup_mounts(a, tree_fd, shares, devs);
-	if (tree_fd >= 0)
-		(void)close(tree_fd);
+	notify_fd = setup_mounts(a, nesting, shares, devs);
+	for (int i = 0; i < 2; i++)
+		if (nesting[i] >= 0)
+			(void)close(nesting[i]);
 	mounts_close_fds(&shares);
 	mounts_close_fds(&devs);
 	/* pivot_root done: paths are the container's from here on. */

@@ -7,7 +7,9 @@
 
 /* The child starts with the container's directory (LIB/NAME) as its working directory,
  * translated into its new mount namespace by clone: the container's root, an unmapped uid
- * on the host, may not be able to walk the host path to it (a store below a 0700 dir). */
+ * on the host, may not be able to walk the host path to it (a store below a 0700 dir). When
+ * it enters the locked mount namespace (kernfs.h), it finds that directory again as the
+ * parent of the rootfs fd the monitor sends. */
 struct child_args {
 	int sync_fd;         /* our end of the socketpair with the monitor */
 	int console_fd;      /* the console pty slave: init's stdin, stdout and stderr */

@@ -30,27 +30,8 @@ static int set_error(struct child_error *e, int r, const char *where, const char
 
 #define NOSUID_NODEV_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
-/* The kernel filesystems, in order. /proc/sys is read-only but /proc/sys/net stays writable
- * with a private network namespace (DESIGN §4). */
+/* /run; /proc and /sys come locked from kernfs.c. */
 static const struct mount_spec kernel_mounts[] = {
-	{"proc", "proc", "proc", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL | MNT_MKDIR},
-	{"proc/sys", "proc/sys", NULL, 0, NULL, MNT_FATAL | MNT_BIND_RO},
-	{"proc/sys/net", "proc/sys/net", NULL, 0, NULL, MNT_BIND_RW | MNT_NETNS_ONLY},
-	{"proc/sysrq-trigger", "proc/sysrq-trigger", NULL, 0, NULL, MNT_BIND_RO},
-	{"proc/irq", "proc/irq", NULL, 0, NULL, MNT_BIND_RO},
-	{"proc/bus", "proc/bus", NULL, 0, NULL, MNT_BIND_RO},
-	{"proc/fs", "proc/fs", NULL, 0, NULL, MNT_BIND_RO},
-	{NULL, "proc/kcore", NULL, 0, NULL, MNT_MASK_FILE},
-	{NULL, "proc/keys", NULL, 0, NULL, MNT_MASK_FILE},
-	{NULL, "proc/timer_list", NULL, 0, NULL, MNT_MASK_FILE},
-	{NULL, "proc/sched_debug", NULL, 0, NULL, MNT_MASK_FILE},
-	{NULL, "proc/kallsyms", NULL, 0, NULL, MNT_MASK_FILE},
-	{NULL, "proc/acpi", NULL, 0, NULL, MNT_MASK_DIR},
-	{NULL, "proc/scsi", NULL, 0, NULL, MNT_MASK_DIR},
-	{"sysfs", "sys", "sysfs", MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL,
-	 MNT_FATAL | MNT_MKDIR | MNT_NETNS_ONLY},
-	{"/sys", "sys", NULL, MS_REC, NULL, MNT_BIND_RO | MNT_MKDIR},
-	{NULL, "sys/firmware", NULL, 0, NULL, MNT_MASK_DIR},
 	{"tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=20%",
 	 MNT_FATAL | MNT_MKDIR},
 };
@@ -80,13 +61,11 @@ static const struct mount_spec cgroup_legacy[] = {
 	{NULL, "sys/fs/cgroup", NULL, 0, NULL, MNT_FATAL | MNT_REMOUNT_RO},
 };
 
-/* LXC's nesting.conf does the same at /dev/.lxc; the dir is root's only. */
+/* LXC's nesting.conf does the same at /dev/.lxc; the dir is root's only. proc and sysfs come
+ * as detached mounts (rootfs_open_nesting). */
 static const struct mount_spec nesting_mounts[] = {
 	{"tmpfs", "dev/.lxmgr", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=0700,size=4k",
 	 MNT_FATAL | MNT_MKDIR},
-	{"proc", "dev/.lxmgr/proc", "proc", NOSUID_NODEV_NOEXEC, NULL, MNT_FATAL | MNT_MKDIR},
-	{"sysfs", "dev/.lxmgr/sys", "sysfs", MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL,
-	 MNT_FATAL | MNT_MKDIR | MNT_NETNS_ONLY},
 };
 
 static int remount_ro(const char *target, unsigned long extra)
@@ -96,7 +75,8 @@ static int remount_ro(const char *target, unsigned long extra)
 	return NEG_ERRNO(mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | extra, NULL));
 }
 
-static int apply_one(const char *root, const struct mount_spec *m, struct child_error *e)
+static int apply_one(const char *root, const struct mount_spec *m, const char *null_src,
+		     struct child_error *e)
 {
 	char target[4096], source[4096];
 	int r;
@@ -111,14 +91,19 @@ static int apply_one(const char *root, const struct mount_spec *m, struct child_
 	if (m->how & MNT_REMOUNT_RO)
 		return remount_ro(target, NOSUID_NODEV_NOEXEC);
 	if (m->how & MNT_MASK_FILE)
-		return NEG_ERRNO(mount("/dev/null", target, NULL, MS_BIND, NULL));
+		return NEG_ERRNO(mount(null_src, target, NULL, MS_BIND, NULL));
 	if (m->how & MNT_MASK_DIR)
 		return NEG_ERRNO(mount("tmpfs", target, "tmpfs", MS_RDONLY | NOSUID_NODEV_NOEXEC,
 				       "mode=0555,size=0"));
 	if (m->how & (MNT_BIND_RO | MNT_BIND_RW)) {
 		r = NEG_ERRNO(mount(source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL));
-		if (r < 0 || (m->how & MNT_BIND_RW))
+		if (r < 0)
 			return r;
+		/* A bind takes the flags of the mount its source is on: read-write is a remount
+		 * too when that one is read-only (/proc/sys/net below /proc/sys). */
+		if (m->how & MNT_BIND_RW)
+			return NEG_ERRNO(mount(NULL, target, NULL,
+					       MS_BIND | MS_REMOUNT | NOSUID_NODEV_NOEXEC, NULL));
 		return remount_ro(target, NOSUID_NODEV_NOEXEC);
 	}
 	return NEG_ERRNO(mount(m->source, target, m->fstype, m->flags, m->data));
@@ -127,16 +112,19 @@ static int apply_one(const char *root, const struct mount_spec *m, struct child_
 int mount_table_apply(const char *root, const struct mount_spec *table, size_t n, bool own_netns,
 		      struct child_error *e)
 {
+	return mount_table_apply_masked(root, table, n, own_netns, "/dev/null", e);
+}
+
+int mount_table_apply_masked(const char *root, const struct mount_spec *table, size_t n,
+			     bool own_netns, const char *null_src, struct child_error *e)
+{
 	for (size_t i = 0; i < n; i++) {
 		const struct mount_spec *m = &table[i];
 		int r;
 
 		if ((m->how & MNT_NETNS_ONLY) && !own_netns)
 			continue;
-		/* The fallback bind of the host's /sys is for a container without its own netns. */
-		if (own_netns && m->source && !strcmp(m->source, "/sys"))
-			continue;
-		r = apply_one(root, m, e);
+		r = apply_one(root, m, null_src, e);
 		if (r < 0 && (m->how & MNT_FATAL))
 			return e->where[0] ? r
 					   : set_error(e, r, "rootfs", "mount %s on /%s",
@@ -271,13 +259,64 @@ int rootfs_mount_kernel_fs(const char *root, bool own_netns, const char *uuid,
 	return r;
 }
 
-int rootfs_mount_nesting(const char *root, bool own_netns, struct child_error *e)
+/* A new instance of fstype, nosuid, nodev, noexec, as a detached mount (the new mount API). */
+static int fsmount_new(const char *fstype, bool ro)
 {
-	return mount_table_apply(root, nesting_mounts, ELEMENTSOF(nesting_mounts), own_netns, e);
+	_cleanup_close_ int fs = -EBADF;
+
+	fs = NEG_ERRNO((int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC));
+	if (fs < 0)
+		return fs;
+	if (ro && syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0)
+		return -errno;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	return NEG_ERRNO((int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+				      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+					      (ro ? MOUNT_ATTR_RDONLY : 0)));
+}
+
+int rootfs_open_nesting(bool own_netns, int ret_fds[2], struct child_error *e)
+{
+	ret_fds[0] = fsmount_new("proc", false);
+	if (ret_fds[0] < 0)
+		return set_error(e, ret_fds[0], "rootfs", "a proc for container.nesting");
+	if (!own_netns)
+		return 0;
+	ret_fds[1] = fsmount_new("sysfs", true);
+	if (ret_fds[1] < 0)
+		return set_error(e, ret_fds[1], "rootfs", "a sysfs for container.nesting");
+	return 0;
+}
+
+int rootfs_attach_nesting(const char *root, const int fds[2], struct child_error *e)
+{
+	static const char *const names[] = {"proc", "sys"};
+	char path[4096];
+	int r;
+
+	/* The root-only tmpfs (the first row), then each instance on a directory of it. */
+	r = mount_table_apply(root, nesting_mounts, 1, true, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+		if (fds[i] < 0)
+			continue;
+		(void)snprintf(path, sizeof(path), "%s/dev/.lxmgr/%s", root, names[i]);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return set_error(e, -errno, "rootfs", "mkdir /dev/.lxmgr/%s", names[i]);
+		if (syscall(SYS_move_mount, fds[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return set_error(e, -errno, "rootfs", "attach /dev/.lxmgr/%s", names[i]);
+	}
+	return 0;
 }
 
 int rootfs_pivot(const char *root, struct child_error *e)
 {
+	/* The rootfs came locked from kernfs.c and pivot_root refuses a locked new root: a
+	 * recursive bind of it is not locked at its top, and keeps the locks below. */
+	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return set_error(e, -errno, "rootfs", "bind the rootfs onto itself");
 	/* pivot_root(".", "."): the old root ends up stacked on the new one, then detached. */
 	if (chdir(root) < 0)
 		return set_error(e, -errno, "rootfs", "chdir %s", root);

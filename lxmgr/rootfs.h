@@ -36,6 +36,9 @@ struct mount_spec {
 /* Applies a table under root. own_netns selects MNT_NETNS_ONLY rows. */
 int mount_table_apply(const char *root, const struct mount_spec *table, size_t n, bool own_netns,
 		      struct child_error *e);
+/* The same, with null_src bound over MNT_MASK_FILE targets instead of /dev/null. */
+int mount_table_apply_masked(const char *root, const struct mount_spec *table, size_t n,
+			     bool own_netns, const char *null_src, struct child_error *e);
 
 /* Monitor side: an idmapped clone of the tree at path for the user namespace userns_fd
  * (open_tree + mount_setattr MOUNT_ATTR_IDMAP). Returns the detached mount's fd. */
@@ -43,19 +46,26 @@ int rootfs_open_idmapped(const char *path, int userns_fd);
 /* Whether the filesystem at path can be idmapped at all (create asks, to pick the fallback). */
 bool rootfs_supports_idmap(const char *path);
 
-/* Child side, in its own user+mount namespace, before pivot_root: makes / a slave, puts the
- * rootfs at path (the idmapped tree fd, or a plain recursive bind of path when tree_fd < 0). */
+/* In a fresh mount namespace (kernfs.c's helper), before pivot_root: makes / a slave, puts
+ * the rootfs at path (the idmapped tree fd, or a plain recursive bind of path when
+ * tree_fd < 0). */
 int rootfs_mount_root(const char *path, int tree_fd, struct child_error *e);
-/* Child side, in the container's cgroup namespace: /proc with its read-only parts and masks,
- * /sys, /sys/fs/cgroup as layout says (cgroup2; or a read-only tmpfs holding the v1
+/* Child side, in the container's cgroup namespace, /proc and /sys already there (kernfs.h):
+ * /sys/fs/cgroup as layout says (cgroup2; or a read-only tmpfs holding the v1
  * name=systemd hierarchy and, for hybrid, cgroup2 at unified/), /run with
  * /run/host/container-manager. */
 int rootfs_mount_kernel_fs(const char *root, bool own_netns, const char *uuid,
 			   enum cgroup_layout layout, struct child_error *e);
-/* Child side, after /dev is set up, only with container.nesting: a proc and a read-only sysfs
- * with nothing mounted over them at /dev/.lxmgr/{proc,sys} (sysfs only with its own netns).
- * The kernel lets a user namespace mount proc or sysfs only where one is already fully
- * visible (fs/namespace.c mount_too_revealing()); the masks of /proc and /sys hide parts. */
-int rootfs_mount_nesting(const char *root, bool own_netns, struct child_error *e);
-/* Child side: pivot_root into root and drop the old root. */
+/* Child side, before it enters the locked mount namespace (kernfs.h), where a new instance
+ * would be refused, only with container.nesting: a detached proc and (own_netns) a
+ * read-only sysfs, with nothing mounted over them. The kernel lets a user namespace mount
+ * proc or sysfs only where one is already fully visible (fs/namespace.c
+ * mount_too_revealing()); the masks of /proc and /sys hide parts. ret_fds[1] stays as it
+ * is without own_netns. */
+int rootfs_open_nesting(bool own_netns, int ret_fds[2], struct child_error *e);
+/* Child side, after /dev is set up: a root-only tmpfs at /dev/.lxmgr with the two at
+ * /dev/.lxmgr/{proc,sys} (fds[i] < 0: skipped). */
+int rootfs_attach_nesting(const char *root, const int fds[2], struct child_error *e);
+/* Child side: a recursive bind of root onto itself (its top unlocked), pivot_root into it
+ * and drop the old root. */
 int rootfs_pivot(const char *root, struct child_error *e);

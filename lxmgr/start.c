@@ -20,6 +20,7 @@
 #include "hooks.h"
 #include "idmap-alloc.h"
 #include "idmap.h"
+#include "kernfs.h"
 #include "log.h"
 #include "lxmgr.h"
 #include "mounts.h"
@@ -104,13 +105,53 @@ static int open_root_tree(struct start_env *env, int userns)
 	return tree;
 }
 
+/* /proc and /sys, mounted from the host's user namespace in a mount namespace that is then
+ * copied into the container's, which locks them (kernfs.h). */
+static int lock_kernel_fs(struct start_env *env, pid_t pid, int tree, int *ret_mntns,
+			  int *ret_rootfd)
+{
+	const struct container_config *cfg = &env->c->cfg;
+	_cleanup_close_ int pidfd = -EBADF;
+	struct child_error e = {0};
+	struct kernfs_args a = {
+		.rootfs = env->c->rootfs,
+		.tree_fd = tree,
+		.own_netns = cfg->net_mode != NET_MODE_HOST,
+		.uid_base = cfg->uid_base,
+		.gid_base = cfg->gid_base,
+	};
+	int r;
+
+	pidfd = NEG_ERRNO((int)syscall(SYS_pidfd_open, pid, 0));
+	if (pidfd < 0)
+		return lx_fail(env->ctx, pidfd, "open a pidfd of %d", (int)pid);
+	a.pidfd = pidfd;
+	r = kernfs_prepare(&a, ret_mntns, ret_rootfd, &e);
+	if (r < 0)
+		return log_fail_full(env->ctx, e.where, r, "%s", e.text);
+	return 0;
+}
+
+static int send_mounts(const struct lxmgr_ctx *ctx, int sock, int mntns, int rootfd)
+{
+	int r = sync_send(sock, SYNC_IDMAP_DONE, -EBADF);
+
+	if (r >= 0)
+		r = sync_send(sock, SYNC_MOUNT_NS, mntns);
+	if (r >= 0)
+		r = sync_send(sock, SYNC_ROOTFS, rootfd);
+	if (r < 0)
+		return lx_fail(ctx, r, "send the mounts to the container's first process");
+	return 0;
+}
+
 /* Parent side of the sync points, numbered as the child sees them. */
 static int parent_sync(struct start_env *env, struct runtime_state *rs, int sock, pid_t pid)
 {
 	const struct cgroup *cg = &rs->cgroup;
 	const struct lxmgr_ctx *ctx = env->ctx;
 	const struct container_config *cfg = &env->c->cfg;
-	_cleanup_close_ int userns = -EBADF, tree = -EBADF;
+	_cleanup_close_ int userns = -EBADF, tree = -EBADF, mntns = -EBADF, rootfd = -EBADF;
 	struct sync_msg m = {0};
 	char path[64];
 	int r;
@@ -143,9 +184,12 @@ static int parent_sync(struct start_env *env, struct runtime_state *rs, int sock
 	r = run_hooks(env, HOOK_START_HOST, pid);
 	if (r < 0)
 		return r;
-	r = sync_send(sock, SYNC_IDMAP_DONE, tree);
+	/* After the network: sysfs shows the devices of the namespace it is mounted in. */
+	r = lock_kernel_fs(env, pid, tree, &mntns, &rootfd);
+	if (r >= 0)
+		r = send_mounts(ctx, sock, mntns, rootfd);
 	if (r < 0)
-		return lx_fail(ctx, r, "send %s", sync_step_to_string(SYNC_IDMAP_DONE));
+		return r;
 	lx_debug(ctx, "waiting for %s", sync_step_to_string(SYNC_EXEC));
 	r = sync_wait(sock, SYNC_EXEC, &m, &env->guest_notify_fd);
 	if (r < 0)

@@ -13,6 +13,8 @@
 static const char *const sync_step_names[_SYNC_STEP_MAX] = {
 	[SYNC_CHILD_READY] = "SYNC_CHILD_READY",
 	[SYNC_IDMAP_DONE] = "SYNC_IDMAP_DONE",
+	[SYNC_MOUNT_NS] = "SYNC_MOUNT_NS",
+	[SYNC_ROOTFS] = "SYNC_ROOTFS",
 	[SYNC_EXEC] = "SYNC_EXEC",
 	[SYNC_ERROR] = "SYNC_ERROR",
 };

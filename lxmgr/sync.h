@@ -7,7 +7,9 @@ struct lxmgr_ctx;
 
 enum sync_step {
 	SYNC_CHILD_READY, /* child: namespaces exist, waiting for its id maps */
-	SYNC_IDMAP_DONE,  /* parent: uid_map/gid_map written, v1 cgroups joined; rootfs fd sent */
+	SYNC_IDMAP_DONE,  /* parent: uid_map/gid_map written, v1 cgroups joined, network set up */
+	SYNC_MOUNT_NS,    /* parent: the locked mount namespace with /proc and /sys (fd) */
+	SYNC_ROOTFS,      /* parent: the rootfs's root in that namespace (fd) */
 	SYNC_EXEC,        /* child: about to execve init (EOF on the socket means it did) */
 	SYNC_ERROR,       /* child: a step failed; carries errno, step and message */
 	_SYNC_STEP_MAX,

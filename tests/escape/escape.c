@@ -97,9 +97,8 @@ static void proc_of_host(pid_t host_pid)
 	expect_fail((int)ptrace(PTRACE_ATTACH, host_pid, NULL, NULL), "ptrace of the monitor");
 }
 
-/* lxmgr's masks and read-only binds are made inside the container's user namespace, so root
- * inside can remove them (as in LXC and nspawn): what they cover must stay guarded by the
- * kernel itself. Undo them all, then try again. */
+/* What lxmgr's masks cover must stay guarded by the kernel itself too: try to undo them
+ * (which locked_masks proves fails), then write what they cover. */
 static void undo_masks(void)
 {
 	int fd;
@@ -108,13 +107,134 @@ static void undo_masks(void)
 	(void)mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL);
 	fd = open("/proc/sys/kernel/hostname", O_WRONLY);
 	expect_fail(fd >= 0 && write(fd, "escaped", 7) == 7 ? 0 : -1,
-		    "writing kernel.hostname with /proc/sys unmasked");
+		    "writing kernel.hostname after trying to unmask /proc/sys");
 	fd = open("/proc/sys/kernel/core_pattern", O_WRONLY);
 	expect_fail(fd >= 0 && write(fd, "|/escape", 8) == 8 ? 0 : -1,
-		    "writing kernel.core_pattern with /proc/sys unmasked");
+		    "writing kernel.core_pattern after trying to unmask /proc/sys");
 	(void)umount2("/proc/kcore", MNT_DETACH);
 	fd = open("/proc/kcore", O_RDONLY);
-	expect_fail(fd, "opening /proc/kcore with its mask removed");
+	expect_fail(fd, "opening /proc/kcore after trying to remove its mask");
+}
+
+#define MAX_MOUNTS 64
+
+struct mnt {
+	char path[256];
+	int ro;
+};
+
+/* lxmgr's mounts on /proc and /sys (not the container's own cgroup mounts below them). */
+static int kernel_mounts(struct mnt *out, int max)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char path[256], opts[256];
+
+		/* id parent major:minor root mount-point options ... */
+		if (sscanf(line, "%*d %*d %*s %*s %255s %255s", path, opts) != 2)
+			continue;
+		if (strncmp(path, "/proc", 5) != 0 && strncmp(path, "/sys", 4) != 0)
+			continue;
+		if (!strncmp(path, "/sys/fs/cgroup", 14))
+			continue;
+		snprintf(out[n].path, sizeof(out[n].path), "%s", path);
+		out[n].ro = !strncmp(opts, "ro", 2) && (opts[2] == ',' || !opts[2]);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int has_mount(const struct mnt *m, int n, const char *path)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(m[i].path, path))
+			return 1;
+	return 0;
+}
+
+static ssize_t read_size(const char *path)
+{
+	char b[4096];
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, b, sizeof(b))) > 0)
+		total += n;
+	close(fd);
+	return total;
+}
+
+/* In a new mount namespace, and in a new user namespace too: a copy keeps the locks. */
+static int umount_in_copy(int flags, const char *path)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (unshare(flags) < 0)
+			_exit(3);
+		_exit(umount2(path, MNT_DETACH) == 0 && read_size("/proc/kallsyms") != 0 ? 1 : 0);
+	}
+	(void)waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
+/* lxmgr's masks and read-only parts of /proc and /sys are mounted from the host's user
+ * namespace and reach the container as a locked copy: none can be removed, moved, made
+ * read-write, uncovered by a bind, or sidestepped by a fresh proc or sysfs. */
+static void locked_masks(void)
+{
+	struct mnt m[MAX_MOUNTS];
+	int n = kernel_mounts(m, MAX_MOUNTS), r;
+
+	report(!has_mount(m, n, "/proc/sys") || !has_mount(m, n, "/sys/firmware") ||
+		       !has_mount(m, n, "/proc/kallsyms"),
+	       "lxmgr's masks are in place (%d mounts on /proc and /sys)", n);
+	for (int i = n - 1; i >= 0; i--) {
+		char what[300];
+
+		snprintf(what, sizeof(what), "unmounting %.255s", m[i].path);
+		expect_fail(umount2(m[i].path, MNT_DETACH), what);
+	}
+	for (int i = 0; i < n; i++) {
+		char what[300];
+
+		if (!m[i].ro)
+			continue;
+		snprintf(what, sizeof(what), "remounting %.255s read-write", m[i].path);
+		expect_fail(mount(NULL, m[i].path, NULL, MS_REMOUNT | MS_BIND, NULL), what);
+		snprintf(what, sizeof(what), "remounting %.255s (superblock) read-write", m[i].path);
+		expect_fail(mount(NULL, m[i].path, NULL, MS_REMOUNT, NULL), what);
+	}
+	(void)mkdir("/tmp/escape-mnt", 0700);
+	expect_fail(mount("proc", "/tmp/escape-mnt", "proc", 0, NULL), "mounting a new proc");
+	expect_fail(mount("proc", "/proc", "proc", 0, NULL), "mounting a new proc over /proc");
+	expect_fail(mount("sysfs", "/sys", "sysfs", 0, NULL), "mounting a new sysfs over /sys");
+	expect_fail(mount("/proc", "/tmp/escape-mnt", NULL, MS_BIND, NULL),
+		    "a bind of /proc without its masks");
+	expect_fail(mount("/sys", "/tmp/escape-mnt", NULL, MS_BIND, NULL),
+		    "a bind of /sys without its masks");
+	expect_fail(mount("/proc/sys", "/tmp/escape-mnt", NULL, MS_MOVE, NULL),
+		    "moving /proc/sys away");
+	r = umount_in_copy(CLONE_NEWNS, "/proc/kallsyms");
+	report(r != 0, "a mask stays in a new mount namespace (%d)", r);
+	r = umount_in_copy(CLONE_NEWUSER | CLONE_NEWNS, "/proc/kallsyms");
+	report(r != 0, "a mask stays in a nested user namespace (%d)", r);
+	/* Whatever was tried: the masks still hide what they cover. */
+	report(read_size("/proc/kallsyms") != 0, "/proc/kallsyms still reads empty (%zd bytes)",
+	       read_size("/proc/kallsyms"));
+	report(read_size("/proc/timer_list") > 0, "/proc/timer_list still reads empty (%zd)",
+	       read_size("/proc/timer_list"));
+	report(access("/sys/firmware/acpi", F_OK) == 0 || access("/sys/firmware/dmi", F_OK) == 0,
+	       "/sys/firmware is still empty");
 }
 
 static void mounts(void)
@@ -183,6 +303,7 @@ int main(int argc, char **argv)
 	mounts();
 	kernel();
 	cgroups();
+	locked_masks();
 	undo_masks();
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;

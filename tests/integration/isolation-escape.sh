@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Proves: root inside a container cannot get out: the chroot escape ends in the container's
 # own root, open_by_handle_at, module loading, kexec, raw devices, block mounts, the host's
-# clock, host processes and the host's cgroup tree are all out of reach, and what lxmgr's
-# masks cover stays refused by the kernel even when root inside removes the masks.
+# clock, host processes and the host's cgroup tree are all out of reach; lxmgr's masks and
+# read-only parts of /proc and /sys are locked (no umount, move, remount read-write, bare
+# bind, fresh proc or sysfs, also from a nested mount or user namespace), and what they
+# cover stays refused by the kernel itself.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
@@ -16,8 +18,10 @@ check "start" lx start esc1
 check_eq "running" "running" "$(wait_running esc1)"
 check "copy the probe in" sh -c "\"$LXMGR\" --root \"$T_ROOT\" exec esc1 -- sh -c 'cat >/tmp/escape && chmod 0755 /tmp/escape' <\"$escape\""
 monitor=$(sed -n 's/^monitor_pid=//p' "$T_ROOT/run/esc1/state")
+host_mounts=$(sort /proc/self/mountinfo | md5sum)
 out=$(lx exec esc1 -- /tmp/escape "$marker" "$monitor")
 status=$?
+check_eq "the host's mount table is untouched by the probe" "$host_mounts" "$(sort /proc/self/mountinfo | md5sum)"
 # Relay the probe's own TAP lines as ours.
 while IFS= read -r line; do
     case $line in

@@ -66,7 +66,8 @@ check_eq "the host's 1000 is daemon inside" "daemon" \
 check "umount it" lx umount lm1 /srv/own
 
 # Targets that lead out of the rootfs or onto kernel file systems.
-lx exec lm1 -- sh -c 'ln -s / /rootlink; ln -s /proc /proclink; mkdir -p /mnt/p; mount --bind /proc /mnt/p'
+# (--rbind: /proc's masks are locked, and a bind without them is refused.)
+lx exec lm1 -- sh -c 'ln -s / /rootlink; ln -s /proc /proclink; mkdir -p /mnt/p; mount --rbind /proc /mnt/p'
 out=$(lx mount lm1 "$share" /rootlink/srv 2>&1)
 check_fails "a target through a symlink to / is refused" test $? = 0
 check_match "naming it" "^lxmgr: mount lm1: mounts: target /rootlink/srv holds a symlink, refused\$" "$out"
