@@ -11,7 +11,6 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
-#include "idmap.h"
 #include "config.h"
 #include "idmap.h"
 #include "util.h"
@@ -205,11 +204,5 @@ int cgroup_devices_apply(const struct cgroup *cg, const struct container_config 
 	}
 	/* The kernel checks both where both exist (a hybrid host): the program keeps the rule on
 	 * the cgroup2 side too, for a process that joined only that hierarchy. */
-	r = apply_bpf(cg->unified, rules, n);
-	/* Inside a container (nesting) bpf(2) is refused: loading a device program needs CAP_BPF
-	 * in the initial user namespace. The outer container's own program, attached with
-	 * BPF_F_ALLOW_MULTI, applies to every cgroup below it, this one included. */
-	if (r == -EPERM && !idmap_in_initial_userns())
-		return 0;
-	return r;
+	return apply_bpf(cg->unified, rules, n);
 }
