@@ -11,8 +11,8 @@
 /* Reads a password from the first line of path (the newline dropped). -EINVAL when it is
  * empty or holds a NUL. *ret is malloc'd; the caller wipes and frees it. */
 int login_read_password_file(const char *path, char **ret);
-/* Hashes password with yescrypt ("$y$"), or SHA-512 ("$6$") where libcrypt lacks it, with a
- * salt from getrandom(2). *ret is malloc'd. */
+/* Hashes password with SHA-512 crypt ("$6$"), which every guest's libc verifies (yescrypt
+ * does not work with musl or old glibc), with a salt from getrandom(2). *ret is malloc'd. */
 int login_hash_password(const char *password, char **ret);
 /* The text of a shadow file with user's hash replaced and its last change set to day
  * (days since 1970); a pure function of its arguments. -ESRCH when user has no line, -EINVAL

@@ -17,8 +17,8 @@ check_fails "create refuses a missing password file" \
     lx create bad2 --rootfs "$(debian_rootfs)" --password-file "$T_ROOT/nonexistent"
 check_eq "a refused create leaves no container" "" "$(ls "$T_ROOT/lib" 2>/dev/null)"
 new_debian con1 --password-file "$T_ROOT/pw"
-check "root's hash in the rootfs's /etc/shadow is yescrypt" \
-    grep -qE '^root:\$y\$[^:]+:[0-9]+:' "$T_ROOT/lib/con1/rootfs/etc/shadow"
+check "root's hash in the rootfs's /etc/shadow is SHA-512 crypt, which every guest reads" \
+    grep -qE '^root:\$6\$[^:]+:[0-9]+:' "$T_ROOT/lib/con1/rootfs/etc/shadow"
 check_eq "/etc/shadow keeps its owner and mode" "root shadow 640" \
     "$(stat -c '%U %G %a' "$T_ROOT/lib/con1/rootfs/etc/shadow")"
 check_fails "the password is in no file of the container's config" \
