@@ -3,7 +3,7 @@
 # lxmgr (create --ids --nesting) with systemd-machined and dbus, the freshly built lxmgr
 # installed into it by `make install` -- `lxmgr enable` runs the container as lxmgr@NAME
 # (Type=notify, Delegate=yes: its processes in the unit's cgroup), machined knows it
-# (machinectl list/show/shell/poweroff), the monitor logs to the journal with CONTAINER_NAME
+# (machinectl list/show/shell/login/poweroff), the monitor logs to the journal with CONTAINER_NAME
 # and CONTAINER_UUID and the console's output is there too, `systemctl stop` shuts it down
 # cleanly, notify_ready waits for the guest's systemd, a restart of the host brings the
 # enabled container back, the units pass `systemd-analyze verify`; without container.nesting the nested container cannot mount proc;
@@ -122,6 +122,11 @@ check_eq "machined's unit is lxmgr@dev1" "lxmgr@dev1.service" \
 check "machinectl shell dev1 /bin/true" in_host timeout 30 machinectl shell dev1 /bin/true
 check_match "machinectl shell runs inside dev1" "inside-dev1" \
     "$(in_host timeout 30 machinectl shell dev1 /bin/sh -c 'echo inside-$(hostname)' 2>&1)"
+
+# machined starts a getty on a new pty inside (container-getty@); ^] three times leaves.
+login=$( (sleep 4; printf '\035\035\035') |
+    in_host timeout 20 script -qec 'machinectl login dev1' /dev/null 2>&1 | tr -d '\r')
+check_match "machinectl login dev1 gives dev1's login prompt on a pty" "dev1 login:" "$login"
 
 # ---- the journal ----
 uuid=$(in_host lxmgr config dev1 get container.uuid)
