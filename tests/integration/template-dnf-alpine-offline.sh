@@ -52,6 +52,7 @@ check_eq "stop signal" "SIGRTMIN+3" "$(lx config r9 get container.stop_signal)"
 check_eq "cgroup layout" "unified" "$(lx config r9 get container.cgroup_layout)"
 
 list=$(lx templates)
+check_eq "every template answers --describe" "" "$(grep -F -- '--describe failed' <<<"$list")"
 check_match "lxmgr templates: rocky, its default release, cached, its options" \
     "rocky +9 +yes +rocky through dnf --installroot.*"$'\n'" +--mirror URL" "$list"
 check_match "lxmgr templates: the cache's entry, with when it was built" \
