@@ -14,11 +14,11 @@ log=$T_ROOT/log/templates/debian-bookworm-$(uname -m).log
 
 # Waits until debootstrap is at work in the build directory; prints lxmgr's pid.
 start_create() {
-    local name=$1 i
+    local name=$1
     "$LXMGR" --root "$T_ROOT" create "$name" -t debian -r bookworm --net none \
         >"$T_ROOT/$name.out" 2>&1 &
     CREATE_PID=$!
-    for i in $(seq 1 600); do
+    for _ in $(seq 1 600); do
         grep -q '^I: Retrieving' "$log" 2>/dev/null && return 0
         sleep 0.1
     done
