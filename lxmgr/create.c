@@ -63,6 +63,9 @@ static void report(void *userdata, uint64_t done, uint64_t total)
 
 	if (percent > 100)
 		percent = 100;
+	/* Progress is for people: -q (errors only) silences it. */
+	if (log_threshold() < LOG_LEVEL_WARNING)
+		return;
 	/* A terminal gets a line that updates in place; a log gets every 25%. */
 	if (b->tty) {
 		fprintf(stderr, "\rlxmgr: %s %s: rootfs: %3d%% (%llu of %llu MiB)",

@@ -87,4 +87,7 @@ rc=$?
 [ "$rc" != 0 ] && ok "an interrupted create fails (status $rc)" || not_ok "an interrupted create fails"
 check_match "and says so" "interrupted: nothing was created" "$(cat "$T_ROOT/int.err")"
 check_eq "leaving nothing in the store" "" "$(ls -A "$T_ROOT/lib")"
+out=$(lx -q create quiet1 --rootfs "$rootfs" --net none 2>&1)
+check_eq "create -q prints nothing, not even progress" "" "$out"
+check "and made the container" lx destroy quiet1
 done_testing
