@@ -233,7 +233,7 @@ fi
 check "stop the systemd host" lx stop sdhost
 check_host_clean sdhost "$base"
 check_eq "no process of the nested ids (the upper 2 blocks) on the host" "" \
-    "$(ps -eo uid= | awk -v b="$base" '$1 >= b + 65536 && $1 < b + 196608' | head -1)"
+    "$(host_procs_in_range $((base + 65536)); host_procs_in_range $((base + 131072)))"
 echo "# systemctl stop lxmgr@dev1: ${stop_ms} ms; stop of the systemd host: ${host_stop_ms} ms;" \
     "tier: $(($(date +%s) - t0)) s"
 done_testing
