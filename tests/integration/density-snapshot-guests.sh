@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves: 20 Debian guests made from one rootfs boot side by side at the host's default
+# Proves: 20 Debian guests, snapshot clones of one, boot side by side at the host's default
 # inotify and key limits, each to `running` with no failed unit, because each one's user
 # namespace is owned by its own host uid (NS_GET_OWNER_UID), not by root; each idle
 # monitor stays at or below 1 MiB RSS; `stop --all` stops them in parallel and leaves
@@ -18,21 +18,14 @@ check_eq "host at the default key quota" "200" "$(cat /proc/sys/kernel/keys/maxk
 
 new_debian dbase --net none
 names=()
-if lx clone --help 2>&1 | grep -q -- --snapshot; then
-    how="clone --snapshot"
-    for i in $(seq 1 "$N"); do
-        T_NAMES+=("dg$i")
-        lx clone --snapshot dbase "dg$i" >/dev/null || break
-        names+=("dg$i")
-    done
-else
-    how="full copies (no clone --snapshot)"
-    for i in $(seq 1 "$N"); do
-        new_debian "dg$i" --net none || break
-        names+=("dg$i")
-    done
-fi
-check_eq "$N guests made from one rootfs ($how)" "$N" "${#names[@]}"
+for i in $(seq 1 "$N"); do
+    T_NAMES+=("dg$i")
+    lx clone --snapshot dbase "dg$i" >/dev/null || break
+    names+=("dg$i")
+done
+check_eq "$N snapshot clones of one guest" "$N" "${#names[@]}"
+check_eq "each is an overlay on the one rootfs" "$N" \
+    "$(for n in "${names[@]}"; do lx config "$n" get rootfs.snapshot_of; done | grep -cx dbase)"
 
 t0=$EPOCHREALTIME
 check "start all $N in one command" lx start "${names[@]}"
@@ -85,6 +78,6 @@ check_host_clean dg2 "$(uid_base_of dg2)"
 check_fails "stop --all with a NAME is refused" lx stop --all dg1
 check_fails "start --all is refused" lx start --all
 
-echo "# figures: $N guests ($how): start+boot of all ${t_boot} s, stop --all ${t_stop} s," \
+echo "# figures: $N snapshot guests: start+boot of all ${t_boot} s, stop --all ${t_stop} s," \
     "largest monitor VmRSS ${rss_max} kB"
 done_testing
