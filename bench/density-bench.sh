@@ -246,20 +246,12 @@ measure_up() {
 
 lxmgr_run() {
     local i name t0 t_start=() t_boot=() states='' list='' st failed=0 how out
-    if lx clone --help 2>&1 | grep -q -- --snapshot; then
-        how="clone --snapshot of one guest"
-        lx create "$tag-base" --rootfs "$rootfs" --net none 2>/dev/null
-    else
-        how="full copies (create --rootfs; clone --snapshot is not there)"
-    fi
+    how="clone --snapshot of one guest"
+    lx create "$tag-base" --rootfs "$rootfs" --net none 2>/dev/null
     log "lxmgr: making $n guests ($how)"
     t0=$(now_us)
     for ((i = 1; i <= n; i++)); do
-        if [ "${how#clone}" != "$how" ]; then
-            lx clone --snapshot "$tag-base" "$tag-$i" >/dev/null
-        else
-            lx create "$tag-$i" --rootfs "$rootfs" --net none 2>/dev/null
-        fi
+        lx clone --snapshot "$tag-base" "$tag-$i" >/dev/null
     done
     R[lxmgr how]=$how
     R[lxmgr prep]=$(secs $(($(now_us) - t0)))
