@@ -44,6 +44,14 @@ median() {
         if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 sum() { awk '{ s += $1 } END { print s + 0 }'; }
+# "FIRST / LAST (median ALL)": medians of the first 10 and the last 10 of the values.
+ends() {
+    local v=("$@") k=10
+    [ ${#v[@]} -ge $k ] || k=${#v[@]}
+    echo "$(median "${v[*]:0:k}") / $(median "${v[*]: -k}") (median $(median "${v[*]}"))"
+}
+# CPU seconds the host spent busy (all cores) since boot, from /proc/stat.
+busy_s() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
 last_line() { tr '\r' '\n' <<<"$1" | grep -v '^$' | tail -n1 | cut -c1-120; }
 
 # ---------------------------------------------------------------- setup (idempotent)
@@ -245,7 +253,7 @@ measure_up() {
 # ---------------------------------------------------------------- lxmgr
 
 lxmgr_run() {
-    local i name t0 t_start=() t_boot=() states='' list='' st failed=0 how out
+    local i name t0 b0 t_start=() t_boot=() states='' list='' st failed=0 how out
     how="clone --snapshot of one guest"
     lx create "$tag-base" --rootfs "$rootfs" --net none 2>/dev/null
     log "lxmgr: making $n guests ($how)"
@@ -272,8 +280,8 @@ lxmgr_run() {
     done
     R[lxmgr up]=$(tr ' ' '\n' <<<"$states" | grep -cE '^(running|degraded)$' || true)
     R[lxmgr states]=$(tr ' ' '\n' <<<"$states" | grep -v '^$' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')
-    R[lxmgr start]="${t_start[0]:-} / ${t_start[${#t_start[@]} - 1]:-} (median $(median "${t_start[*]}"))"
-    R[lxmgr boot]="${t_boot[0]:-} / ${t_boot[${#t_boot[@]} - 1]:-} (median $(median "${t_boot[*]//-/}"))"
+    R[lxmgr start]=$(ends "${t_start[@]}")
+    R[lxmgr boot]=$(ends "${t_boot[@]//-/}")
     st=0
     for ((i = 1; i <= n; i++)); do
         st=$((st + $(failed_units "$lxmgr_bin" --root "$lxroot" -q exec "$tag-$i" --)))
@@ -287,8 +295,10 @@ lxmgr_run() {
     measure_up lxmgr "$list"
     log "lxmgr: stop --all"
     t0=$(now_us)
+    b0=$(busy_s)
     out=$(lx stop --all 2>&1) || log "lxmgr: stop --all: $(last_line "$out")"
     R[lxmgr stop]="$(secs $(($(now_us) - t0))) (stop --all)"
+    R[lxmgr stop_cpu]=$(awk -v a="$b0" -v b="$(busy_s)" -v n="$(nproc)" 'BEGIN { printf "%.1f of %d cores", b - a, n }')
     R[lxmgr after]="$(lx list | awk 'NR > 1 && $2 != "stopped"' | wc -l) not stopped, $(find /sys/fs/cgroup/*/lxmgr.slice -maxdepth 1 -name "lxmgr-*-$tag-*" 2>/dev/null | wc -l) cgroups left"
 }
 
@@ -317,7 +327,7 @@ EOF
 }
 
 lxc_run() {
-    local i name t0 t_start=() t_boot=() states='' list='' st=0 up=() out init mon pids=()
+    local i name t0 b0 t_start=() t_boot=() states='' list='' st=0 up=() out init mon pids=()
     command -v lxc-start >/dev/null || { R[lxc states]="not installed"; return; }
     log "lxc: making $lxc_n guests (cp -a each, one id range $idmap_base for all)"
     t0=$(now_us)
@@ -345,8 +355,8 @@ lxc_run() {
     done
     R[lxc up]=${#up[@]}
     R[lxc states]=$(tr ' ' '\n' <<<"$states" | grep -v '^$' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')
-    R[lxc start]="${t_start[0]:-} / ${t_start[${#t_start[@]} - 1]:-} (median $(median "${t_start[*]}"))"
-    R[lxc boot]="${t_boot[0]:-} / ${t_boot[${#t_boot[@]} - 1]:-} (median $(median "${t_boot[*]//-/}"))"
+    R[lxc start]=$(ends "${t_start[@]}")
+    R[lxc boot]=$(ends "${t_boot[@]//-/}")
     for name in "${up[@]}"; do
         st=$((st + $(failed_units lxc-attach -n "$name" --)))
         init=$(lxc-info -n "$name" -pH)
@@ -357,6 +367,7 @@ lxc_run() {
     [ ${#up[@]} -gt 0 ] && measure_up lxc "$list"
     log "lxc: lxc-stop of every guest at once"
     t0=$(now_us)
+    b0=$(busy_s)
     for name in "${lxc_names[@]}"; do
         lxc-info -n "$name" -s 2>/dev/null | grep -q RUNNING || continue
         timeout 120 lxc-stop -n "$name" >/dev/null 2>&1 &
@@ -364,6 +375,7 @@ lxc_run() {
     done
     for p in "${pids[@]}"; do wait "$p" || true; done
     R[lxc stop]="$(secs $(($(now_us) - t0))) (lxc-stop of each in parallel)"
+    R[lxc stop_cpu]=$(awk -v a="$b0" -v b="$(busy_s)" -v n="$(nproc)" 'BEGIN { printf "%.1f of %d cores", b - a, n }')
 }
 
 # ---------------------------------------------------------------- the runs
@@ -388,8 +400,8 @@ row "making them (s)" prep
 row "settled states" states
 row "guests up" up
 row "failed units, all guests" failed
-row "start cmd 1st / last (s)" start
-row "boot to running 1st / last (s)" boot
+row "start cmd, first/last 10 (s)" start
+row "boot to running, first/last 10 (s)" boot
 row "memory cgroup per guest (MiB)" mem
 row "  of which anon (MiB)" anon
 row "host used memory per guest (MiB)" used
@@ -404,6 +416,7 @@ row "keys, all guests" keys
 row "threads, all guests" pids
 row "mounts, all guests" mounts
 row "stop all (s)" stop
+row "  host CPU busy meanwhile (s)" stop_cpu
 row "after stop" after
 echo
 echo "Versions: $("$lxmgr_bin" --version 2>&1); lxc-start $(lxc-start --version 2>/dev/null || echo missing); kernel $(uname -r)"
