@@ -50,6 +50,158 @@ struct create_opts {
 	struct template_request tmpl; /* -t and its options */
 };
 
+/* The option parsers below return 1 when c was theirs, 0 when not, or -EXIT_USAGE after
+ * reporting a bad value. */
+
+/* -t TEMPLATE and the options it passes on. */
+static int template_option(int c, const char *arg, struct template_request *t)
+{
+	switch (c) {
+	case 't':
+		t->name = arg;
+		break;
+	case 'r':
+		t->release = arg;
+		break;
+	case 'A':
+		t->arch = arg;
+		break;
+	case 'M':
+		t->mirror = arg;
+		break;
+	case 'f':
+		t->file = arg;
+		break;
+	case 'L':
+		t->url = arg;
+		break;
+	case 'G':
+		t->image = arg;
+		break;
+	case 'E':
+		t->refresh = true;
+		break;
+	case 'v':
+		t->verbose = true;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* The [provision] keys. */
+static int provision_option(int c, const char *arg, struct provision_opts *p)
+{
+	switch (c) {
+	case 'u':
+		p->user = arg;
+		break;
+	case 'k':
+		p->ssh_key_file = arg;
+		break;
+	case 's':
+		p->sudo = true;
+		break;
+	case 'p':
+		p->packages = arg;
+		break;
+	case 'z':
+		p->timezone = arg;
+		break;
+	case 'x':
+		p->run = arg;
+		break;
+	case 'C':
+		p->cloud_init = arg;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+static int net_option(const struct lxmgr_ctx *ctx, int c, const char *arg, struct create_opts *o)
+{
+	size_t len = strlen(o->forward);
+
+	switch (c) {
+	case 'N':
+		o->net.mode = arg;
+		break;
+	case 'I':
+		o->net.ip = arg;
+		break;
+	case '6':
+		o->net.ip6 = arg;
+		break;
+	case 'U':
+		o->net.uplink = arg;
+		break;
+	case 'F':
+		/* Repeatable: the checks of net.forward apply to the joined list. */
+		if ((size_t)snprintf(o->forward + len, sizeof(o->forward) - len, "%s%s",
+				     len ? " " : "", arg) >= sizeof(o->forward) - len)
+			return -cmd_usage_error(ctx, "too many --forward");
+		o->net.forward = o->forward;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Where the rootfs comes from (besides -t) and how it is kept. */
+static int source_option(const struct lxmgr_ctx *ctx, int c, const char *arg,
+			 struct create_opts *o)
+{
+	switch (c) {
+	case 'R':
+		o->rootfs = arg;
+		break;
+	case 'T':
+		o->tarball = arg;
+		break;
+	case 'H':
+		o->hostname = arg;
+		break;
+	case 'S':
+		o->shift = true;
+		break;
+	case 'P':
+		o->password_file = arg;
+		break;
+	case 'i':
+		/* Whole blocks: an lxmgr inside hands them out 65536 at a time. */
+		if (parse_u32(arg, &o->ids) < 0 || o->ids < IDMAP_DEFAULT_SIZE ||
+		    o->ids % IDMAP_DEFAULT_SIZE || o->ids > IDMAP_DEFAULT_SIZE * 1024U)
+			return -cmd_usage_error(ctx, "--ids '%s': a multiple of 65536 from 65536 "
+						     "to 67108864",
+						arg);
+		break;
+	case 'n':
+		o->nesting = true;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+static int check_combinations(const struct lxmgr_ctx *ctx, const struct create_opts *o)
+{
+	if (!!o->rootfs + !!o->tarball + !!o->tmpl.name != 1)
+		return cmd_usage_error(ctx,
+				       "give one of -t TEMPLATE, --rootfs DIR or --tarball FILE");
+	if (!o->tmpl.name && (o->tmpl.release || o->tmpl.arch || o->tmpl.mirror || o->tmpl.file ||
+			      o->tmpl.url || o->tmpl.image || o->tmpl.refresh))
+		return cmd_usage_error(ctx, "-r, --arch, --mirror, --file, --url, --image and "
+					    "--refresh go with -t TEMPLATE");
+	if ((o->prov.sudo || o->prov.ssh_key_file) && !o->prov.user)
+		return cmd_usage_error(ctx, "--sudo and --ssh-key need --user");
+	return 0;
+}
+
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct create_opts *o)
 {
 	static const struct option longopts[] = {
@@ -83,127 +235,29 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"verbose", no_argument, NULL, 'v'},
 		{},
 	};
-	int c;
+	int c, r;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:r:v", longopts, NULL)) >= 0)
-		switch (c) {
-		case 'R':
-			o->rootfs = optarg;
-			break;
-		case 't':
-			o->tmpl.name = optarg;
-			break;
-		case 'r':
-			o->tmpl.release = optarg;
-			break;
-		case 'A':
-			o->tmpl.arch = optarg;
-			break;
-		case 'M':
-			o->tmpl.mirror = optarg;
-			break;
-		case 'f':
-			o->tmpl.file = optarg;
-			break;
-		case 'L':
-			o->tmpl.url = optarg;
-			break;
-		case 'G':
-			o->tmpl.image = optarg;
-			break;
-		case 'E':
-			o->tmpl.refresh = true;
-			break;
-		case 'v':
-			o->tmpl.verbose = true;
-			break;
-		case 'T':
-			o->tarball = optarg;
-			break;
-		case 'H':
-			o->hostname = optarg;
-			break;
-		case 'S':
-			o->shift = true;
-			break;
-		case 'N':
-			o->net.mode = optarg;
-			break;
-		case 'I':
-			o->net.ip = optarg;
-			break;
-		case '6':
-			o->net.ip6 = optarg;
-			break;
-		case 'U':
-			o->net.uplink = optarg;
-			break;
-		case 'P':
-			o->password_file = optarg;
-			break;
-		case 'F': {
-			size_t len = strlen(o->forward);
-
-			/* Repeatable: the checks of net.forward apply to the joined list. */
-			if ((size_t)snprintf(o->forward + len, sizeof(o->forward) - len, "%s%s",
-					     len ? " " : "", optarg) >= sizeof(o->forward) - len)
-				return cmd_usage_error(ctx, "too many --forward");
-			o->net.forward = o->forward;
-			break;
-		}
-		case 'u':
-			o->prov.user = optarg;
-			break;
-		case 'k':
-			o->prov.ssh_key_file = optarg;
-			break;
-		case 's':
-			o->prov.sudo = true;
-			break;
-		case 'p':
-			o->prov.packages = optarg;
-			break;
-		case 'z':
-			o->prov.timezone = optarg;
-			break;
-		case 'x':
-			o->prov.run = optarg;
-			break;
-		case 'C':
-			o->prov.cloud_init = optarg;
-			break;
-		case 'i':
-			/* Whole blocks: an lxmgr inside hands them out 65536 at a time. */
-			if (parse_u32(optarg, &o->ids) < 0 || o->ids < IDMAP_DEFAULT_SIZE ||
-			    o->ids % IDMAP_DEFAULT_SIZE || o->ids > IDMAP_DEFAULT_SIZE * 1024U)
-				return cmd_usage_error(ctx,
-						       "--ids '%s': a multiple of 65536 from 65536 "
-						       "to 67108864",
-						       optarg);
-			break;
-		case 'n':
-			o->nesting = true;
-			break;
-		case ':':
+	while ((c = getopt_long(argc, argv, ":t:r:v", longopts, NULL)) >= 0) {
+		if (c == ':')
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
+		r = template_option(c, optarg, &o->tmpl);
+		if (!r)
+			r = provision_option(c, optarg, &o->prov);
+		if (!r)
+			r = net_option(ctx, c, optarg, o);
+		if (!r)
+			r = source_option(ctx, c, optarg, o);
+		if (r < 0)
+			return -r;
+		if (!r)
 			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
-		}
+	}
 	if (optind + 1 != argc)
 		return cmd_usage_error(ctx, "expected exactly one NAME");
 	o->name = argv[optind];
-	if (!!o->rootfs + !!o->tarball + !!o->tmpl.name != 1)
-		return cmd_usage_error(ctx,
-				       "give one of -t TEMPLATE, --rootfs DIR or --tarball FILE");
-	if (!o->tmpl.name && (o->tmpl.release || o->tmpl.arch || o->tmpl.mirror || o->tmpl.file ||
-			      o->tmpl.url || o->tmpl.image || o->tmpl.refresh))
-		return cmd_usage_error(ctx, "-r, --arch, --mirror, --file, --url, --image and "
-					    "--refresh go with -t TEMPLATE");
-	if ((o->prov.sudo || o->prov.ssh_key_file) && !o->prov.user)
-		return cmd_usage_error(ctx, "--sudo and --ssh-key need --user");
-	return 0;
+	return check_combinations(ctx, o);
 }
 
 /* The [provision] keys create records, checked before anything is made. */
