@@ -5,6 +5,7 @@
 # cgroup2 alone, yum installs a local RPM from a file:// repository, and stop is clean.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/guest.sh"
+. "$(dirname "$0")/lib/rpm.sh"
 setup_store
 guest_tarball centos-7.tar.xz
 tarball=$GUEST_TARBALL
@@ -49,29 +50,7 @@ skip_one "a user can sudo" "the CentOS 7 base image has no sudo, and yum cannot 
 
 # yum from a file:// repository: a dependency-free noarch RPM built here.
 top=$T_ROOT/rpm
-mkdir -p "$top/SPECS" "$top/repo"
-cat >"$top/SPECS/lxtest.spec" <<'SPEC'
-Name: lxtest
-Version: 1.0
-Release: 1
-Summary: lxmgr test package
-License: MIT
-BuildArch: noarch
-AutoReqProv: no
-%description
-lxmgr test package.
-%install
-mkdir -p %{buildroot}/usr/share/lxtest
-echo "from the host" >%{buildroot}/usr/share/lxtest/hello
-%files
-/usr/share/lxtest/hello
-SPEC
-# rpm 4.11 reads gzip payloads and sha256 digests, not zstd.
-check "rpmbuild a noarch package" rpmbuild --quiet -bb --define "_topdir $top" \
-    --define '_binary_payload w9.gzdio' --define '_binary_filedigest_algorithm 8' \
-    --define '_build_id_links none' "$top/SPECS/lxtest.spec"
-cp "$top"/RPMS/noarch/lxtest-1.0-1.noarch.rpm "$top/repo/"
-check "createrepo_c" createrepo_c -q --no-database --general-compress-type=gz "$top/repo"
+check "rpmbuild and createrepo_c make a local repository" make_rpm_repo "$top"
 check "make the repository inside" lx exec c7 -- mkdir -p /srv/repo/repodata
 for f in "$top/repo/lxtest-1.0-1.noarch.rpm" "$top"/repo/repodata/*; do
     rel=${f#"$top/repo/"}

@@ -10,6 +10,7 @@
 # installs a package asked for later (from a local file:// repository).
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/guest.sh"
+. "$(dirname "$0")/lib/rpm.sh"
 setup_store
 # leftovers lib|log NAME: what of NAME is in that part of the store (half-built ones too).
 leftovers() {
@@ -90,29 +91,8 @@ check "centos: sudo unset" lx config c7 set provision.sudo no
 # repository of a dependency-free noarch RPM built here (the guest's own sources are off).
 if command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null; then
     top=$T_ROOT/rpm
-    mkdir -p "$top/SPECS" "$top/repo" "$T_ROOT/yum.repos.d"
-    cat >"$top/SPECS/lxtest.spec" <<'SPEC'
-Name: lxtest
-Version: 1.0
-Release: 1
-Summary: lxmgr test package
-License: MIT
-BuildArch: noarch
-AutoReqProv: no
-%description
-lxmgr test package.
-%install
-mkdir -p %{buildroot}/usr/share/lxtest
-echo "from the host" >%{buildroot}/usr/share/lxtest/hello
-%files
-/usr/share/lxtest/hello
-SPEC
-    # rpm 4.11 reads gzip payloads and sha256 digests, not zstd.
-    check "centos: rpmbuild a noarch package" rpmbuild --quiet -bb --define "_topdir $top" \
-        --define '_binary_payload w9.gzdio' --define '_binary_filedigest_algorithm 8' \
-        --define '_build_id_links none' "$top/SPECS/lxtest.spec"
-    cp "$top"/RPMS/noarch/lxtest-1.0-1.noarch.rpm "$top/repo/"
-    check "centos: createrepo_c" createrepo_c -q --no-database --general-compress-type=gz "$top/repo"
+    mkdir -p "$T_ROOT/yum.repos.d"
+    check "centos: rpmbuild and createrepo_c make a local repository" make_rpm_repo "$top"
     printf '[lxtest]\nname=lxtest\nbaseurl=file:///srv/lxmgr-repo\ngpgcheck=0\nenabled=1\n' \
         >"$T_ROOT/yum.repos.d/lxtest.repo"
     chmod -R a+rX "$top/repo" "$T_ROOT/yum.repos.d"
