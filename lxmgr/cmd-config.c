@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "sd.h"
 #include "cmd.h"
 #include "log.h"
 #include "runtime.h"
@@ -64,7 +64,7 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 
 	/* autostart means lxmgr enable/disable where systemd runs: the unit goes first, so a
 	 * refusal changes nothing. Elsewhere it is recorded only. */
-	if (!strcmp(key, "container.autostart") && sd_booted() > 0 &&
+	if (!strcmp(key, "container.autostart") && sd_is_booted() &&
 	    (!value || parse_bool(value, &on) >= 0)) {
 		r = cmd_autostart_apply(ctx, c->name, on);
 		if (r < 0)

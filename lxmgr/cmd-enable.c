@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "sd.h"
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
@@ -41,7 +41,7 @@ static int systemctl(const struct lxmgr_ctx *ctx, const char *verb, const char *
 /* What keeps enable from working here; 0 when it can. */
 static int check_host(const struct lxmgr_ctx *ctx)
 {
-	if (sd_booted() <= 0)
+	if (!sd_is_booted())
 		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
 			       "systemd is not running as PID 1 on this host: start the "
 			       "container with 'lxmgr start' from the host's own boot scripts");

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include "lxmgr.h"
 #include "log.h"
+#include "sd.h"
 
 static struct {
 	enum log_level threshold;
@@ -53,11 +53,15 @@ bool log_setup_journal(const char *uuid)
 
 int log_journal_stream(const char *identifier)
 {
+	struct sd_lib sd;
 	int fd, flags;
 
 	if (!log_settings.journal)
 		return -ENOTCONN;
-	fd = sd_journal_stream_fd(identifier, LOG_INFO, /* level_prefix= */ 0);
+	if (sd_lib_open(&sd) < 0)
+		return -ENOTCONN;
+	fd = sd.journal_stream_fd(identifier, LOG_INFO, /* level_prefix= */ 0);
+	sd_lib_close(&sd);
 	if (fd < 0)
 		return fd;
 	flags = fcntl(fd, F_GETFL);
@@ -93,13 +97,32 @@ static int journal_emit(const struct lxmgr_ctx *ctx, enum log_level level, const
 			const char *msg, int err)
 {
 	const char *name = ctx && ctx->name ? ctx->name : "";
+	char *message = NULL, prio[16], cname[96], cuuid[64], cstep[64];
+	struct iovec iov[6];
+	struct sd_lib sd;
+	int r;
 
-	return sd_journal_send("MESSAGE=%s%s%s%s%s", step && *step ? step : "",
-			       step && *step ? ": " : "", msg, err ? ": " : "",
-			       err ? strerror(err) : "", "PRIORITY=%d", level_priority[level],
-			       "SYSLOG_IDENTIFIER=lxmgr", "CONTAINER_NAME=%s", name,
-			       "CONTAINER_UUID=%s", log_settings.uuid ? log_settings.uuid : "",
-			       "LXMGR_STEP=%s", step ? step : "", NULL);
+	if (asprintf(&message, "MESSAGE=%s%s%s%s%s", step && *step ? step : "",
+		     step && *step ? ": " : "", msg, err ? ": " : "", err ? strerror(err) : "") < 0)
+		return -ENOMEM;
+	(void)snprintf(prio, sizeof(prio), "PRIORITY=%d", level_priority[level]);
+	(void)snprintf(cname, sizeof(cname), "CONTAINER_NAME=%s", name);
+	(void)snprintf(cuuid, sizeof(cuuid), "CONTAINER_UUID=%s",
+		       log_settings.uuid ? log_settings.uuid : "");
+	(void)snprintf(cstep, sizeof(cstep), "LXMGR_STEP=%s", step ? step : "");
+	iov[0] = (struct iovec){message, strlen(message)};
+	iov[1] = (struct iovec){prio, strlen(prio)};
+	iov[2] = (struct iovec){(char *)"SYSLOG_IDENTIFIER=lxmgr", strlen("SYSLOG_IDENTIFIER=lxmgr")};
+	iov[3] = (struct iovec){cname, strlen(cname)};
+	iov[4] = (struct iovec){cuuid, strlen(cuuid)};
+	iov[5] = (struct iovec){cstep, strlen(cstep)};
+	r = sd_lib_open(&sd);
+	if (r >= 0) {
+		r = sd.journal_sendv(iov, 6);
+		sd_lib_close(&sd);
+	}
+	free(message);
+	return r;
 }
 
 static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const char *step, int r,

@@ -7,12 +7,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-login.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "notify.h"
+#include "sd.h"
 #include "util.h"
 
 static void take_line(const char *line, size_t len, struct notify_msg *m)
@@ -43,9 +42,15 @@ void notify_parse(const char *buf, size_t n, struct notify_msg *ret)
 bool notify_run_by_unit(void)
 {
 	_cleanup_free_ char *unit = NULL;
+	struct sd_lib sd;
 	size_t n;
+	int r;
 
-	if (!getenv("INVOCATION_ID") || sd_pid_get_unit(0, &unit) < 0)
+	if (!getenv("INVOCATION_ID") || sd_lib_open(&sd) < 0)
+		return false;
+	r = sd.pid_get_unit(0, &unit);
+	sd_lib_close(&sd);
+	if (r < 0)
 		return false;
 	n = strlen(unit);
 	return !strncmp(unit, "lxmgr@", 6) && n > 14 && !strcmp(unit + n - 8, ".service");
@@ -54,14 +59,16 @@ bool notify_run_by_unit(void)
 void notify_send(const char *fmt, ...)
 {
 	char text[512];
+	struct sd_lib sd;
 	va_list ap;
 
-	if (!getenv("NOTIFY_SOCKET"))
+	if (!getenv("NOTIFY_SOCKET") || sd_lib_open(&sd) < 0)
 		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	(void)sd_notify(/* unset_environment= */ 0, text);
+	(void)sd.notify(/* unset_environment= */ 0, text);
+	sd_lib_close(&sd);
 }
 
 int notify_guest_bind(const char *root)
