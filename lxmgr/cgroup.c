@@ -381,8 +381,8 @@ static void controllers_wanted(const struct cgroup_host *h, char want[static 64]
  * cgroup for supervisor/, then the unit's cgroup enables what it was given for payload/. */
 static int enter_supervisor(const struct cgroup_host *h, const struct cgroup *cg)
 {
-	_cleanup_free_ char *unit = strndup(cg->supervisor, strrchr(cg->supervisor, '/') -
-								    cg->supervisor);
+	_cleanup_free_ char *unit =
+		strndup(cg->supervisor, strrchr(cg->supervisor, '/') - cg->supervisor);
 	char want[64];
 	int r;
 

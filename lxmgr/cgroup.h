@@ -57,10 +57,10 @@ int cgroup_paths(const struct cgroup_host *h, const char *tag, bool delegated, s
 void cgroup_done(struct cgroup *cg);
 
 /* Creates the directories (delegated: first moves this process into cg->supervisor and
- * enables the controllers in the unit's cgroup only, never above it), hands the cgroup2 dir to the container's root (owner uid/gid: the
- * directory, cgroup.procs, cgroup.threads, cgroup.subtree_control) and so the name=systemd
- * one, and applies the limits of
- * c: through cgroup2 when the controllers are there, else through the v1 hierarchies. */
+ * enables the controllers in the unit's cgroup only, never above it), hands the cgroup2 dir to the
+ * container's root (owner uid/gid: the directory, cgroup.procs, cgroup.threads,
+ * cgroup.subtree_control) and so the name=systemd one, and applies the limits of c: through cgroup2
+ * when the controllers are there, else through the v1 hierarchies. */
 int cgroup_create(const struct cgroup_host *h, const struct cgroup *cg,
 		  const struct container_config *c, uid_t owner, gid_t owner_gid);
 /* Denies every device to the container's cgroups but the standard nodes and its device.*

@@ -152,8 +152,7 @@ static int net_option(const struct lxmgr_ctx *ctx, int c, const char *arg, struc
 }
 
 /* Where the rootfs comes from (besides -t) and how it is kept. */
-static int source_option(const struct lxmgr_ctx *ctx, int c, const char *arg,
-			 struct create_opts *o)
+static int source_option(const struct lxmgr_ctx *ctx, int c, const char *arg, struct create_opts *o)
 {
 	switch (c) {
 	case 'R':
@@ -175,8 +174,9 @@ static int source_option(const struct lxmgr_ctx *ctx, int c, const char *arg,
 		/* Whole blocks: an lxmgr inside hands them out 65536 at a time. */
 		if (parse_u32(arg, &o->ids) < 0 || o->ids < IDMAP_DEFAULT_SIZE ||
 		    o->ids % IDMAP_DEFAULT_SIZE || o->ids > IDMAP_DEFAULT_SIZE * 1024U)
-			return -cmd_usage_error(ctx, "--ids '%s': a multiple of 65536 from 65536 "
-						     "to 67108864",
+			return -cmd_usage_error(ctx,
+						"--ids '%s': a multiple of 65536 from 65536 "
+						"to 67108864",
 						arg);
 		break;
 	case 'n':

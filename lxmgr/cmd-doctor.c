@@ -353,8 +353,9 @@ static int doctor_guest(struct doctor *d, const char *name)
 	if (!clone_is_snapshot(&c->cfg))
 		check_rootfs(d, c);
 	else if (store_lock_running(c) < 0)
-		report(d, VERDICT_WARN, "%s: a running snapshot clone: its rootfs is checked only "
-					"while it is stopped",
+		report(d, VERDICT_WARN,
+		       "%s: a running snapshot clone: its rootfs is checked only "
+		       "while it is stopped",
 		       name);
 	else if (clone_view_open(d->ctx, c) >= 0) {
 		/* The merged tree of source and upper layer, as the guest sees it. */

@@ -67,9 +67,12 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		      enum name_args kind)
 {
 	static const struct option longopts[] = {
-		{"foreground", no_argument, NULL, 'f'}, {"wait", no_argument, NULL, 'w'},
-		{"kill", no_argument, NULL, 'k'},       {"timeout", required_argument, NULL, 't'},
-		{"console", no_argument, NULL, 'c'},    {"all", no_argument, NULL, 'a'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"wait", no_argument, NULL, 'w'},
+		{"kill", no_argument, NULL, 'k'},
+		{"timeout", required_argument, NULL, 't'},
+		{"console", no_argument, NULL, 'c'},
+		{"all", no_argument, NULL, 'a'},
 		{},
 	};
 	uint32_t t;
@@ -194,8 +197,7 @@ struct stopping {
 
 /* A container without a monitor: if a killed monitor left cgroups or runtime files, they
  * are removed now (under the running lock, as start does), and that counts as stopped. */
-static int stop_stopped(struct lxmgr_ctx *ctx, struct container *c,
-			const struct lifecycle_opts *o)
+static int stop_stopped(struct lxmgr_ctx *ctx, struct container *c, const struct lifecycle_opts *o)
 {
 	int r = store_lock_running(c);
 
@@ -232,8 +234,7 @@ static int stop_one(struct lxmgr_ctx *ctx, const char *name, const struct lifecy
 
 /* Every stop signal goes out first, then we wait for all: the containers shut down side by
  * side, so N of them take about as long as the slowest one, not the sum. */
-static int stop_many(struct lxmgr_ctx *ctx, char **names, size_t n,
-		     const struct lifecycle_opts *o)
+static int stop_many(struct lxmgr_ctx *ctx, char **names, size_t n, const struct lifecycle_opts *o)
 {
 	_cleanup_free_ struct stopping *st = calloc(n ? n : 1, sizeof(*st));
 	size_t asked = 0, failed = 0;

@@ -23,9 +23,9 @@ struct status {
 	enum run_state state;
 	pid_t init_pid;
 	uint64_t uptime;
-	uint64_t memory;     /* UINT64_MAX: unknown */
-	char veth[IFNAMSIZ]; /* host end of its veth while running, else "" */
-	char **live_mounts;  /* what `lxmgr mount` attached during this boot (mounts-live.h) */
+	uint64_t memory;        /* UINT64_MAX: unknown */
+	char veth[IFNAMSIZ];    /* host end of its veth while running, else "" */
+	char **live_mounts;     /* what `lxmgr mount` attached during this boot (mounts-live.h) */
 	struct readiness ready; /* the guest's systemd state while running */
 };
 
@@ -35,8 +35,7 @@ static void status_done(struct status *st)
 	st->live_mounts = NULL;
 }
 
-static void read_status(const struct lxmgr_ctx *ctx, const struct container *c,
-			struct status *ret)
+static void read_status(const struct lxmgr_ctx *ctx, const struct container *c, struct status *ret)
 {
 	struct runtime_state rs = {0};
 
@@ -175,8 +174,8 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	fprintf(f, ", \"rootfs_shifted\": %s, \"snapshot_of\": ",
 		cfg->rootfs_shifted ? "true" : "false");
 	json_string(f, cfg->snapshot_of);
-	fprintf(f, ", \"autostart\": %s, \"net_mode\": \"%s\"",
-		cfg->autostart ? "true" : "false", net_mode_to_string(cfg->net_mode));
+	fprintf(f, ", \"autostart\": %s, \"net_mode\": \"%s\"", cfg->autostart ? "true" : "false",
+		net_mode_to_string(cfg->net_mode));
 	print_json_net(f, ctx, c, st);
 	print_json_entries(f, "mounts", cfg->mounts);
 	print_json_entries(f, "devices", cfg->devices);
@@ -368,7 +367,8 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	printf("UIDs:       %u-%u\nGIDs:       %u-%u\n", cfg->uid_base,
 	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
 	if (cfg->snapshot_of[0])
-		printf("Rootfs:     %s/overlay/upper over %s's rootfs (snapshot, idmapped layers)\n",
+		printf("Rootfs:     %s/overlay/upper over %s's rootfs (snapshot, idmapped "
+		       "layers)\n",
 		       c->dir, cfg->snapshot_of);
 	else
 		printf("Rootfs:     %s (%s)\n", c->rootfs,

@@ -43,9 +43,9 @@ void console_init(struct console *con);
 /* Opens (appending) LOGDIR/console.log; LOGDIR must exist. */
 int console_log_open(struct console *con, const char *logdir);
 /* Reads what the container wrote and keeps it in the log (capped at CONSOLE_LOG_MAX, rotated
- * once to console.log.1), the journal stream if any, and the ring, and sends it to every attached client; a client that
- * cannot take it at once is disconnected (the monitor never waits for one). Returns bytes
- * read, 0 when nothing was there. */
+ * once to console.log.1), the journal stream if any, and the ring, and sends it to every attached
+ * client; a client that cannot take it at once is disconnected (the monitor never waits for one).
+ * Returns bytes read, 0 when nothing was there. */
 ssize_t console_drain(struct console *con);
 /* Appends data to the ring buffer (a pure function of the ring, tested). */
 void console_ring_append(struct console *con, const char *data, size_t len);

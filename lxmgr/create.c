@@ -37,7 +37,7 @@ struct build {
 	const struct create_request *req;
 	char *tmpdir; /* LIB/.NAME.create-XXXXXX */
 	char *tmp_rootfs;
-	int tmpfd; /* locked: gc leaves a create in progress alone */
+	int tmpfd;   /* locked: gc leaves a create in progress alone */
 	int view_fd; /* snapshot clone or snapshot source: the overlay view (clone.h) */
 	bool tty;
 	int last_percent;
@@ -68,8 +68,8 @@ static void report(void *userdata, uint64_t done, uint64_t total)
 		return;
 	/* A terminal gets a line that updates in place; a log gets every 25%. */
 	if (b->tty) {
-		fprintf(stderr, "\rlxmgr: %s %s: rootfs: %3d%% (%llu of %llu MiB)",
-			b->ctx->verb, b->req->name, percent, (unsigned long long)(done >> 20),
+		fprintf(stderr, "\rlxmgr: %s %s: rootfs: %3d%% (%llu of %llu MiB)", b->ctx->verb,
+			b->req->name, percent, (unsigned long long)(done >> 20),
 			(unsigned long long)(total >> 20));
 		if (percent == 100)
 			fputc('\n', stderr);
@@ -222,7 +222,8 @@ static int fill_from_source(struct build *b, const struct copy_progress *p)
 		return use_view(b, src->rootfs, ovdir);
 	}
 	if (clone_is_snapshot(&src->cfg)) {
-		if (xasprintf(&lower, "%s/%s/rootfs", b->ctx->paths.lib, src->cfg.snapshot_of) < 0 ||
+		if (xasprintf(&lower, "%s/%s/rootfs", b->ctx->paths.lib, src->cfg.snapshot_of) <
+			    0 ||
 		    xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, src->dir) < 0)
 			return lx_fail(b->ctx, -ENOMEM, "out of memory");
 		/* Not volatile: it lasts until this process exits, its marker would stay. */

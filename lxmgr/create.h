@@ -31,4 +31,3 @@ struct create_request {
  * SIGTERM and SIGHUP are held while it works and end it cleanly, leaving nothing. Reports
  * failures itself; returns 0 or -errno. */
 int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req);
-

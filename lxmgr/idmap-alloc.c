@@ -55,7 +55,7 @@ static int push_config_range(void *userdata, const char *name _unused_,
 }
 
 static int collect_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range **ret,
-		       size_t *ret_n)
+			       size_t *ret_n)
 {
 	_cleanup_close_ int procfd = -EBADF;
 	struct used_ranges u = {.gid = gid};
@@ -101,8 +101,7 @@ static int own_map(bool gid, struct idmap_range *ret, size_t max)
 }
 
 /* Root's subordinate ranges from path, added first if missing, cut to what we map. */
-static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range *ret,
-			size_t max)
+static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range *ret, size_t max)
 {
 	const char *path = subid_path(gid);
 	struct idmap_range map[64], owned[64];
@@ -111,7 +110,8 @@ static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_rang
 
 	n_map = own_map(gid, map, ELEMENTSOF(map));
 	if (n_map < 0)
-		return log_fail_full(ctx, "idmap", n_map, "read our own %s map", gid ? "gid" : "uid");
+		return log_fail_full(ctx, "idmap", n_map, "read our own %s map",
+				     gid ? "gid" : "uid");
 	if (idmap_map_is_initial(map, (size_t)n_map))
 		r = idmap_ensure_root_entry(path, /* blocks= */ 1000);
 	else
@@ -174,8 +174,8 @@ int idmap_alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t size, uint32
 static int claim_lock(void)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-				    strlen(CLAIM_LOCK_NAME));
+	socklen_t len =
+		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(CLAIM_LOCK_NAME));
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
@@ -234,11 +234,12 @@ static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 	int r;
 
 	if (c->cfg.rootfs_shifted)
-		return lx_fail(ctx, LX_SYNTHETIC(-EBUSY),
-			       "ids %u-%u are mapped by a running user namespace (another store's "
-			       "container, LXC or nspawn) and this rootfs was shifted to them: stop "
-			       "that one first",
-			       c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1);
+		return lx_fail(
+			ctx, LX_SYNTHETIC(-EBUSY),
+			"ids %u-%u are mapped by a running user namespace (another store's "
+			"container, LXC or nspawn) and this rootfs was shifted to them: stop "
+			"that one first",
+			c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1);
 	r = idmap_alloc_ids(ctx, false, c->cfg.id_count, &uid_base);
 	if (r >= 0)
 		r = idmap_alloc_ids(ctx, true, c->cfg.id_count, &gid_base);

@@ -45,8 +45,8 @@ static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int e
 	if (*zflag)
 		execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner",
 		       "--same-permissions", "--same-owner", "--xattrs", "--xattrs-include=*",
-		       "--acls", "--no-overwrite-dir", "--anchored", nodev, nodev2, "-C", dst, zflag,
-		       (char *)NULL);
+		       "--acls", "--no-overwrite-dir", "--anchored", nodev, nodev2, "-C", dst,
+		       zflag, (char *)NULL);
 	else
 		execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner",
 		       "--same-permissions", "--same-owner", "--xattrs", "--xattrs-include=*",

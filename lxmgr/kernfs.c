@@ -120,7 +120,8 @@ static _Noreturn void helper_main(const struct kernfs_args *a, int sock)
 		sync_child_fail(sock, r, e.where, "%s", e.text);
 	/* proc shows the pid namespace of whoever mounts it, sysfs the net namespace. */
 	if (setns(a->pidfd, CLONE_NEWPID | (a->own_netns ? CLONE_NEWNET : 0)) < 0)
-		sync_child_fail(sock, -errno, "kernfs", "join the container's pid and net namespaces");
+		sync_child_fail(sock, -errno, "kernfs",
+				"join the container's pid and net namespaces");
 	pid = fork();
 	if (pid < 0)
 		sync_child_fail(sock, -errno, "kernfs", "fork into the container's pid namespace");

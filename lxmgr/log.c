@@ -112,7 +112,8 @@ static int journal_emit(const struct lxmgr_ctx *ctx, enum log_level level, const
 	(void)snprintf(cstep, sizeof(cstep), "LXMGR_STEP=%s", step ? step : "");
 	iov[0] = (struct iovec){message, strlen(message)};
 	iov[1] = (struct iovec){prio, strlen(prio)};
-	iov[2] = (struct iovec){(char *)"SYSLOG_IDENTIFIER=lxmgr", strlen("SYSLOG_IDENTIFIER=lxmgr")};
+	iov[2] = (struct iovec){(char *)"SYSLOG_IDENTIFIER=lxmgr",
+				strlen("SYSLOG_IDENTIFIER=lxmgr")};
 	iov[3] = (struct iovec){cname, strlen(cname)};
 	iov[4] = (struct iovec){cuuid, strlen(cuuid)};
 	iov[5] = (struct iovec){cstep, strlen(cstep)};

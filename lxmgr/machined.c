@@ -62,15 +62,15 @@ static int append(const struct bus *b, sd_bus_message *m, const char *types, ...
 	return r;
 }
 
-static int call_method(const struct bus *b, const char *member, sd_bus_error *e,
-		       const char *types, ...)
+static int call_method(const struct bus *b, const char *member, sd_bus_error *e, const char *types,
+		       ...)
 {
 	va_list ap;
 	int r;
 
 	va_start(ap, types);
-	r = b->sd.bus_call_methodv(b->bus, machined_dest, machined_path, machined_iface, member,
-				   e, NULL, types, ap);
+	r = b->sd.bus_call_methodv(b->bus, machined_dest, machined_path, machined_iface, member, e,
+				   NULL, types, ap);
 	va_end(ap);
 	return r;
 }
@@ -82,8 +82,7 @@ static bool machined_absent(const struct bus *b, const sd_bus_error *e)
 	       b->sd.bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_METHOD) > 0;
 }
 
-static int build_call(const struct bus *b, const struct machined_info *info,
-		      sd_bus_message **ret)
+static int build_call(const struct bus *b, const struct machined_info *info, sd_bus_message **ret)
 {
 	sd_bus_message *m = NULL;
 	unsigned char id[16];

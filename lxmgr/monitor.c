@@ -161,10 +161,11 @@ static void begin_stop(struct monitor *m, int timeout, bool kill_now)
 		(void)cgroup_freeze(&m->rs.cgroup, false);
 	set_state(m, RUN_STATE_STOPPING);
 	/* The unit's TimeoutStopSec follows this container's own timeout. */
-	notify_send("STOPPING=1\nSTATUS=stopping\nEXTEND_TIMEOUT_USEC=%llu",
-		    (unsigned long long)((timeout >= 0 ? (unsigned)timeout : m->c->cfg.stop_timeout) +
-					 15) *
-			    1000000ULL);
+	notify_send(
+		"STOPPING=1\nSTATUS=stopping\nEXTEND_TIMEOUT_USEC=%llu",
+		(unsigned long long)((timeout >= 0 ? (unsigned)timeout : m->c->cfg.stop_timeout) +
+				     15) *
+			1000000ULL);
 	r = send_init_signal(m, m->c->cfg.stop_signal);
 	lx_info(m->ctx, "sent %s to init, %u s before kill",
 		signal_to_string(m->c->cfg.stop_signal, buf),

@@ -10,8 +10,8 @@ struct container;
 struct runtime_state;
 
 struct readiness {
-	char state[16];       /* systemd's SystemState ("running", "degraded", "starting"...),
-			       * "" when unknown (not systemd, stopped, no answer) */
+	char state[16]; /* systemd's SystemState ("running", "degraded", "starting"...),
+			 * "" when unknown (not systemd, stopped, no answer) */
 	uint32_t failed_units;
 };
 

@@ -305,7 +305,8 @@ int rootfs_attach_nesting(const char *root, const int fds[2], struct child_error
 		(void)snprintf(path, sizeof(path), "%s/dev/.lxmgr/%s", root, names[i]);
 		if (mkdir(path, 0755) < 0 && errno != EEXIST)
 			return set_error(e, -errno, "rootfs", "mkdir /dev/.lxmgr/%s", names[i]);
-		if (syscall(SYS_move_mount, fds[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		if (syscall(SYS_move_mount, fds[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) <
+		    0)
 			return set_error(e, -errno, "rootfs", "attach /dev/.lxmgr/%s", names[i]);
 	}
 	return 0;

@@ -11,7 +11,10 @@ struct symbol {
 	size_t offset; /* of the pointer in struct sd_lib */
 };
 
-#define SYM(field, name) {name, offsetof(struct sd_lib, field)}
+#define SYM(field, name)                                                                           \
+	{                                                                                          \
+		name, offsetof(struct sd_lib, field)                                               \
+	}
 static const struct symbol symbols[] = {
 	SYM(pid_get_unit, "sd_pid_get_unit"),
 	SYM(notify, "sd_notify"),

@@ -20,17 +20,15 @@ struct sd_lib {
 	sd_bus *(*bus_flush_close_unref)(sd_bus *bus);
 	int (*bus_call)(sd_bus *bus, sd_bus_message *m, uint64_t usec, sd_bus_error *e,
 			sd_bus_message **reply);
-	int (*bus_call_methodv)(sd_bus *bus, const char *dest, const char *path,
-				const char *iface, const char *member, sd_bus_error *e,
-				sd_bus_message **reply, const char *types, va_list ap);
+	int (*bus_call_methodv)(sd_bus *bus, const char *dest, const char *path, const char *iface,
+				const char *member, sd_bus_error *e, sd_bus_message **reply,
+				const char *types, va_list ap);
 	void (*bus_error_free)(sd_bus_error *e);
 	int (*bus_error_has_name)(const sd_bus_error *e, const char *name);
 	int (*bus_message_new_method_call)(sd_bus *bus, sd_bus_message **m, const char *dest,
-					   const char *path, const char *iface,
-					   const char *member);
+					   const char *path, const char *iface, const char *member);
 	int (*bus_message_appendv)(sd_bus_message *m, const char *types, va_list ap);
-	int (*bus_message_append_array)(sd_bus_message *m, char type, const void *ptr,
-					size_t size);
+	int (*bus_message_append_array)(sd_bus_message *m, char type, const void *ptr, size_t size);
 	sd_bus_message *(*bus_message_unref)(sd_bus_message *m);
 };
 

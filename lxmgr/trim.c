@@ -23,8 +23,7 @@ static bool parse_head(const char *line, struct vma *ret)
 	char perms[8];
 	unsigned long inode;
 
-	if (sscanf(line, "%lx-%lx %7s %*x %*x:%*x %lu", &ret->start, &ret->end, perms, &inode) !=
-	    4)
+	if (sscanf(line, "%lx-%lx %7s %*x %*x:%*x %lu", &ret->start, &ret->end, perms, &inode) != 4)
 		return false;
 	ret->file_ro = inode != 0 && perms[1] == '-' && perms[3] == 'p';
 	return true;

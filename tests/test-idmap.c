@@ -285,9 +285,8 @@ static void test_idmap_clip_ranges_keeps_only_mapped_ids(void **state)
 	assert_int_equal(out[0].start, 65536);
 	assert_int_equal(out[0].count, 131072);
 	/* The whole id space clips nothing. */
-	assert_int_equal(idmap_clip_ranges(owned, 2, &(struct idmap_range){0, UINT32_MAX}, 1, out,
-					   4),
-			 2);
+	assert_int_equal(
+		idmap_clip_ranges(owned, 2, &(struct idmap_range){0, UINT32_MAX}, 1, out, 4), 2);
 	assert_int_equal(out[1].start, 5000000);
 }
 

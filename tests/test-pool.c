@@ -277,15 +277,15 @@ static void test_sockowner_finds_pid_and_comm_of_a_bound_port(void **state _unus
 	assert_int_equal(mkdir(path, 0755), 0);
 	(void)snprintf(path, sizeof(path), "%s/net/udp", root);
 	unit_write_text(path, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
-			 "retrnsmt   uid  timeout inode ref pointer drops\n"
-			 " 1: 01004D0A:0035 00000000:0000 07 00000000:00000000 00:00000000 "
-			 "00000000     0        0 999 2 0000000000000000 0\n"
-			 " 2: 00000000:0043 00000000:0000 07 00000000:00000000 00:00000000 "
-			 "00000000     0        0 777 2 0000000000000000 0\n");
+			      "retrnsmt   uid  timeout inode ref pointer drops\n"
+			      " 1: 01004D0A:0035 00000000:0000 07 00000000:00000000 00:00000000 "
+			      "00000000     0        0 999 2 0000000000000000 0\n"
+			      " 2: 00000000:0043 00000000:0000 07 00000000:00000000 00:00000000 "
+			      "00000000     0        0 777 2 0000000000000000 0\n");
 	(void)snprintf(path, sizeof(path), "%s/net/tcp", root);
 	unit_write_text(path, "  sl  local_address ...\n"
-			 " 0: 01004D0A:0035 0200A8C0:1234 01 00000000:00000000 00:00000000 "
-			 "00000000     0        0 555 1 0000000000000000\n");
+			      " 0: 01004D0A:0035 0200A8C0:1234 01 00000000:00000000 00:00000000 "
+			      "00000000     0        0 555 1 0000000000000000\n");
 	(void)snprintf(path, sizeof(path), "%s/4242", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 	(void)snprintf(path, sizeof(path), "%s/4242/fd", root);

@@ -258,7 +258,8 @@ static void test_store_container_open_layers_the_global_file_under_the_container
 
 	(void)snprintf(etc, sizeof(etc), "%s/etc", fx->dir);
 	assert_int_equal(mkdir(etc, 0755), 0);
-	unit_write_text(fx->ctx.paths.conf, "[container]\nstop_timeout = 77\n[limits]\npids = 100\n");
+	unit_write_text(fx->ctx.paths.conf,
+			"[container]\nstop_timeout = 77\n[limits]\npids = 100\n");
 	make_container(fx, "dev1", CONFIG_DEV1);
 	err = open_capturing(fx, "dev1", &r, &c);
 	assert_int_equal(r, 0);

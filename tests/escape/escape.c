@@ -211,7 +211,8 @@ static void locked_masks(void)
 			continue;
 		snprintf(what, sizeof(what), "remounting %.255s read-write", m[i].path);
 		expect_fail(mount(NULL, m[i].path, NULL, MS_REMOUNT | MS_BIND, NULL), what);
-		snprintf(what, sizeof(what), "remounting %.255s (superblock) read-write", m[i].path);
+		snprintf(what, sizeof(what), "remounting %.255s (superblock) read-write",
+			 m[i].path);
 		expect_fail(mount(NULL, m[i].path, NULL, MS_REMOUNT, NULL), what);
 	}
 	(void)mkdir("/tmp/escape-mnt", 0700);
