@@ -113,10 +113,13 @@ host_cgroups_of() {
 
 # Processes whose uid lies in [base, base+65535], except those inside a container of another
 # store (its scope names another tag): ranges are unique only among running containers.
+# Zombies do not count: they hold nothing but a pid, and a killed monitor's init is reaped
+# by the host's PID 1 whenever that gets to it (slowly on hosts whose PID 1 is no init).
 host_procs_in_range() {
     local base=$1 tag pid
     tag=$(store_tag)
-    for pid in $(ps -eo uid=,pid= | awk -v b="$base" '$1 >= b && $1 < b + 65536 { print $2 }'); do
+    for pid in $(ps -eo uid=,pid=,stat= |
+        awk -v b="$base" '$1 >= b && $1 < b + 65536 && $3 !~ /^Z/ { print $2 }'); do
         if grep -q '/lxmgr-[0-9a-f]\{8\}-[^/]*\.scope' "/proc/$pid/cgroup" 2>/dev/null &&
             ! grep -q "/lxmgr-$tag-" "/proc/$pid/cgroup" 2>/dev/null; then
             continue
