@@ -35,7 +35,8 @@ for try in $(seq 1 20); do
     state=$(lx info rel1 --json | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p')
     if [ -n "$(host_procs_in_range "$base")" ] && [ "$state" = stopped ]; then
         leftovers=$((leftovers + 1))
-        echo "# try $try: stopped but processes remain"
+        echo "# try $try (phase $phase, ${delay}s): stopped but processes remain:" \
+            $(ps -o pid=,stat=,uid=,comm= -p "$(host_procs_in_range "$base" | paste -sd,)")
     fi
     lx stop rel1 --kill >/dev/null 2>&1
     lx gc >/dev/null 2>&1
