@@ -156,13 +156,9 @@ int net_route_list(struct nl_sock *sk, const char *except_ifname, struct net_poo
 	size_t n = 0;
 	int except = 0, r;
 
-	if (except_ifname) {
-		except = net_link_index(sk, except_ifname);
-		if (except == -ENODEV)
-			except = 0;
-		else if (except < 0)
-			return except;
-	}
+	except = net_link_index_or_none(sk, except_ifname);
+	if (except < 0)
+		return except;
 	r = rtnl_route_alloc_cache(sk, AF_INET, 0, &cache);
 	if (r < 0)
 		return net_nl_errno(r);

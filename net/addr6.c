@@ -161,13 +161,9 @@ int net_route6_find_overlap(struct nl_sock *sk, const struct net_pool6 *pool,
 	__attribute__((cleanup(cache_freep))) struct nl_cache *cache = NULL;
 	int except = 0, r;
 
-	if (except_ifname) {
-		except = net_link_index(sk, except_ifname);
-		if (except == -ENODEV)
-			except = 0;
-		else if (except < 0)
-			return except;
-	}
+	except = net_link_index_or_none(sk, except_ifname);
+	if (except < 0)
+		return except;
 	r = rtnl_route_alloc_cache(sk, AF_INET6, 0, &cache);
 	if (r < 0)
 		return net_nl_errno(r);

@@ -188,3 +188,10 @@ bool net_link_name_is_valid(const char *name)
 			return false;
 	return true;
 }
+
+int net_link_index_or_none(struct nl_sock *sk, const char *name)
+{
+	int r = name ? net_link_index(sk, name) : 0;
+
+	return r == -ENODEV ? 0 : r;
+}

@@ -9,6 +9,8 @@ struct nl_sock;
 
 /* The ifindex of name (> 0). */
 int net_link_index(struct nl_sock *sk, const char *name);
+/* The same, but 0 when name is NULL or no such link exists ("except this link", if any). */
+int net_link_index_or_none(struct nl_sock *sk, const char *name);
 /* Sets IFF_UP. */
 int net_link_up(struct nl_sock *sk, const char *name);
 /* Enslaves name to the bridge master and sets it up. */
