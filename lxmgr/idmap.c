@@ -415,23 +415,49 @@ static int read_pid_map(int procfd, const char *pid, bool gid, char **ret)
 	return r < 0 ? r : 1;
 }
 
-/* Inside a user namespace, a process of that same namespace shows our own map, in the ids of
- * the namespace above: not a range anyone uses here. */
-static bool in_own_userns(int procfd, const char *pid)
+/* The user namespaces already read (all processes of one show the same map), our own first:
+ * inside a user namespace, its processes show our own map in the ids of the namespace above,
+ * not a range anyone uses here. */
+struct seen_userns {
+	ino_t *ino;
+	size_t n, cap;
+};
+
+static void seen_userns_done(struct seen_userns *s)
+{
+	free(s->ino);
+}
+
+/* Whether pid's user namespace was seen (or cannot be told: then it is read); records it. */
+static bool userns_seen(int procfd, const char *pid, struct seen_userns *s)
 {
 	char path[NAME_MAX + 16];
-	struct stat self, st;
+	struct stat st;
 
 	(void)snprintf(path, sizeof(path), "%s/ns/user", pid);
-	if (fstatat(procfd, "self/ns/user", &self, 0) < 0 || fstatat(procfd, path, &st, 0) < 0)
+	if (fstatat(procfd, path, &st, 0) < 0)
 		return false;
-	return self.st_ino == st.st_ino && self.st_dev == st.st_dev;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ino[i] == st.st_ino)
+			return true;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		ino_t *v = realloc(s->ino, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		s->ino = v;
+		s->cap = cap;
+	}
+	s->ino[s->n++] = st.st_ino;
+	return false;
 }
 
 int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *ret_n)
 {
 	_cleanup_free_ struct idmap_range *v = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_(seen_userns_done) struct seen_userns seen = {0};
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	int fd;
@@ -447,11 +473,12 @@ int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *re
 		(void)close(fd);
 		return r;
 	}
+	(void)userns_seen(procfd, "self", &seen);
 	while ((errno = 0, de = readdir(d))) {
 		_cleanup_free_ char *text = NULL;
 		int r;
 
-		if (!is_pid_name(de->d_name) || in_own_userns(procfd, de->d_name))
+		if (!is_pid_name(de->d_name) || userns_seen(procfd, de->d_name, &seen))
 			continue;
 		r = read_pid_map(procfd, de->d_name, gid, &text);
 		if (r > 0)
