@@ -471,9 +471,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 		r = network_prepare_create(ctx, req->name, &b.cfg, &req->net);
 	/* Ids first: a host without a free range fails before minutes of copying. */
 	if (r >= 0)
-		r = idmap_alloc_ids(ctx, false, b.cfg.id_count, &b.cfg.uid_base);
-	if (r >= 0)
-		r = idmap_alloc_ids(ctx, true, b.cfg.id_count, &b.cfg.gid_base);
+		r = idmap_alloc_ids(ctx, b.cfg.id_count, &b.cfg.uid_base, &b.cfg.gid_base);
 	if (r >= 0)
 		r = make_tmpdir(&b);
 	if (r >= 0)

@@ -41,7 +41,6 @@ static void push_range(struct idmap_range **v, size_t *n, uint32_t start, uint32
 struct used_ranges {
 	struct idmap_range *v;
 	size_t n;
-	bool gid;
 };
 
 static int push_config_range(void *userdata, const char *name _unused_,
@@ -49,16 +48,30 @@ static int push_config_range(void *userdata, const char *name _unused_,
 {
 	struct used_ranges *u = userdata;
 
-	if (c->uid_base)
-		push_range(&u->v, &u->n, u->gid ? c->gid_base : c->uid_base, c->id_count);
+	if (c->uid_base) {
+		push_range(&u->v, &u->n, c->uid_base, c->id_count);
+		push_range(&u->v, &u->n, c->gid_base, c->id_count);
+	}
 	return 0;
 }
 
-static int collect_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range **ret,
-			       size_t *ret_n)
+static void push_live_ranges(int procfd, bool gid, struct used_ranges *u)
+{
+	struct idmap_range *live = NULL;
+	size_t n_live = 0;
+
+	if (idmap_live_ranges(procfd, gid, &live, &n_live) >= 0)
+		for (size_t i = 0; i < n_live; i++)
+			push_range(&u->v, &u->n, live[i].start, live[i].count);
+	free(live);
+}
+
+/* Uids and gids together, so that a container gets the same base for both: the store's
+ * containers, and (other stores, LXC and nspawn containers) whatever runs now. */
+static int collect_used_ranges(const struct lxmgr_ctx *ctx, struct idmap_range **ret, size_t *ret_n)
 {
 	_cleanup_close_ int procfd = -EBADF;
-	struct used_ranges u = {.gid = gid};
+	struct used_ranges u = {0};
 	int r;
 
 	r = store_foreach_config(ctx, push_config_range, &u);
@@ -68,14 +81,8 @@ static int collect_used_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idm
 	}
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd >= 0) {
-		struct idmap_range *live = NULL;
-		size_t n_live = 0;
-
-		/* Other stores, LXC and nspawn containers: whatever runs now is taken too. */
-		if (idmap_live_ranges(procfd, gid, &live, &n_live) >= 0)
-			for (size_t i = 0; i < n_live; i++)
-				push_range(&u.v, &u.n, live[i].start, live[i].count);
-		free(live);
+		push_live_ranges(procfd, false, &u);
+		push_live_ranges(procfd, true, &u);
 	}
 	*ret = u.v;
 	*ret_n = u.n;
@@ -134,41 +141,39 @@ static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_rang
 	return (int)idmap_clip_ranges(owned, (size_t)n, map, (size_t)n_map, ret, max);
 }
 
-int idmap_alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t size, uint32_t *ret)
+static int alloc_one(const struct lxmgr_ctx *ctx, bool gid, const struct idmap_range *used,
+		     size_t n_used, uint32_t size, uint32_t *ret)
 {
-	_cleanup_free_ struct idmap_range *used = NULL;
 	struct idmap_range owned[64];
-	const char *path = subid_path(gid);
-	size_t n_used = 0;
 	int n, r;
 
 	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
 	if (n < 0)
 		return n;
-	/* Used uids and gids together: a container then gets the same base for both. */
-	r = collect_used_ranges(ctx, false, &used, &n_used);
-	if (r >= 0) {
-		struct idmap_range *g = NULL, *all;
-		size_t n_g = 0;
-
-		r = collect_used_ranges(ctx, true, &g, &n_g);
-		all = r >= 0 ? realloc(used, (n_used + n_g) * sizeof(*used) + 1) : NULL;
-		if (all) {
-			memcpy(all + n_used, g, n_g * sizeof(*g));
-			used = all;
-			n_used += n_g;
-		}
-		free(g);
-	}
-	if (r < 0)
-		return log_fail_full(ctx, "idmap", r, "list the ranges in use");
 	r = idmap_alloc_range(owned, (size_t)n, used, n_used, size, ret);
 	if (r == -ENOSPC)
 		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
 				     "%s has no free range of %u ids for root%s: containers use "
 				     "them all (add a range for root)",
-				     path, size, n == 0 ? " that this user namespace maps" : "");
+				     subid_path(gid), size,
+				     n == 0 ? " that this user namespace maps" : "");
 	return r < 0 ? log_fail_full(ctx, "idmap", r, "allocate ids") : 0;
+}
+
+int idmap_alloc_ids(const struct lxmgr_ctx *ctx, uint32_t size, uint32_t *ret_uid_base,
+		    uint32_t *ret_gid_base)
+{
+	_cleanup_free_ struct idmap_range *used = NULL;
+	size_t n_used = 0;
+	int r;
+
+	r = collect_used_ranges(ctx, &used, &n_used);
+	if (r < 0)
+		return log_fail_full(ctx, "idmap", r, "list the ranges in use");
+	r = alloc_one(ctx, false, used, n_used, size, ret_uid_base);
+	if (r >= 0)
+		r = alloc_one(ctx, true, used, n_used, size, ret_gid_base);
+	return r;
 }
 
 static int claim_lock(void)
@@ -240,9 +245,7 @@ static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 			"container, LXC or nspawn) and this rootfs was shifted to them: stop "
 			"that one first",
 			c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1);
-	r = idmap_alloc_ids(ctx, false, c->cfg.id_count, &uid_base);
-	if (r >= 0)
-		r = idmap_alloc_ids(ctx, true, c->cfg.id_count, &gid_base);
+	r = idmap_alloc_ids(ctx, c->cfg.id_count, &uid_base, &gid_base);
 	if (r < 0)
 		return r;
 	lx_info(ctx, "ids %u-%u are mapped by a running user namespace: moved to %u-%u",

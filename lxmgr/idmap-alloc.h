@@ -8,10 +8,12 @@
 struct lxmgr_ctx;
 struct container;
 
-/* The lowest free base of size ids in root's subordinate ranges (added to /etc/subuid and
- * /etc/subgid when root has none), skipping every range the store's containers hold and every
- * range a running user namespace maps. Reports failures itself. */
-int idmap_alloc_ids(const struct lxmgr_ctx *ctx, bool gid, uint32_t size, uint32_t *ret);
+/* The lowest free bases of size uids and gids in root's subordinate ranges (added to
+ * /etc/subuid and /etc/subgid when root has none), skipping every range the store's
+ * containers hold and every range a running user namespace maps, uids and gids alike, so that
+ * both bases are the same where the files allow it. Reports failures itself. */
+int idmap_alloc_ids(const struct lxmgr_ctx *ctx, uint32_t size, uint32_t *ret_uid_base,
+		    uint32_t *ret_gid_base);
 
 /* Start: takes the host-wide claim lock and makes sure no running user namespace maps any id
  * of c's range (another store's container, LXC, nspawn). A range in use moves to a free one,
