@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "idmap.h"
+#include "mounts.h"
 #include "util.h"
 
 #define ANY (-1)
@@ -44,10 +45,10 @@ int cgroup_devices_rules(const struct container_config *c, struct cgroup_dev_rul
 
 		if (!c->devices[i].name)
 			continue;
-		if (stat(c->devices[i].value, &st) < 0)
-			return -errno;
-		if (!S_ISCHR(st.st_mode))
-			return -ENODEV;
+		int r = mounts_device_stat(c->devices[i].value, &st);
+
+		if (r < 0)
+			return r;
 		if (n == max)
 			return -E2BIG;
 		ret[n++] = (struct cgroup_dev_rule){'c', (int64_t)major(st.st_rdev),

@@ -153,32 +153,29 @@ int mounts_check_host_mount(const char *value, char *why, size_t n)
 int mounts_check_host_device(const char *value, char *why, size_t n)
 {
 	struct stat st;
+	int r;
 
 	if (!mounts_device_is_valid(value))
 		return why_fail(why, n, -EINVAL, "invalid device '%s'", value);
-	if (stat(value, &st) < 0)
-		return why_fail(why, n, -errno, "device %s: %s", value, strerror(errno));
-	if (!S_ISCHR(st.st_mode))
+	r = mounts_device_stat(value, &st);
+	if (r == -ENODEV)
 		return why_fail(why, n, -EINVAL, "%s is not a character device", value);
+	if (r < 0)
+		return why_fail(why, n, r, "device %s: %s", value, strerror(-r));
 	return 0;
+}
+
+int mounts_device_stat(const char *path, struct stat *ret)
+{
+	if (stat(path, ret) < 0)
+		return -errno;
+	return S_ISCHR(ret->st_mode) ? 0 : -ENODEV;
 }
 
 static int open_tree_for(const struct mount_entry *m, int userns_fd)
 {
-	_cleanup_close_ int tree = -EBADF;
-	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NODEV | (m->ro ? MOUNT_ATTR_RDONLY : 0),
-		.userns_fd = (uint64_t)userns_fd,
-	};
-
-	tree = NEG_ERRNO((int)syscall(SYS_open_tree, AT_FDCWD, m->src,
-				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
-	if (tree < 0)
-		return tree;
-	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-		    sizeof(attr)) < 0)
-		return -errno;
-	return TAKE_FD(tree);
+	return rootfs_open_idmapped_attr(m->src, userns_fd,
+					 MOUNT_ATTR_NODEV | (m->ro ? MOUNT_ATTR_RDONLY : 0));
 }
 
 struct share_map {
@@ -381,10 +378,9 @@ static int stage_devices(const struct container_config *c, size_t *ret_failed)
 		if (!c->devices[i].name)
 			continue;
 		*ret_failed = CONFIG_ENTRIES_MAX + i;
-		if (stat(c->devices[i].value, &st) < 0)
-			return -errno;
-		if (!S_ISCHR(st.st_mode))
-			return -ENODEV;
+		r = mounts_device_stat(c->devices[i].value, &st);
+		if (r < 0)
+			return r;
 		(void)snprintf(path, sizeof(path), "%s/dev-%zu", MOUNTS_STAGE_DIR, i);
 		r = NEG_ERRNO(mknod(path, S_IFCHR | (st.st_mode & 0777), st.st_rdev));
 		if (r == -EPERM)

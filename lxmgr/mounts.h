@@ -24,6 +24,10 @@ bool mounts_value_is_valid(const char *value);
 bool mounts_target_is_valid(const char *dst);
 /* device.NAME = /dev/PATH (syntax only). */
 bool mounts_device_is_valid(const char *value);
+/* stat(2) of the host's device at path: 0, -ENODEV when it is not a character device, or
+ * -errno. */
+struct stat;
+int mounts_device_stat(const char *path, struct stat *ret);
 
 /* On the host, at `config set` and start: SRC exists (directory or file); a device is a
  * character device. 0, or -errno with a one-line reason in why. */

@@ -151,9 +151,14 @@ bool rootfs_supports_idmap(const char *path)
 
 int rootfs_open_idmapped(const char *path, int userns_fd)
 {
+	return rootfs_open_idmapped_attr(path, userns_fd, 0);
+}
+
+int rootfs_open_idmapped_attr(const char *path, int userns_fd, uint64_t attr_set)
+{
 	_cleanup_close_ int tree = -EBADF;
 	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_IDMAP,
+		.attr_set = MOUNT_ATTR_IDMAP | attr_set,
 		.userns_fd = (uint64_t)userns_fd,
 	};
 
