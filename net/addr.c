@@ -134,12 +134,6 @@ int net_route_del(struct nl_sock *sk, uint32_t dst, uint8_t prefix, const char *
 	return r < 0 ? net_nl_errno(r) : 0;
 }
 
-static void cache_freep(struct nl_cache **c)
-{
-	if (*c)
-		nl_cache_free(*c);
-}
-
 /* The ifindex of the first nexthop of rt, 0 when none. */
 static int route_ifindex(struct rtnl_route *rt)
 {
@@ -151,7 +145,7 @@ static int route_ifindex(struct rtnl_route *rt)
 int net_route_list(struct nl_sock *sk, const char *except_ifname, struct net_pool **ret,
 		   size_t *ret_n)
 {
-	__attribute__((cleanup(cache_freep))) struct nl_cache *cache = NULL;
+	_cleanup_nl_cache_ struct nl_cache *cache = NULL;
 	struct net_pool *v = NULL;
 	size_t n = 0;
 	int except = 0, r;
@@ -190,7 +184,7 @@ int net_route_list(struct nl_sock *sk, const char *except_ifname, struct net_poo
 
 int net_addr_first(struct nl_sock *sk, const char *ifname, uint32_t *ret, uint8_t *ret_prefix)
 {
-	__attribute__((cleanup(cache_freep))) struct nl_cache *cache = NULL;
+	_cleanup_nl_cache_ struct nl_cache *cache = NULL;
 	int idx = net_link_index(sk, ifname), r;
 
 	if (idx < 0)

@@ -127,15 +127,9 @@ int net_route6_del(struct nl_sock *sk, const struct in6_addr *dst, uint8_t prefi
 	return r < 0 ? net_nl_errno(r) : 0;
 }
 
-static void cache_freep(struct nl_cache **c)
-{
-	if (*c)
-		nl_cache_free(*c);
-}
-
 int net_addr6_has(struct nl_sock *sk, const char *ifname, const struct in6_addr *a)
 {
-	__attribute__((cleanup(cache_freep))) struct nl_cache *cache = NULL;
+	_cleanup_nl_cache_ struct nl_cache *cache = NULL;
 	int idx = net_link_index(sk, ifname), r;
 
 	if (idx < 0)
@@ -158,7 +152,7 @@ int net_addr6_has(struct nl_sock *sk, const char *ifname, const struct in6_addr 
 int net_route6_find_overlap(struct nl_sock *sk, const struct net_pool6 *pool,
 			    const char *except_ifname, char *ret, size_t size)
 {
-	__attribute__((cleanup(cache_freep))) struct nl_cache *cache = NULL;
+	_cleanup_nl_cache_ struct nl_cache *cache = NULL;
 	int except = 0, r;
 
 	except = net_link_index_or_none(sk, except_ifname);

@@ -17,13 +17,6 @@ static void link_putp(struct rtnl_link **l)
 }
 #define _cleanup_link_ __attribute__((cleanup(link_putp)))
 
-static void cache_freep(struct nl_cache **c)
-{
-	if (*c)
-		nl_cache_free(*c);
-}
-#define _cleanup_cache_ __attribute__((cleanup(cache_freep)))
-
 static int get_link(struct nl_sock *sk, const char *name, struct rtnl_link **ret)
 {
 	int r;
@@ -146,7 +139,7 @@ int net_link_delete(struct nl_sock *sk, const char *name)
 
 static int count_links(struct nl_sock *sk, int master, const char *alias_prefix)
 {
-	_cleanup_cache_ struct nl_cache *cache = NULL;
+	_cleanup_nl_cache_ struct nl_cache *cache = NULL;
 	int n = 0, r;
 
 	r = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);

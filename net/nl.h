@@ -2,6 +2,7 @@
  * and libnl's error codes as -errno. */
 #pragma once
 
+#include <netlink/cache.h>
 #include <netlink/netlink.h>
 
 /* libnl's NLE_* (as returned, negative) to the nearest -errno. */
@@ -23,3 +24,10 @@ static inline void nl_socket_freep(struct nl_sock **sk)
 		nl_socket_free(*sk);
 }
 #define _cleanup_nl_sock_ __attribute__((cleanup(nl_socket_freep)))
+
+static inline void nl_cache_freep(struct nl_cache **c)
+{
+	if (*c)
+		nl_cache_free(*c);
+}
+#define _cleanup_nl_cache_ __attribute__((cleanup(nl_cache_freep)))
