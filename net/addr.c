@@ -10,128 +10,32 @@
 #include <netlink/route/route.h>
 
 #include "addr.h"
+#include "inet.h"
 #include "link.h"
 #include "nl.h"
 #include "pool.h"
 
-static struct nl_addr *build_v4(uint32_t a, uint8_t prefix)
-{
-	uint32_t be = htonl(a);
-	struct nl_addr *n = nl_addr_build(AF_INET, &be, sizeof(be));
-
-	if (n)
-		nl_addr_set_prefixlen(n, prefix);
-	return n;
-}
-
 int net_addr_add(struct nl_sock *sk, const char *ifname, uint32_t a, uint8_t prefix)
 {
-	struct rtnl_addr *ra;
-	struct nl_addr *local;
-	int idx = net_link_index(sk, ifname), r;
+	uint32_t be = htonl(a), bcast = htonl(a | ~net_pool_mask(prefix));
 
-	if (idx < 0)
-		return idx;
-	ra = rtnl_addr_alloc();
-	local = build_v4(a, prefix);
-	if (!ra || !local) {
-		r = -ENOMEM;
-		goto out;
-	}
-	rtnl_addr_set_ifindex(ra, idx);
-	rtnl_addr_set_family(ra, AF_INET);
-	r = rtnl_addr_set_local(ra, local);
-	if (r >= 0 && prefix < 31) {
-		struct nl_addr *bcast = build_v4(a | ~net_pool_mask(prefix), 32);
-
-		if (bcast) {
-			(void)rtnl_addr_set_broadcast(ra, bcast);
-			nl_addr_put(bcast);
-		}
-	}
-	if (r >= 0)
-		r = rtnl_addr_add(sk, ra, NLM_F_CREATE | NLM_F_EXCL);
-	r = r < 0 ? net_nl_errno(r) : 0;
-out:
-	if (local)
-		nl_addr_put(local);
-	if (ra)
-		rtnl_addr_put(ra);
-	return r;
-}
-
-static int route_build(struct nl_sock *sk, uint32_t dst, uint8_t prefix, const char *ifname,
-		       uint32_t gw, struct rtnl_route **ret)
-{
-	struct rtnl_route *rt = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = NULL;
-	struct nl_addr *d = build_v4(dst, prefix);
-	int idx = 0, r;
-
-	if (!rt || !d || !(nh = rtnl_route_nh_alloc())) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	if (ifname) {
-		idx = net_link_index(sk, ifname);
-		if (idx < 0) {
-			r = idx;
-			goto fail;
-		}
-	}
-	rtnl_route_set_family(rt, AF_INET);
-	rtnl_route_set_table(rt, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(rt, RTPROT_STATIC);
-	rtnl_route_set_scope(rt, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-	(void)rtnl_route_set_dst(rt, d);
-	nl_addr_put(d);
-	if (idx > 0)
-		rtnl_route_nh_set_ifindex(nh, idx);
-	if (gw) {
-		struct nl_addr *g = build_v4(gw, 32);
-
-		if (g) {
-			rtnl_route_nh_set_gateway(nh, g);
-			nl_addr_put(g);
-		}
-	}
-	rtnl_route_add_nexthop(rt, nh);
-	*ret = rt;
-	return 0;
-fail:
-	if (nh)
-		rtnl_route_nh_free(nh);
-	if (d)
-		nl_addr_put(d);
-	if (rt)
-		rtnl_route_put(rt);
-	return r;
+	/* /31 and /32 have no broadcast address (RFC 3021). */
+	return net_inet_addr_add(sk, ifname, AF_INET, &be, prefix, prefix < 31 ? &bcast : NULL,
+				 /* flags= */ 0);
 }
 
 int net_route_add(struct nl_sock *sk, uint32_t dst, uint8_t prefix, const char *ifname, uint32_t gw)
 {
-	struct rtnl_route *rt = NULL;
-	int r = route_build(sk, dst, prefix, ifname, gw, &rt);
+	uint32_t dst_be = htonl(dst), gw_be = htonl(gw);
 
-	if (r < 0)
-		return r;
-	r = rtnl_route_add(sk, rt, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_route_put(rt);
-	return r < 0 ? net_nl_errno(r) : 0;
+	return net_inet_route_add(sk, AF_INET, &dst_be, prefix, ifname, gw ? &gw_be : NULL);
 }
 
 int net_route_del(struct nl_sock *sk, uint32_t dst, uint8_t prefix, const char *ifname)
 {
-	struct rtnl_route *rt = NULL;
-	int r = route_build(sk, dst, prefix, ifname, 0, &rt);
+	uint32_t dst_be = htonl(dst);
 
-	if (r < 0)
-		return r;
-	r = rtnl_route_delete(sk, rt, 0);
-	rtnl_route_put(rt);
-	if (r == -NLE_OBJ_NOTFOUND)
-		return -ESRCH;
-	return r < 0 ? net_nl_errno(r) : 0;
+	return net_inet_route_del(sk, AF_INET, &dst_be, prefix, ifname);
 }
 
 /* The ifindex of the first nexthop of rt, 0 when none. */

@@ -10,121 +10,27 @@
 #include <netlink/route/route.h>
 
 #include "addr6.h"
+#include "inet.h"
 #include "link.h"
 #include "nl.h"
 #include "pool6.h"
 
-static struct nl_addr *build_v6(const struct in6_addr *a, uint8_t prefix)
-{
-	struct nl_addr *n = nl_addr_build(AF_INET6, a, sizeof(*a));
-
-	if (n)
-		nl_addr_set_prefixlen(n, prefix);
-	return n;
-}
-
 int net_addr6_add(struct nl_sock *sk, const char *ifname, const struct in6_addr *a, uint8_t prefix)
 {
-	struct rtnl_addr *ra;
-	struct nl_addr *local;
-	int idx = net_link_index(sk, ifname), r;
-
-	if (idx < 0)
-		return idx;
-	ra = rtnl_addr_alloc();
-	local = build_v6(a, prefix);
-	if (!ra || !local) {
-		r = -ENOMEM;
-		goto out;
-	}
-	rtnl_addr_set_ifindex(ra, idx);
-	rtnl_addr_set_family(ra, AF_INET6);
-	rtnl_addr_set_flags(ra, IFA_F_NODAD);
-	r = rtnl_addr_set_local(ra, local);
-	if (r >= 0)
-		r = rtnl_addr_add(sk, ra, NLM_F_CREATE | NLM_F_EXCL);
-	r = r < 0 ? net_nl_errno(r) : 0;
-out:
-	if (local)
-		nl_addr_put(local);
-	if (ra)
-		rtnl_addr_put(ra);
-	return r;
-}
-
-static int route6_build(struct nl_sock *sk, const struct in6_addr *dst, uint8_t prefix,
-			const char *ifname, const struct in6_addr *gw, struct rtnl_route **ret)
-{
-	struct rtnl_route *rt = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = NULL;
-	struct nl_addr *d = build_v6(dst, prefix);
-	int idx = net_link_index(sk, ifname), r;
-
-	if (idx < 0) {
-		r = idx;
-		goto fail;
-	}
-	if (!rt || !d || !(nh = rtnl_route_nh_alloc())) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	rtnl_route_set_family(rt, AF_INET6);
-	rtnl_route_set_table(rt, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(rt, RTPROT_STATIC);
-	rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
-	(void)rtnl_route_set_dst(rt, d);
-	nl_addr_put(d);
-	d = NULL;
-	rtnl_route_nh_set_ifindex(nh, idx);
-	if (gw) {
-		struct nl_addr *g = build_v6(gw, 128);
-
-		if (!g) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		rtnl_route_nh_set_gateway(nh, g);
-		nl_addr_put(g);
-	}
-	rtnl_route_add_nexthop(rt, nh);
-	*ret = rt;
-	return 0;
-fail:
-	if (nh)
-		rtnl_route_nh_free(nh);
-	if (d)
-		nl_addr_put(d);
-	if (rt)
-		rtnl_route_put(rt);
-	return r;
+	return net_inet_addr_add(sk, ifname, AF_INET6, a, prefix, /* broadcast= */ NULL,
+				 IFA_F_NODAD);
 }
 
 int net_route6_add(struct nl_sock *sk, const struct in6_addr *dst, uint8_t prefix,
 		   const char *ifname, const struct in6_addr *gw)
 {
-	struct rtnl_route *rt = NULL;
-	int r = route6_build(sk, dst, prefix, ifname, gw, &rt);
-
-	if (r < 0)
-		return r;
-	r = rtnl_route_add(sk, rt, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_route_put(rt);
-	return r < 0 ? net_nl_errno(r) : 0;
+	return net_inet_route_add(sk, AF_INET6, dst, prefix, ifname, gw);
 }
 
 int net_route6_del(struct nl_sock *sk, const struct in6_addr *dst, uint8_t prefix,
 		   const char *ifname)
 {
-	struct rtnl_route *rt = NULL;
-	int r = route6_build(sk, dst, prefix, ifname, NULL, &rt);
-
-	if (r < 0)
-		return r;
-	r = rtnl_route_delete(sk, rt, 0);
-	rtnl_route_put(rt);
-	if (r == -NLE_OBJ_NOTFOUND)
-		return -ESRCH;
-	return r < 0 ? net_nl_errno(r) : 0;
+	return net_inet_route_del(sk, AF_INET6, dst, prefix, ifname);
 }
 
 int net_addr6_has(struct nl_sock *sk, const char *ifname, const struct in6_addr *a)
