@@ -72,22 +72,25 @@ int control_socket_path(const char *rundir, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static int socket_address(const char *rundir, struct sockaddr_un *sa)
+/* A SEQPACKET socket (with the extra type flags) and the address of rundir's control
+ * socket in *sa: the fd, or -errno. */
+static int open_socket(const char *rundir, int flags, struct sockaddr_un *sa)
 {
+	int r;
+
 	*sa = (struct sockaddr_un){.sun_family = AF_UNIX};
-	return control_socket_path(rundir, sa->sun_path, sizeof(sa->sun_path));
+	r = control_socket_path(rundir, sa->sun_path, sizeof(sa->sun_path));
+	if (r < 0)
+		return r;
+	return NEG_ERRNO(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | flags, 0));
 }
 
 int control_listen(const char *rundir)
 {
 	_cleanup_close_ int fd = -EBADF;
 	struct sockaddr_un sa;
-	int r;
 
-	r = socket_address(rundir, &sa);
-	if (r < 0)
-		return r;
-	fd = NEG_ERRNO(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+	fd = open_socket(rundir, SOCK_NONBLOCK, &sa);
 	if (fd < 0)
 		return fd;
 	(void)unlink(sa.sun_path);
@@ -102,12 +105,8 @@ int control_connect(const char *rundir)
 {
 	_cleanup_close_ int fd = -EBADF;
 	struct sockaddr_un sa;
-	int r;
 
-	r = socket_address(rundir, &sa);
-	if (r < 0)
-		return r;
-	fd = NEG_ERRNO(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+	fd = open_socket(rundir, /* flags= */ 0, &sa);
 	if (fd < 0)
 		return fd;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
