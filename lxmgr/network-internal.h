@@ -15,10 +15,9 @@ struct nl_sock;
 #define NET_HOST_DIR "/run/lxmgr-net"
 #define NET_HOST_LOCK NET_HOST_DIR "/lock"
 
-/* Takes the host lock (an fd to close), or reports and returns -errno. */
-int network_host_lock(const struct lxmgr_ctx *ctx);
-/* A netlink socket in the host's netns, or reports and returns -errno. */
-int network_open_host_nl(const struct lxmgr_ctx *ctx, struct nl_sock **ret);
+/* Takes the host lock (an fd to close) and opens a netlink socket in the host's netns into
+ * *ret_sk (to free), or reports and returns -errno. */
+int network_host_lock(const struct lxmgr_ctx *ctx, struct nl_sock **ret_sk);
 /* The bridge's pool: known (network_known_pool), else picked clear of the host's routes and
  * recorded. Reports errors itself. */
 int network_resolve_pool(const struct lxmgr_ctx *ctx, struct nl_sock *sk,

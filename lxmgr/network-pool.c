@@ -260,16 +260,12 @@ static int check_config(const struct lxmgr_ctx *ctx, const char *name, struct co
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
 	_cleanup_close_ int lock = -EBADF;
-	int r;
 
 	if (cfg->net_mode != NET_MODE_BRIDGE && cfg->net_mode != NET_MODE_ROUTED)
 		return 0;
-	lock = network_host_lock(ctx);
+	lock = network_host_lock(ctx, &sk);
 	if (lock < 0)
 		return lock;
-	r = network_open_host_nl(ctx, &sk);
-	if (r < 0)
-		return r;
 	if (cfg->net_mode == NET_MODE_ROUTED)
 		return check_routed(ctx, sk, cfg);
 	return check_bridge(ctx, sk, name, cfg, allocate);

@@ -32,7 +32,7 @@
 #define ALIAS_BRIDGE "lxmgr:bridge"
 #define DEFAULT_BRIDGE "lxmgrbr0"
 
-int network_host_lock(const struct lxmgr_ctx *ctx)
+int network_host_lock(const struct lxmgr_ctx *ctx, struct nl_sock **ret_sk)
 {
 	int fd, r;
 
@@ -47,14 +47,12 @@ int network_host_lock(const struct lxmgr_ctx *ctx)
 		(void)close(fd);
 		return lx_fail(ctx, r, "lock %s", NET_HOST_LOCK);
 	}
+	r = net_nl_open(ret_sk);
+	if (r < 0) {
+		(void)close(fd);
+		return lx_fail(ctx, r, "open a netlink socket");
+	}
 	return fd;
-}
-
-int network_open_host_nl(const struct lxmgr_ctx *ctx, struct nl_sock **ret)
-{
-	int r = net_nl_open(ret);
-
-	return r < 0 ? lx_fail(ctx, r, "open a netlink socket") : 0;
 }
 
 void network_bridge_name(const struct lxmgr_ctx *ctx, const struct container_config *cfg,
@@ -293,16 +291,13 @@ static int setup_host(const struct lxmgr_ctx *ctx, struct container *c, pid_t pi
 		      struct runtime_state *rs, struct net_pool *ret_pool)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
-	_cleanup_close_ int lock = network_host_lock(ctx);
+	_cleanup_close_ int lock = network_host_lock(ctx, &sk);
 	struct in6_addr a6;
 	uint32_t a = 0;
 	int r;
 
 	if (lock < 0)
 		return lock;
-	r = network_open_host_nl(ctx, &sk);
-	if (r < 0)
-		return r;
 	if (c->cfg.net_mode == NET_MODE_BRIDGE) {
 		r = setup_bridge_host(ctx, c, rs, sk, ret_pool);
 	} else {
@@ -554,12 +549,9 @@ int network_teardown(const struct lxmgr_ctx *ctx, struct runtime_state *rs)
 	if (!rs->net_veth && !rs->net_bridge && !rs->net_nat && !rs->net_uplink && !rs->net_dns &&
 	    !rs->net_forward)
 		return 0;
-	lock = network_host_lock(ctx);
+	lock = network_host_lock(ctx, &sk);
 	if (lock < 0)
 		return lock;
-	r = network_open_host_nl(ctx, &sk);
-	if (r < 0)
-		return r;
 	if (rs->net_uplink && rs->net_ip && net_addr_parse(rs->net_ip, &a) >= 0) {
 		first = net_routed_remove(sk, rs->net_veth, rs->net_uplink, a);
 		if (first < 0)
