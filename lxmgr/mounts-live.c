@@ -389,6 +389,23 @@ static int open_init(const struct lxmgr_ctx *ctx, const struct runtime_state *rs
 	return fd;
 }
 
+/* What attach and detach start with: init's pidfd in *ret_pidfd and the record in *rec,
+ * then whether the record holds dst: 1 (its mount id in *ret_id) or 0. -errno, reported. */
+static int live_begin(const struct lxmgr_ctx *ctx, const struct container *c,
+		      const struct runtime_state *rs, const char *dst, int *ret_pidfd,
+		      struct record *rec, uint64_t *ret_id)
+{
+	int r;
+
+	*ret_pidfd = open_init(ctx, rs);
+	if (*ret_pidfd < 0)
+		return *ret_pidfd;
+	r = record_open(c->rundir, rec);
+	if (r < 0)
+		return lx_fail(ctx, r, "open %s/" MOUNTS_LIVE_RECORD, c->rundir);
+	return record_find(rec, rs->init_start, dst, ret_id) ? 1 : 0;
+}
+
 int mounts_live_attach(const struct lxmgr_ctx *ctx, const struct container *c,
 		       const struct runtime_state *rs, const struct mount_entry *m)
 {
@@ -400,13 +417,10 @@ int mounts_live_attach(const struct lxmgr_ctx *ctx, const struct container *c,
 	uint64_t id;
 	int r;
 
-	pidfd = open_init(ctx, rs);
-	if (pidfd < 0)
-		return pidfd;
-	r = record_open(c->rundir, &rec);
+	r = live_begin(ctx, c, rs, m->dst, &pidfd, &rec, &id);
 	if (r < 0)
-		return lx_fail(ctx, r, "open %s/" MOUNTS_LIVE_RECORD, c->rundir);
-	if (record_find(&rec, rs->init_start, m->dst, &id))
+		return r;
+	if (r > 0)
 		return lx_fail(ctx, LX_SYNTHETIC(-EEXIST),
 			       "%s is a live mount already (lxmgr umount %s %s first)", m->dst,
 			       c->name, m->dst);
@@ -442,13 +456,10 @@ int mounts_live_detach(const struct lxmgr_ctx *ctx, const struct container *c,
 	uint64_t id;
 	int r;
 
-	pidfd = open_init(ctx, rs);
-	if (pidfd < 0)
-		return pidfd;
-	r = record_open(c->rundir, &rec);
+	r = live_begin(ctx, c, rs, dst, &pidfd, &rec, &id);
 	if (r < 0)
-		return lx_fail(ctx, r, "open %s/" MOUNTS_LIVE_RECORD, c->rundir);
-	if (!record_find(&rec, rs->init_start, dst, &id))
+		return r;
+	if (r == 0)
 		return lx_fail(ctx, LX_SYNTHETIC(-ENOENT),
 			       "%s is not a live mount made by lxmgr mount (shares of mount.* "
 			       "keys go with `config unset` and a restart)",
