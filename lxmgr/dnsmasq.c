@@ -225,19 +225,16 @@ static bool label_is_valid(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
 }
 
-int dnsmasq_set_host(const char *bridge, const char *name, const char *mac, const char *ip,
-		     const char *ip6)
+/* Replaces the container's line in the dhcp file (found by its MAC) and in the hosts file
+ * (found by its name) with dhcp and hosts, or removes them where NULL, then has dnsmasq
+ * read both again. */
+static int replace_lines(const char *bridge, const char *name, const char *mac, const char *dhcp,
+			 const char *hosts)
 {
-	_cleanup_free_ char *dhcp = NULL, *hosts = NULL, *dtag = NULL, *htag = NULL;
+	_cleanup_free_ char *dtag = NULL, *htag = NULL;
 	int r;
 
-	if (!label_is_valid(name))
-		return -EINVAL;
-	/* "MAC,IP" and no name: a lease must not give a stopped container's name an address. */
-	if (xasprintf(&dhcp, "%s,%s", mac, ip) < 0 ||
-	    (ip6 ? xasprintf(&hosts, "%1$s %3$s.lxmgr %3$s\n%2$s %3$s.lxmgr %3$s", ip, ip6, name)
-		 : xasprintf(&hosts, "%s %s.lxmgr %s", ip, name, name)) < 0 ||
-	    xasprintf(&dtag, "%s,", mac) < 0 || xasprintf(&htag, " %s.lxmgr ", name) < 0)
+	if (xasprintf(&dtag, "%s,", mac) < 0 || xasprintf(&htag, " %s.lxmgr ", name) < 0)
 		return -ENOMEM;
 	r = rewrite(bridge, "dhcp", dtag, dhcp);
 	if (r >= 0)
@@ -246,20 +243,26 @@ int dnsmasq_set_host(const char *bridge, const char *name, const char *mac, cons
 	return r;
 }
 
-int dnsmasq_remove_host(const char *bridge, const char *name, const char *mac)
+int dnsmasq_set_host(const char *bridge, const char *name, const char *mac, const char *ip,
+		     const char *ip6)
 {
-	_cleanup_free_ char *dtag = NULL, *htag = NULL;
-	int r;
+	_cleanup_free_ char *dhcp = NULL, *hosts = NULL;
 
 	if (!label_is_valid(name))
-		return 0;
-	if (xasprintf(&dtag, "%s,", mac) < 0 || xasprintf(&htag, " %s.lxmgr ", name) < 0)
+		return -EINVAL;
+	/* "MAC,IP" and no name: a lease must not give a stopped container's name an address. */
+	if (xasprintf(&dhcp, "%s,%s", mac, ip) < 0 ||
+	    (ip6 ? xasprintf(&hosts, "%1$s %3$s.lxmgr %3$s\n%2$s %3$s.lxmgr %3$s", ip, ip6, name)
+		 : xasprintf(&hosts, "%s %s.lxmgr %s", ip, name, name)) < 0)
 		return -ENOMEM;
-	r = rewrite(bridge, "dhcp", dtag, NULL);
-	if (r >= 0)
-		r = rewrite(bridge, "hosts", htag, NULL);
-	reload(bridge);
-	return r;
+	return replace_lines(bridge, name, mac, dhcp, hosts);
+}
+
+int dnsmasq_remove_host(const char *bridge, const char *name, const char *mac)
+{
+	if (!label_is_valid(name))
+		return 0;
+	return replace_lines(bridge, name, mac, /* dhcp= */ NULL, /* hosts= */ NULL);
 }
 
 int dnsmasq_stop(const char *bridge)
