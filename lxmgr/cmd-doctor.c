@@ -201,18 +201,15 @@ static void check_cgroups(struct doctor *d)
 /* iptables-legacy's FORWARD policy, which nft does not list: 1 if it drops, 0, or -errno. */
 static int legacy_drops(struct doctor *d)
 {
-	static const struct {
-		int family;
-		const char *tool;
-	} fams[] = {{AF_INET, "iptables-legacy"}, {AF_INET6, "ip6tables-legacy"}};
 	int n = 0;
 
-	for (size_t i = 0; i < ELEMENTSOF(fams); i++) {
-		int r = net_legacy_forward_drops(fams[i].family);
+	for (size_t i = 0; i < ELEMENTSOF(net_legacy_families); i++) {
+		const struct net_legacy_family *f = &net_legacy_families[i];
+		int r = net_legacy_forward_drops(f->family);
 
 		if (r < 0) {
 			report(d, VERDICT_WARN, "firewall: cannot read %s's FORWARD policy: %s",
-			       fams[i].tool, strerror(-r));
+			       f->tool, strerror(-r));
 			continue;
 		}
 		if (r == 0)
@@ -220,7 +217,7 @@ static int legacy_drops(struct doctor *d)
 		report(d, VERDICT_FAIL,
 		       "firewall: %s's FORWARD policy drops forwarded traffic: bridged containers "
 		       "are offline (`lxmgr net check` prints the rules that fix it)",
-		       fams[i].tool);
+		       f->tool);
 		n++;
 	}
 	return n;

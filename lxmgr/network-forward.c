@@ -134,15 +134,12 @@ static void say(const struct lxmgr_ctx *ctx, bool warn, const char *line)
  * list: the count of families whose policy drops, or -errno. */
 static int legacy_drops(const struct lxmgr_ctx *ctx, const char *bridge, bool warn)
 {
-	static const struct {
-		int family;
-		const char *tool;
-	} fams[] = {{AF_INET, "iptables-legacy"}, {AF_INET6, "ip6tables-legacy"}};
 	int n = 0;
 
-	for (size_t i = 0; i < ELEMENTSOF(fams); i++) {
+	for (size_t i = 0; i < ELEMENTSOF(net_legacy_families); i++) {
+		const struct net_legacy_family *f = &net_legacy_families[i];
 		_cleanup_free_ char *line = NULL;
-		int r = net_legacy_forward_drops(fams[i].family);
+		int r = net_legacy_forward_drops(f->family);
 
 		if (r < 0)
 			return r;
@@ -152,7 +149,7 @@ static int legacy_drops(const struct lxmgr_ctx *ctx, const char *bridge, bool wa
 			      "forwarded traffic of containers is dropped by %1$s table filter "
 			      "chain FORWARD policy DROP; fix: %1$s -I FORWARD -i %2$s -j ACCEPT; "
 			      "%1$s -I FORWARD -o %2$s -j ACCEPT",
-			      fams[i].tool, bridge) < 0)
+			      f->tool, bridge) < 0)
 			return -ENOMEM;
 		say(ctx, warn, line);
 		n++;

@@ -61,6 +61,9 @@ static int policy_is_drop(const unsigned char *blob, size_t size, size_t off, si
 	return t->verdict == -NF_DROP - 1;
 }
 
+const struct net_legacy_family net_legacy_families[2] = {{AF_INET, "iptables-legacy"},
+							 {AF_INET6, "ip6tables-legacy"}};
+
 int net_legacy_forward_drops(int family)
 {
 	static const struct family_ops v4 = {"/proc/net/ip_tables_names", SOL_IP, IPT_SO_GET_INFO,

@@ -9,3 +9,10 @@
  * -errno. Never creates the table: it is looked up only when /proc/net/ip{,6}_tables_names
  * lists it (a lookup would load iptable_filter). */
 int net_legacy_forward_drops(int family);
+
+/* The families of the legacy tables, each with the command that lists its rules. */
+struct net_legacy_family {
+	int family;
+	const char *tool;
+};
+extern const struct net_legacy_family net_legacy_families[2];
