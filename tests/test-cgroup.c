@@ -301,6 +301,18 @@ static void fake_host(struct fake *f, struct cgroup_host *h, bool v2)
 	}
 }
 
+/* The limits both apply tests set: 512 MiB max, 256 MiB high, 1.5 CPUs, weight 200, 300
+ * pids. */
+static void set_sample_limits(struct container_config *c)
+{
+	config_unset(c);
+	c->memory_max = 512ULL << 20;
+	c->memory_high = 256ULL << 20;
+	c->cpu_millis = 1500;
+	c->cpu_weight = 200;
+	c->pids_max = 300;
+}
+
 static void test_cgroup_apply_limits_writes_v2_files(void **state)
 {
 	struct container_config c;
@@ -309,12 +321,7 @@ static void test_cgroup_apply_limits_writes_v2_files(void **state)
 
 	fake_host(*state, &h, true);
 	assert_int_equal(cgroup_paths(&h, "t", false, &cg), 0);
-	config_unset(&c);
-	c.memory_max = 512ULL << 20;
-	c.memory_high = 256ULL << 20;
-	c.cpu_millis = 1500;
-	c.cpu_weight = 200;
-	c.pids_max = 300;
+	set_sample_limits(&c);
 	assert_int_equal(cgroup_apply_limits(&h, &cg, &c), 0);
 	assert_file(cg.unified, "memory.max", "536870912");
 	assert_file(cg.unified, "memory.high", "268435456");
@@ -342,12 +349,7 @@ static void test_cgroup_apply_limits_falls_back_to_v1_without_v2_controllers(voi
 
 	fake_host(*state, &h, false);
 	assert_int_equal(cgroup_paths(&h, "t", false, &cg), 0);
-	config_unset(&c);
-	c.memory_max = 512ULL << 20;
-	c.memory_high = 256ULL << 20;
-	c.cpu_millis = 1500;
-	c.cpu_weight = 200;
-	c.pids_max = 300;
+	set_sample_limits(&c);
 	assert_int_equal(cgroup_apply_limits(&h, &cg, &c), 0);
 	assert_file(cg.v1[CGROUP_V1_MEMORY], "memory.limit_in_bytes", "536870912");
 	assert_file(cg.v1[CGROUP_V1_MEMORY], "memory.soft_limit_in_bytes", "268435456");
