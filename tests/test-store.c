@@ -102,6 +102,22 @@ static char *open_capturing(const struct fixture *fx, const char *name, int *ret
 	return text;
 }
 
+/* Opening name fails with -EINVAL and no container, and stderr holds one line containing
+ * what. */
+static void assert_open_refused(const struct fixture *fx, const char *name, const char *what)
+{
+	struct container *c = NULL;
+	_cleanup_free_ char *err = NULL;
+	int r = 0;
+
+	err = open_capturing(fx, name, &r, &c);
+	assert_int_equal(r, -EINVAL);
+	assert_null(c);
+	assert_non_null(strstr(err, what));
+	assert_int_equal(err[strlen(err) - 1], '\n');
+	assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1); /* one line */
+}
+
 /* ---- paths ---- */
 
 static void test_paths_init_puts_everything_under_root(void **state _unused_)
@@ -290,18 +306,8 @@ static void test_store_container_open_invalid_name_is_einval(void **state)
 	static const char *const bad[] = {"a/b", "..", ".hidden", ""};
 
 	make_container(fx, "dev1", CONFIG_DEV1);
-	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-		struct container *c = NULL;
-		_cleanup_free_ char *err = NULL;
-		int r = 0;
-
-		err = open_capturing(fx, bad[i], &r, &c);
-		assert_int_equal(r, -EINVAL);
-		assert_null(c);
-		assert_non_null(strstr(err, "invalid container name"));
-		assert_int_equal(err[strlen(err) - 1], '\n');
-		assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1); /* one line */
-	}
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_open_refused(fx, bad[i], "invalid container name");
 }
 
 static void test_store_container_open_typo_key_names_file_and_line(void **state)
@@ -335,9 +341,6 @@ static void test_store_container_open_typo_key_names_file_and_line(void **state)
 static void test_store_container_open_runs_the_validator(void **state)
 {
 	struct fixture *fx = *state;
-	struct container *c = NULL;
-	_cleanup_free_ char *err = NULL;
-	int r = 0;
 
 	/* Every line parses; the required uuid is missing. */
 	make_container(fx, "dev1",
@@ -348,24 +351,15 @@ static void test_store_container_open_runs_the_validator(void **state)
 		       "uid_base = 100000\n"
 		       "gid_base = 200000\n"
 		       "size = 65536\n");
-	err = open_capturing(fx, "dev1", &r, &c);
-	assert_int_equal(r, -EINVAL);
-	assert_null(c);
-	assert_non_null(strstr(err, "/lib/dev1/config: container.uuid: not set"));
+	assert_open_refused(fx, "dev1", "/lib/dev1/config: container.uuid: not set");
 }
 
 static void test_store_container_open_refuses_config_of_another_name(void **state)
 {
 	struct fixture *fx = *state;
-	struct container *c = NULL;
-	_cleanup_free_ char *err = NULL;
-	int r = 0;
 
 	make_container(fx, "dev2", CONFIG_DEV1);
-	err = open_capturing(fx, "dev2", &r, &c);
-	assert_int_equal(r, -EINVAL);
-	assert_null(c);
-	assert_non_null(strstr(err, "container.name is 'dev1', not 'dev2'"));
+	assert_open_refused(fx, "dev2", "container.name is 'dev1', not 'dev2'");
 }
 
 /* ---- running lock ---- */
