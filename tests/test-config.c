@@ -71,30 +71,19 @@ static const char full_text[] = "[container]\n"
 				"root_password = $6$salt$abcdefghijklmnop\n";
 
 struct fixture {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */
 	char path[PATH_MAX + 16];
 };
 
 static int setup_dir(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct fixture *fx = unit_dir_fixture_new(sizeof(*fx), "test-config");
 
-	if (!fx || unit_make_tmpdir(fx->dir, "test-config") < 0) {
-		free(fx);
+	if (!fx)
 		return -1;
-	}
 	(void)snprintf(fx->path, sizeof(fx->path), "%s/config", fx->dir);
 	*state = fx;
 	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	struct fixture *fx = *state;
-	int r = unit_remove_tmpdir(fx->dir);
-
-	free(fx);
-	return r;
 }
 
 /* Parses text as a container's file onto the defaults. */
@@ -740,7 +729,7 @@ static void test_config_family_edit_checks_the_host_and_unsets(void **state)
 				  "[device]\nnull = /dev/null\n");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, unit_dir_fixture_teardown)
 
 int main(void)
 {

@@ -19,28 +19,13 @@
 #include "util.h"
 
 struct fixture {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */
 };
 
 static int setup_dir(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx || unit_make_tmpdir(fx->dir, "tc") < 0) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	struct fixture *fx = *state;
-	int r = unit_remove_tmpdir(fx->dir);
-
-	free(fx);
-	return r;
+	*state = unit_dir_fixture_new(sizeof(struct fixture), "tc");
+	return *state ? 0 : -1;
 }
 
 static struct ctrl_msg make_msg(uint32_t cmd, uint32_t flags, int32_t arg, int32_t status,
@@ -630,7 +615,7 @@ static void test_runtime_pid_is_false_after_the_process_is_reaped(void **state _
 }
 
 #define T(f) cmocka_unit_test(f)
-#define TD(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define TD(f) cmocka_unit_test_setup_teardown(f, setup_dir, unit_dir_fixture_teardown)
 
 int main(void)
 {

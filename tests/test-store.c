@@ -29,18 +29,16 @@
 	"size = 65536\n"
 
 struct fixture {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */
 	struct lxmgr_ctx ctx;
 };
 
 static int setup_store(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct fixture *fx = unit_dir_fixture_new(sizeof(*fx), "test-store");
 
-	if (!fx || unit_make_tmpdir(fx->dir, "test-store") < 0) {
-		free(fx);
+	if (!fx)
 		return -1;
-	}
 	fx->ctx = (struct lxmgr_ctx){.verb = "test", .custom_root = true};
 	if (lxmgr_paths_init(&fx->ctx.paths, fx->dir) < 0 || mkdir(fx->ctx.paths.lib, 0755) < 0)
 		return -1;

@@ -18,28 +18,13 @@
 #include "util.h"
 
 struct fixture {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */
 };
 
 static int setup_dir(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx || unit_make_tmpdir(fx->dir, "test-util") < 0) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	struct fixture *fx = *state;
-	int r = unit_remove_tmpdir(fx->dir);
-
-	free(fx);
-	return r;
+	*state = unit_dir_fixture_new(sizeof(struct fixture), "test-util");
+	return *state ? 0 : -1;
 }
 
 /* buf = fx->dir/rel. */
@@ -714,7 +699,7 @@ static void test_pid_start_time_fails_for_missing_pid(void **state _unused_)
 }
 
 #define T(f) cmocka_unit_test(f)
-#define TD(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define TD(f) cmocka_unit_test_setup_teardown(f, setup_dir, unit_dir_fixture_teardown)
 
 int main(void)
 {

@@ -31,6 +31,30 @@ static inline int unit_remove_tmpdir(const char *dir)
 	return rm_rf_at(AT_FDCWD, dir) < 0 ? -1 : 0;
 }
 
+/* A fixture whose first member is its temporary directory, char dir[PATH_MAX]: size bytes,
+ * zeroed, with $TMPDIR/PREFIX-XXXXXX made into dir. To free with unit_dir_fixture_teardown;
+ * NULL on failure. */
+static inline void *unit_dir_fixture_new(size_t size, const char *prefix)
+{
+	char *fx = size >= PATH_MAX ? calloc(1, size) : NULL;
+
+	if (!fx || unit_make_tmpdir(fx, prefix) < 0) {
+		free(fx);
+		return NULL;
+	}
+	return fx;
+}
+
+/* The cmocka teardown of a unit_dir_fixture_new fixture: removes its directory, frees it. */
+static inline int unit_dir_fixture_teardown(void **state)
+{
+	char *fx = *state;
+	int r = unit_remove_tmpdir(fx);
+
+	free(fx);
+	return r;
+}
+
 /* Writes text to path (mode 0644) or fails the test. */
 static inline void unit_write_text(const char *path, const char *text)
 {
