@@ -174,6 +174,8 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	fprintf(f, ", \"rootfs_shifted\": %s, \"snapshot_of\": ",
 		cfg->rootfs_shifted ? "true" : "false");
 	json_string(f, cfg->snapshot_of);
+	fprintf(f, ", \"source\": ");
+	json_string(f, cfg->rootfs_source ? cfg->rootfs_source : "");
 	fprintf(f, ", \"autostart\": %s, \"net_mode\": \"%s\"", cfg->autostart ? "true" : "false",
 		net_mode_to_string(cfg->net_mode));
 	print_json_net(f, ctx, c, st);
@@ -373,6 +375,8 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	else
 		printf("Rootfs:     %s (%s)\n", c->rootfs,
 		       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
+	if (cfg->rootfs_source)
+		printf("Source:     %s\n", cfg->rootfs_source);
 	print_network(ctx, c, &st);
 	print_shares(cfg, &st);
 	printf("Console:    %s/console.log\n", c->logdir);

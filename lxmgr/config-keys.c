@@ -93,6 +93,15 @@ static bool init_path_is_valid(const char *s)
 	return true;
 }
 
+/* A value iniparser keeps as written: printable, no quotes, '#', ';' or '\\'. */
+static bool source_text_is_valid(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127 || strchr("#;\"'\\", *p))
+			return false;
+	return true;
+}
+
 int print_text(char **ret, const char *s)
 {
 	*ret = strdup(s);
@@ -391,6 +400,12 @@ const struct config_key config_keys[] = {
 	 "one's overlayfs (its own changes are in overlay/upper); that container cannot start or "
 	 "be destroyed while this one exists.",
 	 .valid = name_is_valid},
+	{"rootfs.source", STRING(rootfs_source), KEY_CONTAINER_ONLY | KEY_OPTIONAL, "text",
+	 "printable characters without quotes, '#', ';' or '\\'",
+	 "Set by create and clone: where the rootfs came from (template NAME RELEASE ARCH, "
+	 "template NAME FILE|URL|IMAGE, tarball PATH, directory PATH, clone of NAME, snapshot "
+	 "of NAME). Informational: lxmgr never reads it back.",
+	 .valid = source_text_is_valid},
 	{"limits.memory", LIMIT(memory_max, 4 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
 	 "e.g. 512M, 2G or max, at least 4M", .doc = "Hard memory limit (memory.max)."},
 	{"limits.memory_high", LIMIT(memory_high, 4 << 20), KEY_OPTIONAL | KEY_SIZE, "size",

@@ -77,6 +77,9 @@ struct container_config {
 	/* rootfs.snapshot_of: the container whose rootfs is this one's overlayfs lower layer
 	 * (clone --snapshot); "" for a rootfs of its own */
 	char snapshot_of[65];
+	/* rootfs.source: where create or clone took the rootfs from, e.g. "template debian
+	 * bookworm x86_64"; NULL when unknown (a container made before the key existed) */
+	char *rootfs_source;
 	/* [limits] */
 	uint64_t memory_max;  /* limits.memory: bytes or LIMIT_UNSET */
 	uint64_t memory_high; /* limits.memory_high */

@@ -294,6 +294,47 @@ static int decide_ownership(struct build *b)
 	return 0;
 }
 
+/* A path as rootfs.source records it: absolute where it can be resolved. */
+static char *source_path(const char *path)
+{
+	char *abs = realpath(path, NULL);
+
+	return abs ? abs : strdup(path);
+}
+
+/* rootfs.source: where the rootfs came from. Characters an INI value cannot hold become
+ * '?' (the key is informational). */
+static int describe_source(const struct build *b, char **ret)
+{
+	const struct create_request *req = b->req;
+	const struct template_request *t = req->tmpl;
+	_cleanup_free_ char *path = NULL;
+	char *text = NULL;
+	int r;
+
+	if (req->clone_of)
+		r = xasprintf(&text, "%s of %s", req->snapshot ? "snapshot" : "clone",
+			      req->clone_of->name);
+	else if (t && (t->file || t->url || t->image)) {
+		path = t->file ? source_path(t->file) : strdup(t->url ? t->url : t->image);
+		r = path ? xasprintf(&text, "template %s %s", b->tmpl.info.name, path) : -ENOMEM;
+	} else if (t)
+		r = xasprintf(&text, "template %s %s %s", b->tmpl.info.name,
+			      b->tmpl.release ? b->tmpl.release : "-", b->tmpl.arch);
+	else {
+		path = source_path(req->tarball ? req->tarball : req->source_dir);
+		r = path ? xasprintf(&text, "%s %s", req->tarball ? "tarball" : "directory", path)
+			 : -ENOMEM;
+	}
+	if (r < 0)
+		return -ENOMEM;
+	for (char *p = text; *p; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127 || strchr("#;\"'\\", *p))
+			*p = '?';
+	*ret = text;
+	return 0;
+}
+
 static int make_config(struct build *b)
 {
 	const struct create_request *req = b->req;
@@ -317,7 +358,10 @@ static int make_config(struct build *b)
 	b->cfg.name = strdup(req->name);
 	b->cfg.uuid = strdup(uuid);
 	b->cfg.hostname = strdup(req->hostname ? req->hostname : req->name);
-	if (!b->cfg.name || !b->cfg.uuid || !b->cfg.hostname)
+	free(b->cfg.rootfs_source);
+	b->cfg.rootfs_source = NULL;
+	if (!b->cfg.name || !b->cfg.uuid || !b->cfg.hostname ||
+	    describe_source(b, &b->cfg.rootfs_source) < 0)
 		return lx_fail(b->ctx, -ENOMEM, "out of memory");
 	r = decide_ownership(b);
 	if (r < 0)

@@ -33,6 +33,7 @@ static const char full_text[] = "[container]\n"
 				"[rootfs]\n"
 				"shifted = yes\n"
 				"snapshot_of = base\n"
+				"source = template debian bookworm x86_64\n"
 				"[limits]\n"
 				"memory = 2G\n"
 				"memory_high = 1536M\n"
@@ -158,6 +159,7 @@ static void test_config_parse_reads_every_key(void **state)
 	assert_key(&c, "container.stop_signal", "SIGPWR");
 	assert_key(&c, "container.init_kind", "systemd");
 	assert_key(&c, "rootfs.shifted", "yes");
+	assert_string_equal(c.rootfs_source, "template debian bookworm x86_64");
 	assert_int_equal(config_validate(&c, &err), 0);
 	config_done(&c);
 }
@@ -186,6 +188,18 @@ static void test_config_parse_unknown_section_is_named(void **state)
 			 -EINVAL);
 	assert_int_equal(err.line, 3);
 	assert_string_equal(err.message, "unknown section [limit]");
+	config_done(&c);
+}
+
+static void test_config_parse_source_refuses_what_ini_mangles(void **state)
+{
+	struct container_config c;
+	struct config_error err;
+
+	assert_int_equal(
+		parse_text(*state, "[rootfs]\nsource = directory /a\\b\n", false, &c, &err),
+		-EINVAL);
+	assert_string_equal(err.key, "rootfs.source");
 	config_done(&c);
 }
 
@@ -598,7 +612,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 48);
+	assert_int_equal(i, 49);
 	config_done(&full);
 }
 
@@ -739,6 +753,7 @@ int main(void)
 		T(test_config_parse_unknown_key_names_file_line_and_key),
 		T(test_config_parse_unknown_section_is_named),
 		T(test_config_parse_bad_size_is_refused),
+		T(test_config_parse_source_refuses_what_ini_mangles),
 		T(test_config_parse_malformed_line_reports_its_line),
 		T(test_config_parse_key_outside_section_is_refused),
 		T(test_config_parse_duplicate_key_is_refused),

@@ -37,6 +37,7 @@ check "the keygen unit is enabled" \
 check "the source keeps its keys" test -f "$r/etc/ssh/ssh_host_ed25519_key"
 check_eq "the source's config is the clone's base" "bridge" "$(lx config cpcopy get net.mode)"
 check_eq "the clone is no snapshot" "" "$(lx config cpcopy get rootfs.snapshot_of)"
+check_eq "the clone records its source" "clone of cporig" "$(lx config cpcopy get rootfs.source)"
 for key in container.uuid idmap.uid_base idmap.gid_base net.ip; do
     a=$(lx config cporig get $key)
     b=$(lx config cpcopy get $key)

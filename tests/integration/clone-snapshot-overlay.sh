@@ -31,6 +31,7 @@ sleep 1
 T_NAMES+=(clsnap)
 t0=$(date +%s%N)
 check "clone --snapshot" lx clone clsrc clsnap --snapshot
+check_match "info shows the snapshot's source" "Source: +snapshot of clsrc" "$(lx info clsnap)"
 snap_ms=$(ms_since "$t0")
 echo "# figures: clone --snapshot of the Debian rootfs: ${snap_ms} ms (whole lxmgr command)"
 check_eq "the snapshot records its source" "clsrc" "$(lx config clsnap get rootfs.snapshot_of)"

@@ -31,6 +31,7 @@ if [ ! -s "$tarball" ]; then
 fi
 T_NAMES+=(tb1)
 check "create from a tarball" lx create tb1 --tarball "$tarball"
+check_eq "the tarball is recorded as the source" "tarball $(realpath "$tarball")" "$(lx config tb1 get rootfs.source)"
 check_eq "numeric owners kept" "0 0" "$(stat -c '%u %g' "$T_ROOT/lib/tb1/rootfs/etc/sudo.conf")"
 check "start the imported rootfs" lx start tb1
 check_eq "it reaches running" "running" "$(wait_running tb1)"

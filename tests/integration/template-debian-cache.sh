@@ -18,6 +18,7 @@ t0=$(ms)
 out=$(lx create t1 -t debian -r bookworm --net none 2>&1)
 rc=$?
 check_eq "create -t debian -r bookworm succeeds" 0 "$rc"
+check_eq "the template, release and architecture are recorded" "template debian bookworm $(uname -m)" "$(lx config t1 get rootfs.source)"
 [ "$rc" = 0 ] || printf '#   %s\n' "$out"
 printf '%s\n' "$out" | sed 's/^/# /'
 echo "# figures: first create -t debian: $(($(ms) - t0)) ms"

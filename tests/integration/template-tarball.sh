@@ -13,6 +13,7 @@ T_NAMES+=(tf tu)
 out=$(lx create tf -t tarball --file "$tarball" --net none 2>&1)
 rc=$?
 check_eq "create -t tarball --file" 0 "$rc"
+check_eq "the template and its file are recorded" "template tarball $(realpath "$tarball")" "$(lx config tf get rootfs.source)"
 [ "$rc" = 0 ] || printf '#   %s\n' "$out"
 check_match "its step line names the archive" "template: unpacking alpine-3.20.tar.gz" "$out"
 check_eq "detected: busybox init" "busybox" "$(lx config tf get container.init_kind)"
@@ -44,6 +45,7 @@ port=$(cat "$T_ROOT/http.port")
 out=$(lx create tu -t tarball --url "http://127.0.0.1:$port/alpine-3.20.tar.gz" --net none 2>&1)
 rc=$?
 check_eq "create -t tarball --url http://127.0.0.1:PORT/..." 0 "$rc"
+check_eq "the URL is recorded" "template tarball http://127.0.0.1:$port/alpine-3.20.tar.gz" "$(lx config tu get rootfs.source)"
 [ "$rc" = 0 ] || printf '#   %s\n' "$out"
 check_match "it downloaded" "template: downloading http://127.0.0.1:$port/alpine-3.20.tar.gz" "$out"
 check "the downloaded rootfs is Alpine" test -f "$T_ROOT/lib/tu/rootfs/etc/alpine-release"
