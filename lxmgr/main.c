@@ -148,7 +148,8 @@ int cmd_usage_error(const struct lxmgr_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'lxmgr %s --help')\n", ctx->verb ? ctx->verb : "");
+	fprintf(stderr, " (see 'lxmgr %s%s--help')\n", ctx->verb ? ctx->verb : "",
+		ctx->verb ? " " : "");
 	return EXIT_USAGE;
 }
 
