@@ -3,6 +3,7 @@
 # root inside is an unprivileged range outside, files read as owned by root inside, and
 # stop leaves nothing on the host.
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/guest.sh"
 setup_store
 
 new_debian boot1
@@ -45,7 +46,12 @@ check_match "reset-failed brings it back to running" "System: +running" "$(lx in
 check "stop shuts systemd down cleanly" lx stop boot1
 check_match "list shows it stopped" "boot1 +stopped" "$(lx list)"
 check_host_clean boot1 "$base"
+t0=$(now_ms)
 check "start again after stop" lx start boot1
 check_eq "and it reaches running again" "running" "$(wait_running boot1)"
+boot_ms=$(($(now_ms) - t0))
+mem=$(memory_mib boot1)
+t0=$(now_ms)
 check "stop again" lx stop boot1
+report_figures debian-12 "$boot_ms" $(($(now_ms) - t0)) "$mem"
 done_testing
