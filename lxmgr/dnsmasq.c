@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,11 +13,12 @@
 #include "cleanup.h"
 #include "dnsmasq.h"
 #include "log.h"
+#include "netdir.h"
 #include "sockowner.h"
 #include "util.h"
 
 #define LOG_STEP "dnsmasq"
-#define DNSMASQ_DIR "/run/lxmgr-net"
+#define DNSMASQ_DIR LXMGR_NET_DIR
 
 static int path_of(const char *bridge, const char *suffix, char **ret)
 {
@@ -94,7 +96,10 @@ static int touch(const char *bridge, const char *suffix)
 	if (path_of(bridge, suffix, &path) < 0)
 		return -ENOMEM;
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	return fd < 0 ? -errno : 0;
+	if (fd < 0)
+		return -errno;
+	/* 0644 whatever the umask: the hosts file is read by the NSS module for every user. */
+	return NEG_ERRNO(fchmod(fd, 0644));
 }
 
 /* Names the process holding udp 53, tcp 53 or udp 67 of the gateway, if any. */

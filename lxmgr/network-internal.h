@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config.h"
+#include "netdir.h"
 #include "pool.h"
 #include "pool6.h"
 
@@ -12,7 +13,7 @@ struct nl_sock;
 
 /* Host-wide, whatever the store: the bridges, ip_forward and nft tables are the host's. The
  * lock orders every change of them (and the address allocation) between lxmgr processes. */
-#define NET_HOST_DIR "/run/lxmgr-net"
+#define NET_HOST_DIR LXMGR_NET_DIR
 #define NET_HOST_LOCK NET_HOST_DIR "/lock"
 
 /* Takes the host lock (an fd to close) and opens a netlink socket in the host's netns into

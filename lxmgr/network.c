@@ -36,7 +36,11 @@ int network_host_lock(const struct lxmgr_ctx *ctx, struct nl_sock **ret_sk)
 {
 	int fd, r;
 
+	/* World-readable whatever the umask: the NSS module (nss/) reads the bridges' hosts
+	 * files in every process of the host, an unprivileged user's too. */
 	r = mkdir_p(NET_HOST_DIR, 0755);
+	if (r >= 0)
+		r = NEG_ERRNO(chmod(NET_HOST_DIR, 0755));
 	if (r < 0)
 		return lx_fail(ctx, r, "create %s", NET_HOST_DIR);
 	fd = open(NET_HOST_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
