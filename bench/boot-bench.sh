@@ -6,6 +6,7 @@
 # Environment: LXMGR (binary, default ./lxmgr/lxmgr of this checkout),
 #              LXC_IDMAP_BASE (host uid/gid the LXC container's root maps to, default 3000000).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 runs=5
 execs=200
@@ -21,21 +22,11 @@ while getopts "n:e:h" opt; do
     esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ && $execs =~ ^[1-9][0-9]*$ ]] || usage
-[ "$(id -u)" = 0 ] || { echo "boot-bench: run as root" >&2; exit 1; }
+need_root
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-lxmgr_src=${LXMGR:-$top/lxmgr/lxmgr}
-idmap_base=${LXC_IDMAP_BASE:-3000000}
 boot_timeout=90
 name=lxbench-$$
 tools=(lxmgr lxc nspawn)
-
-log() { echo "boot-bench: $*" >&2; }
-# Microseconds since the epoch, without forking.
-now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
-# Seconds with two decimals from a microsecond difference.
-secs() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1e6 }'; }
 
 # ---------------------------------------------------------------- setup (idempotent)
 
@@ -50,22 +41,8 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
         || log "apt-get failed; the tools still missing are reported as failed"
 fi
 
-[ -x "$lxmgr_src" ] || { log "no lxmgr binary at $lxmgr_src (make lxmgr/lxmgr)"; exit 1; }
-rootfs=$("$top/tests/integration/lib/debian-rootfs.sh")
-[ -x "$rootfs/sbin/init" ] || { log "debian-rootfs.sh gave $rootfs, which has no /sbin/init"; exit 1; }
-
-# LXC's container root is host uid/gid idmap_base: root must own that range.
-subid_covers() {
-    awk -F: -v b="$idmap_base" -v n=65536 \
-        '($1 == "root" || $1 == "0") && $2 <= b && b + n <= $2 + $3 { ok = 1 } END { exit !ok }' \
-        "$1" 2>/dev/null
-}
-for f in /etc/subuid /etc/subgid; do
-    if ! subid_covers "$f"; then
-        log "appending root:$idmap_base:65536 to $f"
-        echo "root:$idmap_base:65536" >>"$f"
-    fi
-done
+bench_rootfs
+lxc_subids
 # Nothing running may use that range already (lxmgr skips ranges in use; LXC does not look).
 for m in /proc/[0-9]*/uid_map; do
     awk -v b="$idmap_base" '$2 != 0 && $2 < b + 65536 && b < $2 + $3 { exit 1 }' "$m" 2>/dev/null \
@@ -74,16 +51,7 @@ done
 
 # ---------------------------------------------------------------- state and cleanup
 
-tmp=$(mktemp -d /tmp/boot-bench.XXXXXX)
-# Containers' roots (mapped, unprivileged) must be able to reach their rootfs below here:
-# lxmgr's start fails with EACCES on a 0700 --root.
-chmod 0755 "$tmp"
-lxroot=$tmp/lxmgr-root
-mkdir -m 0755 "$lxroot"
-# Others rebuild ./lxmgr/lxmgr while this runs: every run uses one snapshot of it.
-lxmgr_bin=$tmp/lxmgr
-cp "$lxmgr_src" "$lxmgr_bin"
-lx() { "$lxmgr_bin" --root "$lxroot" -q "$@"; }
+bench_workdir
 
 lxc_dir=/var/lib/lxc/$name
 ns_copy=$tmp/nspawn-rootfs
@@ -168,13 +136,7 @@ cleanup() {
         /run/systemd/nspawn/propagate/"$name"; do
         [ -e "$d" ] && left+=("$d")
     done
-    if [ ${#left[@]} -gt 0 ]; then
-        log "LEFT BEHIND: ${left[*]}"
-        [ "$rc" = 0 ] && rc=1
-    else
-        log "cleanup: nothing left (processes, /var/lib/lxc/$name, copies, cgroups)"
-    fi
-    exit "$rc"
+    cleanup_report "$rc" "processes, /var/lib/lxc/$name, copies, cgroups" "${left[@]}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -192,36 +154,6 @@ failed() {
     log "$1 failed: $2"
 }
 ok() { [ -z "${fail[$1]:-}" ]; }
-median() {
-    # shellcheck disable=SC2086 # word splitting wanted: one value per word
-    printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR == 0) exit 1
-        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-last_line() { tr '\r' '\n' <<<"$1" | grep -v '^$' | tail -n1 | cut -c1-120; }
-
-# Runs CMD... every 10 ms until it prints a settled state (at most boot_timeout seconds
-# from T0); sets "settled" to the state and "settled_us" to the time since T0.
-settled=
-settled_us=
-wait_settled() {
-    local t0=$1 out='' rest
-    shift
-    settled=
-    while :; do
-        rest=$((boot_timeout - ($(now_us) - t0) / 1000000))
-        [ "$rest" -gt 0 ] || { settled="timeout after ${boot_timeout}s; last: $(last_line "$out")"; return 1; }
-        out=$(timeout "$rest" "$@" 2>&1) || true
-        case $out in
-            running | degraded | maintenance)
-                settled_us=$(($(now_us) - t0))
-                settled=$out
-                return 0
-                ;;
-        esac
-        sleep 0.01
-    done
-}
 
 # Median wall time (ms) of each command line, as one number per line.
 time_execs() {
@@ -248,13 +180,12 @@ for r in json.load(open(sys.argv[1]))["results"]:
 }
 
 vmrss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-bytes_mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 # The v1 memory cgroup's usage, and the anonymous memory below it (total_rss).
 memcg_figures() {
     local tool=$1 dir=$2
     [ -r "$dir/memory.usage_in_bytes" ] || { log "$tool: no memory cgroup at $dir"; return 0; }
-    add "$tool" mem "$(bytes_mib "$(cat "$dir/memory.usage_in_bytes")")"
-    add "$tool" anon "$(bytes_mib "$(awk '$1 == "total_rss" { print $2 }' "$dir/memory.stat")")"
+    add "$tool" mem "$(mib "$(cat "$dir/memory.usage_in_bytes")")"
+    add "$tool" anon "$(mib "$(awk '$1 == "total_rss" { print $2 }' "$dir/memory.stat")")"
 }
 # The v1 memory cgroup directory of PID.
 memcg_of() { echo "/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' "/proc/$1/cgroup")"; }
@@ -281,7 +212,7 @@ lxmgr_run() {
     cg=$(state_get cgroup)
     [ -n "$cg" ] && lx_cgroups+=("$cg")
     if ! wait_settled "$t0" "$lxmgr_bin" --root "$lxroot" -q exec "$name" -- systemctl is-system-running --wait; then
-        failed lxmgr "boot: $settled"
+        failed lxmgr "boot: $settled_why"
         return
     fi
     add lxmgr boot "$(secs "$settled_us")"
@@ -291,7 +222,7 @@ lxmgr_run() {
     if [ -n "$cg" ]; then
         memcg_figures lxmgr "$cg"
     elif [ -n "$(state_get cgroup)" ] && [ -r "$(state_get cgroup)/memory.current" ]; then
-        add lxmgr mem "$(bytes_mib "$(cat "$(state_get cgroup)/memory.current")")"
+        add lxmgr mem "$(mib "$(cat "$(state_get cgroup)/memory.current")")"
     fi
     if medians=$(time_execs "$lxmgr_bin --root $lxroot -q exec $name -- true" "nsenter -a -t $init true" 2>"$tmp/err"); then
         add lxmgr exec "$(sed -n 1p <<<"$medians")"
@@ -321,20 +252,7 @@ lxc_prepare() {
     t0=$(now_us)
     cp -a "$rootfs" "$lxc_dir/rootfs"
     add lxc prep "$(secs $(($(now_us) - t0)))"
-    cat >"$lxc_dir/config" <<EOF
-lxc.include = /usr/share/lxc/config/common.conf
-lxc.include = /usr/share/lxc/config/userns.conf
-lxc.uts.name = $name
-lxc.rootfs.path = dir:$lxc_dir/rootfs
-lxc.rootfs.options = idmap=container
-lxc.idmap = u 0 $idmap_base 65536
-lxc.idmap = g 0 $idmap_base 65536
-lxc.net.0.type = empty
-lxc.apparmor.profile = unconfined
-lxc.init.cmd = /sbin/init
-lxc.log.file = $lxc_dir/lxc.log
-lxc.log.level = ERROR
-EOF
+    lxc_config "$name" "$lxc_dir"
 }
 
 lxc_run() {
@@ -348,7 +266,7 @@ lxc_run() {
     remember_pid "$init"
     [ -n "$mon" ] && remember_pid "$mon"
     if ! wait_settled "$t0" lxc-attach -n "$name" -- systemctl is-system-running --wait; then
-        failed lxc "boot: $settled"
+        failed lxc "boot: $settled_why"
         return
     fi
     add lxc boot "$(secs "$settled_us")"
@@ -426,7 +344,7 @@ ns_run() {
     fi
     remember_pid "$ns_leader"
     if ! wait_settled "$t0" nsenter -a -t "$ns_leader" systemctl is-system-running --wait; then
-        failed nspawn "boot: $settled; log: $(last_line "$(cat "$tmp/nspawn-$run.log")")"
+        failed nspawn "boot: $settled_why; log: $(last_line "$(cat "$tmp/nspawn-$run.log")")"
         return
     fi
     add nspawn boot "$(secs "$settled_us")"

@@ -7,6 +7,7 @@
 # Environment: LXMGR (binary, default ./lxmgr/lxmgr of this checkout),
 #              LXC_IDMAP_BASE (host uid/gid every LXC guest's root maps to, default 3000000).
 set -uo pipefail
+. "$(dirname "$0")/lib.sh"
 
 n=100
 lxc_n=20
@@ -24,25 +25,12 @@ while getopts "n:l:i:h" opt; do
     esac
 done
 [[ $n =~ ^[1-9][0-9]*$ && $lxc_n =~ ^[0-9]+$ && $idle =~ ^[1-9][0-9]*$ ]] || usage
-[ "$(id -u)" = 0 ] || { echo "density-bench: run as root" >&2; exit 1; }
+need_root
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-lxmgr_src=${LXMGR:-$top/lxmgr/lxmgr}
-idmap_base=${LXC_IDMAP_BASE:-3000000}
 boot_timeout=60
+settle_every=0.02
 tag=dens$$
 
-log() { echo "density-bench: $*" >&2; }
-now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
-secs() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1e6 }'; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
-median() {
-    # shellcheck disable=SC2086 # one value per word
-    printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR == 0) { print "-"; exit }
-        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 sum() { awk '{ s += $1 } END { print s + 0 }'; }
 # "FIRST / LAST (median ALL)": medians of the first 10 and the last 10 of the values.
 ends() {
@@ -52,7 +40,6 @@ ends() {
 }
 # CPU seconds the host spent busy (all cores) since boot, from /proc/stat.
 busy_s() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
-last_line() { tr '\r' '\n' <<<"$1" | grep -v '^$' | tail -n1 | cut -c1-120; }
 
 # ---------------------------------------------------------------- setup (idempotent)
 
@@ -60,27 +47,14 @@ if [ "$lxc_n" -gt 0 ] && ! command -v lxc-start >/dev/null; then
     log "apt-get install -y lxc"
     DEBIAN_FRONTEND=noninteractive apt-get install -y lxc >&2 || log "apt-get failed: LXC is skipped"
 fi
-[ -x "$lxmgr_src" ] || { log "no lxmgr binary at $lxmgr_src (make lxmgr/lxmgr)"; exit 1; }
-rootfs=$("$top/tests/integration/lib/debian-rootfs.sh")
-[ -x "$rootfs/sbin/init" ] || { log "debian-rootfs.sh gave $rootfs, which has no /sbin/init"; exit 1; }
+bench_rootfs
 if [ "$lxc_n" -gt 0 ] && command -v lxc-start >/dev/null; then
-    for f in /etc/subuid /etc/subgid; do
-        awk -F: -v b="$idmap_base" '($1 == "root" || $1 == "0") && $2 <= b && b + 65536 <= $2 + $3 { ok = 1 }
-            END { exit !ok }' "$f" 2>/dev/null || {
-            log "appending root:$idmap_base:65536 to $f"
-            echo "root:$idmap_base:65536" >>"$f"
-        }
-    done
+    lxc_subids
 fi
 
-tmp=$(mktemp -d /tmp/density-bench.XXXXXX)
-chmod 0755 "$tmp"
-lxroot=$tmp/lxmgr-root
-mkdir -m 0755 "$lxroot" "$lxroot/etc"
+bench_workdir
+mkdir -m 0755 "$lxroot/etc"
 printf '[net]\ndns = local\n' >"$lxroot/etc/lxmgr.conf"
-lxmgr_bin=$tmp/lxmgr
-cp "$lxmgr_src" "$lxmgr_bin"
-lx() { "$lxmgr_bin" --root "$lxroot" -q "$@"; }
 lxc_names=()
 
 # ---------------------------------------------------------------- cleanup
@@ -116,13 +90,7 @@ cleanup() {
         name=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline") || continue
         [[ $name == "[lxc monitor]"*"$tag-"* ]] && left+=("${d#/proc/}")
     done
-    if [ ${#left[@]} -gt 0 ]; then
-        log "LEFT BEHIND: ${left[*]}"
-        [ "$rc" = 0 ] && rc=1
-    else
-        log "cleanup: nothing left (guests, copies, cgroups, monitors)"
-    fi
-    exit "$rc"
+    cleanup_report "$rc" "guests, copies, cgroups, monitors" "${left[@]}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -169,28 +137,6 @@ grown() {
 # ns of CPU time a process (and its threads) has used: /proc/PID/schedstat, first field.
 proc_cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat" 2>/dev/null || echo 0; }
 cg_cpu_us() { awk '$1 == "usage_usec" { print $2 }' "$1/cpu.stat" 2>/dev/null || echo 0; }
-
-# Runs CMD... every 20 ms until it prints a settled state; sets settled and settled_us.
-settled=
-settled_us=
-wait_settled() {
-    local t0=$1 out='' rest
-    shift
-    settled=
-    while :; do
-        rest=$((boot_timeout - ($(now_us) - t0) / 1000000))
-        [ "$rest" -gt 0 ] || { settled="timeout"; return 1; }
-        out=$(timeout "$rest" "$@" 2>&1) || true
-        case $out in
-            running | degraded | maintenance)
-                settled_us=$(($(now_us) - t0))
-                settled=$out
-                return 0
-                ;;
-        esac
-        sleep 0.02
-    done
-}
 
 declare -A R # "tool figure" -> text
 
@@ -310,20 +256,7 @@ lxc_make() { # lxc_make NAME
     chmod 0755 "$d"
     lxc_names+=("$1")
     cp -a "$rootfs" "$d/rootfs"
-    cat >"$d/config" <<EOF
-lxc.include = /usr/share/lxc/config/common.conf
-lxc.include = /usr/share/lxc/config/userns.conf
-lxc.uts.name = $1
-lxc.rootfs.path = dir:$d/rootfs
-lxc.rootfs.options = idmap=container
-lxc.idmap = u 0 $idmap_base 65536
-lxc.idmap = g 0 $idmap_base 65536
-lxc.net.0.type = empty
-lxc.apparmor.profile = unconfined
-lxc.init.cmd = /sbin/init
-lxc.log.file = $d/lxc.log
-lxc.log.level = ERROR
-EOF
+    lxc_config "$1" "$d"
 }
 
 lxc_run() {
