@@ -8,24 +8,15 @@
 . "$(dirname "$0")/lib/guest.sh"
 . "$(dirname "$0")/lib/apk.sh"
 setup_store
-guest_tarball alpine-3.13-openrc.tar.xz
-tarball=$GUEST_TARBALL
-
-T_NAMES+=(ao)
-check "create from the tarball" lx create ao --tarball "$tarball"
+guest_create ao tarball alpine-3.13-openrc.tar.xz
 check_eq "detected: OpenRC" "openrc" "$(lx config ao get container.init_kind)"
 check_eq "stop signal: SIGUSR2" "SIGUSR2" "$(lx config ao get container.stop_signal)"
-check "a stop timeout the clean stop must beat" lx config ao set container.stop_timeout "$STOP_TIMEOUT"
-check "loopback only: this test is about the guest, not the network" lx config ao set net.mode none
 rootfs=$T_ROOT/lib/ao/rootfs
 rcconf_before=$(sha256sum <"$rootfs/etc/rc.conf")
 
-t0=$(now_ms)
-check "start" lx start ao
 # Generous: at the first boot sshd makes new host keys (create removed the image's), which
 # took 34-37 s instead of 1-2 s on this 2-core host at a load of 14-21.
-check "the console shows a login prompt" wait_console ao "ao login:" 90
-boot_ms=$(($(now_ms) - t0))
+guest_boot ao console 90
 check_eq "PID 1 is busybox init" "/bin/busybox" "$(lx exec ao -- readlink /proc/1/exe)"
 check_eq "runlevel default reached" "default" "$(lx exec ao -- rc-status --runlevel)"
 status=$(lx exec ao -- rc-status --all)
@@ -38,21 +29,10 @@ check_match "the drop-in says rc_sys=lxc" 'rc_sys="lxc"' "$(cat "$rootfs/etc/rc.
 check_eq "no getty respawns on absent ttys" "" \
     "$(grep -a "can't open /dev/tty" "$T_ROOT/log/ao/console.log")"
 
-check "adduser inside" lx exec ao -- adduser -D -s /bin/sh alice
-check "sudoers drop-in" lx exec ao -- sh -c 'echo "alice ALL=(ALL) NOPASSWD: ALL" >/etc/sudoers.d/alice'
-check_eq "alice can sudo" "0" "$(lx exec ao --user alice -- sudo id -u)"
+guest_sudo_user ao adduser
 check_fails "without a sudoers entry she cannot" \
     lx exec ao -- sh -c 'rm /etc/sudoers.d/alice && su -s /bin/sh -c "sudo -n true" alice'
 check_apk_install ao
 
-mem=$(memory_mib ao)
-base=$(uid_base_of ao)
-t0=$(now_ms)
-check "stop" lx stop ao
-stop_ms=$(($(now_ms) - t0))
-check_clean_stop ao "$stop_ms"
-check_match "OpenRC ran its shutdown, busybox powered off" "Requesting system poweroff" \
-    "$(tail -c 400 "$T_ROOT/log/ao/console.log")"
-check_host_clean ao "$base"
-report_figures alpine-3.13-openrc "$boot_ms" "$stop_ms" "$mem"
+guest_stop ao alpine-3.13-openrc "OpenRC ran its shutdown, busybox powered off" "Requesting system poweroff"
 done_testing

@@ -8,20 +8,11 @@
 . "$(dirname "$0")/lib/guest.sh"
 . "$(dirname "$0")/lib/apk.sh"
 setup_store
-guest_tarball alpine-3.20.tar.gz
-tarball=$GUEST_TARBALL
-
-T_NAMES+=(al)
-check "create from the tarball" lx create al --tarball "$tarball"
+guest_create al tarball alpine-3.20.tar.gz
 check_eq "detected: busybox init" "busybox" "$(lx config al get container.init_kind)"
 check_eq "stop signal: SIGUSR2 (busybox: poweroff)" "SIGUSR2" "$(lx config al get container.stop_signal)"
-check "a stop timeout the clean stop must beat" lx config al set container.stop_timeout "$STOP_TIMEOUT"
-check "loopback only: this test is about the guest, not the network" lx config al set net.mode none
 
-t0=$(now_ms)
-check "start" lx start al
-check "the console shows a login prompt" wait_console al "al login:" 10
-boot_ms=$(($(now_ms) - t0))
+guest_boot al console 10
 check_eq "PID 1 is busybox init" "/bin/busybox" "$(lx exec al -- readlink /proc/1/exe)"
 check_match "a getty runs on the console" "getty .*console" "$(lx exec al -- ps -o args)"
 sleep 1
@@ -37,18 +28,10 @@ check_apk_install al
 
 # A package upgrade that replaces /etc/inittab: the next start keeps the new file instead.
 printf '::sysinit:/bin/true\ntty1::respawn:/sbin/getty 38400 tty1\n' >"$T_ROOT/new-inittab"
-mem=$(memory_mib al)
-base=$(uid_base_of al)
-t0=$(now_ms)
-check "stop" lx stop al
-stop_ms=$(($(now_ms) - t0))
-check_clean_stop al "$stop_ms"
-check_match "busybox init powered off" "Requesting system poweroff" "$(tail -c 400 "$T_ROOT/log/al/console.log")"
-check_host_clean al "$base"
+guest_stop al alpine-3.20 "busybox init powered off" "Requesting system poweroff"
 cp "$T_ROOT/new-inittab" "$rootfs/etc/inittab"
 check "start after an upgrade replaced /etc/inittab" lx start al
 check_eq "the upgraded file is the one kept" "$(cat "$T_ROOT/new-inittab")" "$(cat "$rootfs/etc/inittab.lxmgr-orig")"
 check_match "and its tty line is fixed too" "#lxmgr \(no such terminal in a container\): tty1" "$(cat "$rootfs/etc/inittab")"
 check "stop again" lx stop al
-report_figures alpine-3.20 "$boot_ms" "$stop_ms" "$mem"
 done_testing

@@ -7,32 +7,18 @@
 . "$(dirname "$0")/lib/guest.sh"
 . "$(dirname "$0")/lib/rpm.sh"
 setup_store
-guest_tarball centos-7.tar.xz
-tarball=$GUEST_TARBALL
 for tool in rpmbuild createrepo_c; do
     command -v $tool >/dev/null || skip_all "$tool is not installed (scripts/install-deps.sh)"
 done
-
-T_NAMES+=(c7)
-check "create from the tarball" lx create c7 --tarball "$tarball"
+guest_create c7 tarball centos-7.tar.xz
 check_eq "detected: systemd 219" "219" "$(lx config c7 get container.systemd_version)"
 check_eq "systemd 219 gets the hybrid layout" "hybrid" "$(lx config c7 get container.cgroup_layout)"
-check "a stop timeout the clean stop must beat" lx config c7 set container.stop_timeout "$STOP_TIMEOUT"
-check "loopback only: this test is about the guest, not the network" lx config c7 set net.mode none
 
 # Refused: systemd 219 on cgroup2 alone would freeze at boot; start says why in one line.
-check "force cgroup2 alone" lx config c7 set container.cgroup_layout unified
-out=$(lx start c7 2>&1)
-check_match "start refuses it, saying why and what to set" \
-    "^lxmgr: start c7: fixup: systemd 219 cannot run on cgroup2 alone .*set container.cgroup_layout to hybrid$" "$out"
-check_eq "one line" "1" "$(echo "$out" | wc -l)"
-check_eq "nothing was made on the host" "" "$(host_cgroups_of c7)"
-check "back to hybrid" lx config c7 set container.cgroup_layout hybrid
+guest_layout_refused c7 unified hybrid \
+    "^lxmgr: start c7: fixup: systemd 219 cannot run on cgroup2 alone .*set container.cgroup_layout to hybrid$"
 
-t0=$(now_ms)
-check "start" lx start c7
-check_eq "is-system-running" "running" "$(wait_settled c7 60)"
-boot_ms=$(($(now_ms) - t0))
+guest_boot c7 systemd-poll 60
 check_eq "no failed unit" "" "$(lx exec c7 -- systemctl --failed --no-legend)"
 check_eq "PID 1 is systemd" "/usr/lib/systemd/systemd" "$(lx exec c7 -- readlink /proc/1/exe)"
 check_eq "a v1 hierarchy at /sys/fs/cgroup/systemd" "cgroupfs" \
@@ -62,13 +48,5 @@ check "yum install lxtest" lx exec c7 -- yum -y -q install lxtest
 check_eq "the package's file is there" "from the host" "$(lx exec c7 -- cat /usr/share/lxtest/hello)"
 check_eq "rpm knows it" "lxtest-1.0-1.noarch" "$(lx exec c7 -- rpm -q lxtest)"
 
-mem=$(memory_mib c7)
-base=$(uid_base_of c7)
-t0=$(now_ms)
-check "stop" lx stop c7
-stop_ms=$(($(now_ms) - t0))
-check_clean_stop c7 "$stop_ms"
-check_match "systemd shut down by itself" "Halting system|Powering off" "$(tail -c 400 "$T_ROOT/log/c7/console.log")"
-check_host_clean c7 "$base"
-report_figures centos-7 "$boot_ms" "$stop_ms" "$mem"
+guest_stop c7 centos-7 "systemd shut down by itself" "Halting system|Powering off"
 done_testing

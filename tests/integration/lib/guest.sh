@@ -100,3 +100,80 @@ guest_apt_install() {
         apt-get install -y -q lxtest
     check_eq "the package's file is there" "from the host" "$(lx exec "$n" -- cat /usr/share/lxtest/hello)"
 }
+
+# guest_create NAME tarball FILE | NAME rootfs DIR: creates guest NAME from FILE among the
+# shared guest tarballs (skips the whole test when it is missing) or from the tree DIR,
+# with the stop timeout a clean stop must beat and loopback only (these tests are about
+# the guest, not the network).
+guest_create() {
+    local n=$1 kind=$2 src=$3
+    if [ "$kind" = tarball ]; then
+        guest_tarball "$src"
+        T_NAMES+=("$n")
+        check "create from the tarball" lx create "$n" --tarball "$GUEST_TARBALL"
+    else
+        T_NAMES+=("$n")
+        check "create" lx create "$n" --rootfs "$src"
+    fi
+    check "a stop timeout the clean stop must beat" lx config "$n" set container.stop_timeout "$STOP_TIMEOUT"
+    check "loopback only: this test is about the guest, not the network" lx config "$n" set net.mode none
+}
+
+# guest_layout_refused NAME BAD GOOD REGEX: with container.cgroup_layout forced to BAD,
+# start refuses in one line matching REGEX and makes nothing on the host; then back to GOOD.
+guest_layout_refused() {
+    local n=$1 bad=$2 good=$3 out
+    case $bad in
+        unified) check "force cgroup2 alone" lx config "$n" set container.cgroup_layout unified ;;
+        *) check "force a v1 layout" lx config "$n" set container.cgroup_layout "$bad" ;;
+    esac
+    out=$(lx start "$n" 2>&1)
+    check_match "start refuses it, saying why and what to set" "$4" "$out"
+    check_eq "one line" "1" "$(echo "$out" | wc -l)"
+    check_eq "nothing was made on the host" "" "$(host_cgroups_of "$n")"
+    check "back to $good" lx config "$n" set container.cgroup_layout "$good"
+}
+
+# guest_boot NAME systemd | NAME systemd-poll SECS | NAME console SECS: starts NAME and waits
+# until systemd is running (`--wait`, or polled for up to SECS where systemd 219 lacks it) or
+# the console shows a login prompt (up to SECS). Sets BOOT_MS.
+guest_boot() {
+    local n=$1 how=$2 secs=${3:-} t0
+    t0=$(now_ms)
+    check "start" lx start "$n"
+    case $how in
+        systemd) check_eq "is-system-running" "running" "$(wait_running "$n")" ;;
+        systemd-poll) check_eq "is-system-running" "running" "$(wait_settled "$n" "$secs")" ;;
+        console) check "the console shows a login prompt" wait_console "$n" "$n login:" "$secs" ;;
+    esac
+    BOOT_MS=$(($(now_ms) - t0))
+}
+
+# guest_sudo_user NAME [adduser]: user alice made inside (useradd, or busybox's adduser) with
+# a sudoers drop-in can sudo.
+guest_sudo_user() {
+    local n=$1
+    if [ "${2:-useradd}" = adduser ]; then
+        check "adduser inside" lx exec "$n" -- adduser -D -s /bin/sh alice
+    else
+        check "useradd inside" lx exec "$n" -- useradd -m -s /bin/bash -G sudo alice
+    fi
+    check "sudoers drop-in" lx exec "$n" -- sh -c 'echo "alice ALL=(ALL) NOPASSWD:ALL" >/etc/sudoers.d/alice'
+    check_eq "alice can sudo" "0" "$(lx exec "$n" --user alice -- sudo id -u)"
+}
+
+# guest_stop NAME LABEL [CHECK REGEX [BYTES]]: stops NAME, timed; the stop is clean, the last
+# BYTES (400) of the console log match REGEX (when given, checked as CHECK), nothing is left on
+# the host; then the figures line for LABEL (boot BOOT_MS, memory taken before the stop).
+guest_stop() {
+    local n=$1 label=$2 mem base t0 stop_ms
+    mem=$(memory_mib "$n")
+    base=$(uid_base_of "$n")
+    t0=$(now_ms)
+    check "stop" lx stop "$n"
+    stop_ms=$(($(now_ms) - t0))
+    check_clean_stop "$n" "$stop_ms"
+    [ $# -ge 4 ] && check_match "$3" "$4" "$(tail -c "${5:-400}" "$T_ROOT/log/$n/console.log")"
+    check_host_clean "$n" "$base"
+    report_figures "$label" "$BOOT_MS" "$stop_ms" "$mem"
+}
