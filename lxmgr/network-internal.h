@@ -26,6 +26,10 @@ int network_resolve_pool(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
 			 struct net_pool *ret);
 
 /* Writes value into *field of rs and rs into RUN/NAME/state (before the object is made). */
+/* Appends addr (size bytes) and a copy of name to the parallel arrays *addrs and *names of
+ * *n entries: the addresses the other containers of a bridge hold, and who holds them. */
+int network_holders_append(void **addrs, size_t size, char ***names, size_t *n, const void *addr,
+			   const char *name);
 int network_record(const struct lxmgr_ctx *ctx, const struct container *c, struct runtime_state *rs,
 		   char **field, const char *value);
 

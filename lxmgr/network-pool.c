@@ -118,23 +118,30 @@ static void holders_done(struct holders *h)
 	free(h->name);
 }
 
-static int holders_push(struct holders *h, uint32_t a, const char *name)
+int network_holders_append(void **addrs, size_t size, char ***names, size_t *n, const void *addr,
+			   const char *name)
 {
-	uint32_t *na = realloc(h->addr, (h->n + 1) * sizeof(*na));
+	char *na = realloc(*addrs, (*n + 1) * size);
 	char **nn;
 
 	if (!na)
 		return -ENOMEM;
-	h->addr = na;
-	nn = realloc(h->name, (h->n + 1) * sizeof(*nn));
+	*addrs = na;
+	nn = realloc(*names, (*n + 1) * sizeof(*nn));
 	if (!nn)
 		return -ENOMEM;
-	h->name = nn;
-	h->name[h->n] = strdup(name);
-	if (!h->name[h->n])
+	*names = nn;
+	nn[*n] = strdup(name);
+	if (!nn[*n])
 		return -ENOMEM;
-	h->addr[h->n++] = a;
+	memcpy(na + *n * size, addr, size);
+	(*n)++;
 	return 0;
+}
+
+static int holders_push(struct holders *h, uint32_t a, const char *name)
+{
+	return network_holders_append((void **)&h->addr, sizeof(a), &h->name, &h->n, &a, name);
 }
 
 struct holder_query {

@@ -36,8 +36,8 @@ struct pool6_query {
 static int visit(void *userdata, const char *name, const struct container_config *c)
 {
 	struct pool6_query *q = userdata;
-	struct in6_addr a, *na;
-	char br[IFNAMSIZ], **nn;
+	struct in6_addr a;
+	char br[IFNAMSIZ];
 
 	if (!strcmp(name, q->self) || c->net_mode != NET_MODE_BRIDGE)
 		return 0;
@@ -48,19 +48,7 @@ static int visit(void *userdata, const char *name, const struct container_config
 		q->found = true;
 	if (net_addr6_parse(c->net_ip6, &a) < 0)
 		return 0;
-	na = realloc(q->addr, (q->n + 1) * sizeof(*na));
-	if (!na)
-		return -ENOMEM;
-	q->addr = na;
-	nn = realloc(q->name, (q->n + 1) * sizeof(*nn));
-	if (!nn)
-		return -ENOMEM;
-	q->name = nn;
-	q->name[q->n] = strdup(name);
-	if (!q->name[q->n])
-		return -ENOMEM;
-	q->addr[q->n++] = a;
-	return 0;
+	return network_holders_append((void **)&q->addr, sizeof(a), &q->name, &q->n, &a, name);
 }
 
 static void query_done(struct pool6_query *q)
