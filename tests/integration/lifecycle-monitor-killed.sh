@@ -5,30 +5,28 @@
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
+# start_then_kill START-CHECK RUNNING-CHECK: starts mk1, checks that it runs, then kills its
+# monitor with SIGKILL and waits (up to 5 s) until the container's processes are gone.
+start_then_kill() {
+    check "$1" lx start mk1
+    check_eq "$2" "running" "$(wait_running mk1)"
+    kill -9 "$(sed -n 's/^monitor_pid=//p' "$T_ROOT/run/mk1/state")"
+    for _ in $(seq 1 100); do
+        [ -z "$(host_procs_in_range "$base")" ] && break
+        sleep 0.05
+    done
+}
+
 new_debian mk1
 base=$(uid_base_of mk1)
-check "start" lx start mk1
-check_eq "running" "running" "$(wait_running mk1)"
-mon=$(sed -n 's/^monitor_pid=//p' "$T_ROOT/run/mk1/state")
-kill -9 "$mon"
-for _ in $(seq 1 100); do
-    [ -z "$(host_procs_in_range "$base")" ] && break
-    sleep 0.05
-done
+start_then_kill "start" "running"
 check_eq "every process of the container died with its monitor" "" "$(host_procs_in_range "$base" | tr '\n' ' ')"
 check_match "list reports it stopped" "mk1 +stopped" "$(lx list)"
 check_fails "exec refuses a container whose monitor is gone" lx exec mk1 -- true
 check "gc removes what the dead monitor left" lx gc
 check_host_clean mk1 "$base"
 
-check "start again" lx start mk1
-check_eq "running again" "running" "$(wait_running mk1)"
-mon=$(sed -n 's/^monitor_pid=//p' "$T_ROOT/run/mk1/state")
-kill -9 "$mon"
-for _ in $(seq 1 100); do
-    [ -z "$(host_procs_in_range "$base")" ] && break
-    sleep 0.05
-done
+start_then_kill "start again" "running again"
 check "the next start cleans up by itself" lx start mk1
 check_eq "and boots" "running" "$(wait_running mk1)"
 check_eq "one cgroup per hierarchy, no leftovers with new names" \
@@ -38,13 +36,7 @@ check "stop" lx stop mk1
 check_host_clean mk1 "$base"
 
 for how in "stop mk1" "stop --all"; do
-    check "start for: kill -9, then $how" lx start mk1
-    check_eq "running" "running" "$(wait_running mk1)"
-    kill -9 "$(sed -n 's/^monitor_pid=//p' "$T_ROOT/run/mk1/state")"
-    for _ in $(seq 1 100); do
-        [ -z "$(host_procs_in_range "$base")" ] && break
-        sleep 0.05
-    done
+    start_then_kill "start for: kill -9, then $how" "running"
     check_match "the dead monitor left its cgroups" "lxmgr-.*-mk1.scope" "$(host_cgroups_of mk1)"
     # shellcheck disable=SC2086 # $how is a verb and its arguments
     check "$how removes what it left, and succeeds" lx $how

@@ -6,6 +6,14 @@
 setup_store
 
 state_of() { sed -n "s/^$2=//p" "$T_ROOT/run/$1/state" 2>/dev/null; }
+# Waits (up to 10 s) until NAME's runtime state file is gone: the container stopped.
+wait_state_gone() {
+    local _
+    for _ in $(seq 1 200); do
+        [ -e "$T_ROOT/run/$1/state" ] || break
+        sleep 0.05
+    done
+}
 
 new_debian rb1
 new_debian rb2
@@ -38,10 +46,7 @@ check_eq "the reboot was counted" "1" "$(state_of rb1 reboots)"
 check_eq "and systemd reaches running again" "running" "$(wait_running rb1)"
 
 lx exec rb1 -- systemctl poweroff >/dev/null 2>&1
-for _ in $(seq 1 200); do
-    [ -e "$T_ROOT/run/rb1/state" ] || break
-    sleep 0.05
-done
+wait_state_gone rb1
 check_match "poweroff inside stops the container" "rb1 +stopped" "$(lx list)"
 check_host_clean rb1 "$b1"
 check_match "rb2 is untouched by rb1's power-off" "rb2 +running" "$(lx list)"
@@ -49,10 +54,7 @@ check_match "rb2 is untouched by rb1's power-off" "rb2 +running" "$(lx list)"
 check "restart from the host" lx restart rb2
 check_eq "rb2 running after restart" "running" "$(wait_running rb2)"
 check "kill sends SIGKILL to init by default" lx kill rb2
-for _ in $(seq 1 100); do
-    [ -e "$T_ROOT/run/rb2/state" ] || break
-    sleep 0.05
-done
+wait_state_gone rb2
 check_match "killed container is stopped" "rb2 +stopped" "$(lx list)"
 check_host_clean rb2 "$b2"
 check_fails "kill with an unknown signal is a usage error" lx kill rb2 SIGFOO
