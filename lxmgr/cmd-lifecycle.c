@@ -29,8 +29,9 @@ struct lifecycle_opts {
 	char **names;      /* start, stop: every NAME given (argv's own strings) */
 	int n_names;
 	bool foreground, wait, kill, all;
-	bool console; /* start: attach to the console once init runs */
-	int timeout;  /* -1: the config's */
+	bool autostart; /* start --autostart: every stopped container with autostart = yes */
+	bool console;   /* start: attach to the console once init runs */
+	int timeout;    /* -1: the config's */
 };
 
 enum name_args {
@@ -45,14 +46,18 @@ static int check_names(struct lxmgr_ctx *ctx, int argc, char **argv, struct life
 	int n = argc - optind;
 
 	if (kind == MANY_NAMES) {
-		if (o->all && n > 0)
-			return cmd_usage_error(ctx, "--all goes with no NAME");
-		if (!o->all && n == 0)
+		if (o->all && o->autostart)
+			return cmd_usage_error(ctx, "--all and --autostart exclude each other");
+		if ((o->all || o->autostart) && n > 0)
+			return cmd_usage_error(ctx, "%s goes with no NAME",
+					       o->all ? "--all" : "--autostart");
+		if (!o->all && !o->autostart && n == 0)
 			return cmd_usage_error(ctx, "expected NAME... or --all");
 		o->names = argv + optind;
 		o->n_names = n;
-	} else if (o->all) {
-		return cmd_usage_error(ctx, "unknown option '--all'");
+	} else if (o->all || o->autostart) {
+		return cmd_usage_error(ctx, "unknown option '%s'",
+				       o->all ? "--all" : "--autostart");
 	} else if (n < 1 || n > (kind == NAME_AND_EXTRA ? 2 : 1)) {
 		return cmd_usage_error(ctx, "expected NAME%s",
 				       kind == NAME_AND_EXTRA ? " [SIGNAL]" : "");
@@ -67,13 +72,10 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		      enum name_args kind)
 {
 	static const struct option longopts[] = {
-		{"foreground", no_argument, NULL, 'f'},
-		{"wait", no_argument, NULL, 'w'},
-		{"kill", no_argument, NULL, 'k'},
-		{"timeout", required_argument, NULL, 't'},
-		{"console", no_argument, NULL, 'c'},
-		{"all", no_argument, NULL, 'a'},
-		{},
+		{"foreground", no_argument, NULL, 'f'}, {"wait", no_argument, NULL, 'w'},
+		{"kill", no_argument, NULL, 'k'},       {"timeout", required_argument, NULL, 't'},
+		{"console", no_argument, NULL, 'c'},    {"all", no_argument, NULL, 'a'},
+		{"autostart", no_argument, NULL, 'A'},  {},
 	};
 	uint32_t t;
 	int c;
@@ -97,6 +99,9 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 			break;
 		case 'a':
 			o->all = true;
+			break;
+		case 'A':
+			o->autostart = true;
 			break;
 		case 't':
 			if (parse_u32(optarg, &t) < 0 || t > 86400)
@@ -272,6 +277,8 @@ int cmd_stop(struct lxmgr_ctx *ctx, int argc, char **argv)
 
 	if (r != 0)
 		return r;
+	if (o.autostart)
+		return cmd_usage_error(ctx, "unknown option '--autostart'");
 	if (!o.all)
 		return stop_many(ctx, o.names, (size_t)o.n_names, &o) < 0 ? EXIT_FAILED : 0;
 	r = store_list_names(ctx, &all);
@@ -414,35 +421,95 @@ static int wait_one(struct lxmgr_ctx *ctx, const char *name)
 	return wait_until_up(ctx, c) == 0 ? 0 : -EIO;
 }
 
+/* start --all or --autostart: whether the store's container name is one to start now (1),
+ * one to pass over (0: running, not autostart, or the lower layer of snapshot clones, which
+ * must stay stopped), or -errno when it cannot be read (reported). */
+static int start_selects(struct lxmgr_ctx *ctx, const char *name, const struct lifecycle_opts *o)
+{
+	_cleanup_container_ struct container *c = NULL;
+	char snaps[256];
+	int r;
+
+	ctx->name = name;
+	r = store_container_open(ctx, name, &c);
+	if (r < 0)
+		return r;
+	if (store_is_running(c) || (o->autostart && !c->cfg.autostart))
+		return 0;
+	r = clone_snapshots_of(ctx, name, snaps, sizeof(snaps));
+	if (r > 0)
+		lx_info(ctx, "not started: the lower layer of snapshot clones (%s)", snaps);
+	return r < 0 ? lx_fail(ctx, r, "list its snapshot clones") : r == 0;
+}
+
+/* The NAMEs, or for --all/--autostart the store's containers start_selects() picks
+ * (NULL-terminated, malloc'd); *failed counts those that could not be read. */
+static int start_names(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o, char ***ret,
+		       int *failed)
+{
+	_cleanup_strv_ char **all = NULL;
+	size_t kept = 0;
+	int r;
+
+	if (!o->all && !o->autostart) {
+		all = calloc((size_t)o->n_names + 1, sizeof(*all));
+		for (int i = 0; all && i < o->n_names; i++)
+			if (!(all[i] = strdup(o->names[i])))
+				return lx_fail(ctx, -ENOMEM, "out of memory");
+		if (!all)
+			return lx_fail(ctx, -ENOMEM, "out of memory");
+		*ret = TAKE_PTR(all);
+		return 0;
+	}
+	r = store_list_names(ctx, &all);
+	if (r < 0)
+		return lx_fail(ctx, r, "read %s", ctx->paths.lib);
+	for (size_t i = 0; all[i]; i++) {
+		char *name = TAKE_PTR(all[i]);
+
+		r = start_selects(ctx, name, o);
+		*failed += r < 0;
+		if (r > 0)
+			all[kept++] = name;
+		else
+			free(name);
+	}
+	ctx->name = NULL;
+	*ret = TAKE_PTR(all);
+	return 0;
+}
+
 /* One after another: each start returns once its init runs (milliseconds), and every
  * monitor is forked without the locks of the others. --wait then waits for all of them. */
 int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
+	_cleanup_strv_ char **names = NULL;
 	struct lifecycle_opts o;
-	bool *started;
-	int failed = 0, r = parse_opts(ctx, argc, argv, &o, MANY_NAMES);
+	_cleanup_free_ bool *started = NULL;
+	int failed = 0, n = 0, r = parse_opts(ctx, argc, argv, &o, MANY_NAMES);
 
 	if (r != 0)
 		return r;
-	if (o.all)
-		return cmd_usage_error(ctx, "start takes NAME..., not --all");
 	if (o.console && (o.foreground || o.wait))
 		return cmd_usage_error(ctx, "--console goes with neither --foreground nor --wait");
-	if (o.n_names > 1 && (o.console || o.foreground))
+	if ((o.n_names > 1 || o.all || o.autostart) && (o.console || o.foreground))
 		return cmd_usage_error(ctx, "--console and --foreground take one NAME");
-	started = calloc((size_t)o.n_names, sizeof(*started));
+	if (start_names(ctx, &o, &names, &failed) < 0)
+		return EXIT_FAILED;
+	while (names[n])
+		n++;
+	started = calloc((size_t)n + 1, sizeof(*started));
 	if (!started) {
 		(void)lx_fail(ctx, -ENOMEM, "out of memory");
 		return EXIT_FAILED;
 	}
-	for (int i = 0; i < o.n_names; i++) {
-		started[i] = do_start(ctx, o.names[i], &o) >= 0;
+	for (int i = 0; i < n; i++) {
+		started[i] = do_start(ctx, names[i], &o) >= 0;
 		failed += !started[i];
 	}
-	for (int i = 0; o.wait && i < o.n_names; i++)
-		if (started[i] && wait_one(ctx, o.names[i]) < 0)
+	for (int i = 0; o.wait && i < n; i++)
+		if (started[i] && wait_one(ctx, names[i]) < 0)
 			failed++;
-	free(started);
 	return failed ? EXIT_FAILED : 0;
 }
 

@@ -56,8 +56,13 @@ static const struct verb verbs[] = {
 	 "                   stopped and cannot be destroyed while DST exists)\n"
 	 "  --hostname H     DST's hostname (default: DST)\n"
 	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"},
-	{"start", cmd_start, "NAME... [--foreground] [--wait] [--console]",
+	{"start", cmd_start, "(NAME... | --all | --autostart) [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
+	 "  --all            every stopped container of the store (not the lower layer of snapshot "
+	 "clones)\n"
+	 "  --autostart      every stopped container with container.autostart = yes (a boot "
+	 "script's\n"
+	 "                   job on a host without systemd; lxmgr.target does it under systemd)\n"
 	 "  --foreground     run the monitor in this process (one NAME; what the systemd unit "
 	 "does)\n"
 	 "  --wait           return when systemd inside each reports running; exit 1 if degraded\n"

@@ -78,7 +78,7 @@ check_eq "the others are stopped all the same" "dg1 stopped dg2 stopped" \
 check_host_clean dg1 "$(uid_base_of dg1)"
 check_host_clean dg2 "$(uid_base_of dg2)"
 check_fails "stop --all with a NAME is refused" lx stop --all dg1
-check_fails "start --all is refused" lx start --all
+check_fails "start --all with a NAME is refused" lx start --all dg1
 
 echo "# figures: $N snapshot guests: start+boot of all ${t_boot} s, stop --all ${t_stop} s," \
     "largest monitor VmRSS ${rss_max} kB"
