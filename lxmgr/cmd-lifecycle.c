@@ -481,7 +481,7 @@ static int start_names(struct lxmgr_ctx *ctx, const struct lifecycle_opts *o, ch
 
 /* One after another: each start returns once its init runs (milliseconds), and every
  * monitor is forked without the locks of the others. --wait then waits for all of them. */
-int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv)
+static int start_verb(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **names = NULL;
 	struct lifecycle_opts o;
@@ -511,6 +511,16 @@ int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv)
 		if (started[i] && wait_one(ctx, names[i]) < 0)
 			failed++;
 	return failed ? EXIT_FAILED : 0;
+}
+
+int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	const char *saved_name = ctx->name;
+	int r = start_verb(ctx, argc, argv);
+
+	/* ctx->name pointed at names start_verb() freed; a caller (provision) reports on. */
+	ctx->name = saved_name;
+	return r;
 }
 
 int cmd_restart(struct lxmgr_ctx *ctx, int argc, char **argv)
