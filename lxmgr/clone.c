@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "clone.h"
+#include "provision.h"
 #include "log.h"
 #include "lxmgr.h"
 #include "rootfs.h"
@@ -67,6 +68,18 @@ int clone_reset_config(struct container_config *cfg, const char *snapshot_of)
 			     snapshot_of ? snapshot_of : "") >= sizeof(cfg->snapshot_of))
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int clone_copy_records(const struct container *src, int dirfd)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_file_at(src->dirfd, PROVISION_RUN_DONE, 1 << 20, &text, &len);
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? r : write_file_atomic_at(dirfd, PROVISION_RUN_DONE, text, len, 0600);
 }
 
 int clone_make_layers(const char *dir)

@@ -28,6 +28,11 @@ int clone_check_source(const struct lxmgr_ctx *ctx, const struct container *src,
  * off, rootfs.snapshot_of set to snapshot_of (NULL: a rootfs of its own). */
 int clone_reset_config(struct container_config *cfg, const char *snapshot_of);
 
+/* Copies what src's directory records about its rootfs into the clone's directory dirfd:
+ * that provision.run ran (the clone's rootfs holds what it did, so it must not run again).
+ * 0 or -errno. */
+int clone_copy_records(const struct container *src, int dirfd);
+
 /* Makes dir/overlay/{upper,work} and dir/rootfs for a new snapshot clone. */
 int clone_make_layers(const char *dir);
 

@@ -436,6 +436,12 @@ static int commit(struct build *b)
 	r = config_write_file(cfgpath, &b->cfg);
 	if (r < 0)
 		return lx_fail(b->ctx, r, "write %s", cfgpath);
+	if (b->req->clone_of) {
+		r = clone_copy_records(b->req->clone_of, b->tmpfd);
+		if (r < 0)
+			return lx_fail(b->ctx, r, "copy %s's provisioning record",
+				       b->req->clone_of->name);
+	}
 	r = post_create(b, cfgpath);
 	if (r < 0)
 		return r;

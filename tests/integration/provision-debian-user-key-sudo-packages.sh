@@ -143,6 +143,43 @@ base=$(uid_base_of dev1)
 check "stop" lx stop dev1
 check_host_clean dev1 "$base"
 
+# ---- a clone carries what ran: provision converges on it without running the script again ----
+T_NAMES+=(dev1c)
+check "a clone of dev1" lx clone dev1 dev1c
+check "start the clone" lx start dev1c
+check_eq "provision of the clone changes nothing" \
+    "dev1c: provisioned: no change (everything was in place)" "$(lx provision dev1c 2>&1)"
+check_eq "the clone's first-boot script did not run again" "ran" \
+    "$(lx exec dev1c -- cat /root/first-boot.count)"
+check "stop the clone" lx stop dev1c
+check "destroy the clone" lx destroy dev1c
+
+# ---- a snapshot clone: provisioned on its overlay view while stopped, read-only while it runs ----
+T_NAMES+=(dev1s)
+check "a snapshot clone of dev1" lx clone dev1 dev1s --snapshot
+check_eq "provision of the stopped snapshot changes nothing" \
+    "dev1s: provisioned: no change (everything was in place)" "$(lx provision dev1s 2>&1)"
+check "start the snapshot" lx start dev1s
+check_eq "provision of the running snapshot changes nothing" \
+    "dev1s: provisioned: no change (everything was in place)" "$(lx provision dev1s 2>&1)"
+check "root's password changed inside the snapshot" \
+    lx exec dev1s -- usermod -p '$6$other$0123456789abcdef' root
+out=$(lx provision dev1s 2>&1)
+check_eq "provision of the running snapshot refuses to write its upper layer: exit 1" 1 "$?"
+check_eq "in one line" "lxmgr: provision dev1s: provision: root-password: dev1s is a running snapshot clone, whose upper layer cannot be written beside its overlay: stop it and provision again" "$out"
+check "stop the snapshot" lx stop dev1s
+check_eq "stopped, provision restores root's password on its view" \
+    "dev1s: provisioned: changed root-password" "$(lx provision dev1s 2>&1)"
+check "start the snapshot again" lx start dev1s
+check_eq "root's hash is the recorded one inside" "$hash" \
+    "$(lx exec dev1s -- awk -F: '$1 == "root" { print $2 }' /etc/shadow)"
+check_eq "the first-boot script never ran in the snapshot" "ran" \
+    "$(lx exec dev1s -- cat /root/first-boot.count)"
+check "stop it" lx stop dev1s
+check "destroy the snapshot" lx destroy dev1s
+check_eq "dev1's own rootfs kept its hash" "$hash" \
+    "$(awk -F: '$1 == "root" { print $2 }' "$T_ROOT/lib/dev1/rootfs/etc/shadow")"
+
 # ---- a failing step: the create fails naming it and leaves no container ----
 out=$(lx create dev2 --rootfs "$rootfs" --timezone Mars/Olympus_Mons 2>&1)
 check_eq "create fails" "1" "$?"
