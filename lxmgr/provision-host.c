@@ -14,6 +14,7 @@
 #include "login.h"
 #include "lxmgr.h"
 #include "provision.h"
+#include "runtime.h"
 #include "store.h"
 #include "util.h"
 
@@ -49,15 +50,22 @@ static int mkdir_in_root(int rootfd, const char *path, uid_t uid, gid_t gid)
 	}
 }
 
+/* Whether path inside holds text already. */
+static bool holds_text(int rootfd, const char *path, const char *text)
+{
+	_cleanup_free_ char *old = NULL;
+
+	return read_file_in_root(rootfd, path, O_NOFOLLOW, 1 << 20, &old, NULL) >= 0 &&
+	       !strcmp(old, text);
+}
+
 /* Writes text to path inside unless it holds it already: 1 written, 0 unchanged. */
 static int write_if_changed(int rootfd, const char *path, const char *text, uid_t uid, gid_t gid)
 {
-	_cleanup_free_ char *old = NULL;
 	_cleanup_close_ int fd = -EBADF;
 	size_t len = strlen(text);
 
-	if (read_file_in_root(rootfd, path, O_NOFOLLOW, 1 << 20, &old, NULL) >= 0 &&
-	    !strcmp(old, text))
+	if (holds_text(rootfd, path, text))
 		return 0;
 	fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -69,6 +77,49 @@ static int write_if_changed(int rootfd, const char *path, const char *text, uid_
 	return 1;
 }
 
+/* The root directory of c's running init, read from its runtime state. */
+static int open_running_root(const struct container *c)
+{
+	_cleanup_(runtime_state_done) struct runtime_state rs = {0};
+	_cleanup_free_ char *path = NULL;
+	int r, fd;
+
+	r = runtime_state_read(c->rundir, &rs);
+	if (r < 0)
+		return r;
+	if (rs.init_pid <= 0)
+		return -ESRCH;
+	if (xasprintf(&path, "/proc/%d/root", (int)rs.init_pid) < 0)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The tree host-side steps work on: the rootfs (a stopped snapshot's view, see
+ * provision.c), or for a running snapshot clone its init's root, read only: its upper layer
+ * must not change beside its mounted overlay (*ret_read_only). */
+static int open_tree(const struct lxmgr_ctx *ctx, const struct container *c, const char *step,
+		     bool *ret_read_only)
+{
+	int fd;
+
+	*ret_read_only = c->cfg.snapshot_of[0] && store_is_running(c);
+	fd = *ret_read_only ? open_running_root(c)
+			    : NEG_ERRNO(open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	return fd < 0 ? lx_fail(ctx, fd, "%s: open %s", step,
+				*ret_read_only ? "the running container's root" : c->rootfs)
+		      : fd;
+}
+
+static int refuse_running_snapshot(const struct lxmgr_ctx *ctx, const struct container *c,
+				   const char *step)
+{
+	return lx_fail(ctx, LX_SYNTHETIC(-EBUSY),
+		       "%s: %s is a running snapshot clone, whose upper layer cannot be written "
+		       "beside its overlay: stop it and provision again",
+		       step, c->name);
+}
+
 int provision_cloud_init_seed(struct lxmgr_ctx *ctx, struct container *c, bool *ret_changed)
 {
 	const struct container_config *cfg = &c->cfg;
@@ -76,23 +127,18 @@ int provision_cloud_init_seed(struct lxmgr_ctx *ctx, struct container *c, bool *
 	_cleanup_close_ int rootfd = -EBADF, probe = -EBADF;
 	uid_t uid = cfg->rootfs_shifted ? cfg->uid_base : 0;
 	gid_t gid = cfg->rootfs_shifted ? cfg->gid_base : 0;
+	bool read_only;
 	int r, w1, w2;
 
 	*ret_changed = false;
 	if (!cfg->provision_cloud_init[0])
 		return 0;
-	/* A snapshot's rootfs directory is empty: its tree exists only as a mounted overlay. */
-	if (cfg->snapshot_of[0])
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "cloud-init: %s is a snapshot of %s, whose overlay is only mounted "
-			       "while it runs: seed a full clone instead",
-			       c->name, cfg->snapshot_of);
 	r = read_file_at(AT_FDCWD, cfg->provision_cloud_init, 1 << 20, &user_data, NULL);
 	if (r < 0)
 		return lx_fail(ctx, r, "cloud-init: read %s", cfg->provision_cloud_init);
-	rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open_tree(ctx, c, "cloud-init", &read_only);
 	if (rootfd < 0)
-		return lx_fail(ctx, -errno, "open %s", c->rootfs);
+		return rootfd;
 	probe = open_in_root(rootfd, "/usr/bin/cloud-init", O_PATH, 0);
 	if (probe < 0)
 		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
@@ -101,6 +147,11 @@ int provision_cloud_init_seed(struct lxmgr_ctx *ctx, struct container *c, bool *
 	if (xasprintf(&meta, "instance-id: %s\nlocal-hostname: %s\n", cfg->uuid,
 		      cfg->hostname ? cfg->hostname : c->name) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (read_only)
+		return holds_text(rootfd, SEED_DIR "/user-data", user_data) &&
+				       holds_text(rootfd, SEED_DIR "/meta-data", meta)
+			       ? 0
+			       : refuse_running_snapshot(ctx, c, "cloud-init");
 	r = mkdir_in_root(rootfd, SEED_DIR, uid, gid);
 	if (r < 0)
 		return lx_fail(ctx, r, "cloud-init: create %s in the rootfs", SEED_DIR);
@@ -133,25 +184,23 @@ int provision_root_password(struct lxmgr_ctx *ctx, struct container *c, bool *re
 	const char *want = c->cfg.provision_root_password;
 	_cleanup_free_ char *have = NULL;
 	_cleanup_close_ int rootfd = -EBADF;
+	bool read_only;
 	int r;
 
 	*ret_changed = false;
 	if (!want[0])
 		return 0;
-	if (c->cfg.snapshot_of[0])
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "root-password: %s is a snapshot of %s, whose overlay is only "
-			       "mounted while it runs: set it inside with passwd",
-			       c->name, c->cfg.snapshot_of);
-	rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open_tree(ctx, c, "root-password", &read_only);
 	if (rootfd < 0)
-		return lx_fail(ctx, -errno, "open %s", c->rootfs);
+		return rootfd;
 	r = provision_read_root_hash(rootfd, &have);
 	if (r < 0)
 		return lx_fail(ctx, r == -ESRCH ? LX_SYNTHETIC(r) : r,
 			       "root-password: the rootfs's /etc/shadow has no line for root");
 	if (!strcmp(have, want))
 		return 0;
+	if (read_only)
+		return refuse_running_snapshot(ctx, c, "root-password");
 	r = login_set_hash(rootfd, "root", want);
 	if (r < 0)
 		return lx_fail(ctx, r, "root-password: write the rootfs's /etc/shadow");

@@ -14,6 +14,7 @@
 
 #include "attach.h"
 #include "cleanup.h"
+#include "clone.h"
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
@@ -322,8 +323,24 @@ static int run_all(struct prov *p)
 	return r;
 }
 
-/* Done from the host before any boot: the seed must be there when cloud-init starts. */
+static int host_steps_on_tree(struct prov *p);
+
+/* Done from the host before any boot: the seed must be there when cloud-init starts. A
+ * stopped snapshot clone's tree exists only as an overlay: the steps work on its view,
+ * closed again before a boot mounts the same upper layer. */
 static int host_steps(struct prov *p)
+{
+	bool view = p->c->cfg.snapshot_of[0] && !store_is_running(p->c);
+	int r = view ? clone_view_open(p->ctx, p->c) : 0;
+
+	if (r >= 0)
+		r = host_steps_on_tree(p);
+	if (view)
+		clone_view_close(p->c);
+	return r;
+}
+
+static int host_steps_on_tree(struct prov *p)
 {
 	bool changed = false;
 	int r;

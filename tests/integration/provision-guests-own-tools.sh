@@ -184,12 +184,26 @@ check_eq "alpine: seed mode 600" "600" "$(stat -c %a "$seed/user-data")"
 check_eq "alpine: provision again: no change" "a3: provisioned: no change (everything was in place)" \
     "$(lx provision a3 2>&1)"
 check_host_clean a3 "$(uid_base_of a3)"
-# A snapshot clone's rootfs is an overlay mounted only while it runs: no seed is written there.
+# A snapshot clone's rootfs exists only as an overlay: stopped, it is seeded through its view
+# (its upper layer), with its own instance-id; running, its seed is read, never written.
 check "alpine: a snapshot clone" lx clone a3 a3s --snapshot
-out=$(lx provision a3s 2>&1)
-check_match "alpine: its cloud-init seed is refused in one line" \
-    "^lxmgr: provision a3s: provision: cloud-init: a3s is a snapshot of a3, .*full clone instead$" "$out"
+check_eq "alpine: the stopped snapshot gets a seed of its own" "a3s: provisioned: changed cloud-init" \
+    "$(lx provision a3s 2>&1)"
+upper=$T_ROOT/lib/a3s/overlay/upper/var/lib/cloud/seed/nocloud
+check_match "alpine: in its upper layer, with its own uuid" \
+    "^instance-id: $(lx config a3s get container.uuid)$" "$(head -1 "$upper/meta-data")"
+check_match "alpine: a3's own seed unchanged" "^instance-id: $(lx config a3 get container.uuid)$" \
+    "$(head -1 "$seed/meta-data")"
 check_eq "alpine: nothing written into its rootfs directory" "" "$(ls -A "$T_ROOT/lib/a3s/rootfs")"
+check "alpine: start the snapshot" lx start a3s
+check_eq "alpine: provision of the running snapshot: no change" \
+    "a3s: provisioned: no change (everything was in place)" "$(lx provision a3s 2>&1)"
+printf 'other\n' >"$T_ROOT/user-data2"
+check "alpine: another user-data" lx config a3s set provision.cloud_init "$T_ROOT/user-data2"
+check_eq "alpine: a new seed for the running snapshot is refused in one line" \
+    "lxmgr: provision a3s: provision: cloud-init: a3s is a running snapshot clone, whose upper layer cannot be written beside its overlay: stop it and provision again" \
+    "$(lx provision a3s 2>&1)"
+check "alpine: stop the snapshot" lx stop a3s
 check "alpine: the snapshot removed" lx destroy a3s
 
 # ---- Alpine 3.13 (has sudo): busybox addgroup into wheel ----
