@@ -40,6 +40,19 @@ static int remove_dead_builds(const struct lxmgr_ctx *ctx)
 	return removed;
 }
 
+/* What a write_file_atomic_at() killed between its write and its rename left in the
+ * container's directory (config, provisioning records) and its runtime directory. */
+static void remove_dead_tmp_files(const struct lxmgr_ctx *ctx, const struct container *c)
+{
+	_cleanup_close_ int runfd = open(c->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int removed = remove_stale_atomic_tmp(c->dirfd, false);
+
+	if (runfd >= 0)
+		removed += remove_stale_atomic_tmp(runfd, false);
+	if (removed > 0)
+		lx_info(ctx, "removed %d temporary file(s) of killed writers", removed);
+}
+
 int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **names = NULL;
@@ -62,6 +75,7 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 		ctx->name = *name;
 		if (cmd_cleanup_stale(ctx, c) < 0)
 			failed++;
+		remove_dead_tmp_files(ctx, c);
 		ctx->name = NULL;
 	}
 	removed = remove_dead_builds(ctx);

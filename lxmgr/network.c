@@ -507,14 +507,10 @@ static int release_bridge(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const
  * holds, so any such file is stale. */
 static void remove_stale_tmp(void)
 {
-	_cleanup_closedir_ DIR *d = opendir(NET_HOST_DIR);
-	struct dirent *de;
+	_cleanup_close_ int fd = open(NET_HOST_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".tmp-") && de->d_name[0] != '.')
-			(void)unlinkat(dirfd(d), de->d_name, 0);
+	if (fd >= 0)
+		(void)remove_stale_atomic_tmp(fd, /* any_pid= */ true);
 }
 
 static void restore_ip_forward(const struct lxmgr_ctx *ctx, struct nl_sock *sk)

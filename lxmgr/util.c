@@ -1,5 +1,6 @@
 /* util.c: small helpers shared by lxmgr/ and net/; none of them prints. */
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
@@ -133,6 +134,42 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
 	if (r < 0)
 		(void)unlinkat(dirfd, tmp, 0);
 	return r < 0 ? r : 0;
+}
+
+/* The PID of NAME.tmp-PID, or 0 when name is not one. */
+static pid_t atomic_tmp_pid(const char *name)
+{
+	const char *p = strstr(name, ".tmp-");
+	uint32_t pid;
+
+	if (!p || name[0] == '.' || parse_u32(p + 5, &pid) < 0 || pid == 0 || pid > INT32_MAX)
+		return 0;
+	return (pid_t)pid;
+}
+
+int remove_stale_atomic_tmp(int dirfd, bool any_pid)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd, removed = 0;
+
+	/* A descriptor of its own: a dup would share (and move) dirfd's directory offset. */
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		(void)close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		pid_t pid = atomic_tmp_pid(de->d_name);
+
+		if (pid > 0 && (any_pid || (kill(pid, 0) < 0 && errno == ESRCH)) &&
+		    unlinkat(dirfd, de->d_name, 0) == 0)
+			removed++;
+	}
+	return removed;
 }
 
 int write_string_at(int dirfd, const char *path, const char *s)

@@ -26,11 +26,16 @@ int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
 /* The same for a path inside a tree the container owns (open_in_root; flags e.g. O_NOFOLLOW). */
 int read_file_in_root(int rootfd, const char *path, int flags, size_t max, char **ret,
 		      size_t *ret_len);
-/* Writes data to dirfd/path through a temporary file in the same directory, fsync, rename. */
 /* Writes all of data, retrying short writes and EINTR. */
 int write_all(int fd, const void *data, size_t len);
 
+/* Writes data to dirfd/path through a temporary file in the same directory (PATH.tmp-PID),
+ * fsync, rename. */
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
+/* Removes the FILE.tmp-PID files that a write_file_atomic_at() killed between its write and
+ * its rename left in dirfd: those of processes that no longer exist, or every one (any_pid)
+ * where the caller holds a lock that every writer of the directory takes. Returns how many. */
+int remove_stale_atomic_tmp(int dirfd, bool any_pid);
 /* Writes a short string to an existing file (cgroup and /proc knobs). */
 int write_string_at(int dirfd, const char *path, const char *s);
 

@@ -312,6 +312,35 @@ static void test_write_file_atomic_at_round_trips_and_leaves_no_temp_file(void *
 	assert_int_equal(count_entries(fx->dir), 1);
 }
 
+static void test_remove_stale_atomic_tmp_keeps_live_writers_and_other_files(void **state)
+{
+	struct fixture *fx = *state;
+	_cleanup_close_ int dfd = -EBADF;
+	char live[64];
+	/* Above PID_MAX_LIMIT (4194304): never a live process. */
+	static const char *const kept_names[] = {"config", "x.tmp-abc", ".hidden.tmp-4194305",
+						 "y.tmp-0"};
+
+	dfd = open(fx->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	(void)snprintf(live, sizeof(live), "live.tmp-%d", (int)getpid());
+	assert_int_equal(write_file_atomic_at(dfd, "config.tmp-4194305", "a", 1, 0600), 0);
+	assert_int_equal(write_file_atomic_at(dfd, "state.tmp-4194306", "b", 1, 0600), 0);
+	assert_int_equal(write_file_atomic_at(dfd, live, "c", 1, 0600), 0);
+	for (size_t i = 0; i < sizeof(kept_names) / sizeof(kept_names[0]); i++)
+		assert_int_equal(write_file_atomic_at(dfd, kept_names[i], "d", 1, 0600), 0);
+	assert_int_equal(remove_stale_atomic_tmp(dfd, false), 2);
+	assert_int_equal(faccessat(dfd, "config.tmp-4194305", F_OK, 0), -1);
+	assert_int_equal(faccessat(dfd, "state.tmp-4194306", F_OK, 0), -1);
+	assert_int_equal(faccessat(dfd, live, F_OK, 0), 0);
+	for (size_t i = 0; i < sizeof(kept_names) / sizeof(kept_names[0]); i++)
+		assert_int_equal(faccessat(dfd, kept_names[i], F_OK, 0), 0);
+	assert_int_equal(remove_stale_atomic_tmp(dfd, false), 0);
+	/* Under a lock every writer takes, a live pid's file is stale too. */
+	assert_int_equal(remove_stale_atomic_tmp(dfd, true), 1);
+	assert_int_equal(faccessat(dfd, live, F_OK, 0), -1);
+}
+
 static void test_write_file_atomic_at_sets_mode_despite_umask(void **state)
 {
 	struct fixture *fx = *state;
@@ -720,6 +749,7 @@ int main(void)
 		T(test_name_is_valid_refuses_paths_dots_and_non_ascii),
 		TD(test_write_file_atomic_at_round_trips_and_leaves_no_temp_file),
 		TD(test_write_file_atomic_at_sets_mode_despite_umask),
+		TD(test_remove_stale_atomic_tmp_keeps_live_writers_and_other_files),
 		TD(test_write_file_atomic_at_truncates_a_stale_temp_file),
 		TD(test_write_file_atomic_at_failed_rename_removes_temp_file),
 		TD(test_write_file_atomic_at_missing_directory_fails_cleanly),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves: a monitor killed with SIGKILL does not leave an unmanaged container: init dies with
 # it (PR_SET_PDEATHSIG), the next command reports the true state, and gc (or the next
-# start, or stop / stop --all) removes its cgroups and runtime files.
+# start, or stop / stop --all) removes its cgroups and runtime files; gc also removes the
+# temporary file of a writer killed between its write and its rename.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
@@ -23,8 +24,15 @@ start_then_kill "start" "running"
 check_eq "every process of the container died with its monitor" "" "$(host_procs_in_range "$base" | tr '\n' ' ')"
 check_match "list reports it stopped" "mk1 +stopped" "$(lx list)"
 check_fails "exec refuses a container whose monitor is gone" lx exec mk1 -- true
+# A writer killed between its write and its rename leaves NAME.tmp-PID (4194305 is above
+# PID_MAX_LIMIT: never alive); one of a live process (this shell) is its, and stays.
+echo x >"$T_ROOT/lib/mk1/config.tmp-4194305"
+echo x >"$T_ROOT/lib/mk1/config.tmp-$$"
 check "gc removes what the dead monitor left" lx gc
 check_host_clean mk1 "$base"
+check_eq "gc removed the dead writer's temporary file" "" "$(ls "$T_ROOT/lib/mk1/config.tmp-4194305" 2>/dev/null)"
+check "and kept a live one's" test -e "$T_ROOT/lib/mk1/config.tmp-$$"
+rm -f "$T_ROOT/lib/mk1/config.tmp-$$"
 
 start_then_kill "start again" "running again"
 check "the next start cleans up by itself" lx start mk1
