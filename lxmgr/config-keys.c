@@ -94,10 +94,15 @@ static bool init_path_is_valid(const char *s)
 }
 
 /* A value iniparser keeps as written: printable, no quotes, '#', ';' or '\\'. */
+bool config_text_char_is_kept(char c)
+{
+	return (unsigned char)c >= ' ' && (unsigned char)c < 127 && !strchr("#;\"'\\", c);
+}
+
 static bool source_text_is_valid(const char *s)
 {
 	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127 || strchr("#;\"'\\", *p))
+		if (!config_text_char_is_kept(*p))
 			return false;
 	return true;
 }

@@ -150,13 +150,16 @@ int config_validate(const struct container_config *c, struct config_error *err);
  * unknown key. *ret is malloc'd; an unset optional key gives "". */
 int config_get(const struct container_config *c, const char *key, char **ret);
 
-/* Sets or unsets key in the file at path, keeping every other line (comments, order) as it
- * is, after checking that the new value parses; the write is atomic (temp, fsync, rename).
- * value NULL unsets. Unknown key or bad value: -EINVAL with *err filled, file untouched. */
 /* Checks value for key (not a family) as a config file would have it: 0, or -EINVAL with
  * *err naming the key and what it expects (err->file ""). */
 int config_check_value(const char *key, const char *value, struct config_error *err);
+/* Whether iniparser keeps c as written in a free-text value (rootfs.source): printable
+ * ASCII other than the quotes, '#', ';' and '\' it strips or cuts at. */
+bool config_text_char_is_kept(char c);
 
+/* Sets or unsets key in the file at path, keeping every other line (comments, order) as it
+ * is, after checking that the new value parses; the write is atomic (temp, fsync, rename).
+ * value NULL unsets. Unknown key or bad value: -EINVAL with *err filled, file untouched. */
 int config_edit_file(const char *path, const char *key, const char *value,
 		     struct config_error *err);
 

@@ -329,7 +329,7 @@ static int describe_source(const struct build *b, char **ret)
 	if (r < 0)
 		return -ENOMEM;
 	for (char *p = text; *p; p++)
-		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127 || strchr("#;\"'\\", *p))
+		if (!config_text_char_is_kept(*p))
 			*p = '?';
 	*ret = text;
 	return 0;
