@@ -323,7 +323,20 @@ static int run_all(struct prov *p)
 	return r;
 }
 
-static int host_steps_on_tree(struct prov *p);
+static int host_steps_on_tree(struct prov *p)
+{
+	bool changed = false;
+	int r;
+
+	r = provision_cloud_init_seed(p->ctx, p->c, &changed);
+	if (r >= 0 && changed)
+		mark_changed(p, "cloud-init");
+	if (r >= 0)
+		r = provision_root_password(p->ctx, p->c, &changed);
+	if (r >= 0 && changed)
+		mark_changed(p, "root-password");
+	return r;
+}
 
 /* Done from the host before any boot: the seed must be there when cloud-init starts. A
  * stopped snapshot clone's tree exists only as an overlay: the steps work on its view,
@@ -337,21 +350,6 @@ static int host_steps(struct prov *p)
 		r = host_steps_on_tree(p);
 	if (view)
 		clone_view_close(p->c);
-	return r;
-}
-
-static int host_steps_on_tree(struct prov *p)
-{
-	bool changed = false;
-	int r;
-
-	r = provision_cloud_init_seed(p->ctx, p->c, &changed);
-	if (r >= 0 && changed)
-		mark_changed(p, "cloud-init");
-	if (r >= 0)
-		r = provision_root_password(p->ctx, p->c, &changed);
-	if (r >= 0 && changed)
-		mark_changed(p, "root-password");
 	return r;
 }
 
