@@ -21,12 +21,14 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "boundary.h"
 #include "cleanup.h"
 #include "log.h"
 #include "lxmgr.h"
 #include "pty.h"
 #include "runtime.h"
 #include "security.h"
+#include "stdio-relay.h"
 #include "util.h"
 
 #define LOG_STEP "attach"
@@ -51,6 +53,7 @@ struct attach_plan {
 	char **envp;
 	struct winsize ws; /* tty: the size the new pty starts with */
 	int pty_sock;      /* tty: the child sends the master back over it; -EBADF otherwise */
+	struct stdio_relay stdio; /* no tty: pipes in place of our terminals */
 };
 
 static int open_container_file(int rootfd, const char *path, FILE **ret)
@@ -314,6 +317,24 @@ static _Noreturn void exec_login_shell(const struct lxmgr_ctx *ctx, const struct
 	_exit(r == -ENOENT ? 127 : 126);
 }
 
+/* Still in the host's namespaces, as host root. Nothing of the host may come along: not our
+ * terminal (pipes or a pty inside take its place), not a descriptor our caller left open,
+ * and, until execve, not even this process's memory: it is not dumpable, so root inside
+ * cannot ptrace it or open its /proc/PID/fd once it has entered the user namespace. */
+static void shed_host(const struct lxmgr_ctx *ctx, const struct attach_plan *p)
+{
+	const int keep[] = {p->pidfd, p->pty_sock};
+	int r;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail(ctx, -errno, 1, "make the process not dumpable");
+	r = stdio_relay_child(&p->stdio);
+	if (r >= 0)
+		r = boundary_close_fds(keep, ELEMENTSOF(keep), /* cloexec= */ false);
+	if (r < 0)
+		child_fail(ctx, r, 1, "leave the host's descriptors behind");
+}
+
 static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 				   const struct attach_plan *p, char **argv)
 {
@@ -322,13 +343,19 @@ static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct run
 	int r;
 
 	/* Host namespaces, the container's pid namespace for children; cgroup2 already set. */
+	shed_host(ctx, p);
 	r = join_v1_cgroups(rs);
 	if (r < 0)
 		child_fail(ctx, r, 1, "join the container's v1 cgroups");
 	if (setns(p->pidfd, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 				    CLONE_NEWNET | CLONE_NEWCGROUP) < 0)
 		child_fail(ctx, -errno, 1, "enter the container's namespaces");
-	/* Inside every namespace now, root of the container's mount namespace as our root. */
+	(void)close(p->pidfd);
+	/* Inside every namespace now, root of the container's mount namespace as our root. Our
+	 * caller's keyring stays outside; keyctl is refused from here on. */
+	r = boundary_new_session_keyring();
+	if (r < 0)
+		child_fail(ctx, r, 1, "join a new session keyring");
 	r = security_drop_bounding_set();
 	if (r >= 0)
 		r = load_seccomp(p);
@@ -336,6 +363,8 @@ static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct run
 		child_fail(ctx, r, 1, "apply the container's capability bounding set and filter");
 	if (p->pty_sock >= 0)
 		child_setup_pty(ctx, p);
+	else if (setsid() < 0)
+		child_fail(ctx, -errno, 1, "start a session without a terminal");
 	if (setgroups((size_t)id->n_groups, id->groups) < 0 ||
 	    setresgid(id->gid, id->gid, id->gid) < 0 || setresuid(id->uid, id->uid, id->uid) < 0)
 		child_fail(ctx, -errno, 1, "switch to the user");
@@ -346,6 +375,7 @@ static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct run
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)signal(SIGINT, SIG_DFL);
 	(void)signal(SIGQUIT, SIG_DFL);
+	(void)signal(SIGPIPE, SIG_DFL);
 	environ = p->envp;
 	if (argv) {
 		execvp(argv[0], argv);
@@ -354,29 +384,6 @@ static _Noreturn void attach_child(const struct lxmgr_ctx *ctx, const struct run
 		_exit(r == -ENOENT ? 127 : 126);
 	}
 	exec_login_shell(ctx, id);
-}
-
-static int wait_child(int pidfd, pid_t pid, int sigfd)
-{
-	struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
-	siginfo_t si = {0};
-
-	for (;;) {
-		struct signalfd_siginfo ssi;
-
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
-			return -errno;
-		if (pfd[1].revents & POLLIN && read(sigfd, &ssi, sizeof(ssi)) == sizeof(ssi) &&
-		    (ssi.ssi_signo == SIGTERM || ssi.ssi_signo == SIGHUP))
-			(void)kill(pid, (int)ssi.ssi_signo);
-		if (pfd[0].revents & POLLIN)
-			break;
-	}
-	if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0)
-		return -errno;
-	if (si.si_code == CLD_EXITED)
-		return si.si_status;
-	return 128 + si.si_status;
 }
 
 static void plan_done(struct attach_plan *p)
@@ -389,6 +396,7 @@ static void plan_done(struct attach_plan *p)
 		(void)close(p->pty_sock);
 	free(p->seccomp);
 	strv_free(p->envp);
+	stdio_relay_done(&p->stdio);
 }
 
 /* The parent's side of a tty attach: the master from the child, relayed until it ends. */
@@ -413,7 +421,10 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	       const struct attach_opts *opts)
 {
 	_cleanup_(plan_done) struct attach_plan p = {
-		.pidfd = -EBADF, .cgroup_fd = -EBADF, .pty_sock = -EBADF};
+		.pidfd = -EBADF,
+		.cgroup_fd = -EBADF,
+		.pty_sock = -EBADF,
+		.stdio = {.child = {0, 1, 2}, .ours = {-EBADF, -EBADF, -EBADF}}};
 	_cleanup_close_ int parent_sock = -EBADF;
 	_cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
 	struct clone_args args = {.exit_signal = SIGCHLD};
@@ -435,6 +446,10 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 				&p.ws.ws_col);
 		if (!p.ws.ws_row || !p.ws.ws_col)
 			p.ws = (struct winsize){.ws_row = 24, .ws_col = 80};
+	} else {
+		r = stdio_relay_open(&p.stdio, opts->stdin_null);
+		if (r < 0)
+			return lx_fail(ctx, r, "pipes in place of the terminal");
 	}
 	/* Ctrl-C reaches the command through the terminal; we stay to pass its status on. */
 	(void)sigemptyset(&mask);
@@ -454,9 +469,12 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 		return lx_fail(ctx, -errno, "clone3 into the container's cgroup");
 	if (pid == 0)
 		attach_child(ctx, rs, &p, opts->login_shell ? NULL : opts->argv);
+	stdio_relay_parent(&p.stdio);
+	/* Writes into a command's stdin after it closed it are EPIPE, not our end. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	if (opts->tty) {
 		(void)close(TAKE_FD(p.pty_sock));
 		(void)relay_pty(ctx, parent_sock, child_pidfd);
 	}
-	return wait_child(child_pidfd, pid, sigfd);
+	return stdio_relay_run(&p.stdio, child_pidfd, pid, sigfd);
 }

@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "boundary.h"
 #include "child.h"
 #include "dev.h"
 #include "mounts.h"
@@ -134,6 +135,10 @@ _Noreturn void child_main(const struct child_args *a)
 	if (r < 0 || mntns < 0 || rootfd < 0)
 		_exit(1);
 	become_root(a);
+	/* As the container's root: the keyring of whoever ran lxmgr start stays outside. */
+	r = boundary_new_session_keyring();
+	if (r < 0)
+		sync_child_fail(a->sync_fd, r, "security", "join a new session keyring");
 	/* The shared folders and devices the monitor staged in the mounts we copied (mounts.h):
 	 * detached clones, taken along into the namespace we enter next. */
 	r = mounts_open_staged(a->cfg, shares, devs, &e);
@@ -169,6 +174,11 @@ _Noreturn void child_main(const struct child_args *a)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		sync_child_fail(a->sync_fd, -errno, "security", "set the parent-death signal");
 	reset_signals();
+	/* Only the console on 0, 1 and 2 reaches init: whatever else is open here closes on
+	 * exec, the sync socket with it (that is how the monitor learns that exec succeeded). */
+	r = boundary_close_fds(/* keep= */ NULL, 0, /* cloexec= */ true);
+	if (r < 0)
+		sync_child_fail(a->sync_fd, r, "security", "close inherited descriptors");
 	/* The monitor keeps the notify socket; ours closes on exec. */
 	if (sync_send(a->sync_fd, SYNC_EXEC, notify_fd) < 0)
 		_exit(1);

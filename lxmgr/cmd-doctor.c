@@ -91,6 +91,25 @@ static void check_no_new_privs(struct doctor *d)
 		report(d, VERDICT_OK, "no_new_privs is not set: setuid programs work inside");
 }
 
+/* dev.tty.legacy_tiocsti = 1 lets any process push input into a terminal it holds. lxmgr
+ * gives no container a terminal of the host and its filter refuses TIOCSTI; other programs
+ * that run commands for less trusted users (su without --pty, old sudo) may not. */
+static void check_tiocsti(struct doctor *d)
+{
+	_cleanup_free_ char *text = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/sys/dev/tty/legacy_tiocsti", 64, &text, NULL) < 0)
+		report(d, VERDICT_OK, "the kernel has no legacy TIOCSTI switch (before 6.2)");
+	else if (strtol(text, NULL, 10) != 0)
+		report(d, VERDICT_WARN,
+		       "dev.tty.legacy_tiocsti = 1: a process may type into a terminal it holds; "
+		       "lxmgr never hands one to a container and refuses TIOCSTI inside, but "
+		       "consider sysctl dev.tty.legacy_tiocsti=0 for the rest of the host");
+	else
+		report(d, VERDICT_OK,
+		       "dev.tty.legacy_tiocsti = 0: no process may type into a terminal");
+}
+
 /* The nearest existing directory at or above path (the store may not exist yet). */
 static void existing_dir(const char *path, char buf[static PATH_MAX])
 {
@@ -267,6 +286,7 @@ static void doctor_host(struct doctor *d)
 {
 	check_kernel(d);
 	check_no_new_privs(d);
+	check_tiocsti(d);
 	check_store(d);
 	check_subid(d, "/etc/subuid");
 	check_subid(d, "/etc/subgid");

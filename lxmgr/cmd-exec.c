@@ -22,7 +22,7 @@ struct exec_opts {
 	char *env[MAX_ENV + 1];
 	int n_env;
 	char **argv;
-	bool tty;
+	int tty; /* 1: -t, 0: -T, -1: a pty when stdin and stdout are both terminals */
 };
 
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_opts *o)
@@ -31,13 +31,14 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 		{"user", required_argument, NULL, 'u'},
 		{"env", required_argument, NULL, 'e'},
 		{"tty", no_argument, NULL, 't'},
+		{"no-tty", no_argument, NULL, 'T'},
 		{},
 	};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":u:e:t", longopts, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, ":u:e:tT", longopts, NULL)) >= 0)
 		switch (c) {
 		case 'u':
 			o->user = optarg;
@@ -51,7 +52,10 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 			o->env[o->n_env++] = optarg;
 			break;
 		case 't':
-			o->tty = true;
+		case 'T':
+			if (o->tty != -1 && o->tty != (c == 't'))
+				return cmd_usage_error(ctx, "-t and -T cannot be given together");
+			o->tty = c == 't';
 			break;
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
@@ -102,14 +106,18 @@ int cmd_attach_running(struct lxmgr_ctx *ctx, const char *name, struct attach_op
 
 int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
-	struct exec_opts o = {0};
+	struct exec_opts o = {.tty = -1};
 	struct attach_opts a;
 	int r;
 
 	r = parse_opts(ctx, argc, argv, &o);
 	if (r != 0)
 		return r;
-	a = (struct attach_opts){.user = o.user, .env = o.env, .argv = o.argv, .tty = o.tty};
+	/* A pty only for a terminal at both ends: `exec ... > file` from a terminal must get the
+	 * command's bytes, not a pty's CR-LF. Either way no host terminal reaches the command. */
+	if (o.tty == -1)
+		o.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	a = (struct attach_opts){.user = o.user, .env = o.env, .argv = o.argv, .tty = o.tty == 1};
 	r = cmd_attach_running(ctx, o.name, &a);
 	return r < 0 ? EXIT_FAILED : r;
 }

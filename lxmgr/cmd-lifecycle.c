@@ -315,7 +315,7 @@ static int wait_until_up(struct lxmgr_ctx *ctx, const struct container *c)
 {
 	char *argv[] = {"systemctl", "is-system-running", "--wait", NULL};
 	struct runtime_state rs = {0};
-	struct attach_opts a = {.argv = argv, .rundir = c->rundir};
+	struct attach_opts a = {.argv = argv, .rundir = c->rundir, .stdin_null = true};
 	int r;
 
 	if (c->cfg.init_kind != INIT_KIND_SYSTEMD)

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "boundary.h"
 #include "cleanup.h"
 #include "hooks.h"
 #include "log.h"
@@ -134,6 +135,11 @@ static void child_exec(const struct hook_target *t, enum hook_kind kind, pid_t p
 	/* dup2 onto itself keeps close-on-exec: then clear the flag instead. */
 	if (t->rootfs_fd >= 0 &&
 	    (t->rootfs_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(t->rootfs_fd, 3)) < 0)
+		_exit(126);
+	/* A hook gets what hooks/README.md documents (0, 1, 2 and the view on 3), nothing of the
+	 * descriptors its caller inherited. */
+	if (boundary_close_fds((const int[]){t->rootfs_fd >= 0 ? 3 : -EBADF}, 1,
+			       /* cloexec= */ true) < 0)
 		_exit(126);
 	(void)snprintf(e_name, sizeof(e_name), "LXMGR_NAME=%s", t->name);
 	(void)snprintf(e_rootfs, sizeof(e_rootfs), "LXMGR_ROOTFS=%s",

@@ -77,11 +77,14 @@ static const struct verb verbs[] = {
 	 NULL},
 	{"freeze", cmd_freeze, "NAME", "freeze every process of the container", NULL},
 	{"unfreeze", cmd_unfreeze, "NAME", "thaw a frozen container", NULL},
-	{"exec", cmd_exec, "NAME [--user U] [--env K=V]... [-t] -- CMD [ARGS...]",
+	{"exec", cmd_exec, "NAME [--user U] [--env K=V]... [-t|-T] -- CMD [ARGS...]",
 	 "run a command inside; its exit status is ours",
 	 "  --user U, -u U   run as user U of the container (name or uid; default root)\n"
 	 "  --env K=V, -e    add a variable to the clean environment (repeatable)\n"
-	 "  --tty, -t        run it on a new pty of the container (for interactive commands)\n"},
+	 "  --tty, -t        run it on a new pty of the container (the default when stdin\n"
+	 "                   and stdout are both terminals)\n"
+	 "  --no-tty, -T     never a pty: each terminal of ours reaches it through a pipe\n"
+	 "                   (no host terminal is ever handed to a container)\n"},
 	{"console", cmd_console, "NAME [--log] [--readonly]",
 	 "attach to the container's /dev/console (Ctrl-a q detaches)",
 	 "  --log            print the console log (console.log.1, then console.log)\n"

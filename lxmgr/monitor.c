@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "boundary.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "clone.h"
@@ -591,11 +592,27 @@ static void detach_stderr(const struct monitor *m)
 	(void)close(fd);
 }
 
+/* What the caller of start had open (a directory of the host, a socket) is not the monitor's:
+ * it would keep it for the container's lifetime and hand it to every process it forks. Only
+ * the running lock on the container's directory, its rootfs view and the status pipe stay. */
+static int shed_inherited_fds(const struct lxmgr_ctx *ctx, const struct container *c, int status_fd)
+{
+	const int keep[] = {status_fd, c->dirfd, c->view_fd};
+	int r = boundary_close_fds(keep, ELEMENTSOF(keep), /* cloexec= */ false);
+
+	if (r < 0)
+		return lx_fail(ctx, r, "close the descriptors inherited from the caller");
+	return 0;
+}
+
 int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd, bool foreground)
 {
-	struct monitor *m = calloc(1, sizeof(*m));
+	struct monitor *m = NULL;
 	int r, status;
 
+	if (shed_inherited_fds(ctx, c, status_fd) < 0)
+		return 1;
+	m = calloc(1, sizeof(*m));
 	if (!m)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	*m = (struct monitor){.ctx = ctx,

@@ -50,7 +50,7 @@ void readiness_query(const struct lxmgr_ctx *ctx, const struct container *c,
 		     const struct runtime_state *rs, struct readiness *ret)
 {
 	char *argv[] = {"systemctl", "show", "--property=SystemState,NFailedUnits", NULL};
-	struct attach_opts a = {.argv = argv, .rundir = c->rundir};
+	struct attach_opts a = {.argv = argv, .rundir = c->rundir, .stdin_null = true};
 	char out[256], *state, *failed;
 
 	*ret = (struct readiness){0};

@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,22 +23,60 @@ const int security_dropped_caps[] = {
 };
 const size_t security_n_dropped_caps = ELEMENTSOF(security_dropped_caps);
 
-/* Refused with EPERM: kernel images and modules, handle-based opens (the classic escape
- * through open_by_handle_at), port I/O, swap and process accounting. */
-const char *const security_denied_syscalls[] = {
-	"kexec_load",
-	"kexec_file_load",
-	"open_by_handle_at",
-	"init_module",
-	"finit_module",
-	"delete_module",
-	"iopl",
-	"ioperm",
-	"swapon",
-	"swapoff",
-	"acct",
-	NULL,
+/* What a dev machine never needs and a user namespace does not confine, compared with the
+ * defaults of LXC (kexec, handles, modules, keyctl) and nspawn (its allow-list leaves out the
+ * keyring, bpf, perf, fanotify, quotactl, userfaultfd, swap, accounting and the obsolete
+ * calls). Nesting (lxmgr, podman, docker inside) needs none of them: runc, crun, systemd and
+ * lxmgr take ENOSYS from keyctl as "no keyring here", as they do under LXC. */
+const struct security_denied_syscall security_denied_syscalls[] = {
+	/* Kernel images and modules, handle-based opens (the classic escape through
+	 * open_by_handle_at), port I/O, swap and process accounting. */
+	{"kexec_load", EPERM},
+	{"kexec_file_load", EPERM},
+	{"open_by_handle_at", EPERM},
+	{"init_module", EPERM},
+	{"finit_module", EPERM},
+	{"delete_module", EPERM},
+	{"iopl", EPERM},
+	{"ioperm", EPERM},
+	{"swapon", EPERM},
+	{"swapoff", EPERM},
+	{"acct", EPERM},
+	/* The keyring is not namespaced: keys are the host's, and request_key makes the host
+	 * run /sbin/request-key as its root on behalf of the caller. */
+	{"keyctl", ENOSYS},
+	{"add_key", ENOSYS},
+	{"request_key", ENOSYS},
+	/* Kernel attack surface with no use inside: eBPF programs, performance counters of the
+	 * host's CPUs, whole-filesystem notification marks, quotas (limits.disk is set from the
+	 * host), page faults handled in user space (a favourite of kernel exploits), the host's
+	 * kernel log. */
+	{"bpf", EPERM},
+	{"perf_event_open", EPERM},
+	{"fanotify_init", EPERM},
+	{"quotactl", EPERM},
+	{"quotactl_fd", EPERM},
+	{"userfaultfd", EPERM},
+	{"syslog", EPERM},
+	/* Obsolete: no current program calls them. */
+	{"_sysctl", ENOSYS},
+	{"uselib", ENOSYS},
+	{"ustat", ENOSYS},
+	{"sysfs", ENOSYS},
+	{"create_module", ENOSYS},
+	{"get_kernel_syms", ENOSYS},
+	{"query_module", ENOSYS},
+	{"nfsservctl", ENOSYS},
+	{"lookup_dcookie", ENOSYS},
+	{"vm86", ENOSYS},
+	{"vm86old", ENOSYS},
+	{NULL, 0},
 };
+
+/* ioctl requests refused with EPERM on any descriptor: TIOCSTI pushes input into a terminal
+ * as if typed (a terminal of the host, should one ever reach a container), TIOCLINUX reads
+ * and writes a virtual console's screen and selection. */
+const unsigned long security_denied_ioctls[] = {TIOCSTI, TIOCLINUX, 0};
 
 int security_drop_bounding_set(void)
 {
@@ -52,6 +91,35 @@ static void seccomp_releasep(scmp_filter_ctx *f)
 {
 	if (*f)
 		seccomp_release(*f);
+}
+
+static int add_denied_syscalls(scmp_filter_ctx f)
+{
+	for (const struct security_denied_syscall *d = security_denied_syscalls; d->name; d++) {
+		int nr = seccomp_syscall_resolve_name(d->name), r;
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		r = seccomp_rule_add(f, SCMP_ACT_ERRNO((uint32_t)d->errno_value), nr, 0);
+		/* -EDOM: a call some of the filter's architectures do not have. */
+		if (r < 0 && r != -EDOM)
+			return r;
+	}
+	return 0;
+}
+
+static int add_denied_ioctls(scmp_filter_ctx f)
+{
+	for (const unsigned long *req = security_denied_ioctls; *req; req++) {
+		/* The kernel reads the request as 32 bits: compare only those, or a request with
+		 * high bits set would pass the filter and still be TIOCSTI. */
+		int r = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+					 SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, *req));
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int build_filter(scmp_filter_ctx *ret)
@@ -74,15 +142,11 @@ static int build_filter(scmp_filter_ctx *ret)
 		if (r < 0 && r != -EEXIST)
 			return r;
 	}
-	for (const char *const *s = security_denied_syscalls; *s; s++) {
-		int nr = seccomp_syscall_resolve_name(*s);
-
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		r = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), nr, 0);
-		if (r < 0 && r != -EDOM)
-			return r;
-	}
+	r = add_denied_syscalls(f);
+	if (r >= 0)
+		r = add_denied_ioctls(f);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(f);
 	return 0;
 }

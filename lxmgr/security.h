@@ -19,5 +19,12 @@ int security_seccomp_load(void);
 /* Loads a filter exported by security_seccomp_export. */
 int security_seccomp_load_file(const char *path);
 
-/* Names of the system calls the filter refuses, NULL-terminated (README, tests). */
-extern const char *const security_denied_syscalls[];
+/* The system calls the filter refuses and the errno each gets, ended by a NULL name
+ * (README lists them with the reasons). */
+struct security_denied_syscall {
+	const char *name;
+	int errno_value;
+};
+extern const struct security_denied_syscall security_denied_syscalls[];
+/* ioctl requests the filter refuses with EPERM, ended by 0. */
+extern const unsigned long security_denied_ioctls[];
