@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-/* Capabilities no container keeps (README lists them with the reasons). */
+/* Capabilities no container keeps (docs/security.md lists them with the reasons). */
 extern const int security_dropped_caps[];
 extern const size_t security_n_dropped_caps;
 
@@ -20,7 +20,7 @@ int security_seccomp_load(void);
 int security_seccomp_load_file(const char *path);
 
 /* The system calls the filter refuses and the errno each gets, ended by a NULL name
- * (README lists them with the reasons). */
+ * (docs/security.md lists them with the reasons). */
 struct security_denied_syscall {
 	const char *name;
 	int errno_value;
