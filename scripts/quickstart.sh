@@ -18,7 +18,7 @@ lxmgr info demo | grep -q '^State: *running' || lxmgr start demo --wait
 lxmgr list
 echo
 echo "The container demo is running. Enter it with:  lxmgr exec demo -- bash -l"
-# lxmgr never edits /etc/nsswitch.conf (README, Networking): only say what to add.
+# lxmgr never edits /etc/nsswitch.conf (docs/networking.md): only say what to add.
 if ! grep -Eq '^hosts:.*[[:space:]]lxmgr([[:space:]]|$)' /etc/nsswitch.conf 2>/dev/null; then
     echo "To resolve demo.lxmgr on this host too, add 'lxmgr' to the hosts: line of"
     echo "/etc/nsswitch.conf, before 'dns' (e.g. hosts: files lxmgr mymachines dns)."
