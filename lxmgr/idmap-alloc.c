@@ -235,6 +235,7 @@ static int record_range(const struct lxmgr_ctx *ctx, struct container *c, uint32
 
 static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 {
+	_cleanup_close_ int lock = -EBADF;
 	uint32_t uid_base, gid_base;
 	int r;
 
@@ -245,6 +246,10 @@ static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 			"container, LXC or nspawn) and this rootfs was shifted to them: stop "
 			"that one first",
 			c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1);
+	/* Chosen and recorded under the store's allocation lock, as create does. */
+	lock = store_lock_alloc(ctx);
+	if (lock < 0)
+		return lx_fail(ctx, lock, "lock %s/" STORE_ALLOC_LOCK, ctx->paths.run);
 	r = idmap_alloc_ids(ctx, c->cfg.id_count, &uid_base, &gid_base);
 	if (r < 0)
 		return r;
