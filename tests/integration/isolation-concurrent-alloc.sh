@@ -10,6 +10,12 @@ rootfs=$(debian_rootfs)
 names=(p0 p1 p2 p3 p4 p5 p6 p7 p8 p9)
 T_NAMES+=("${names[@]}")
 
+init_uid() {
+    local pid
+    pid=$(sed -n 's/^init_pid=//p' "$T_ROOT/run/$1/state" 2>/dev/null)
+    [ -n "$pid" ] && ps -o uid= -p "$pid" | tr -d ' '
+}
+
 pids=()
 for n in "${names[@]}"; do
     lx create "$n" --rootfs "$rootfs" --net bridge >"$T_ROOT/$n.out" 2>&1 &
@@ -60,8 +66,7 @@ for i in "${!names[@]}"; do
     check_match "$n: boots" "running|degraded" "$state"
     check_match "$n: eth0 has its own net.ip ${ips[i]}" "inet ${ips[i]}/" \
         "$(lx exec "$n" -- ip -4 addr show eth0 2>&1)"
-    check_eq "$n: init runs as its own uid range" "${uids[i]}" \
-        "$(ps -o uid= -p "$(sed -n 's/^init_pid=//p' "$T_ROOT/run/$n/state")" | tr -d ' ')"
+    check_eq "$n: init runs as its own uid range" "${uids[i]}" "$(init_uid "$n")"
 done
 for i in "${!names[@]}"; do
     check "${names[i]}: stops" lx stop "${names[i]}"
