@@ -5,6 +5,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "idmap-alloc.h"
 #include "sd.h"
 #include "cmd.h"
 #include "log.h"
@@ -56,11 +57,52 @@ static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char
 	runtime_state_done(&rs);
 }
 
+/* idmap.uid_base, gid_base or size: the range it would give, checked as start checks it, under
+ * the store's allocation lock (held by *ret_lock until the edit is written), so that no create
+ * takes the same ids meanwhile. */
+static int check_id_key(struct lxmgr_ctx *ctx, const struct container *c, const char *key,
+			const char *value, int *ret_lock)
+{
+	uint32_t uid_base = c->cfg.uid_base, gid_base = c->cfg.gid_base, count = c->cfg.id_count;
+	_cleanup_close_ int lock = -EBADF;
+	struct config_error e = {0};
+	uint32_t v;
+	int r;
+
+	if (!value || strncmp(key, "idmap.", 6) != 0)
+		return 0;
+	/* A malformed value gets the config's own message from config_edit_file. */
+	if (config_check_value(key, value, &e) < 0 || parse_u32(value, &v) < 0)
+		return 0;
+	if (!strcmp(key, "idmap.uid_base"))
+		uid_base = v;
+	else if (!strcmp(key, "idmap.gid_base"))
+		gid_base = v;
+	else if (!strcmp(key, "idmap.size"))
+		count = v;
+	else
+		return 0;
+	lock = store_lock_alloc(ctx);
+	if (lock < 0)
+		return log_fail_full(ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
+				     ctx->paths.run);
+	r = idmap_check_range(ctx, c->name, uid_base, gid_base, count);
+	if (r < 0)
+		return r;
+	*ret_lock = TAKE_FD(lock);
+	return 0;
+}
+
 static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, const char *value)
 {
+	_cleanup_close_ int lock = -EBADF;
 	struct config_error e = {0};
 	bool on = false;
 	int r;
+
+	r = check_id_key(ctx, c, key, value, &lock);
+	if (r < 0)
+		return r;
 
 	/* autostart means lxmgr enable/disable where systemd runs: the unit goes first, so a
 	 * refusal changes nothing. Elsewhere it is recorded only. */
