@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cleanup.h"
 #include "clone.h"
 #include "cmd.h"
@@ -78,6 +79,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		{"autostart", no_argument, NULL, 'A'},  {},
 	};
 	uint32_t t;
+	char bad[3];
 	int c;
 
 	*o = (struct lifecycle_opts){.timeout = -1};
@@ -112,7 +114,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 		}
 	return check_names(ctx, argc, argv, o, kind);
 }
