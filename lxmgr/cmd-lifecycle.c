@@ -16,6 +16,7 @@
 #include "attach.h"
 #include "guest.h"
 #include "log.h"
+#include "quota.h"
 #include "monitor.h"
 #include "runtime.h"
 #include "start.h"
@@ -389,6 +390,10 @@ static int do_start(struct lxmgr_ctx *ctx, const char *name, const struct lifecy
 		return r;
 	/* The lower layer of snapshot clones stays as they were made (clone.h). */
 	r = clone_refuse_if_source(ctx, c->name, "starting it would change files under them");
+	if (r < 0)
+		return r;
+	/* Files made since the last start (or copied in) get the project id too. */
+	r = quota_apply(ctx, c);
 	if (r < 0)
 		return r;
 	r = clone_view_open(ctx, c);
