@@ -9,6 +9,7 @@
 #include "sd.h"
 #include "cmd.h"
 #include "log.h"
+#include "quota.h"
 #include "runtime.h"
 #include "store.h"
 #include "util.h"
@@ -93,6 +94,29 @@ static int check_id_key(struct lxmgr_ctx *ctx, const struct container *c, const 
 	return 0;
 }
 
+/* limits.disk is a project quota on the store's file system, not a cgroup file: refused before
+ * the file changes where that file system has none, and applied at once, running or not. */
+static int edit_disk(struct lxmgr_ctx *ctx, struct container *c, const char *value)
+{
+	_cleanup_container_ struct container *n = NULL;
+	struct config_error e = {0};
+	int r;
+
+	if (value && *value && strcmp(value, "max")) {
+		r = config_check_value("limits.disk", value, &e);
+		if (r < 0)
+			return store_report_config_error(ctx, r, &e);
+		r = quota_refuse_unsupported(ctx, c->dir);
+		if (r < 0)
+			return r;
+	}
+	r = config_edit_file(c->config_path, "limits.disk", value, &e);
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	r = store_container_open(ctx, c->name, &n);
+	return r < 0 ? r : quota_apply(ctx, n);
+}
+
 static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, const char *value)
 {
 	_cleanup_close_ int lock = -EBADF;
@@ -112,6 +136,8 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 		if (r < 0)
 			return r;
 	}
+	if (!strcmp(key, "limits.disk"))
+		return edit_disk(ctx, c, value);
 	r = config_edit_file(c->config_path, key, value, &e);
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);

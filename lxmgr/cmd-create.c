@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "args.h"
 #include "cleanup.h"
 #include "cmd.h"
 #include "copy.h"
@@ -235,6 +236,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"verbose", no_argument, NULL, 'v'},
 		{},
 	};
+	char bad[3];
 	int c, r;
 
 	optind = 1;
@@ -252,7 +254,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		if (r < 0)
 			return -r;
 		if (!r)
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 	}
 	if (optind + 1 != argc)
 		return cmd_usage_error(ctx, "expected exactly one NAME");

@@ -11,6 +11,7 @@
 #include "control.h"
 #include "hooks.h"
 #include "log.h"
+#include "quota.h"
 #include "store.h"
 #include "util.h"
 
@@ -61,6 +62,8 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 	hooks_target_of(c, &t);
 	if (hooks_run(ctx, &t, HOOK_PRE_DESTROY, 0) < 0)
 		return EXIT_FAILED;
+	/* The limit lives in the file system, not in the tree: lifted before the tree goes. */
+	quota_release(c);
 	/* Out of sight first, then removed: an interrupted destroy leaves no half container. */
 	if (xasprintf(&grave, "%s/.%s.destroy-%d", ctx->paths.lib, name, (int)getpid()) < 0)
 		return EXIT_FAILED;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "attach.h"
 #include "cleanup.h"
 #include "cmd.h"
@@ -34,6 +35,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 		{"no-tty", no_argument, NULL, 'T'},
 		{},
 	};
+	char bad[3];
 	int c;
 
 	optind = 1;
@@ -62,7 +64,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 		default:
 			return cmd_usage_error(ctx,
 					       "unknown option '%s' (put the command after --)",
-					       argv[optind - 1]);
+					       args_bad_option(argv, optind, optopt, bad));
 		}
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "expected NAME -- CMD [ARGS...]");

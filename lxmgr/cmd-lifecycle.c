@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cleanup.h"
 #include "clone.h"
 #include "cmd.h"
@@ -15,6 +16,7 @@
 #include "attach.h"
 #include "guest.h"
 #include "log.h"
+#include "quota.h"
 #include "monitor.h"
 #include "runtime.h"
 #include "start.h"
@@ -78,6 +80,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		{"autostart", no_argument, NULL, 'A'},  {},
 	};
 	uint32_t t;
+	char bad[3];
 	int c;
 
 	*o = (struct lifecycle_opts){.timeout = -1};
@@ -112,7 +115,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 		}
 	return check_names(ctx, argc, argv, o, kind);
 }
@@ -386,6 +390,10 @@ static int do_start(struct lxmgr_ctx *ctx, const char *name, const struct lifecy
 		return r;
 	/* The lower layer of snapshot clones stays as they were made (clone.h). */
 	r = clone_refuse_if_source(ctx, c->name, "starting it would change files under them");
+	if (r < 0)
+		return r;
+	/* Files made since the last start (or copied in) get the project id too. */
+	r = quota_apply(ctx, c);
 	if (r < 0)
 		return r;
 	r = clone_view_open(ctx, c);

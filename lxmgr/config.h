@@ -86,6 +86,7 @@ struct container_config {
 	uint32_t cpu_millis;  /* limits.cpu: "1.5" cores -> 1500; CPU_QUOTA_UNSET */
 	uint32_t cpu_weight;  /* limits.cpu_weight: 1-10000, 0 unset */
 	uint64_t pids_max;    /* limits.pids */
+	uint64_t disk_max;    /* limits.disk: bytes or LIMIT_UNSET (a project quota) */
 	/* [net] */
 	enum net_mode net_mode; /* net.mode: none (loopback only), host, bridge, routed */
 	/* Fixed arrays, "" when unset: interface names, addresses and CIDRs are short. */

@@ -525,11 +525,9 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	sigset_t mask, old;
 	int r;
 
-	if (!name_is_valid(req->name))
+	if (!name_is_valid_new(req->name))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
-			       "invalid container name '%s' (1-64 of A-Z a-z 0-9 . _ -, not "
-			       "starting with . or -)",
-			       req->name);
+			       "invalid container name '%s': " NAME_RULE, req->name);
 	r = check_target_free(ctx, req->name);
 	if (r >= 0)
 		r = check_hostname(ctx, req->hostname ? req->hostname : req->name);

@@ -486,6 +486,24 @@ bool name_is_valid(const char *s)
 	return true;
 }
 
+bool name_is_valid_new(const char *s)
+{
+	size_t len;
+
+	if (!s)
+		return false;
+	len = strlen(s);
+	if (len == 0 || len > 63 || s[0] == '-' || s[len - 1] == '-')
+		return false;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!(isascii(c) && (isalnum(c) || c == '-')))
+			return false;
+	}
+	return true;
+}
+
 int fd_send(int sock, const void *data, size_t len, int fd)
 {
 	union {

@@ -66,7 +66,9 @@ for i in "${!names[@]}"; do
     check_match "$n: boots" "running|degraded" "$state"
     check_match "$n: eth0 has its own net.ip ${ips[i]}" "inet ${ips[i]}/" \
         "$(lx exec "$n" -- ip -4 addr show eth0 2>&1)"
-    check_eq "$n: init runs as its own uid range" "${uids[i]}" "$(init_uid "$n")"
+    # The range recorded now: start moves one that a running container of another store
+    # (a test running beside this one) maps meanwhile (idmap-alloc.h).
+    check_eq "$n: init runs as its own uid range" "$(uid_base_of "$n")" "$(init_uid "$n")"
 done
 for i in "${!names[@]}"; do
     check "${names[i]}: stops" lx stop "${names[i]}"
