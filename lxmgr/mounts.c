@@ -136,10 +136,28 @@ static __attribute__((format(printf, 4, 5))) int why_fail(char *why, size_t n, i
 	return r;
 }
 
+/* owner=USER maps the source's host owner and group onto USER: when that is the host's root,
+ * USER would create files owned by host uid (or gid) 0 there, set-uid root binaries too. */
+static int check_owner_source(const struct mount_entry *m, int srcfd, char *why, size_t n)
+{
+	struct stat st;
+
+	if (!m->owner[0])
+		return 0;
+	if (fstat(srcfd, &st) < 0)
+		return why_fail(why, n, -errno, "source %s: %s", m->src, strerror(errno));
+	if (st.st_uid == 0 || st.st_gid == 0)
+		return why_fail(why, n, LX_SYNTHETIC(-EPERM),
+				"owner=%s: source %s belongs to the host's root (uid or gid 0): "
+				"files made there would be root's on the host, refused",
+				m->owner, m->src);
+	return 0;
+}
+
 int mounts_check_host_mount(const char *value, char *why, size_t n)
 {
 	struct mount_entry m;
-	int fd;
+	int fd, r;
 
 	if (mounts_parse(value, &m) < 0)
 		return why_fail(why, n, -EINVAL, "invalid mount '%s'", value);
@@ -147,8 +165,9 @@ int mounts_check_host_mount(const char *value, char *why, size_t n)
 	fd = mounts_source_open(m.src, /* store= */ NULL, why, n);
 	if (fd < 0)
 		return LX_ERRNO(fd);
+	r = check_owner_source(&m, fd, why, n);
 	(void)close(fd);
-	return 0;
+	return LX_ERRNO(r);
 }
 
 int mounts_check_host_device(const char *value, char *why, size_t n)
@@ -252,11 +271,15 @@ int mounts_open_tree(const struct container_config *c, const char *rootfs, const
 		     const struct mount_entry *m, char *why, size_t n)
 {
 	_cleanup_close_ int srcfd = -EBADF, userns = -EBADF;
+	int r;
 
 	/* Resolved once; from here on only the fd, never m->src, names the source. */
 	srcfd = mounts_source_open(m->src, store, why, n);
 	if (srcfd < 0)
 		return srcfd;
+	r = check_owner_source(m, srcfd, why, n);
+	if (r < 0)
+		return r;
 	userns = share_userns(c, rootfs, m, srcfd);
 	if (userns < 0)
 		return userns;
