@@ -16,7 +16,7 @@
 #include "readiness.h"
 #include "store.h"
 #include "util.h"
-#include "veth.h"
+#include "net/veth.h"
 
 #define LOG_STEP "list"
 

@@ -13,14 +13,14 @@
 
 #include "cleanup.h"
 #include "config.h"
-#include "link.h"
+#include "net/link.h"
 #include "mounts.h"
-#include "nat.h"
-#include "pool.h"
-#include "pool6.h"
+#include "net/nat.h"
+#include "net/pool.h"
+#include "net/pool6.h"
 #include "provision-check.h"
 #include "util.h"
-#include "veth.h"
+#include "net/veth.h"
 
 #include "config-keys.h"
 

@@ -14,7 +14,7 @@
 #include "dnsmasq.h"
 #include "log.h"
 #include "netdir.h"
-#include "sockowner.h"
+#include "net/sockowner.h"
 #include "util.h"
 
 #define LOG_STEP "dnsmasq"

@@ -6,10 +6,10 @@
 #include <sys/socket.h>
 
 #include "cleanup.h"
-#include "legacy.h"
+#include "net/legacy.h"
 #include "log.h"
 #include "lxmgr.h"
-#include "nat.h"
+#include "net/nat.h"
 #include "network-internal.h"
 #include "network.h"
 #include "runtime.h"

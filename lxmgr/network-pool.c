@@ -7,16 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "bridge.h"
+#include "net/addr.h"
+#include "net/bridge.h"
 #include "cleanup.h"
-#include "link.h"
+#include "net/link.h"
 #include "log.h"
 #include "lxmgr.h"
-#include "nat.h"
+#include "net/nat.h"
 #include "network-internal.h"
 #include "network.h"
-#include "nl.h"
+#include "net/nl.h"
 #include "store.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr6.h"
+#include "net/addr6.h"
 #include "cleanup.h"
 #include "log.h"
 #include "lxmgr.h"

@@ -11,7 +11,7 @@
 #include "log.h"
 #include "lxmgr.h"
 #include "network-internal.h"
-#include "sysctl.h"
+#include "net/sysctl.h"
 #include "util.h"
 
 #define LOG_STEP "net"

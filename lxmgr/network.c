@@ -8,23 +8,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "addr6.h"
-#include "bridge.h"
+#include "net/addr.h"
+#include "net/addr6.h"
+#include "net/bridge.h"
 #include "cleanup.h"
 #include "dnsmasq.h"
-#include "link.h"
+#include "net/link.h"
 #include "log.h"
 #include "lxmgr.h"
-#include "nat.h"
+#include "net/nat.h"
 #include "network-internal.h"
 #include "network.h"
-#include "nl.h"
-#include "routed.h"
+#include "net/nl.h"
+#include "net/routed.h"
 #include "runtime.h"
 #include "store.h"
 #include "util.h"
-#include "veth.h"
+#include "net/veth.h"
 
 #define LOG_STEP "net"
 

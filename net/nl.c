@@ -9,7 +9,7 @@
 #include <netlink/socket.h>
 
 #include "cleanup.h"
-#include "nl.h"
+#include "net/nl.h"
 
 int net_nl_errno(int nle)
 {

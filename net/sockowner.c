@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "sockowner.h"
+#include "net/sockowner.h"
 
 #define TCP_LISTEN 0x0A
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "sysctl.h"
+#include "net/sysctl.h"
 
 static int open_key(const char *key, int flags)
 {
