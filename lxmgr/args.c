@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "util.h"
+#include "base/util.h"
 
 const char *args_bad_option(char *const *argv, int optind, int optopt, char buf[static 3])
 {

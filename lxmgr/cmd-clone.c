@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "args.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "create.h"
-#include "log.h"
+#include "base/log.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "clone"
 

@@ -4,15 +4,15 @@
 #include <string.h>
 
 #include "cgroup.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "idmap-alloc.h"
-#include "sd.h"
+#include "base/sd.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
 #include "quota.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "config"
 

@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
 #include "control.h"
-#include "log.h"
+#include "base/log.h"
 #include "pty.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "console"
 

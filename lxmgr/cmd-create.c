@@ -13,13 +13,13 @@
 #include <uuid/uuid.h>
 
 #include "args.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
 #include "copy.h"
 #include "create.h"
 #include "guest.h"
 #include "idmap.h"
-#include "log.h"
+#include "base/log.h"
 #include "network.h"
 #include "login.h"
 #include "provision-check.h"
@@ -27,7 +27,7 @@
 #include "rootfs.h"
 #include "store.h"
 #include "template.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "create"
 

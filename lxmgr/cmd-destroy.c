@@ -5,15 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "control.h"
 #include "hooks.h"
-#include "log.h"
+#include "base/log.h"
 #include "quota.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "destroy"
 

@@ -12,18 +12,18 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "guest.h"
 #include "idmap-alloc.h"
 #include "idmap.h"
 #include "net/legacy.h"
-#include "log.h"
+#include "base/log.h"
 #include "net/nat.h"
 #include "rootfs.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "doctor"
 #define SUBID_MAX 64

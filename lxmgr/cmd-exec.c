@@ -7,12 +7,12 @@
 
 #include "args.h"
 #include "attach.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "exec"
 #define MAX_ENV 64

@@ -9,19 +9,19 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "control.h"
 #include "attach.h"
 #include "guest.h"
-#include "log.h"
+#include "base/log.h"
 #include "quota.h"
 #include "monitor.h"
 #include "runtime.h"
 #include "start.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "control"
 

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cgroup.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
 #include "quota.h"
 #include "mounts-live.h"
 #include "network.h"
@@ -15,7 +15,7 @@
 #include "provision.h"
 #include "readiness.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 #include "net/veth.h"
 
 #define LOG_STEP "list"

@@ -5,13 +5,13 @@
 #include <string.h>
 
 #include "args.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
 #include "mounts-live.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "mounts"
 #define PATH_RULE                                                                                  \

@@ -3,16 +3,16 @@
 #include <string.h>
 
 #include "net/bridge.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
 #include "net/link.h"
-#include "log.h"
+#include "base/log.h"
 #include "network-internal.h"
 #include "network.h"
 #include "net/nl.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 #include "net/veth.h"
 
 #define LOG_STEP "net"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
 #include "net/link.h"
 #include "mounts.h"
@@ -19,7 +19,7 @@
 #include "net/pool.h"
 #include "net/pool6.h"
 #include "provision-check.h"
-#include "util.h"
+#include "base/util.h"
 #include "net/veth.h"
 
 #include "config-keys.h"

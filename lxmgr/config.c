@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include "config-keys.h"
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "copy.h"
 #include "create.h"
@@ -21,14 +21,14 @@
 #include "idmap.h"
 #include "import.h"
 #include "login.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "network.h"
 #include "rootfs.h"
 #include "store.h"
 #include "template-cache.h"
 #include "template.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "create"
 

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "guest.h"
-#include "util.h"
+#include "base/util.h"
 
 int guest_check_init(int rootfd, const char *path)
 {

@@ -13,14 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
 #include "idmap-alloc.h"
 #include "idmap.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "idmap"
 /* An abstract unix socket name: bound by one process at a time, released when it dies, and

@@ -13,9 +13,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "idmap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Start of the range added for root: the lowest multiple of IDMAP_DEFAULT_SIZE that is at
  * least 1000000, where useradd(8) starts its own SUB_UID_MIN allocations by default. */

@@ -5,8 +5,8 @@
 
 #include "args.h"
 #include "cmd.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 
 static const struct verb verbs[] = {
 	{"create", cmd_create,

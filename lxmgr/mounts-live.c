@@ -17,14 +17,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "mounts-live.h"
 #include "mounts-source.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "mounts"
 

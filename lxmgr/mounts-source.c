@@ -12,11 +12,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "mounts-source.h"
-#include "util.h"
+#include "base/util.h"
 
 void mounts_source_store(const struct lxmgr_paths *p, const char *ret[MOUNTS_STORE_DIRS_MAX])
 {

@@ -17,11 +17,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
+#include "base/cleanup.h"
+#include "base/log.h"
 #include "mounts.h"
 #include "mounts-source.h"
-#include "util.h"
+#include "base/util.h"
 
 /* iniparser cuts a value at '#' or ';' and strips quotes and spaces; ':' separates fields. */
 static bool path_is_valid(const char *s)

@@ -9,16 +9,16 @@
 
 #include "net/addr.h"
 #include "net/bridge.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "net/link.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "net/nat.h"
 #include "network-internal.h"
 #include "network.h"
 #include "net/nl.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "net"
 #define DEFAULT_POOL ((10u << 24) | (77u << 16)) /* 10.77.0.0/24 */

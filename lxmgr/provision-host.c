@@ -9,14 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
+#include "base/cleanup.h"
+#include "base/log.h"
 #include "login.h"
-#include "lxmgr.h"
+#include "base/lxmgr.h"
 #include "provision.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "provision"
 #define SEED_DIR "/var/lib/cloud/seed/nocloud"

@@ -9,10 +9,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "idmap.h"
 #include "rootfs.h"
-#include "util.h"
+#include "base/util.h"
 
 static int set_error(struct child_error *e, int r, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "security.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Dropped from the bounding set: what would reach the host kernel or its clock, modules,
  * raw I/O, the audit system or a security module, none of which a user namespace confines. */

@@ -7,12 +7,12 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "store"
 

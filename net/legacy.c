@@ -12,7 +12,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "net/legacy.h"
 
 /* ipt_getinfo and ip6t_getinfo, ipt_get_entries and ip6t_get_entries have one layout. */

@@ -8,7 +8,7 @@
 
 #include <nftables/libnftables.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "net/link.h"
 #include "net/nat.h"
 #include "net/pool.h"

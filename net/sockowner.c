@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "net/sockowner.h"
 
 #define TCP_LISTEN 0x0A

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "net/sysctl.h"
 
 static int open_key(const char *key, int flags)

@@ -7,8 +7,8 @@
 
 #include "unit.h"
 #include "args.h"
-#include "cleanup.h"
-#include "util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 
 static const struct option longopts_for_test[] = {
 	{"shift", no_argument, NULL, 'S'},

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "idmap.h"
-#include "util.h"
+#include "base/util.h"
 
 static int parse_text(const char *text, const char *user, uid_t uid, struct idmap_range *ret,
 		      size_t max)

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "log.h"
+#include "base/log.h"
 #include "mounts-source.h"
 
 struct fixture {

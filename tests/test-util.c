@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
-#include "util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 
 struct fixture {
 	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 
 int xasprintf(char **ret, const char *fmt, ...)
 {
