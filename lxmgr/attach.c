@@ -26,7 +26,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "pty.h"
-#include "runtime.h"
+#include "store/runtime.h"
 #include "security.h"
 #include "stdio-relay.h"
 #include "base/util.h"

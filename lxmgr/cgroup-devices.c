@@ -11,7 +11,7 @@
 
 #include "cgroup-internal.h"
 #include "base/cleanup.h"
-#include "config.h"
+#include "store/config.h"
 #include "idmap.h"
 #include "mounts.h"
 #include "base/util.h"

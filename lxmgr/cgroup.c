@@ -10,7 +10,7 @@
 
 #include "cgroup.h"
 #include "base/cleanup.h"
-#include "config.h"
+#include "store/config.h"
 #include "base/util.h"
 #include "cgroup-internal.h"
 

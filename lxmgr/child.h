@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "store/config.h"
 
 /* The child starts with the container's directory (LIB/NAME) as its working directory,
  * translated into its new mount namespace by clone: the container's root, an unmapped uid

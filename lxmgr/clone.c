@@ -20,7 +20,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "rootfs.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "clone"

@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "create.h"
 #include "base/log.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "clone"

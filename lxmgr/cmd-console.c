@@ -13,7 +13,7 @@
 #include "control.h"
 #include "base/log.h"
 #include "pty.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "console"

@@ -25,7 +25,7 @@
 #include "provision-check.h"
 #include "provision.h"
 #include "rootfs.h"
-#include "store.h"
+#include "store/store.h"
 #include "template.h"
 #include "base/util.h"
 

@@ -12,7 +12,7 @@
 #include "hooks.h"
 #include "base/log.h"
 #include "quota.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "destroy"

@@ -22,7 +22,7 @@
 #include "base/log.h"
 #include "net/nat.h"
 #include "rootfs.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "doctor"

@@ -7,9 +7,9 @@
 #include "base/cleanup.h"
 #include "base/sd.h"
 #include "cmd.h"
-#include "config.h"
+#include "store/config.h"
 #include "base/log.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "systemd"

@@ -10,8 +10,8 @@
 #include "base/cleanup.h"
 #include "cmd.h"
 #include "base/log.h"
-#include "runtime.h"
-#include "store.h"
+#include "store/runtime.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "exec"

@@ -9,7 +9,7 @@
 #include "base/cleanup.h"
 #include "cmd.h"
 #include "base/log.h"
-#include "store.h"
+#include "store/store.h"
 #include "template-cache.h"
 #include "base/util.h"
 

@@ -18,9 +18,9 @@
 #include "base/log.h"
 #include "quota.h"
 #include "monitor.h"
-#include "runtime.h"
+#include "store/runtime.h"
 #include "start.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "control"

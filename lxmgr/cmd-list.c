@@ -11,10 +11,10 @@
 #include "quota.h"
 #include "mounts-live.h"
 #include "network.h"
-#include "runtime.h"
+#include "store/runtime.h"
 #include "provision.h"
 #include "readiness.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 #include "net/veth.h"
 

@@ -10,8 +10,8 @@
 #include "network-internal.h"
 #include "network.h"
 #include "net/nl.h"
-#include "runtime.h"
-#include "store.h"
+#include "store/runtime.h"
+#include "store/store.h"
 #include "base/util.h"
 #include "net/veth.h"
 

@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "base/log.h"
 #include "provision.h"
-#include "store.h"
+#include "store/store.h"
 
 #define LOG_STEP "provision"
 

@@ -25,7 +25,7 @@
 #include "base/lxmgr.h"
 #include "network.h"
 #include "rootfs.h"
-#include "store.h"
+#include "store/store.h"
 #include "template-cache.h"
 #include "template.h"
 #include "base/util.h"

@@ -12,7 +12,7 @@
 #include "guest.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "fixup"

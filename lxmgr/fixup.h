@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "store/config.h"
 
 struct lxmgr_ctx;
 struct container;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "store/config.h"
 
 /* Checks that path inside the tree at rootfd is an executable regular file (following
  * symlinks inside the tree only). 0, -ENOENT, -ENOEXEC (not executable) or -errno. */

@@ -17,7 +17,7 @@
 #include "hooks.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "hooks"

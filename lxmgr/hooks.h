@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "store/config.h"
 
 struct lxmgr_ctx;
 struct container;

@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "config.h"
+#include "store/config.h"
 #include "idmap-alloc.h"
 #include "idmap.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "idmap"

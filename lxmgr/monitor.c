@@ -27,10 +27,10 @@
 #include "monitor.h"
 #include "mounts-live.h"
 #include "notify.h"
-#include "runtime.h"
+#include "store/runtime.h"
 #include "security.h"
 #include "start.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/trim.h"
 #include "base/util.h"
 

@@ -22,8 +22,8 @@
 #include "base/lxmgr.h"
 #include "mounts-live.h"
 #include "mounts-source.h"
-#include "runtime.h"
-#include "store.h"
+#include "store/runtime.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "mounts"

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "store/config.h"
 #include "rootfs.h"
 
 /* mount.NAME = SRC:DST[:ro][:owner=USER] */

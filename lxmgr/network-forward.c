@@ -12,8 +12,8 @@
 #include "net/nat.h"
 #include "network-internal.h"
 #include "network.h"
-#include "runtime.h"
-#include "store.h"
+#include "store/runtime.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "net"

@@ -1,7 +1,7 @@
 /* network-internal.h: what network.c and network-pool.c share. */
 #pragma once
 
-#include "config.h"
+#include "store/config.h"
 #include "netdir.h"
 #include "net/pool.h"
 #include "net/pool6.h"

@@ -17,7 +17,7 @@
 #include "network-internal.h"
 #include "network.h"
 #include "net/nl.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "net"

@@ -13,7 +13,7 @@
 #include "base/lxmgr.h"
 #include "network-internal.h"
 #include "network.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "net"

@@ -21,8 +21,8 @@
 #include "network.h"
 #include "net/nl.h"
 #include "net/routed.h"
-#include "runtime.h"
-#include "store.h"
+#include "store/runtime.h"
+#include "store/store.h"
 #include "base/util.h"
 #include "net/veth.h"
 

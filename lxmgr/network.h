@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "store/config.h"
 #include "net/pool.h"
 
 struct lxmgr_ctx;

@@ -14,8 +14,8 @@
 #include "login.h"
 #include "base/lxmgr.h"
 #include "provision.h"
-#include "runtime.h"
-#include "store.h"
+#include "store/runtime.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "provision"

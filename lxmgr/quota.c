@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "config.h"
+#include "store/config.h"
 #include "base/log.h"
 #include "quota.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "quota"

@@ -9,8 +9,8 @@
 #include "attach.h"
 #include "base/cleanup.h"
 #include "readiness.h"
-#include "runtime.h"
-#include "store.h"
+#include "store/runtime.h"
+#include "store/store.h"
 #include "base/util.h"
 
 /* Runs argv inside with its stdout into a pipe and its stderr into /dev/null; the first

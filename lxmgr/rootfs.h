@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "store/config.h"
 
 /* What failed in the child, sent to the monitor to report (STYLE §2.1). */
 struct child_error {

@@ -28,7 +28,7 @@
 #include "network.h"
 #include "rootfs.h"
 #include "start.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/sync.h"
 #include "base/util.h"
 

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "cgroup.h"
-#include "runtime.h"
+#include "store/runtime.h"
 
 struct lxmgr_ctx;
 struct container;

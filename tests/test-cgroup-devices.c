@@ -8,7 +8,7 @@
 #include "unit.h"
 
 #include "cgroup-internal.h"
-#include "config.h"
+#include "store/config.h"
 #include "base/util.h"
 
 static struct config_entry entry(const char *name, const char *value)

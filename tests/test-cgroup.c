@@ -15,9 +15,9 @@
 #include "unit.h"
 
 #include "cgroup.h"
-#include "config.h"
+#include "store/config.h"
 #include "base/cleanup.h"
-#include "config.h"
+#include "store/config.h"
 #include "base/util.h"
 
 /* This host, from /proc/self/mountinfo and /proc/self/cgroup. */

@@ -6,7 +6,7 @@
 
 #include "base/cleanup.h"
 #include "clone.h"
-#include "config.h"
+#include "store/config.h"
 #include "base/lxmgr.h"
 
 static void test_clone_reset_config_clears_identity_keeps_settings(void **state _unused_)

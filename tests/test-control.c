@@ -15,7 +15,7 @@
 #include "unit.h"
 #include "base/cleanup.h"
 #include "control.h"
-#include "runtime.h"
+#include "store/runtime.h"
 #include "base/util.h"
 
 struct fixture {

@@ -6,7 +6,7 @@
 #include "unit.h"
 
 #include "base/cleanup.h"
-#include "config.h"
+#include "store/config.h"
 #include "fixup.h"
 #include "guest.h"
 

@@ -11,7 +11,7 @@
 #include "clone.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "store.h"
+#include "store/store.h"
 #include "base/util.h"
 
 #define LOG_STEP "store"

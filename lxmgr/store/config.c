@@ -14,11 +14,11 @@
 #include <uuid/uuid.h>
 
 #include "base/cleanup.h"
-#include "config.h"
+#include "store/config.h"
 #include "base/log.h"
 #include "base/util.h"
 
-#include "config-keys.h"
+#include "store/config-keys.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 /* iniparser 4.1 reads lines into a 1024-byte buffer and fails the whole file on longer ones. */

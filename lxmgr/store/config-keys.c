@@ -12,7 +12,7 @@
 #include <uuid/uuid.h>
 
 #include "base/cleanup.h"
-#include "config.h"
+#include "store/config.h"
 #include "net/link.h"
 #include "mounts.h"
 #include "net/nat.h"
@@ -22,7 +22,7 @@
 #include "base/util.h"
 #include "net/veth.h"
 
-#include "config-keys.h"
+#include "store/config-keys.h"
 
 #define SIZE_M (UINT64_C(1) << 20)
 #define SIZE_G (UINT64_C(1) << 30)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
-#include "runtime.h"
+#include "store/runtime.h"
 #include "base/util.h"
 
 static const char *const run_state_names[_RUN_STATE_MAX] = {

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "store/config.h"
 
 struct lxmgr_ctx;
 

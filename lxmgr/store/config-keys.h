@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "store/config.h"
 
 #define CONFIG_KEYS_MAX 128
 #define NAME_MAX_LEN 64
