@@ -10,9 +10,9 @@
 #include "args.h"
 #include "base/cleanup.h"
 #include "cmd.h"
-#include "control.h"
+#include "run/control.h"
 #include "base/log.h"
-#include "pty.h"
+#include "run/pty.h"
 #include "store/store.h"
 #include "base/util.h"
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "attach.h"
+#include "run/attach.h"
 #include "base/cleanup.h"
 #include "cmd.h"
 #include "base/log.h"

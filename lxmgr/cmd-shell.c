@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "args.h"
-#include "attach.h"
+#include "run/attach.h"
 #include "cmd.h"
 
 int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)

@@ -15,7 +15,7 @@
 #include "copy.h"
 #include "create.h"
 #include "guest.h"
-#include "hooks.h"
+#include "run/hooks.h"
 #include "identity.h"
 #include "idmap-alloc.h"
 #include "idmap.h"

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "run/attach.h"
 #include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "run/attach.h"
 #include "base/cleanup.h"
 #include "readiness.h"
 #include "store/runtime.h"

@@ -13,10 +13,10 @@
 
 #include "unit.h"
 #include "base/cleanup.h"
-#include "console.h"
-#include "control.h"
+#include "run/console.h"
+#include "run/control.h"
 #include "login.h"
-#include "pty.h"
+#include "run/pty.h"
 #include "base/util.h"
 
 struct fixture {

@@ -14,7 +14,7 @@
 
 #include "unit.h"
 #include "base/cleanup.h"
-#include "control.h"
+#include "run/control.h"
 #include "store/runtime.h"
 #include "base/util.h"
 

@@ -11,7 +11,7 @@
 
 #include "unit.h"
 #include "base/cleanup.h"
-#include "notify.h"
+#include "run/notify.h"
 #include "base/util.h"
 
 static void test_notify_parse_reads_ready_stopping_status(void **state _unused_)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "stdio-relay.h"
+#include "run/stdio-relay.h"
 #include "base/util.h"
 
 /* After the command ended: how long its pipes may stay silent before we stop relaying. */

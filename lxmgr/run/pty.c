@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "pty.h"
+#include "run/pty.h"
 #include "base/util.h"
 
 int pty_term_raw(struct pty_term *t, int fd)

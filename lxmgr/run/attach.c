@@ -20,15 +20,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "attach.h"
-#include "boundary.h"
+#include "run/attach.h"
+#include "run/boundary.h"
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "pty.h"
+#include "run/pty.h"
 #include "store/runtime.h"
-#include "security.h"
-#include "stdio-relay.h"
+#include "run/security.h"
+#include "run/stdio-relay.h"
 #include "base/util.h"
 
 #define LOG_STEP "attach"

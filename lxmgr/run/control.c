@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "control.h"
+#include "run/control.h"
 #include "base/util.h"
 
 #define CTRL_MAGIC 0x6c786d67U /* "lxmg" */

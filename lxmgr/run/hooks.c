@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "boundary.h"
+#include "run/boundary.h"
 #include "base/cleanup.h"
-#include "hooks.h"
+#include "run/hooks.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "store/store.h"

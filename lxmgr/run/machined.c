@@ -8,7 +8,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "machined.h"
+#include "run/machined.h"
 #include "base/sd.h"
 
 #define LOG_STEP "machined"

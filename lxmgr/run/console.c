@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "console.h"
-#include "control.h"
+#include "run/console.h"
+#include "run/control.h"
 #include "base/util.h"
 
 static int open_log(struct console *con)

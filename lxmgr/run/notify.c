@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "notify.h"
+#include "run/notify.h"
 #include "base/sd.h"
 #include "base/util.h"
 

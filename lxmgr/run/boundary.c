@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "boundary.h"
+#include "run/boundary.h"
 #include "base/util.h"
 
 #define MAX_KEEP 16

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "security.h"
+#include "run/security.h"
 #include "base/util.h"
 
 /* Dropped from the bounding set: what would reach the host kernel or its clock, modules,

@@ -9,13 +9,13 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "boundary.h"
-#include "child.h"
+#include "run/boundary.h"
+#include "run/child.h"
 #include "dev.h"
 #include "mounts.h"
-#include "notify.h"
+#include "run/notify.h"
 #include "rootfs.h"
-#include "security.h"
+#include "run/security.h"
 #include "base/sync.h"
 #include "base/util.h"
 

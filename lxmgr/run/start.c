@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "child.h"
+#include "run/child.h"
 #include "base/cleanup.h"
 #include "clone.h"
 #include "fixup.h"
-#include "hooks.h"
+#include "run/hooks.h"
 #include "idmap-alloc.h"
 #include "idmap.h"
 #include "kernfs.h"
@@ -27,7 +27,7 @@
 #include "mounts-source.h"
 #include "network.h"
 #include "rootfs.h"
-#include "start.h"
+#include "run/start.h"
 #include "store/store.h"
 #include "base/sync.h"
 #include "base/util.h"
