@@ -12,8 +12,8 @@
 #include "cgroup-internal.h"
 #include "base/cleanup.h"
 #include "store/config.h"
-#include "idmap.h"
-#include "mounts.h"
+#include "fs/idmap.h"
+#include "fs/mounts.h"
 #include "base/util.h"
 
 #define ANY (-1)

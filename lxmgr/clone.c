@@ -19,7 +19,7 @@
 #include "provision.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "rootfs.h"
+#include "fs/rootfs.h"
 #include "store/store.h"
 #include "base/util.h"
 

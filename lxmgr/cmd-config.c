@@ -5,7 +5,7 @@
 
 #include "cgroup.h"
 #include "base/cleanup.h"
-#include "idmap-alloc.h"
+#include "fs/idmap-alloc.h"
 #include "base/sd.h"
 #include "cmd.h"
 #include "base/log.h"

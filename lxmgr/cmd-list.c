@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "base/log.h"
 #include "quota.h"
-#include "mounts-live.h"
+#include "fs/mounts-live.h"
 #include "network.h"
 #include "store/runtime.h"
 #include "provision.h"

@@ -8,7 +8,7 @@
 #include "base/cleanup.h"
 #include "cmd.h"
 #include "base/log.h"
-#include "mounts-live.h"
+#include "fs/mounts-live.h"
 #include "store/runtime.h"
 #include "store/store.h"
 #include "base/util.h"

@@ -20,7 +20,7 @@
 #include "base/cleanup.h"
 #include "copy-meta.h"
 #include "copy.h"
-#include "idmap.h"
+#include "fs/idmap.h"
 #include "base/util.h"
 
 #define REPORT_BYTES (64ULL * 1024 * 1024)

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "idmap.h"
+#include "fs/idmap.h"
 #include "import.h"
 #include "base/util.h"
 

@@ -11,7 +11,7 @@
 
 #include "unit.h"
 #include "base/cleanup.h"
-#include "idmap.h"
+#include "fs/idmap.h"
 #include "base/util.h"
 
 static int parse_text(const char *text, const char *user, uid_t uid, struct idmap_range *ret,

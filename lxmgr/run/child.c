@@ -11,10 +11,10 @@
 
 #include "run/boundary.h"
 #include "run/child.h"
-#include "dev.h"
-#include "mounts.h"
+#include "fs/dev.h"
+#include "fs/mounts.h"
 #include "run/notify.h"
-#include "rootfs.h"
+#include "fs/rootfs.h"
 #include "run/security.h"
 #include "base/sync.h"
 #include "base/util.h"

@@ -25,7 +25,7 @@
 #include "base/lxmgr.h"
 #include "run/machined.h"
 #include "run/monitor.h"
-#include "mounts-live.h"
+#include "fs/mounts-live.h"
 #include "run/notify.h"
 #include "store/runtime.h"
 #include "run/security.h"

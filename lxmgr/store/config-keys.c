@@ -14,7 +14,7 @@
 #include "base/cleanup.h"
 #include "store/config.h"
 #include "net/link.h"
-#include "mounts.h"
+#include "fs/mounts.h"
 #include "net/nat.h"
 #include "net/pool.h"
 #include "net/pool6.h"

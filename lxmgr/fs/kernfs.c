@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "kernfs.h"
+#include "fs/kernfs.h"
 #include "base/sync.h"
 #include "base/util.h"
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "idmap.h"
+#include "fs/idmap.h"
 #include "base/util.h"
 
 /* Start of the range added for root: the lowest multiple of IDMAP_DEFAULT_SIZE that is at

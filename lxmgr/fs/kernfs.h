@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "rootfs.h"
+#include "fs/rootfs.h"
 
 /* What the helper needs to know; every fd stays the caller's. */
 struct kernfs_args {

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "store/config.h"
-#include "rootfs.h"
+#include "fs/rootfs.h"
 
 /* mount.NAME = SRC:DST[:ro][:owner=USER] */
 struct mount_entry {

@@ -19,7 +19,7 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
-#include "mounts.h"
+#include "fs/mounts.h"
 #include "mounts-source.h"
 #include "base/util.h"
 

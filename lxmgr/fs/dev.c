@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "dev.h"
+#include "fs/dev.h"
 #include "base/log.h"
 #include "base/util.h"
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "idmap.h"
-#include "rootfs.h"
+#include "fs/idmap.h"
+#include "fs/rootfs.h"
 #include "base/util.h"
 
 static int set_error(struct child_error *e, int r, const char *where, const char *fmt, ...)

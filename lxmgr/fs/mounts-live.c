@@ -20,7 +20,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "mounts-live.h"
+#include "fs/mounts-live.h"
 #include "mounts-source.h"
 #include "store/runtime.h"
 #include "store/store.h"

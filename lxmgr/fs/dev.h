@@ -1,7 +1,7 @@
 /* dev.h: the container's /dev: a tmpfs with the standard nodes, devpts, the console. */
 #pragma once
 
-#include "rootfs.h"
+#include "fs/rootfs.h"
 
 /* Child side, before pivot_root: builds root/dev. console is the host path of the pty slave
  * that becomes /dev/console (NULL: none). tty_gid is the gid of group tty inside (5). */

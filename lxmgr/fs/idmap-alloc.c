@@ -15,8 +15,8 @@
 
 #include "base/cleanup.h"
 #include "store/config.h"
-#include "idmap-alloc.h"
-#include "idmap.h"
+#include "fs/idmap-alloc.h"
+#include "fs/idmap.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "store/store.h"

@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "mounts.h"
+#include "fs/mounts.h"
 
 struct lxmgr_ctx;
 struct container;
