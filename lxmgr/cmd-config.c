@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "base/cleanup.h"
 #include "fs/idmap-alloc.h"
 #include "base/sd.h"

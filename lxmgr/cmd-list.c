@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "base/cleanup.h"
 #include "cmd.h"
 #include "base/log.h"

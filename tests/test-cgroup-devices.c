@@ -7,7 +7,7 @@
 
 #include "unit.h"
 
-#include "cgroup-internal.h"
+#include "cgroup/internal.h"
 #include "store/config.h"
 #include "base/util.h"
 

@@ -14,7 +14,7 @@
 
 #include "unit.h"
 
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "store/config.h"
 #include "base/cleanup.h"
 #include "store/config.h"

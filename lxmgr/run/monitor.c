@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "run/boundary.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "base/cleanup.h"
 #include "clone.h"
 #include "run/console.h"

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "store/runtime.h"
 
 struct lxmgr_ctx;

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup-internal.h"
+#include "cgroup/internal.h"
 #include "base/cleanup.h"
 #include "base/util.h"
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 
 /* One write(2) of value to dir/file (O_TRUNC, no symlinks). 0 or -errno. */
 int cg_write(const char *dir, const char *file, const char *value);

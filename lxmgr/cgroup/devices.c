@@ -9,7 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "cgroup-internal.h"
+#include "cgroup/internal.h"
 #include "base/cleanup.h"
 #include "store/config.h"
 #include "fs/idmap.h"
