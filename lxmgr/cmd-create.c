@@ -20,7 +20,7 @@
 #include "guest.h"
 #include "fs/idmap.h"
 #include "base/log.h"
-#include "network.h"
+#include "network/network.h"
 #include "login.h"
 #include "provision-check.h"
 #include "provision.h"

@@ -10,7 +10,7 @@
 #include "base/log.h"
 #include "quota.h"
 #include "fs/mounts-live.h"
-#include "network.h"
+#include "network/network.h"
 #include "store/runtime.h"
 #include "provision.h"
 #include "readiness.h"

@@ -23,7 +23,7 @@
 #include "login.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "network.h"
+#include "network/network.h"
 #include "fs/rootfs.h"
 #include "store/store.h"
 #include "template-cache.h"

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "network.h"
+#include "network/network.h"
 
 struct lxmgr_ctx;
 struct template_request;

@@ -25,7 +25,7 @@
 #include "base/lxmgr.h"
 #include "fs/mounts.h"
 #include "mounts-source.h"
-#include "network.h"
+#include "network/network.h"
 #include "fs/rootfs.h"
 #include "run/start.h"
 #include "store/store.h"

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "store/config.h"
-#include "netdir.h"
+#include "network/netdir.h"
 #include "net/pool.h"
 #include "net/pool6.h"
 

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "dnsmasq.h"
+#include "network/dnsmasq.h"
 #include "base/log.h"
-#include "netdir.h"
+#include "network/netdir.h"
 #include "net/sockowner.h"
 #include "base/util.h"
 

@@ -10,7 +10,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "network-internal.h"
+#include "network/internal.h"
 #include "net/sysctl.h"
 #include "base/util.h"
 

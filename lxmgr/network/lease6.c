@@ -11,8 +11,8 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "network-internal.h"
-#include "network.h"
+#include "network/internal.h"
+#include "network/network.h"
 #include "store/store.h"
 #include "base/util.h"
 
