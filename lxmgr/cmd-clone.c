@@ -7,9 +7,9 @@
 
 #include "args.h"
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "cmd.h"
-#include "create.h"
+#include "image/create.h"
 #include "base/log.h"
 #include "store/store.h"
 #include "base/util.h"

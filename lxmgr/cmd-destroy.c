@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "cmd.h"
 #include "run/control.h"
 #include "run/hooks.h"

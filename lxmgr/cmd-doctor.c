@@ -13,7 +13,7 @@
 
 #include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "cmd.h"
 #include "guest.h"
 #include "fs/idmap-alloc.h"

@@ -10,7 +10,7 @@
 #include "cmd.h"
 #include "base/log.h"
 #include "store/store.h"
-#include "template-cache.h"
+#include "image/template-cache.h"
 #include "base/util.h"
 
 #define LOG_STEP "gc"

@@ -10,7 +10,7 @@
 
 #include "args.h"
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "cmd.h"
 #include "run/control.h"
 #include "run/attach.h"

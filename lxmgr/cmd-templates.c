@@ -10,8 +10,8 @@
 #include "base/cleanup.h"
 #include "cmd.h"
 #include "base/log.h"
-#include "template-cache.h"
-#include "template.h"
+#include "image/template-cache.h"
+#include "image/template.h"
 #include "base/util.h"
 
 #define LOG_STEP "templates"

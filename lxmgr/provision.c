@@ -14,7 +14,7 @@
 
 #include "run/attach.h"
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "cmd.h"
 #include "store/config.h"
 #include "base/log.h"

@@ -5,7 +5,7 @@
 #include "unit.h"
 
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "store/config.h"
 #include "base/lxmgr.h"
 

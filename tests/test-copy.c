@@ -11,7 +11,7 @@
 
 #include "unit.h"
 #include "base/cleanup.h"
-#include "copy.h"
+#include "image/copy.h"
 #include "base/util.h"
 
 #define CAP_NET_RAW_BIT (1U << 13)

@@ -16,7 +16,7 @@
 #include "run/boundary.h"
 #include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "run/console.h"
 #include "run/control.h"
 #include "run/hooks.h"

@@ -15,7 +15,7 @@
 #include "cgroup/cgroup.h"
 #include "run/child.h"
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "fixup.h"
 #include "run/hooks.h"
 #include "fs/idmap-alloc.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "store/store.h"

@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "copy.h"
+#include "image/copy.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "template-cache.h"
-#include "template.h"
+#include "image/template-cache.h"
+#include "image/template.h"
 #include "base/util.h"
 
 #define LOG_STEP "template"

@@ -10,7 +10,7 @@
 
 #include "base/cleanup.h"
 #include "fs/idmap.h"
-#include "import.h"
+#include "image/import.h"
 #include "base/util.h"
 
 /* tar cannot tell the compression of a pipe: we do, from the first bytes. */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "clone.h"
+#include "image/clone.h"
 #include "provision.h"
 #include "base/log.h"
 #include "base/lxmgr.h"

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "copy-meta.h"
-#include "copy.h"
+#include "image/copy-meta.h"
+#include "image/copy.h"
 #include "fs/idmap.h"
 #include "base/util.h"
 

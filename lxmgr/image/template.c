@@ -13,7 +13,7 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
-#include "template.h"
+#include "image/template.h"
 #include "base/util.h"
 
 #define LOG_STEP "template"

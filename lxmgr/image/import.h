@@ -1,7 +1,7 @@
 /* import.h: unpacking a root filesystem tarball with tar(1), with progress. */
 #pragma once
 
-#include "copy.h"
+#include "image/copy.h"
 
 /* Unpacks the tar archive at path (plain, gzip, xz, zstd or bzip2, told apart by their magic
  * numbers) into the existing directory dst, keeping numeric owners, modes, xattrs and ACLs.

@@ -18,7 +18,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "template.h"
+#include "image/template.h"
 #include "base/util.h"
 
 #define LOG_STEP "template"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "copy-meta.h"
+#include "image/copy-meta.h"
 #include "base/util.h"
 
 static int shift_id(uint32_t id, uint32_t shift, uint32_t *ret)
