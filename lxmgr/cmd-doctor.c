@@ -15,7 +15,7 @@
 #include "base/cleanup.h"
 #include "image/clone.h"
 #include "cmd.h"
-#include "guest.h"
+#include "guest/guest.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
 #include "net/legacy.h"

@@ -14,7 +14,7 @@
 #include "cmd.h"
 #include "run/control.h"
 #include "run/attach.h"
-#include "guest.h"
+#include "guest/guest.h"
 #include "base/log.h"
 #include "quota.h"
 #include "run/monitor.h"

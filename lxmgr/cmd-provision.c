@@ -6,7 +6,7 @@
 #include "base/cleanup.h"
 #include "cmd.h"
 #include "base/log.h"
-#include "provision.h"
+#include "guest/provision.h"
 #include "store/store.h"
 
 #define LOG_STEP "provision"

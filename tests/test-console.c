@@ -15,7 +15,7 @@
 #include "base/cleanup.h"
 #include "run/console.h"
 #include "run/control.h"
-#include "login.h"
+#include "guest/login.h"
 #include "run/pty.h"
 #include "base/util.h"
 

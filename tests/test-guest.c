@@ -7,8 +7,8 @@
 
 #include "base/cleanup.h"
 #include "store/config.h"
-#include "fixup.h"
-#include "guest.h"
+#include "guest/fixup.h"
+#include "guest/guest.h"
 
 static void test_guest_cgroup_layout_boundary_is_systemd_230(void **state)
 {

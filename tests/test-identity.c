@@ -10,7 +10,7 @@
 #include "unit.h"
 
 #include "base/cleanup.h"
-#include "identity.h"
+#include "guest/identity.h"
 #include "base/util.h"
 
 struct tree {

@@ -10,7 +10,7 @@
 
 #include "base/cleanup.h"
 #include "store/config.h"
-#include "provision-check.h"
+#include "guest/provision-check.h"
 
 #define KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJtIsCdvp03OqEo0ASfPqPqqCpB/6jYVue0Rp8ETfQHG a@b"
 

@@ -16,7 +16,7 @@
 
 #include "base/cleanup.h"
 #include "image/clone.h"
-#include "provision.h"
+#include "guest/provision.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "fs/rootfs.h"

@@ -21,7 +21,7 @@
 #include "run/control.h"
 #include "run/hooks.h"
 #include "base/log.h"
-#include "login.h"
+#include "guest/login.h"
 #include "base/lxmgr.h"
 #include "run/machined.h"
 #include "run/monitor.h"

@@ -16,7 +16,7 @@
 #include "run/child.h"
 #include "base/cleanup.h"
 #include "image/clone.h"
-#include "fixup.h"
+#include "guest/fixup.h"
 #include "run/hooks.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"

@@ -18,7 +18,7 @@
 #include "net/nat.h"
 #include "net/pool.h"
 #include "net/pool6.h"
-#include "provision-check.h"
+#include "guest/provision-check.h"
 #include "base/util.h"
 #include "net/veth.h"
 

@@ -11,9 +11,9 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
-#include "login.h"
+#include "guest/login.h"
 #include "base/lxmgr.h"
-#include "provision.h"
+#include "guest/provision.h"
 #include "store/runtime.h"
 #include "store/store.h"
 #include "base/util.h"

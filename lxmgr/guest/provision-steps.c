@@ -4,7 +4,7 @@
  * Ubuntu, CentOS and Alpine (busybox) all have. */
 #include <stddef.h>
 
-#include "provision-steps.h"
+#include "guest/provision-steps.h"
 
 /* Shared by every step: the arguments, the package manager, what must be installed. */
 #define PRELUDE                                                                                    \

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "guest.h"
+#include "guest/guest.h"
 #include "base/util.h"
 
 int guest_check_init(int rootfd, const char *path)

@@ -8,7 +8,7 @@
 
 #include "run/attach.h"
 #include "base/cleanup.h"
-#include "readiness.h"
+#include "guest/readiness.h"
 #include "store/runtime.h"
 #include "store/store.h"
 #include "base/util.h"

@@ -8,8 +8,8 @@
 
 #include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "fixup.h"
-#include "guest.h"
+#include "guest/fixup.h"
+#include "guest/guest.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "store/store.h"

@@ -19,8 +19,8 @@
 #include "store/config.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "provision-steps.h"
-#include "provision.h"
+#include "guest/provision-steps.h"
+#include "guest/provision.h"
 #include "store/store.h"
 #include "base/util.h"
 

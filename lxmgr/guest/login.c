@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "login.h"
+#include "guest/login.h"
 #include "base/util.h"
 
 #define PASSWORD_MAX 1024

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "provision-check.h"
+#include "guest/provision-check.h"
 #include "base/util.h"
 
 #define LOWER "abcdefghijklmnopqrstuvwxyz"

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "guest.h"
-#include "identity.h"
+#include "guest/guest.h"
+#include "guest/identity.h"
 #include "base/util.h"
 
 /* Files that belong to one machine: the directory inside the rootfs and a pattern of names.
