@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 

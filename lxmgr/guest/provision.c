@@ -15,7 +15,7 @@
 #include "run/attach.h"
 #include "base/cleanup.h"
 #include "image/clone.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "store/config.h"
 #include "base/log.h"
 #include "base/lxmgr.h"

@@ -6,7 +6,7 @@
 
 #include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "base/log.h"
 #include "quota.h"
 #include "fs/mounts-live.h"

@@ -6,7 +6,7 @@
 
 #include "base/cleanup.h"
 #include "base/sd.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "store/config.h"
 #include "base/log.h"
 #include "store/store.h"

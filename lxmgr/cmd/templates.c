@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "base/log.h"
 #include "image/template-cache.h"
 #include "image/template.h"

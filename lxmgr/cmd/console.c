@@ -9,7 +9,7 @@
 
 #include "args.h"
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "run/control.h"
 #include "base/log.h"
 #include "run/pty.h"

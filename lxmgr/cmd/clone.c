@@ -8,7 +8,7 @@
 #include "args.h"
 #include "base/cleanup.h"
 #include "image/clone.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "image/create.h"
 #include "base/log.h"
 #include "store/store.h"

@@ -14,7 +14,7 @@
 #include "cgroup/cgroup.h"
 #include "base/cleanup.h"
 #include "image/clone.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "guest/guest.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"

@@ -7,7 +7,7 @@
 #include "base/cleanup.h"
 #include "fs/idmap-alloc.h"
 #include "base/sd.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "base/log.h"
 #include "quota.h"
 #include "store/runtime.h"

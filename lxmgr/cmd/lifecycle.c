@@ -11,7 +11,7 @@
 #include "args.h"
 #include "base/cleanup.h"
 #include "image/clone.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "run/control.h"
 #include "run/attach.h"
 #include "guest/guest.h"

@@ -7,7 +7,7 @@
 
 #include "base/cleanup.h"
 #include "image/clone.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "run/control.h"
 #include "run/hooks.h"
 #include "base/log.h"

@@ -4,7 +4,7 @@
 
 #include "args.h"
 #include "run/attach.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)
 {

@@ -8,7 +8,7 @@
 #include "args.h"
 #include "run/attach.h"
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "base/log.h"
 #include "store/runtime.h"
 #include "store/store.h"

@@ -14,7 +14,7 @@
 
 #include "args.h"
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "image/copy.h"
 #include "image/create.h"
 #include "guest/guest.h"

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "base/log.h"
 #include "store/store.h"
 #include "image/template-cache.h"

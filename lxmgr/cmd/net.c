@@ -4,7 +4,7 @@
 
 #include "net/bridge.h"
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "net/link.h"
 #include "base/log.h"
 #include "network/internal.h"

@@ -6,7 +6,7 @@
 
 #include "args.h"
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "base/log.h"
 #include "fs/mounts-live.h"
 #include "store/runtime.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "base/log.h"
 #include "guest/provision.h"
 #include "store/store.h"
