@@ -10,7 +10,7 @@
 
 #include "unit.h"
 #include "base/log.h"
-#include "mounts-source.h"
+#include "fs/mounts-source.h"
 
 struct fixture {
 	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */

@@ -9,7 +9,7 @@
 #include "base/sd.h"
 #include "cmd/cmd.h"
 #include "base/log.h"
-#include "quota.h"
+#include "fs/quota.h"
 #include "store/runtime.h"
 #include "store/store.h"
 #include "base/util.h"

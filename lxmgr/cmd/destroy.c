@@ -11,7 +11,7 @@
 #include "run/control.h"
 #include "run/hooks.h"
 #include "base/log.h"
-#include "quota.h"
+#include "fs/quota.h"
 #include "store/store.h"
 #include "base/util.h"
 

@@ -16,7 +16,7 @@
 #include "run/attach.h"
 #include "guest/guest.h"
 #include "base/log.h"
-#include "quota.h"
+#include "fs/quota.h"
 #include "run/monitor.h"
 #include "store/runtime.h"
 #include "run/start.h"

@@ -8,7 +8,7 @@
 #include "base/cleanup.h"
 #include "cmd/cmd.h"
 #include "base/log.h"
-#include "quota.h"
+#include "fs/quota.h"
 #include "fs/mounts-live.h"
 #include "network/network.h"
 #include "store/runtime.h"

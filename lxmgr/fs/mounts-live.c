@@ -21,7 +21,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "fs/mounts-live.h"
-#include "mounts-source.h"
+#include "fs/mounts-source.h"
 #include "store/runtime.h"
 #include "store/store.h"
 #include "base/util.h"

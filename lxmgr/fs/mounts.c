@@ -20,7 +20,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "fs/mounts.h"
-#include "mounts-source.h"
+#include "fs/mounts-source.h"
 #include "base/util.h"
 
 /* iniparser cuts a value at '#' or ';' and strips quotes and spaces; ':' separates fields. */

@@ -24,7 +24,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "fs/mounts.h"
-#include "mounts-source.h"
+#include "fs/mounts-source.h"
 #include "network/network.h"
 #include "fs/rootfs.h"
 #include "run/start.h"

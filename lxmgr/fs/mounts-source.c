@@ -15,7 +15,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "mounts-source.h"
+#include "fs/mounts-source.h"
 #include "base/util.h"
 
 void mounts_source_store(const struct lxmgr_paths *p, const char *ret[MOUNTS_STORE_DIRS_MAX])

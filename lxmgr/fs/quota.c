@@ -18,7 +18,7 @@
 #include "base/cleanup.h"
 #include "store/config.h"
 #include "base/log.h"
-#include "quota.h"
+#include "fs/quota.h"
 #include "store/store.h"
 #include "base/util.h"
 
