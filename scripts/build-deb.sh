@@ -44,7 +44,10 @@ mkdir "$tmp/lxmgr-$version"
 (cd "$src" && git ls-files -z | while IFS= read -r -d '' f; do
     if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi
 done | tar --null --no-recursion -T - -cf -) | tar -xf - -C "$tmp/lxmgr-$version"
-(cd "$tmp/lxmgr-$version" && dpkg-buildpackage -us -uc -b -j"$(nproc)" "$@") >&2
+# Under `make check` or `make deb`, make's command-line variables (TESTS=...) reach the
+# package's own make through MAKEFLAGS: the build starts from a clean make environment.
+(cd "$tmp/lxmgr-$version" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+    dpkg-buildpackage -us -uc -b -j"$(nproc)" "$@") >&2
 
 changes=$tmp/lxmgr_${deb_version}_$(dpkg-architecture -qDEB_HOST_ARCH).changes
 [ -f "$changes" ] || { echo "build-deb: no $changes after the build" >&2; exit 1; }
