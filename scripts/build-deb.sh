@@ -16,27 +16,30 @@ while [ $# -gt 0 ]; do
     case $1 in
     --outdir) outdir=${2:?--outdir needs a directory}; shift 2 ;;
     --) shift; break ;;
-    *) echo "build-deb: unknown argument '$1' (usage: build-deb.sh [--outdir DIR] [-- ARGS])" >&2; exit 2 ;;
+    *)
+        echo "build-deb: unknown argument '$1' (usage: build-deb.sh [--outdir DIR] [-- ARGS])" >&2
+        exit 2
+        ;;
     esac
 done
-mkdir -p "$outdir"
-outdir=$(cd "$outdir" && pwd)
 
 git -C "$src" rev-parse --git-dir >/dev/null 2>&1 ||
     { echo "build-deb: $src is not a git checkout (the files to package are git's)" >&2; exit 1; }
+command -v dpkg-checkbuilddeps >/dev/null ||
+    { echo "build-deb: dpkg-dev is not installed (bash scripts/install-deps.sh)" >&2; exit 1; }
 # The changelog names the version; configure.ac's AC_INIT is the version: they must agree.
 version=$(sed -n 's/^AC_INIT(\[lxmgr\], *\[\([^]]*\)\].*/\1/p' "$src/configure.ac")
 deb_version=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
 if [ "${deb_version%%-*}" != "$version" ]; then
     echo "build-deb: debian/changelog is at $deb_version, configure.ac's AC_INIT at $version:" \
-        "add a changelog entry (dch -v $version)" >&2
+        "add a changelog entry for it (dch -v $version, from devscripts, or by hand)" >&2
     exit 1
 fi
-command -v dpkg-checkbuilddeps >/dev/null ||
-    { echo "build-deb: dpkg-dev is not installed (bash scripts/install-deps.sh)" >&2; exit 1; }
 (cd "$src" && dpkg-checkbuilddeps) ||
     { echo "build-deb: install the build dependencies above (bash scripts/install-deps.sh)" >&2; exit 1; }
 
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lxmgr-deb.XXXXXX")
 trap 'rm -rf --one-file-system "$tmp"' EXIT
 # Tracked files that exist in the work tree (a deleted one is left out), symlinks as such.

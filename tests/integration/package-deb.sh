@@ -5,10 +5,10 @@
 # libnss-lxmgr the NSS module; in a booted Debian 12 without network, apt installs both
 # with the dependencies they declare (resolved against the guest's dpkg status and fetched
 # on the host from Debian's archive into a cache, once); the binary runs, systemd loads the
-# units and enables none, the NSS module resolves NAME.lxmgr
-# through the hosts line it added to nsswitch.conf, and remove and purge take out what the
-# packages own (the template cache and logs, /run/lxmgr, the nsswitch entry) while the
-# containers in /var/lib/lxmgr, their logs and the administrator's hooks stay.
+# units and enables none, the NSS module resolves NAME.lxmgr through the hosts line the
+# package added to nsswitch.conf; remove and purge take out what the packages own (the
+# template cache and logs, /run/lxmgr, the nsswitch entry) while the containers in
+# /var/lib/lxmgr, their logs and the administrator's hooks stay.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
@@ -135,7 +135,8 @@ check_eq "the installation enables no unit (lxmgr enable does)" "disabled" \
     "$(g systemctl is-enabled lxmgr.target 2>&1)"
 check_eq "tmpfiles made /run/lxmgr and /run/lxmgr-net" "755 755" \
     "$(g stat -c %a /run/lxmgr /run/lxmgr-net 2>&1 | xargs)"
-check "the man pages are installed" g test -s /usr/share/man/man1/lxmgr.1.gz -a -s /usr/share/man/man5/lxmgr.conf.5.gz
+check "the man pages are installed" \
+    g test -s /usr/share/man/man1/lxmgr.1.gz -a -s /usr/share/man/man5/lxmgr.conf.5.gz
 check "the bash completion is installed" g test -s /usr/share/bash-completion/completions/lxmgr
 check_match "libnss-lxmgr put lxmgr on the hosts line, before dns" '^hosts:.* lxmgr( .*)? dns' \
     "$(g grep '^hosts:' /etc/nsswitch.conf)"
@@ -159,9 +160,10 @@ left=$(g sh -c 'for p in /var/lib/lxmgr/box/config /var/lib/lxmgr/box/rootfs \
     /var/cache/lxmgr /var/log/lxmgr/templates /etc/lxmgr/lxmgr.conf /usr/bin/lxmgr \
     /lib/systemd/system/lxmgr@.service /usr/lib/tmpfiles.d/lxmgr.conf; do
     [ -e "$p" ] && echo "$p"; done')
-check_eq "purge keeps the containers, their logs, the hooks and a running container's record" \
-    "/var/lib/lxmgr/box/config /var/lib/lxmgr/box/rootfs /var/log/lxmgr/box/console.log /etc/lxmgr/hooks/pre-start.d/10-mine /run/lxmgr/box/state" \
-    "$(xargs <<<"$left")"
+check_eq "purge keeps what is the administrator's and removes what lxmgr made" \
+    "/var/lib/lxmgr/box/config /var/lib/lxmgr/box/rootfs /var/log/lxmgr/box/console.log
+/etc/lxmgr/hooks/pre-start.d/10-mine /run/lxmgr/box/state" \
+    "$(xargs -n5 <<<"$left")"
 check_eq "purge takes lxmgr off nsswitch.conf, which is as it was" "$guest_nss" \
     "$(g cat /etc/nsswitch.conf)"
 check_eq "dpkg knows neither package any more" "" \
