@@ -160,10 +160,10 @@ left=$(g sh -c 'for p in /var/lib/lxmgr/box/config /var/lib/lxmgr/box/rootfs \
     /var/cache/lxmgr /var/log/lxmgr/templates /etc/lxmgr/lxmgr.conf /usr/bin/lxmgr \
     /lib/systemd/system/lxmgr@.service /usr/lib/tmpfiles.d/lxmgr.conf; do
     [ -e "$p" ] && echo "$p"; done')
-check_eq "purge keeps what is the administrator's and removes what lxmgr made" \
-    "/var/lib/lxmgr/box/config /var/lib/lxmgr/box/rootfs /var/log/lxmgr/box/console.log
-/etc/lxmgr/hooks/pre-start.d/10-mine /run/lxmgr/box/state" \
-    "$(xargs -n5 <<<"$left")"
+keep="/var/lib/lxmgr/box/config /var/lib/lxmgr/box/rootfs /var/log/lxmgr/box/console.log"
+keep+=" /etc/lxmgr/hooks/pre-start.d/10-mine /run/lxmgr/box/state"
+check_eq "purge keeps what is the administrator's and removes what lxmgr made" "$keep" \
+    "$(xargs <<<"$left")"
 check_eq "purge takes lxmgr off nsswitch.conf, which is as it was" "$guest_nss" \
     "$(g cat /etc/nsswitch.conf)"
 check_eq "dpkg knows neither package any more" "" \
