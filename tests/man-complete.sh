@@ -100,7 +100,7 @@ fi
 # ---- configuration keys ----
 # Rows of the table: {"section.key", ... or a family {"section.*", ... (keys section.NAME),
 # documented as .B section.\fINAME\fP (any upper-case placeholder).
-keys=$(grep -oE '^[[:space:]]*\{"[a-z_]+\.([a-z_0-9]+|\*)"' "$src/lxmgr/config-keys.c" |
+keys=$(grep -oE '^[[:space:]]*\{"[a-z_]+\.([a-z_0-9]+|\*)"' "$src/lxmgr/store/config-keys.c" |
     grep -oE '[a-z_]+\.([a-z_0-9]+|\*)')
 [ -n "$keys" ] || { echo "Bail out! no keys found in lxmgr/store/config-keys.c"; exit 1; }
 key_entries=$(sh_section "$man5" KEYS | awk 'tp && /^\.B / { print $2 } { tp = /^\.TP/ }')
