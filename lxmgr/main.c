@@ -148,19 +148,6 @@ static void print_verb_help(const struct verb *v)
 		printf("\nOptions:\n%s", v->options);
 }
 
-int cmd_usage_error(const struct lxmgr_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "lxmgr: %s: ", ctx->verb ? ctx->verb : "usage");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see 'lxmgr %s%s--help')\n", ctx->verb ? ctx->verb : "",
-		ctx->verb ? " " : "");
-	return EXIT_USAGE;
-}
-
 static bool wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

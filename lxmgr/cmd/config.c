@@ -8,6 +8,7 @@
 #include "fs/idmap-alloc.h"
 #include "base/sd.h"
 #include "cmd/cmd.h"
+#include "run/unit.h"
 #include "base/log.h"
 #include "fs/quota.h"
 #include "store/runtime.h"
@@ -132,7 +133,7 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 	 * refusal changes nothing. Elsewhere it is recorded only. */
 	if (!strcmp(key, "container.autostart") && sd_is_booted() &&
 	    (!value || parse_bool(value, &on) >= 0)) {
-		r = cmd_autostart_apply(ctx, c->name, on);
+		r = unit_autostart_apply(ctx, c->name, on);
 		if (r < 0)
 			return r;
 	}

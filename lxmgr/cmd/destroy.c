@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "image/clone.h"
 #include "cmd/cmd.h"
+#include "run/lifecycle.h"
 #include "run/control.h"
 #include "run/hooks.h"
 #include "base/log.h"
@@ -46,13 +47,13 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 			return lx_fail(ctx, LX_SYNTHETIC(-EBUSY),
 				       "container is running (stop it first, or use --force)"),
 			       EXIT_FAILED;
-		if (cmd_stop_running(ctx, c, /* timeout= */ 0, /* kill_now= */ true) < 0)
+		if (lifecycle_stop_running(ctx, c, /* timeout= */ 0, /* kill_now= */ true) < 0)
 			return EXIT_FAILED;
 	}
 	r = store_lock_running(c);
 	if (r < 0)
 		return lx_fail(ctx, LX_SYNTHETIC(r), "container is in use"), EXIT_FAILED;
-	r = cmd_cleanup_stale(ctx, c);
+	r = lifecycle_cleanup_stale(ctx, c);
 	if (r < 0)
 		return EXIT_FAILED;
 	/* Checked under the lock, which a clone of it holds while it works. */

@@ -9,6 +9,7 @@
 #include "run/attach.h"
 #include "base/cleanup.h"
 #include "cmd/cmd.h"
+#include "run/lifecycle.h"
 #include "base/log.h"
 #include "store/runtime.h"
 #include "store/store.h"
@@ -76,36 +77,6 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 	return 0;
 }
 
-int cmd_attach_running(struct lxmgr_ctx *ctx, const char *name, struct attach_opts *a)
-{
-	_cleanup_container_ struct container *c = NULL;
-	struct runtime_state rs = {0};
-	int r;
-
-	if (!name_is_valid(name))
-		return store_container_open(ctx, name, &c) < 0 ? -EINVAL : -EINVAL;
-	/* The fast path reads the runtime record only; the config is not needed to attach. */
-	r = store_container_paths(ctx, name, &c);
-	if (r < 0)
-		return r;
-	r = runtime_state_read(c->rundir, &rs);
-	if (r < 0 || rs.state == RUN_STATE_STARTING) {
-		runtime_state_done(&rs);
-		if (access(c->dir, F_OK) < 0) {
-			struct container *missing = NULL;
-
-			(void)store_container_open(ctx, name, &missing);
-			container_free(missing);
-		} else
-			(void)lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
-		return -ESRCH;
-	}
-	a->rundir = c->rundir;
-	r = attach_run(ctx, &rs, a);
-	runtime_state_done(&rs);
-	return r;
-}
-
 int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct exec_opts o = {.tty = -1};
@@ -120,6 +91,6 @@ int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (o.tty == -1)
 		o.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	a = (struct attach_opts){.user = o.user, .env = o.env, .argv = o.argv, .tty = o.tty == 1};
-	r = cmd_attach_running(ctx, o.name, &a);
+	r = lifecycle_attach_running(ctx, o.name, &a);
 	return r < 0 ? EXIT_FAILED : r;
 }

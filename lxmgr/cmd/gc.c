@@ -8,6 +8,7 @@
 
 #include "base/cleanup.h"
 #include "cmd/cmd.h"
+#include "run/lifecycle.h"
 #include "base/log.h"
 #include "store/store.h"
 #include "image/template-cache.h"
@@ -73,7 +74,7 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 		if (c->dirfd < 0 || store_lock_running(c) < 0)
 			continue;
 		ctx->name = *name;
-		if (cmd_cleanup_stale(ctx, c) < 0)
+		if (lifecycle_cleanup_stale(ctx, c) < 0)
 			failed++;
 		remove_dead_tmp_files(ctx, c);
 		ctx->name = NULL;

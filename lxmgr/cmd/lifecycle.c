@@ -12,7 +12,9 @@
 #include "base/cleanup.h"
 #include "image/clone.h"
 #include "cmd/cmd.h"
+#include "run/console-client.h"
 #include "run/control.h"
+#include "run/lifecycle.h"
 #include "run/attach.h"
 #include "guest/guest.h"
 #include "base/log.h"
@@ -121,28 +123,6 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 	return check_names(ctx, argc, argv, o, kind);
 }
 
-int cmd_cleanup_stale(const struct lxmgr_ctx *ctx, struct container *c)
-{
-	struct runtime_state rs = {0};
-	int r;
-
-	r = runtime_state_read(c->rundir, &rs);
-	if (r == -ENOENT && access(c->rundir, F_OK) < 0)
-		return 0;
-	if (r >= 0) {
-		/* A dead monitor's init died with it (PR_SET_PDEATHSIG); what remains is in
-		 * the cgroup, which is killed as a whole. The pid itself is never signalled. */
-		rs.init_pid = 0;
-		r = start_teardown(ctx, &rs);
-	}
-	runtime_state_done(&rs);
-	if (r < 0)
-		return r;
-	(void)rm_rf_at(AT_FDCWD, c->rundir);
-	lx_info(ctx, "removed what a dead monitor left");
-	return 1;
-}
-
 static int open_running(struct lxmgr_ctx *ctx, const char *name, struct container **ret,
 			int *ret_fd)
 {
@@ -160,45 +140,6 @@ static int open_running(struct lxmgr_ctx *ctx, const char *name, struct containe
 	return 0;
 }
 
-static int wait_for_monitor_exit(const struct container *c, int sock)
-{
-	struct ctrl_msg m;
-
-	/* The monitor closes our connection as it exits, after removing everything. */
-	while (control_recv(sock, &m) >= 0)
-		;
-	for (int i = 0; i < 500 && store_is_running(c); i++)
-		(void)usleep(10000);
-	return 0;
-}
-
-/* Asks the monitor to stop; returns the connection, on which the monitor's exit shows. */
-static int send_stop(const struct lxmgr_ctx *ctx, const struct container *c, int timeout,
-		     bool kill_now)
-{
-	_cleanup_close_ int sock = control_connect(c->rundir);
-	struct ctrl_msg req = {
-		.cmd = CTRL_STOP, .arg = timeout, .flags = kill_now ? CTRL_FLAG_KILL : 0};
-	int r;
-
-	if (sock < 0)
-		return lx_fail(ctx, sock, "connect to the monitor at %s/control", c->rundir);
-	r = control_send(sock, &req);
-	if (r < 0)
-		return lx_fail(ctx, r, "send stop");
-	return TAKE_FD(sock);
-}
-
-int cmd_stop_running(const struct lxmgr_ctx *ctx, const struct container *c, int timeout,
-		     bool kill_now)
-{
-	_cleanup_close_ int sock = send_stop(ctx, c, timeout, kill_now);
-
-	if (sock < 0)
-		return sock;
-	return wait_for_monitor_exit(c, sock);
-}
-
 struct stopping {
 	struct container *c;
 	int sock;
@@ -214,7 +155,7 @@ static int stop_stopped(struct lxmgr_ctx *ctx, struct container *c, const struct
 		return lx_fail(ctx, LX_SYNTHETIC(r), "container is starting");
 	if (r < 0)
 		return lx_fail(ctx, r, "lock %s", c->dir);
-	r = cmd_cleanup_stale(ctx, c);
+	r = lifecycle_cleanup_stale(ctx, c);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	return o->all ? 0 : lx_fail(ctx, LX_SYNTHETIC(-ESRCH), "container is not running");
@@ -234,7 +175,7 @@ static int stop_one(struct lxmgr_ctx *ctx, const char *name, const struct lifecy
 		return r;
 	if (!store_is_running(c))
 		return stop_stopped(ctx, c, o);
-	r = send_stop(ctx, c, o->timeout, o->kill);
+	r = lifecycle_send_stop(ctx, c, o->timeout, o->kill);
 	if (r < 0)
 		return r;
 	*ret = (struct stopping){.c = TAKE_PTR(c), .sock = r};
@@ -260,7 +201,7 @@ static int stop_many(struct lxmgr_ctx *ctx, char **names, size_t n, const struct
 	}
 	for (size_t i = 0; i < asked; i++) {
 		ctx->name = st[i].c->name;
-		(void)wait_for_monitor_exit(st[i].c, st[i].sock);
+		(void)lifecycle_wait_monitor_exit(st[i].c, st[i].sock);
 		if (store_is_running(st[i].c)) {
 			(void)lx_fail(ctx, LX_SYNTHETIC(-ETIMEDOUT), "its monitor still runs");
 			failed++;
@@ -336,85 +277,16 @@ static int wait_until_up(struct lxmgr_ctx *ctx, const struct container *c)
 	return r;
 }
 
-static int spawn_monitor(struct lxmgr_ctx *ctx, struct container *c)
-{
-	int pipefd[2], null;
-	pid_t pid;
-	char b;
-
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return lx_fail(ctx, -errno, "pipe");
-	pid = fork();
-	if (pid < 0)
-		return lx_fail(ctx, -errno, "fork the monitor");
-	if (pid == 0) {
-		/* The monitor: its own session, no terminal; stderr stays ours until init runs,
-		 * so that a failed start is reported here. */
-		(void)close(pipefd[0]);
-		(void)setsid();
-		null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null >= 0) {
-			(void)dup2(null, STDIN_FILENO);
-			(void)dup2(null, STDOUT_FILENO);
-		}
-		_exit(monitor_run(ctx, c, pipefd[1], false));
-	}
-	(void)close(pipefd[1]);
-	if (read(pipefd[0], &b, 1) != 1) {
-		(void)close(pipefd[0]);
-		(void)waitpid(pid, NULL, 0);
-		return -EIO; /* the monitor reported why */
-	}
-	(void)close(pipefd[0]);
-	return 0;
-}
-
-/* Starts one container; with --wait, also waits until systemd inside is up. */
-static int do_start(struct lxmgr_ctx *ctx, const char *name, const struct lifecycle_opts *o)
+/* Starts one container; with --console, attaches to its console once init runs. */
+static int start_one(struct lxmgr_ctx *ctx, const char *name, const struct lifecycle_opts *o)
 {
 	_cleanup_container_ struct container *c = NULL;
-	_cleanup_close_ int rootfd = -EBADF;
-	int r;
+	int r = lifecycle_start(ctx, name, o->foreground);
 
-	ctx->name = name;
+	if (r < 0 || !o->console)
+		return r;
 	r = store_container_open(ctx, name, &c);
-	if (r < 0)
-		return r;
-	r = store_lock_running(c);
-	if (r == -EBUSY)
-		return lx_fail(ctx, LX_SYNTHETIC(r), "container is already running");
-	if (r < 0)
-		return lx_fail(ctx, r, "lock %s", c->dir);
-	r = cmd_cleanup_stale(ctx, c);
-	if (r < 0)
-		return r;
-	/* The lower layer of snapshot clones stays as they were made (clone.h). */
-	r = clone_refuse_if_source(ctx, c->name, "starting it would change files under them");
-	if (r < 0)
-		return r;
-	/* Files made since the last start (or copied in) get the project id too. */
-	r = quota_apply(ctx, c);
-	if (r < 0)
-		return r;
-	r = clone_view_open(ctx, c);
-	if (r < 0)
-		return r;
-	rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return lx_fail(ctx, -errno, "open the rootfs %s", c->rootfs);
-	r = guest_check_init(rootfd, c->cfg.init);
-	/* The monitor opens a view of its own: this process must not hold one meanwhile. */
-	(void)close(TAKE_FD(rootfd));
-	clone_view_close(c);
-	if (r < 0)
-		return lx_fail(ctx, LX_SYNTHETIC(r),
-			       "the rootfs has no executable %s (container.init)", c->cfg.init);
-	if (o->foreground)
-		return monitor_run(ctx, c, -1, true) == 0 ? 0 : -EIO;
-	r = spawn_monitor(ctx, c);
-	if (r >= 0 && o->console)
-		return cmd_console_attach(ctx, c, /* readonly= */ false);
-	return r;
+	return r < 0 ? r : console_client_attach(ctx, c, /* readonly= */ false);
 }
 
 static int wait_one(struct lxmgr_ctx *ctx, const char *name)
@@ -512,7 +384,7 @@ static int start_verb(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	for (int i = 0; i < n; i++) {
-		started[i] = do_start(ctx, names[i], &o) >= 0;
+		started[i] = start_one(ctx, names[i], &o) >= 0;
 		failed += !started[i];
 	}
 	for (int i = 0; o.wait && i < n; i++)
@@ -541,7 +413,7 @@ int cmd_restart(struct lxmgr_ctx *ctx, int argc, char **argv)
 	r = stop_many(ctx, (char **)&o.name, 1, &o);
 	if (r < 0)
 		return EXIT_FAILED;
-	return do_start(ctx, o.name, &o) < 0 ? EXIT_FAILED : 0;
+	return start_one(ctx, o.name, &o) < 0 ? EXIT_FAILED : 0;
 }
 
 static int simple_request(struct lxmgr_ctx *ctx, const char *name, enum ctrl_cmd cmd, int arg)

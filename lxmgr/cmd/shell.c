@@ -5,6 +5,7 @@
 #include "args.h"
 #include "run/attach.h"
 #include "cmd/cmd.h"
+#include "run/lifecycle.h"
 
 int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
@@ -29,6 +30,6 @@ int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage_error(ctx, "expected NAME");
 	ctx->name = argv[optind];
-	r = cmd_attach_running(ctx, ctx->name, &a);
+	r = lifecycle_attach_running(ctx, ctx->name, &a);
 	return r < 0 ? EXIT_FAILED : r;
 }

@@ -15,7 +15,7 @@
 #include "run/attach.h"
 #include "base/cleanup.h"
 #include "image/clone.h"
-#include "cmd/cmd.h"
+#include "run/lifecycle.h"
 #include "store/config.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
@@ -110,7 +110,7 @@ static int run_inside(struct prov *p, char **argv, int in_fd)
 	    dup2(p->logfd, 1) < 0 || dup2(p->logfd, 2) < 0)
 		r = -errno;
 	if (r == 0)
-		r = cmd_attach_running(p->ctx, p->c->name, &a);
+		r = lifecycle_attach_running(p->ctx, p->c->name, &a);
 	(void)fflush(stderr);
 	for (int fd = 0; fd < 3; fd++)
 		if (saved[fd] >= 0) {
@@ -355,14 +355,13 @@ static int host_steps(struct prov *p)
 
 static int boot(struct prov *p)
 {
-	char *argv[] = {"start", p->c->name, NULL};
-	const char *verb = p->ctx->verb;
+	const char *name = p->ctx->name;
 	int r;
 
 	log_text(p, "== boot for provisioning\n");
-	r = cmd_start(p->ctx, 2, argv);
-	p->ctx->verb = verb;
-	return r == 0 ? 0 : -EIO;
+	r = lifecycle_start(p->ctx, p->c->name, /* foreground= */ false);
+	p->ctx->name = name;
+	return r < 0 ? -EIO : 0;
 }
 
 int provision_apply(struct lxmgr_ctx *ctx, const char *name)
@@ -393,7 +392,7 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name)
 	}
 	if (r >= 0 && needs_guest(&c->cfg))
 		r = run_all(&p);
-	if (started && cmd_stop_running(ctx, c, r < 0 ? 0 : -1, /* kill_now= */ r < 0) < 0 &&
+	if (started && lifecycle_stop_running(ctx, c, r < 0 ? 0 : -1, /* kill_now= */ r < 0) < 0 &&
 	    r >= 0)
 		r = -EIO;
 	if (r >= 0) {
