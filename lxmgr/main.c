@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "args.h"
-#include "cmd/cmd.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "cmd/cmd.h"
 
 static const struct verb verbs[] = {
 	{"create", cmd_create,

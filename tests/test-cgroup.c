@@ -14,11 +14,11 @@
 
 #include "unit.h"
 
+#include "base/cleanup.h"
+#include "base/util.h"
 #include "cgroup/cgroup.h"
 #include "store/config.h"
-#include "base/cleanup.h"
 #include "store/config.h"
-#include "base/util.h"
 
 /* This host, from /proc/self/mountinfo and /proc/self/cgroup. */
 static const char hybrid_mountinfo[] =

@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "store/config.h"
 #include "base/util.h"
+#include "cgroup/cgroup.h"
 #include "cgroup/internal.h"
+#include "store/config.h"
 
 #define CPU_PERIOD_US 100000
 #define WAIT_TIMEOUT_MS 5000

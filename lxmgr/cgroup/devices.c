@@ -9,12 +9,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "cgroup/internal.h"
 #include "base/cleanup.h"
-#include "store/config.h"
+#include "base/util.h"
+#include "cgroup/internal.h"
 #include "fs/idmap.h"
 #include "fs/mounts.h"
-#include "base/util.h"
+#include "store/config.h"
 
 #define ANY (-1)
 #define RWM (CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD)

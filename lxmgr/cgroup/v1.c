@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup/internal.h"
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "cgroup/internal.h"
 
 /* Also the keys of the runtime record ("cgroup_NAME="), hence "systemd", not "name=...". */
 static const char *const cgroup_v1_table[_CGROUP_V1_MAX] = {

@@ -7,12 +7,12 @@
 
 #include "args.h"
 #include "base/cleanup.h"
-#include "image/clone.h"
-#include "cmd/cmd.h"
-#include "image/create.h"
 #include "base/log.h"
-#include "store/store.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
+#include "image/clone.h"
+#include "image/create.h"
+#include "store/store.h"
 
 #define LOG_STEP "clone"
 

@@ -3,17 +3,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "fs/idmap-alloc.h"
-#include "base/sd.h"
-#include "cmd/cmd.h"
-#include "run/unit.h"
 #include "base/log.h"
+#include "base/sd.h"
+#include "base/util.h"
+#include "cgroup/cgroup.h"
+#include "cmd/cmd.h"
+#include "fs/idmap-alloc.h"
 #include "fs/quota.h"
+#include "run/unit.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "config"
 

@@ -9,13 +9,13 @@
 
 #include "args.h"
 #include "base/cleanup.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "cmd/cmd.h"
 #include "run/console-client.h"
 #include "run/control.h"
-#include "base/log.h"
 #include "run/pty.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "console"
 

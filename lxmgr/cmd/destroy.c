@@ -6,15 +6,15 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "image/clone.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "cmd/cmd.h"
-#include "run/lifecycle.h"
+#include "fs/quota.h"
+#include "image/clone.h"
 #include "run/control.h"
 #include "run/hooks.h"
-#include "base/log.h"
-#include "fs/quota.h"
+#include "run/lifecycle.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "destroy"
 

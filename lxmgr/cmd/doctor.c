@@ -11,19 +11,19 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "image/clone.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
-#include "guest/guest.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
-#include "net/legacy.h"
-#include "base/log.h"
-#include "net/nat.h"
 #include "fs/rootfs.h"
+#include "guest/guest.h"
+#include "image/clone.h"
+#include "net/legacy.h"
+#include "net/nat.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "doctor"
 #define SUBID_MAX 64

@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/log.h"
 #include "base/sd.h"
+#include "base/util.h"
 #include "cmd/cmd.h"
 #include "run/unit.h"
 #include "store/config.h"
-#include "base/log.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "systemd"
 

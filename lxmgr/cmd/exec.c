@@ -6,14 +6,14 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "run/attach.h"
 #include "base/cleanup.h"
-#include "cmd/cmd.h"
-#include "run/lifecycle.h"
 #include "base/log.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "run/attach.h"
+#include "run/lifecycle.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "exec"
 #define MAX_ENV 64

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "cmd/cmd.h"
-#include "run/lifecycle.h"
 #include "base/log.h"
-#include "store/store.h"
-#include "image/template-cache.h"
 #include "base/util.h"
+#include "cmd/cmd.h"
+#include "image/template-cache.h"
+#include "run/lifecycle.h"
+#include "store/store.h"
 
 #define LOG_STEP "gc"
 

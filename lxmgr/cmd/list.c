@@ -4,19 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "cmd/cmd.h"
 #include "base/log.h"
-#include "fs/quota.h"
+#include "base/util.h"
+#include "cgroup/cgroup.h"
+#include "cmd/cmd.h"
 #include "fs/mounts-live.h"
-#include "network/network.h"
-#include "store/runtime.h"
+#include "fs/quota.h"
 #include "guest/provision.h"
 #include "guest/readiness.h"
-#include "store/store.h"
-#include "base/util.h"
 #include "net/veth.h"
+#include "network/network.h"
+#include "store/runtime.h"
+#include "store/store.h"
 
 #define LOG_STEP "list"
 

@@ -6,12 +6,12 @@
 
 #include "args.h"
 #include "base/cleanup.h"
-#include "cmd/cmd.h"
 #include "base/log.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
 #include "fs/mounts-live.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "mounts"
 #define PATH_RULE                                                                                  \

@@ -2,18 +2,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "net/bridge.h"
 #include "base/cleanup.h"
-#include "cmd/cmd.h"
-#include "net/link.h"
 #include "base/log.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "net/bridge.h"
+#include "net/link.h"
+#include "net/nl.h"
+#include "net/veth.h"
 #include "network/internal.h"
 #include "network/network.h"
-#include "net/nl.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
-#include "net/veth.h"
 
 #define LOG_STEP "net"
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "base/cleanup.h"
-#include "cmd/cmd.h"
 #include "base/log.h"
+#include "cmd/cmd.h"
 #include "guest/provision.h"
 #include "store/store.h"
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 
 #include "args.h"
-#include "run/attach.h"
 #include "cmd/cmd.h"
+#include "run/attach.h"
 #include "run/lifecycle.h"
 
 int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)

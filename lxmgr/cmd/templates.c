@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "cmd/cmd.h"
 #include "base/log.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
 #include "image/template-cache.h"
 #include "image/template.h"
-#include "base/util.h"
 
 #define LOG_STEP "templates"
 

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "fs/dev.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "fs/dev.h"
 
 /* A user namespace cannot mknod: the nodes are bind mounts of the host's (DESIGN §4). */
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};

@@ -14,13 +14,13 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "store/config.h"
-#include "fs/idmap-alloc.h"
-#include "fs/idmap.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "store/store.h"
 #include "base/util.h"
+#include "fs/idmap-alloc.h"
+#include "fs/idmap.h"
+#include "store/config.h"
+#include "store/store.h"
 
 #define LOG_STEP "idmap"
 /* An abstract unix socket name: bound by one process at a time, released when it dies, and

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "fs/idmap.h"
 #include "base/util.h"
+#include "fs/idmap.h"
 
 /* Start of the range added for root: the lowest multiple of IDMAP_DEFAULT_SIZE that is at
  * least 1000000, where useradd(8) starts its own SUB_UID_MIN allocations by default. */

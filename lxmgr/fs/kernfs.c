@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "fs/kernfs.h"
 #include "base/sync.h"
 #include "base/util.h"
+#include "fs/kernfs.h"
 
 #define NOSUID_NODEV_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 

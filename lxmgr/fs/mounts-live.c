@@ -20,11 +20,11 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/util.h"
 #include "fs/mounts-live.h"
 #include "fs/mounts-source.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "mounts"
 

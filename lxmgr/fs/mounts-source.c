@@ -15,8 +15,8 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "fs/mounts-source.h"
 #include "base/util.h"
+#include "fs/mounts-source.h"
 
 void mounts_source_store(const struct lxmgr_paths *p, const char *ret[MOUNTS_STORE_DIRS_MAX])
 {

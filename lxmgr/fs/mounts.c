@@ -19,9 +19,9 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
-#include "fs/mounts.h"
-#include "fs/mounts-source.h"
 #include "base/util.h"
+#include "fs/mounts-source.h"
+#include "fs/mounts.h"
 
 /* iniparser cuts a value at '#' or ';' and strips quotes and spaces; ':' separates fields. */
 static bool path_is_valid(const char *s)

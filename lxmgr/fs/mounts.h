@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "store/config.h"
 #include "fs/rootfs.h"
+#include "store/config.h"
 
 /* mount.NAME = SRC:DST[:ro][:owner=USER] */
 struct mount_entry {

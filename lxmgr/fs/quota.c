@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "store/config.h"
 #include "base/log.h"
-#include "fs/quota.h"
-#include "store/store.h"
 #include "base/util.h"
+#include "fs/quota.h"
+#include "store/config.h"
+#include "store/store.h"
 
 #define LOG_STEP "quota"
 

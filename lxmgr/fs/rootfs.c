@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "fs/idmap.h"
 #include "fs/rootfs.h"
-#include "base/util.h"
 
 static int set_error(struct child_error *e, int r, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

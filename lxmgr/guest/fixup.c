@@ -6,14 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup.h"
 #include "base/cleanup.h"
-#include "guest/fixup.h"
-#include "guest/guest.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "store/store.h"
 #include "base/util.h"
+#include "cgroup/cgroup.h"
+#include "guest/fixup.h"
+#include "guest/guest.h"
+#include "store/store.h"
 
 #define LOG_STEP "fixup"
 #define MAX_FILE (1 << 20)

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "guest/guest.h"
 #include "base/util.h"
+#include "guest/guest.h"
 
 int guest_check_init(int rootfd, const char *path)
 {

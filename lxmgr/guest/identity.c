@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "guest/guest.h"
 #include "guest/identity.h"
-#include "base/util.h"
 
 /* Files that belong to one machine: the directory inside the rootfs and a pattern of names.
  * Only regular files and symlinks are removed (a symlink itself, never its target). */

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "guest/login.h"
 #include "base/util.h"
+#include "guest/login.h"
 
 #define PASSWORD_MAX 1024
 

@@ -11,12 +11,12 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
-#include "guest/login.h"
 #include "base/lxmgr.h"
+#include "base/util.h"
+#include "guest/login.h"
 #include "guest/provision.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "provision"
 #define SEED_DIR "/var/lib/cloud/seed/nocloud"

@@ -12,17 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run/attach.h"
 #include "base/cleanup.h"
-#include "image/clone.h"
-#include "run/lifecycle.h"
-#include "store/config.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/util.h"
 #include "guest/provision-steps.h"
 #include "guest/provision.h"
+#include "image/clone.h"
+#include "run/attach.h"
+#include "run/lifecycle.h"
+#include "store/config.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "provision"
 #define PROVISION_LOG_MAX (1 << 20)

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run/attach.h"
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "guest/readiness.h"
+#include "run/attach.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
 
 /* Runs argv inside with its stdout into a pipe and its stderr into /dev/null; the first
  * size-1 bytes of the output in buf. The output is a few lines: no pipe buffer fills up. */

@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "image/clone.h"
-#include "guest/provision.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "fs/rootfs.h"
-#include "store/store.h"
 #include "base/util.h"
+#include "fs/rootfs.h"
+#include "guest/provision.h"
+#include "image/clone.h"
+#include "store/store.h"
 
 #define LOG_STEP "clone"
 

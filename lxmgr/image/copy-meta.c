@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "image/copy-meta.h"
 #include "base/util.h"
+#include "image/copy-meta.h"
 
 static int shift_id(uint32_t id, uint32_t shift, uint32_t *ret)
 {

@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/util.h"
+#include "fs/idmap.h"
 #include "image/copy-meta.h"
 #include "image/copy.h"
-#include "fs/idmap.h"
-#include "base/util.h"
 
 #define REPORT_BYTES (64ULL * 1024 * 1024)
 #define REPORT_FILES 2000U

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "fs/idmap.h"
 #include "image/import.h"
-#include "base/util.h"
 
 /* tar cannot tell the compression of a pipe: we do, from the first bytes. */
 static const char *compression_flag(const unsigned char *b, size_t n)

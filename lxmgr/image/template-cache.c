@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "image/copy.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/util.h"
+#include "image/copy.h"
 #include "image/template-cache.h"
 #include "image/template.h"
-#include "base/util.h"
 
 #define LOG_STEP "template"
 

@@ -18,8 +18,8 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "image/template.h"
 #include "base/util.h"
+#include "image/template.h"
 
 #define LOG_STEP "template"
 #define TAIL_LINES 15

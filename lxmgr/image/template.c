@@ -13,8 +13,8 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
-#include "image/template.h"
 #include "base/util.h"
+#include "image/template.h"
 
 #define LOG_STEP "template"
 #define DESCRIBE_MAX 8192

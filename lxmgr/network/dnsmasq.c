@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "network/dnsmasq.h"
 #include "base/log.h"
-#include "network/netdir.h"
-#include "net/sockowner.h"
 #include "base/util.h"
+#include "net/sockowner.h"
+#include "network/dnsmasq.h"
+#include "network/netdir.h"
 
 #define LOG_STEP "dnsmasq"
 #define DNSMASQ_DIR LXMGR_NET_DIR

@@ -6,15 +6,15 @@
 #include <sys/socket.h>
 
 #include "base/cleanup.h"
-#include "net/legacy.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/util.h"
+#include "net/legacy.h"
 #include "net/nat.h"
 #include "network/internal.h"
 #include "network/network.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "net"
 

@@ -10,9 +10,9 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "network/internal.h"
-#include "net/sysctl.h"
 #include "base/util.h"
+#include "net/sysctl.h"
+#include "network/internal.h"
 
 #define LOG_STEP "net"
 

@@ -1,10 +1,10 @@
 /* network-internal.h: what network.c and network-pool.c share. */
 #pragma once
 
-#include "store/config.h"
-#include "network/netdir.h"
 #include "net/pool.h"
 #include "net/pool6.h"
+#include "network/netdir.h"
+#include "store/config.h"
 
 struct container;
 struct lxmgr_ctx;

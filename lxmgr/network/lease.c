@@ -7,18 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "net/addr.h"
-#include "net/bridge.h"
 #include "base/cleanup.h"
-#include "net/link.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/util.h"
+#include "net/addr.h"
+#include "net/bridge.h"
+#include "net/link.h"
 #include "net/nat.h"
+#include "net/nl.h"
 #include "network/internal.h"
 #include "network/network.h"
-#include "net/nl.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "net"
 #define DEFAULT_POOL ((10u << 24) | (77u << 16)) /* 10.77.0.0/24 */

@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/addr6.h"
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/util.h"
+#include "net/addr6.h"
 #include "network/internal.h"
 #include "network/network.h"
 #include "store/store.h"
-#include "base/util.h"
 
 #define LOG_STEP "net"
 

@@ -8,23 +8,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
+#include "base/util.h"
 #include "net/addr.h"
 #include "net/addr6.h"
 #include "net/bridge.h"
-#include "base/cleanup.h"
-#include "network/dnsmasq.h"
 #include "net/link.h"
-#include "base/log.h"
-#include "base/lxmgr.h"
 #include "net/nat.h"
-#include "network/internal.h"
-#include "network/network.h"
 #include "net/nl.h"
 #include "net/routed.h"
+#include "net/veth.h"
+#include "network/dnsmasq.h"
+#include "network/internal.h"
+#include "network/network.h"
 #include "store/runtime.h"
 #include "store/store.h"
-#include "base/util.h"
-#include "net/veth.h"
 
 #define LOG_STEP "net"
 

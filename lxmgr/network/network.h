@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "store/config.h"
 #include "net/pool.h"
+#include "store/config.h"
 
 struct lxmgr_ctx;
 struct container;

@@ -20,16 +20,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "run/attach.h"
-#include "run/boundary.h"
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/util.h"
+#include "run/attach.h"
+#include "run/boundary.h"
 #include "run/pty.h"
-#include "store/runtime.h"
 #include "run/security.h"
 #include "run/stdio-relay.h"
-#include "base/util.h"
+#include "store/runtime.h"
 
 #define LOG_STEP "attach"
 #define MAX_GROUPS 256

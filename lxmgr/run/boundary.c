@@ -6,8 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "run/boundary.h"
 #include "base/util.h"
+#include "run/boundary.h"
 
 #define MAX_KEEP 16
 

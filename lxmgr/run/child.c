@@ -9,15 +9,15 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "run/boundary.h"
-#include "run/child.h"
-#include "fs/dev.h"
-#include "fs/mounts.h"
-#include "run/notify.h"
-#include "fs/rootfs.h"
-#include "run/security.h"
 #include "base/sync.h"
 #include "base/util.h"
+#include "fs/dev.h"
+#include "fs/mounts.h"
+#include "fs/rootfs.h"
+#include "run/boundary.h"
+#include "run/child.h"
+#include "run/notify.h"
+#include "run/security.h"
 
 static void reset_signals(void)
 {

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "run/console.h"
 #include "run/control.h"
-#include "base/util.h"
 
 static int open_log(struct console *con)
 {

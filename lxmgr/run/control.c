@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "run/control.h"
 #include "base/util.h"
+#include "run/control.h"
 
 #define CTRL_MAGIC 0x6c786d67U /* "lxmg" */
 #define CTRL_VERSION 1U

@@ -12,13 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "run/boundary.h"
 #include "base/cleanup.h"
-#include "run/hooks.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "store/store.h"
 #include "base/util.h"
+#include "run/boundary.h"
+#include "run/hooks.h"
+#include "store/store.h"
 
 #define LOG_STEP "hooks"
 #define HOOK_STDERR_MAX 1024 /* what a failure report shows of the hook's stderr */

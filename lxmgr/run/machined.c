@@ -8,8 +8,8 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "run/machined.h"
 #include "base/sd.h"
+#include "run/machined.h"
 
 #define LOG_STEP "machined"
 

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "run/notify.h"
 #include "base/sd.h"
 #include "base/util.h"
+#include "run/notify.h"
 
 static void take_line(const char *line, size_t len, struct notify_msg *m)
 {

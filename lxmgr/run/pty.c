@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "run/pty.h"
 #include "base/util.h"
+#include "run/pty.h"
 
 int pty_term_raw(struct pty_term *t, int fd)
 {

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "run/security.h"
 #include "base/util.h"
+#include "run/security.h"
 
 /* Dropped from the bounding set: what would reach the host kernel or its clock, modules,
  * raw I/O, the audit system or a security module, none of which a user namespace confines. */

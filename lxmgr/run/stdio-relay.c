@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "run/stdio-relay.h"
 #include "base/util.h"
+#include "run/stdio-relay.h"
 
 /* After the command ended: how long its pipes may stay silent before we stop relaying. */
 #define DRAIN_QUIET_MS 100

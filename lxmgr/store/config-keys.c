@@ -12,15 +12,15 @@
 #include <uuid/uuid.h>
 
 #include "base/cleanup.h"
-#include "store/config.h"
-#include "net/link.h"
+#include "base/util.h"
 #include "fs/mounts.h"
+#include "guest/provision-check.h"
+#include "net/link.h"
 #include "net/nat.h"
 #include "net/pool.h"
 #include "net/pool6.h"
-#include "guest/provision-check.h"
-#include "base/util.h"
 #include "net/veth.h"
+#include "store/config.h"
 
 #include "store/config-keys.h"
 

@@ -14,9 +14,9 @@
 #include <uuid/uuid.h>
 
 #include "base/cleanup.h"
-#include "store/config.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "store/config.h"
 
 #include "store/config-keys.h"
 

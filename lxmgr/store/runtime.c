@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "base/cleanup.h"
-#include "store/runtime.h"
 #include "base/util.h"
+#include "store/runtime.h"
 
 static const char *const run_state_names[_RUN_STATE_MAX] = {
 	[RUN_STATE_STOPPED] = "stopped", [RUN_STATE_STARTING] = "starting",

@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 
 #include "base/cleanup.h"
-#include "image/clone.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "store/store.h"
 #include "base/util.h"
+#include "image/clone.h"
+#include "store/store.h"
 
 #define LOG_STEP "store"
 
