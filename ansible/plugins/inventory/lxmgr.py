@@ -46,6 +46,15 @@ options:
     type: list
     elements: str
     default: []
+  config_groups:
+    description:
+      - Configuration keys (lxmgr has no labels; e.g. C(container.nesting), C(net.bridge),
+        C(limits.memory)) to group by, as C(lxmgr_KEY_VALUE) with dots as underscores. When
+        given, each container's whole configuration is read (C(lxmgr config NAME), one call
+        per container) and kept as the host var C(lxmgr_config).
+    type: list
+    elements: str
+    default: []
 '''
 
 EXAMPLES = r'''
@@ -56,8 +65,10 @@ hosts:
   - name: host2
     address: 192.0.2.5
     user: root
-    ssh_args: [-i, ~/.ssh/fleet]
+    # one SSH connection for the list and every config call
+    ssh_args: [-i, ~/.ssh/fleet, -o, ControlMaster=auto, -o, ControlPath=~/.ssh/cm-%C, -o, ControlPersist=60]
 name_format: "{name}"
+config_groups: [container.nesting, container.autostart]
 keyed_groups:
   - key: lxmgr_net_mode
     prefix: net
@@ -80,10 +91,11 @@ def safe_group(text):
     return re.sub(r'[^A-Za-z0-9_]', '_', text)
 
 
-def list_argv(host):
-    """The argument vector of `lxmgr list --json` on HOST (a dict of the hosts option)."""
+def list_argv(host, verb=('list', '--json')):
+    """The argument vector of `lxmgr list --json` (or VERB) on HOST (a dict of the hosts
+    option)."""
     lx = [host.get('binary') or 'lxmgr'] + (['--root', host['root']] if host.get('root') else [])
-    lx += ['list', '--json']
+    lx += list(verb)
     address = host.get('address')
     if not address or address in LOCAL_HOSTS:
         return lx
@@ -134,6 +146,22 @@ def host_groups(host, entry):
     return groups
 
 
+def parse_config(text):
+    """`lxmgr config NAME` output ("key = value" lines) as a dict."""
+    keys = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(' =')
+        if sep:
+            keys[key.strip()] = value[1:] if value.startswith(' ') else value
+    return keys
+
+
+def config_groups(config, keys):
+    """The groups of KEYS of a container's CONFIG (a dict): lxmgr_KEY_VALUE."""
+    return ['lxmgr_%s_%s' % (safe_group(k), safe_group(config[k]))
+            for k in keys if config.get(k) not in (None, '')]
+
+
 def parse_list(text, where):
     try:
         entries = json.loads(text)
@@ -152,8 +180,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         return super(InventoryModule, self).verify_file(path) and path.endswith(
             ('lxmgr.yml', 'lxmgr.yaml'))
 
-    def _list(self, host):
-        argv = list_argv(host)
+    def _list(self, host, verb=('list', '--json')):
+        argv = list_argv(host, verb)
         try:
             p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         except (OSError, subprocess.TimeoutExpired) as e:
@@ -162,7 +190,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             line = to_text(p.stderr).strip().splitlines()
             raise AnsibleParserError('%s (host %s)' % (line[-1] if line else 'status %d' % p.returncode,
                                                        host['name']))
-        return parse_list(to_text(p.stdout), host['name'])
+        return to_text(p.stdout)
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
@@ -172,15 +200,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         for host in self.get_option('hosts'):
             if not host.get('name'):
                 raise AnsibleParserError('lxmgr inventory: every entry of hosts needs a name')
-            for entry in self._list(host):
+            for entry in parse_list(self._list(host), host['name']):
                 if states and entry.get('state') not in states:
                     continue
+                groups = host_groups(host, entry)
+                hv = host_vars(host, entry)
+                if self.get_option('config_groups'):
+                    hv['lxmgr_config'] = parse_config(self._list(host, ('config', entry['name'])))
+                    groups += config_groups(hv['lxmgr_config'], self.get_option('config_groups'))
                 name = self.get_option('name_format').format(name=entry['name'], host=host['name'])
                 self.inventory.add_host(name)
-                for group in host_groups(host, entry):
+                for group in groups:
                     self.inventory.add_group(group)
                     self.inventory.add_child(group, name)
-                hv = host_vars(host, entry)
                 for k, v in hv.items():
                     self.inventory.set_variable(name, k, v)
                 self._set_composite_vars(self.get_option('compose'), hv, name, strict=strict)

@@ -174,6 +174,15 @@ class InventoryOutput(unittest.TestCase):
         local = inventory.host_vars({'name': 'here'}, ENTRY)
         self.assertNotIn('ansible_lxmgr_ssh_host', local)
 
+    def test_config_argv_and_groups(self):
+        self.assertEqual(inventory.list_argv({'name': 'h', 'root': '/s'}, ('config', 'web')),
+                         ['lxmgr', '--root', '/s', 'config', 'web'])
+        config = inventory.parse_config('container.nesting = yes\nnet.bridge = \nlimits.memory = 2G\n')
+        self.assertEqual(config, {'container.nesting': 'yes', 'net.bridge': '', 'limits.memory': '2G'})
+        self.assertEqual(inventory.config_groups(config, ['container.nesting', 'net.bridge',
+                                                          'limits.memory', 'no.such']),
+                         ['lxmgr_container_nesting_yes', 'lxmgr_limits_memory_2G'])
+
     def test_parse_list(self):
         self.assertEqual(inventory.parse_list('[]', 'h'), [])
         from ansible.errors import AnsibleParserError
