@@ -18,7 +18,7 @@ collection=$(cd "$TESTS_DIR/../ansible" 2>/dev/null && pwd)
 [ -f "$builddir/Makefile" ] || skip_all "needs the build tree of \$LXMGR for make install"
 [ -f "$collection/galaxy.yml" ] || skip_all "needs the collection's tree (ansible/)"
 command -v ansible-playbook >/dev/null || skip_all "needs ansible-playbook (Debian's ansible-core)"
-command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || skip_all "needs the ssh client"
+command -v ssh-keygen >/dev/null || skip_all "needs the ssh client"
 command -v dpkg-deb >/dev/null || skip_all "needs dpkg-deb"
 command -v debootstrap >/dev/null || skip_all "needs debootstrap for the host rootfs"
 hostfs=$(bash "$TESTS_DIR/integration/lib/debian-rootfs.sh" bookworm ansible-host) ||
@@ -188,6 +188,12 @@ check_match "a command in each machine through the inventory's connection vars" 
 check_match "raw works too (no Python needed)" "dev1 \| CHANGED \| rc=0 >> inside-dev1" \
     "$(ansible -i "$work/fleet.lxmgr.yml" dev1 -m raw -a 'echo inside-$(hostname)' 2>&1 | tr -d '\r' | tr '\n' ' ')"
 
+printf '#!/bin/sh\necho "script in $(hostname), args $*"\n' >"$work/probe.sh"
+check_match "script works too (put in, run inside)" "script in dev1, args a b" \
+    "$(ansible -i "$work/fleet.lxmgr.yml" dev1 -m script -a "$work/probe.sh a b" 2>&1)"
+check_match "become inside (sudo to nobody) on host2's machine" "dev1 \| CHANGED \| rc=0 >> nobody" \
+    "$(ansible -i "$work/fleet.lxmgr.yml" dev1 -b --become-user nobody -m command -a 'id -un' 2>&1 | tr '\n' ' ')"
+
 # ---- bad input: lxmgr's line, nothing changed ----
 cat >"$work/bad.yml" <<'EOF'
 - hosts: "{{ target }}"
@@ -220,7 +226,16 @@ check_match "a host without lxmgr (the machine dev1 itself) fails, saying so" \
     "^lxmgr: not found on this host: on PATH" \
     "$(inv_file=$work/fleet.lxmgr.yml bad dev1 '{"name": "x", "rootfs": "/"}' 2>&1)"
 
-# ---- check mode, then removal ----
+# ---- check and diff mode ----
+out=$(playbook "$work/bad.yml" -e target=host2 --check --diff \
+    -e '{"args": {"name": "dev1", "state": "stopped", "config": {"container.stop_timeout": 30}}}' 2>&1)
+check_match "--check --diff shows the key and the state before and after" \
+    '-[^+]*"container.stop_timeout": "12".*\+[^-]*"container.stop_timeout": "30".*-    "state": "running",?.*\+    "state": "stopped"' \
+    "$(tr '\n' ' ' <<<"$out")"
+check_eq "... and changes nothing" "$cfg running" \
+    "$(h2 lxmgr config dev1) $(h2 lxmgr info dev1 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
+
+# ---- removal (check mode first) ----
 out=$(playbook "$example" -e state=absent --check 2>&1)
 check_eq "removal in check mode: changed on both hosts" "1 1" \
     "$(recap here changed "$out") $(recap host2 changed "$out")"

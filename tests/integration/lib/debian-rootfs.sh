@@ -6,8 +6,8 @@
 #   running OpenRC), or systemd-host (systemd plus machined, dbus and the libraries lxmgr links
 #   against: the outer container of tests/systemd-host), or ssh (systemd plus openssh-server,
 #   for the SSH host keys of clones), or ansible-host (systemd-host's packages plus
-#   openssh-server, python3 and python3-apt: the second host of tests/ansible-two-hosts). Each variant has
-#   its own cache.
+#   openssh-server, python3 and python3-apt: the second host of tests/ansible-two-hosts and
+#   the machines its playbook makes). Each variant has its own cache.
 set -euo pipefail
 
 suite=${1:-bookworm}
