@@ -130,6 +130,21 @@ def fetch_command(in_path):
     return ['cat', '--', in_path]
 
 
+def connection_error(name, rc, out, err, over_ssh=False):
+    """lxmgr's own line when exec itself failed (the container is not running, no such
+    container...) or ssh's when the host was not reached; None when the command ran (its exit
+    status, whatever it is, is its own)."""
+    lines = [line for line in to_text(err or b'').splitlines() if line.strip()]
+    if over_ssh and rc == 255:
+        return lines[-1] if lines else 'ssh exited with status 255'
+    mine = 'lxmgr: exec %s: ' % name
+    if rc == 1 and not out and lines and lines[-1].startswith(mine):
+        return lines[-1]
+    if rc == 127 and not out and lines and 'lxmgr' in lines[-1] and 'not found' in lines[-1]:
+        return lines[-1]
+    return None
+
+
 class Connection(ConnectionBase):
     """lxmgr containers, local or on a host reached by SSH."""
 
@@ -167,6 +182,11 @@ class Connection(ConnectionBase):
         super(Connection, self).exec_command(cmd, in_data=in_data, sudoable=sudoable)
         p = self._run([self.get_option('executable'), '-c', cmd])
         out, err = p.communicate(in_data)
+        ssh_host = self.get_option('lxmgr_ssh_host')
+        failure = connection_error(self._name(), p.returncode, out, err,
+                                   bool(ssh_host) and ssh_host not in LOCAL_HOSTS)
+        if failure:
+            raise AnsibleConnectionFailure(failure)
         return p.returncode, out, err
 
     def _transfer(self, command, stdin=None, stdout=None, what=''):

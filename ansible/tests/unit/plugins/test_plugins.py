@@ -142,6 +142,18 @@ class ConnectionArguments(unittest.TestCase):
     def test_localhost_is_local(self):
         self.assertEqual(connection.host_argv(['lxmgr', 'list'], 'localhost', 'root'), ['lxmgr', 'list'])
 
+    def test_connection_errors(self):
+        e = connection.connection_error
+        line = 'lxmgr: exec web: exec: container is not running'
+        self.assertEqual(e('web', 1, b'', (line + '\n').encode()), line)
+        self.assertIsNone(e('web', 1, b'', b'cat: x: No such file\n'), 'the command\'s own failure')
+        self.assertIsNone(e('web', 1, b'{"failed": true}', (line + '\n').encode()))
+        self.assertIsNone(e('web', 255, b'', b'oops\n'), '255 is the command\'s own here')
+        self.assertEqual(e('web', 255, b'', b'ssh: connect to host h port 22: No route to host\n', True),
+                         'ssh: connect to host h port 22: No route to host')
+        self.assertEqual(e('web', 127, b'', b'bash: line 1: lxmgr: command not found\n', True),
+                         'bash: line 1: lxmgr: command not found')
+
     def test_file_commands(self):
         self.assertEqual(connection.put_command('/a b'), ['/bin/sh', '-c', 'cat > "$1"', 'sh', '/a b'])
         self.assertEqual(connection.fetch_command('-x'), ['cat', '--', '-x'])
