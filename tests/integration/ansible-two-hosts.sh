@@ -226,6 +226,12 @@ check_match "a host without lxmgr (the machine dev1 itself) fails, saying so" \
     "^lxmgr: not found on this host: on PATH" \
     "$(inv_file=$work/fleet.lxmgr.yml bad dev1 '{"name": "x", "rootfs": "/"}' 2>&1)"
 
+printf 'ghost ansible_connection=lxmgr.lxmgr.lxmgr ansible_lxmgr_binary=%s ansible_lxmgr_root=%s\n' \
+    "$LXMGR" "$T_ROOT" >"$work/ghost.ini"
+check_match "a machine that does not exist is UNREACHABLE with lxmgr's line" \
+    "ghost \| UNREACHABLE.*lxmgr: exec ghost: store: no container named 'ghost'" \
+    "$(ansible -i "$work/ghost.ini" ghost -m raw -a true 2>&1 | tr '\n' ' ')"
+
 # ---- check and diff mode ----
 out=$(playbook "$work/bad.yml" -e target=host2 --check --diff \
     -e '{"args": {"name": "dev1", "state": "stopped", "config": {"container.stop_timeout": 30}}}' 2>&1)
