@@ -99,10 +99,7 @@ options:
 notes:
   - The provisioning options and the source options apply when the container is made; on an
     existing container a different source fails with lxmgr's "exists already" line.
-seealso:
-  - name: lxmgr(1)
-    description: The lxmgr command line.
-    link: https://example.invalid/lxmgr
+  - The lxmgr command line is described in lxmgr(1), every configuration key in lxmgr.conf(5).
 '''
 
 EXAMPLES = r'''
