@@ -89,6 +89,7 @@ settle_every=0.01
 settled=
 settled_us=
 settled_why=
+# shellcheck disable=SC2034,SC2154 # boot_timeout comes from, and settled* go to, the script that sources this
 wait_settled() {
     local t0=$1 out='' rest
     shift

@@ -25,9 +25,9 @@ for name in alpha beta; do
     printf '[idmap]\nuid_base = 1048576\ngid_base = 1048576\n' >>"$tmp/store/lib/$name/config"
 done
 
-# shellcheck disable=SC1091
+# shellcheck source=/dev/null # the system's bash-completion, not ours to check
 source /usr/share/bash-completion/bash_completion
-# shellcheck disable=SC1091
+# shellcheck source=../etc/lxmgr.bash-completion
 source "$src/etc/lxmgr.bash-completion"
 
 # complete WORDS...: the candidates for the last word of the command line WORDS.

@@ -7,7 +7,7 @@ src=${LXMGR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 command -v clang-format >/dev/null || { echo "1..0 # SKIP clang-format is not installed"; exit 0; }
 files=$(git -C "$src" ls-files '*.[ch]' 2>/dev/null) || { echo "1..0 # SKIP not a git checkout"; exit 0; }
 [ -n "$files" ] || { echo "1..0 # SKIP not a git checkout"; exit 0; }
-if out=$(cd "$src" && printf '%s\n' $files | xargs clang-format --dry-run --Werror 2>&1); then
+if out=$(cd "$src" && printf '%s\n' "$files" | xargs clang-format --dry-run --Werror 2>&1); then
     echo "ok 1 - clang-format: every tracked C file is formatted"
     echo "1..1"
 else

@@ -19,6 +19,7 @@ not_ok() {
     [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/# /'
     return 0
 }
+# shellcheck disable=SC2317 # reached: the checks below call it
 check() { # check DESCRIPTION COMMAND...
     local what=$1
     shift
@@ -88,9 +89,10 @@ for e in LXMGR_ROOT LXMGR_SUBUID LXMGR_SUBGID; do
     grep -qx "\.B $e" <<<"$env" || missing+=("$e")
 done
 # Every variable the code reads from the environment.
-for e in $(grep -ohE 'getenv\("LXMGR_[A-Z_]+"' "$src"/lxmgr/*.c | grep -oE 'LXMGR_[A-Z_]+' | sort -u); do
+# (every folder of lxmgr/: the sources live in one folder per concern).
+while read -r e; do
     grep -qx "\.B $e" <<<"$env" || missing+=("$e")
-done
+done < <(grep -rohE --include='*.c' 'getenv\("LXMGR_[A-Z_]+"' "$src"/lxmgr | grep -oE 'LXMGR_[A-Z_]+' | sort -u)
 if [ ${#missing[@]} -eq 0 ]; then
     ok "lxmgr.1: every LXMGR_* variable is under ENVIRONMENT"
 else

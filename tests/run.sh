@@ -3,7 +3,7 @@
 # builds, runs unit and integration tests (booting real containers), and ends with one line
 # "N passed, N failed, N skipped" counting both together.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
@@ -21,11 +21,11 @@ export LXMGR_TEST_MUST_RUN=${LXMGR_TEST_MUST_RUN:-${CI:+1}}
 make check
 status=$?
 # Print failing logs so that a CI run explains itself.
-for log in $(grep -l -E '^:test-result: (FAIL|ERROR)' $(find tests -name '*.trs') 2>/dev/null); do
+while read -r log; do
     echo "==== ${log%.trs}.log"
     tail -n 60 "${log%.trs}.log"
-done
-results=$(cat $(find tests -name '*.trs') 2>/dev/null | grep '^:test-result:')
+done < <(find tests -name '*.trs' -exec grep -l -E '^:test-result: (FAIL|ERROR)' {} + 2>/dev/null)
+results=$(find tests -name '*.trs' -exec cat {} + 2>/dev/null | grep '^:test-result:')
 passed=$(grep -c -E ': (PASS|XFAIL)$' <<<"$results")
 failed=$(grep -c -E ': (FAIL|XPASS|ERROR)$' <<<"$results")
 skipped=$(grep -c -E ': SKIP$' <<<"$results")

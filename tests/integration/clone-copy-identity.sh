@@ -100,7 +100,7 @@ for sig in INT TERM; do
     [ "$rc" != 0 ] && ok "SIG$sig ends the clone with a failure ($rc)" ||
         not_ok "SIG$sig ends the clone with a failure" "it finished first (rc 0)"
     check_eq "SIG$sig: nothing is left of it" "" \
-        "$(ls -A "$T_ROOT/lib" | grep "cut$sig" || true)"
+        "$(find "$T_ROOT/lib" -mindepth 1 -maxdepth 1 -name "*cut$sig*" -printf '%f\n')"
 done
 check_eq "the store holds only the two" "cpcopy cporig" "$(ls "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
 done_testing

@@ -81,7 +81,7 @@ check_match "a hung pre-start is killed at the limit" \
     "pre-start hook $T_ROOT/lib/hookc1/hooks/pre-start.d/25-fail killed after 2 s \(hooks.timeout\)" "$out"
 [ "$took" -ge 2 ] && [ "$took" -le 6 ] && ok "after about 2 s (${took} s)" || not_ok "after about 2 s" "took ${took} s"
 sleep 0.2
-check_eq "nothing it started is left" "" "$(ps -eo args= | grep -x 'sleep 4242' || true)"
+check_eq "nothing it started is left" "" "$(pgrep -a -x -f 'sleep 4242')"
 check_host_clean hookc1 "$base"
 rm "$T_ROOT/lib/hookc1/hooks/pre-start.d/25-fail"
 

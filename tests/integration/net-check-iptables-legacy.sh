@@ -58,6 +58,7 @@ ip -n "$ns-b" route add default via 192.0.2.1
 check "the bridge's gateway answers (not forwarded)" ip netns exec "$ns-a" busybox ping -c1 -W2 10.99.0.1
 check_fails "forwarded traffic is dropped by the legacy policy" \
     ip netns exec "$ns-a" busybox ping -c1 -W2 192.0.2.2
+# shellcheck disable=SC2001 # per line of a multi-line output
 fix=$(sed 's/.*; fix: //' <<<"$out")
 IFS=';' read -r -a cmds <<<"$fix"
 for c in "${cmds[@]}"; do

@@ -120,6 +120,7 @@ t0=$(ms)
 install_out=$(g sh -c 'apt-get install -y -q --no-install-recommends /tmp/debs/*.deb' 2>&1)
 check_eq "apt installs both packages in the guest, offline" "0" "$?"
 t_install=$(($(ms) - t0))
+# shellcheck disable=SC2001 # a prefix on every line
 [ "$(g dpkg-query -W -f='${Status}' lxmgr)" = "install ok installed" ] ||
     sed 's/^/#   apt: /' <<<"$install_out" | tail -20
 check_eq "both are installed" "install ok installed|install ok installed" \

@@ -36,7 +36,7 @@ for try in $(seq 1 20); do
     if [ -n "$(host_procs_in_range "$base")" ] && [ "$state" = stopped ]; then
         leftovers=$((leftovers + 1))
         echo "# try $try (phase $phase, ${delay}s): stopped but processes remain:" \
-            $(ps -o pid=,stat=,uid=,comm= -p "$(host_procs_in_range "$base" | paste -sd,)")
+            "$(ps -o pid=,stat=,uid=,comm= -p "$(host_procs_in_range "$base" | paste -sd,)" | xargs)"
     fi
     lx stop rel1 --kill >/dev/null 2>&1
     lx gc >/dev/null 2>&1

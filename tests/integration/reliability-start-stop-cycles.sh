@@ -32,7 +32,7 @@ snapshot() {
     printf 'nft_rules=%s ' "$(nft -a list ruleset 2>/dev/null | grep -c 'lx-cyc-')"
     printf 'procs=%s ' "$(host_procs_in_range "$base" cyc | wc -l)"
     printf 'run_files=%s ' "$(find "$T_ROOT/run" "$T_ROOT/lib/cyc" -maxdepth 1 | wc -l)"
-    printf 'dnsmasq=%s\n' "$(ps -eo args= | grep -c -- "^dnsmasq.*--interface=$bridge ")"
+    printf 'dnsmasq=%s\n' "$(pgrep -c -f -- "^dnsmasq.*--interface=$bridge ")"
 }
 host_totals() {
     printf 'host mounts %s, MemAvailable %s kB, Slab %s kB' "$(wc -l </proc/self/mountinfo)" \
@@ -68,10 +68,15 @@ failed=0
 t0=$(now_ms)
 for i in $(seq 1 "$cycles"); do
     lx start cyc >/dev/null 2>"$T_ROOT/err" || { failed=$((failed + 1)); cat "$T_ROOT/err"; }
-    if [ "$i" = 1 ] || [ "$i" = "$cycles" ]; then
+    if [ "$i" = 1 ]; then
         m=$(monitor_of)
-        eval "fds_$([ "$i" = 1 ] && echo first || echo last)=$(monitor_fds "$m")"
-        eval "rss_$([ "$i" = 1 ] && echo first || echo last)=$(monitor_rss "$m")"
+        fds_first=$(monitor_fds "$m")
+        rss_first=$(monitor_rss "$m")
+    fi
+    if [ "$i" = "$cycles" ]; then
+        m=$(monitor_of)
+        fds_last=$(monitor_fds "$m")
+        rss_last=$(monitor_rss "$m")
     fi
     lx stop cyc >/dev/null 2>"$T_ROOT/err" || { failed=$((failed + 1)); cat "$T_ROOT/err"; }
 done

@@ -103,7 +103,7 @@ debian_rootfs() {
 
 # The cgroup tag of the test's store, as lxmgr derives it from --root (store.c): containers of
 # other stores (other tests running at the same time) may share names and, while this one
-# is stopped, id ranges; their cgroups carry another tag.
+# is stopped, id ranges; their cgroups carry another tag. STORE defaults to the test's own.
 store_tag() {
     local s=${1:-$T_ROOT} h=5381 i c
     for ((i = 0; i < ${#s}; i++)); do
@@ -115,7 +115,7 @@ store_tag() {
 
 # Host objects of a container: its cgroup directories in every hierarchy.
 host_cgroups_of() {
-    find /sys/fs/cgroup -maxdepth 3 -type d -name "lxmgr-$(store_tag)-$1.scope" 2>/dev/null
+    find /sys/fs/cgroup -maxdepth 3 -type d -name "lxmgr-$(store_tag "$T_ROOT")-$1.scope" 2>/dev/null
 }
 
 # Processes whose uid lies in [base, base+65535], except those inside a container of another
@@ -124,7 +124,7 @@ host_cgroups_of() {
 # by the host's PID 1 whenever that gets to it (slowly on hosts whose PID 1 is no init).
 host_procs_in_range() {
     local base=$1 tag pid
-    tag=$(store_tag)
+    tag=$(store_tag "$T_ROOT")
     for pid in $(ps -eo uid=,pid=,stat= |
         awk -v b="$base" '$1 >= b && $1 < b + 65536 && $3 !~ /^Z/ { print $2 }'); do
         if grep -q '/lxmgr-[0-9a-f]\{8\}-[^/]*\.scope' "/proc/$pid/cgroup" 2>/dev/null &&

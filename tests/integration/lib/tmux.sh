@@ -27,8 +27,8 @@ tmux_screen() {
 
 # tmux_wait NAME REGEX [SECONDS]: waits until the window shows REGEX; fails after SECONDS.
 tmux_wait() {
-    local i
-    for i in $(seq 1 $((${3:-30} * 10))); do
+    local _
+    for _ in $(seq 1 $((${3:-30} * 10))); do
         tmux_screen "$1" | grep -qE -- "$2" && return 0
         sleep 0.1
     done
