@@ -8,18 +8,6 @@
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
-# refused PATTERN DESCRIPTION CMD...: exit 1 and one line matching.
-refused() {
-    local pattern=$1 desc=$2 out rc
-    shift 2
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" = 1 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $pattern ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc (want 1), output: $out"
-    fi
-}
 init_uid() {
     local pid
     pid=$(sed -n 's/^init_pid=//p' "$T_ROOT/run/$1/state" 2>/dev/null)
@@ -35,7 +23,7 @@ cp "$cfg" "$T_ROOT/config.good"
 sum=$(sha256sum <"$cfg")
 
 # The attack: root of ic1 as host uid 1000, a real user's (cloudsdk on the test host).
-refused "^lxmgr: config ic1: idmap: idmap.uid_base 1000: 1000-66535 is not inside root's ranges in /etc/subuid \([0-9]+-[0-9]+" \
+refused 1 "^lxmgr: config ic1: idmap: idmap.uid_base 1000: 1000-66535 is not inside root's ranges in /etc/subuid \([0-9]+-[0-9]+" \
     "config set idmap.uid_base 1000 is refused, naming key, range and rule" \
     lx config ic1 set idmap.uid_base 1000
 check_eq "the config file was not rewritten" "$sum" "$(sha256sum <"$cfg")"
@@ -43,7 +31,7 @@ check_eq "the config file was not rewritten" "$sum" "$(sha256sum <"$cfg")"
 # Edited by hand: refused at start, before anything runs.
 sed -i "s/^uid_base = .*/uid_base = 1000/" "$cfg"
 check_eq "the edited file says uid_base 1000" "1000" "$(lx config ic1 get idmap.uid_base 2>&1)"
-refused "^lxmgr: start ic1: idmap: idmap.uid_base 1000: 1000-66535 is not inside root's ranges in /etc/subuid" \
+refused 1 "^lxmgr: start ic1: idmap: idmap.uid_base 1000: 1000-66535 is not inside root's ranges in /etc/subuid" \
     "start refuses a config edited to uid_base 1000" lx start ic1
 sleep 1
 check_eq "ic1's init does not run as host uid 1000" "" "$(init_uid ic1)"
@@ -55,13 +43,13 @@ check_host_clean ic1 "$base"
 cp "$T_ROOT/config.good" "$cfg"
 
 # The other rules, each from the good file.
-refused "idmap.gid_base 1000: 1000-66535 is not inside root's ranges in /etc/subgid" \
+refused 1 "idmap.gid_base 1000: 1000-66535 is not inside root's ranges in /etc/subgid" \
     "config set idmap.gid_base 1000 is refused" lx config ic1 set idmap.gid_base 1000
 cp "$T_ROOT/config.good" "$cfg"
-refused "idmap.uid_base $base2: $base2-$((base2 + 65535)) overlaps the uids $base2-$((base2 + 65535)) of container ic2" \
+refused 1 "idmap.uid_base $base2: $base2-$((base2 + 65535)) overlaps the uids $base2-$((base2 + 65535)) of container ic2" \
     "another container's range is refused" lx config ic1 set idmap.uid_base "$base2"
 cp "$T_ROOT/config.good" "$cfg"
-refused "idmap.uid_base $base: $base-$((base + 4294967295 - 1048576)) is not inside root's ranges" \
+refused 1 "idmap.uid_base $base: $base-$((base + 4294967295 - 1048576)) is not inside root's ranges" \
     "a size that runs past root's ranges is refused" lx config ic1 set idmap.size $((4294967295 - 1048576 + 1))
 cp "$T_ROOT/config.good" "$cfg"
 

@@ -17,18 +17,6 @@ mkdir -p "$host/sub" "$T_ROOT/lib/sl1/rootfs/srv/data"
 echo benign >"$host/sub/benign"
 chown -R 1000:1000 "$host"
 
-# refused WANT_RC PATTERN DESC CMD...: CMD exits WANT_RC with one line matching PATTERN.
-refused() {
-    local want=$1 pattern=$2 desc=$3 out rc
-    shift 3
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" = "$want" ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $pattern ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc (want $want), output: ${out:0:600}"
-    fi
-}
 
 # no_host_shadow DESC DIR: root inside, with group 42 (shadow), cannot read the host's
 # /etc/shadow as DIR/shadow. Only its first field and the listing are printed.

@@ -6,18 +6,6 @@
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
-# refused EXIT_STATUS PATTERN DESCRIPTION CMD...: fails with that status and one line matching.
-refused() {
-    local want=$1 pattern=$2 desc=$3 out rc
-    shift 3
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" = "$want" ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $pattern ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc (want $want), output: $out"
-    fi
-}
 
 rootfs=$(debian_rootfs)
 refused 1 "invalid container name 'a/b'" "a name with a slash" lx create a/b --rootfs "$rootfs"

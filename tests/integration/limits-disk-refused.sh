@@ -19,18 +19,6 @@ loop_store 1G "" "" "$T_ROOT" || skip_all "cannot make and mount a loop ext4 ima
 mkdir -p "$T_ROOT/etc"
 printf '[net]\ndns = local\n' >"$T_ROOT/etc/lxmgr.conf"
 
-# refused EXIT_STATUS PATTERN DESCRIPTION CMD...: fails with that status and one line matching.
-refused() {
-    local want=$1 pattern=$2 desc=$3 out rc
-    shift 3
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" = "$want" ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $pattern ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc (want $want), output: $out"
-    fi
-}
 
 check "create on a plain ext4 store" new_debian dq1 --net none
 base=$(uid_base_of dq1)

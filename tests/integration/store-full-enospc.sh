@@ -22,18 +22,11 @@ base=$(uid_base_of full1)
 dd if=/dev/zero of="$T_ROOT/filler" bs=1M >/dev/null 2>&1
 check_eq "the store's file system is full" "0" "$(df --output=avail "$T_ROOT" | tail -1 | tr -d ' ')"
 
-# refused_full DESCRIPTION CMD...: fails with one line naming ENOSPC.
+# refused_full DESCRIPTION CMD...: refused (exit 1) in one line naming ENOSPC.
 refused_full() {
-    local desc=$1 out rc
+    local desc=$1
     shift
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" != 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
-        [[ $out =~ No\ space\ left\ on\ device ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc, output: $out"
-    fi
+    refused 1 "No space left on device" "$desc" "$@"
 }
 
 # Nothing of a failed start: no runtime files, cgroup, process or mount under the store.

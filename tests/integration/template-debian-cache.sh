@@ -70,31 +70,27 @@ check "t3 stops" lx stop t3
 check_host_clean t3 "$base_t3"
 
 # ---- refused in one line, nothing made ----
-refused() { # refused DESCRIPTION REGEX ARGS...: exit 1 or 2, one line matching REGEX
-    local desc=$1 re=$2 out rc
+# refused_create DESCRIPTION REGEX ARGS...: lx create ARGS is refused (1, or 2 for a usage
+# error) in one line matching REGEX.
+refused_create() {
+    local desc=$1 re=$2
     shift 2
-    out=$(lx create "$@" 2>&1)
-    rc=$?
-    if [ "$rc" = 0 ] || [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] || ! [[ $out =~ $re ]]; then
-        not_ok "$desc" "exit $rc, output: $out"
-    else
-        ok "$desc"
-    fi
+    refused '1|2' "$re" "$desc" lx create "$@"
 }
-refused "an unknown template" "^lxmgr: create b1: template: no template 'nosuch' in .*lxmgr templates" \
+refused_create "an unknown template" "^lxmgr: create b1: template: no template 'nosuch' in .*lxmgr templates" \
     b1 -t nosuch
-refused "an unknown release" "^lxmgr: create b2: template: debian: unknown release 'nosuch'" \
+refused_create "an unknown release" "^lxmgr: create b2: template: debian: unknown release 'nosuch'" \
     b2 -t debian -r nosuch
-refused "a release that is no directory name" "invalid release '\.\./x'" b3 -t debian -r ../x
-refused "an unknown architecture" "unknown architecture 'sparc'" b4 -t debian --arch sparc
-refused "an architecture the host cannot run" "cannot run s390x programs" b4 -t debian --arch s390x
-refused "an option the template does not take" "the template debian takes no --file" \
+refused_create "a release that is no directory name" "invalid release '\.\./x'" b3 -t debian -r ../x
+refused_create "an unknown architecture" "unknown architecture 'sparc'" b4 -t debian --arch sparc
+refused_create "an architecture the host cannot run" "cannot run s390x programs" b4 -t debian --arch s390x
+refused_create "an option the template does not take" "the template debian takes no --file" \
     b5 -t debian --file /dev/null
-refused "a release for a template without releases" "tarball has no releases" \
+refused_create "a release for a template without releases" "tarball has no releases" \
     b6 -t tarball -r 1 --file /dev/null
-refused "--refresh of a template without a cache" "tarball keeps no cache" \
+refused_create "--refresh of a template without a cache" "tarball keeps no cache" \
     b7 -t tarball --refresh --file /dev/null
-refused "-r without -t" "^lxmgr: create: -r, --arch.*go with -t TEMPLATE" b8 -r bookworm --rootfs /
+refused_create "-r without -t" "^lxmgr: create: -r, --arch.*go with -t TEMPLATE" b8 -r bookworm --rootfs /
 check_eq "nothing was made in the store" "t1 t2 t3" "$(ls -A "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
 check "no cache directory for the refused release" test ! -e "$LXMGR_TEMPLATE_CACHE/debian/nosuch"
 done_testing

@@ -53,7 +53,26 @@ check() {
     fi
 }
 
-# check_fails DESCRIPTION CMD...: passes when CMD fails (a refused case).
+# refused EXIT_STATUS PATTERN DESCRIPTION CMD...: the refusal of bad input: CMD exits with
+# EXIT_STATUS (1: refused, 2: a usage error; a bash regex such as '1|2' for either) and says
+# why in exactly one line (stdout and stderr together) matching PATTERN (a bash regex).
+refused() {
+    local want=$1 pattern=$2 desc=$3 out rc lines
+    shift 3
+    out=$("$@" 2>&1)
+    rc=$?
+    lines=$(printf '%s\n' "$out" | wc -l)
+    if [[ $rc =~ ^($want)$ ]] && [ "$rc" != 0 ] && [ "$lines" = 1 ] && [[ $out =~ $pattern ]]; then
+        ok "$desc"
+    else
+        not_ok "$desc" "command: $*" "exit $rc (want $want), $lines line(s) (want 1), want: $pattern" \
+            "output: ${out:0:600}"
+    fi
+}
+
+# check_fails DESCRIPTION CMD...: passes when CMD fails: for what must fail but is no refusal
+# of bad input by lxmgr (a write inside a read-only share, a name that must not resolve, a
+# file that must be gone); refusals go through refused.
 check_fails() {
     local desc=$1 out
     shift
