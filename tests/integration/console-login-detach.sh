@@ -11,10 +11,10 @@ tmux_setup
 
 echo 'S3cret-pw' >"$T_ROOT/pw"
 : >"$T_ROOT/empty"
-check_fails "create refuses an empty password file" \
-    lx create bad1 --rootfs "$(debian_rootfs)" --password-file "$T_ROOT/empty"
-check_fails "create refuses a missing password file" \
-    lx create bad2 --rootfs "$(debian_rootfs)" --password-file "$T_ROOT/nonexistent"
+refused 1 "^lxmgr: create bad1: login: $T_ROOT/empty: no password on its first line\$" \
+    "create refuses an empty password file" lx create bad1 --rootfs "$(debian_rootfs)" --password-file "$T_ROOT/empty"
+refused 1 "^lxmgr: create bad2: login: $T_ROOT/nonexistent: cannot read the password file: " \
+    "create refuses a missing password file" lx create bad2 --rootfs "$(debian_rootfs)" --password-file "$T_ROOT/nonexistent"
 check_eq "a refused create leaves no container" "" "$(ls "$T_ROOT/lib" 2>/dev/null)"
 new_debian con1 --password-file "$T_ROOT/pw"
 check "root's hash in the rootfs's /etc/shadow is SHA-512 crypt, which every guest reads" \
@@ -82,7 +82,8 @@ check_match "the refusal is one line saying it is not running" \
 log=$(lx console con1 --log 2>&1)
 check_match "console --log holds the boot messages" "Reached target.*Multi-User System" "$log"
 check_match "console --log holds the login" "answer-42 on /dev/console" "$log"
-check_fails "console --log of an unknown container fails" lx console nosuch --log
+refused 1 "^lxmgr: console nosuch: store: no container named 'nosuch'" \
+    "console --log of an unknown container fails" lx console nosuch --log
 
 check_host_clean con1 "$(uid_base_of con1)"
 done_testing

@@ -23,7 +23,7 @@ base=$(uid_base_of mk1)
 start_then_kill "start" "running"
 check_eq "every process of the container died with its monitor" "" "$(host_procs_in_range "$base" | tr '\n' ' ')"
 check_match "list reports it stopped" "mk1 +stopped" "$(lx list)"
-check_fails "exec refuses a container whose monitor is gone" lx exec mk1 -- true
+refused 1 "^lxmgr: exec mk1: " "exec refuses a container whose monitor is gone" lx exec mk1 -- true
 # A writer killed between its write and its rename leaves NAME.tmp-PID (4194305 is above
 # PID_MAX_LIMIT: never alive); one of a live process (this shell) is its, and stays.
 echo x >"$T_ROOT/lib/mk1/config.tmp-4194305"
@@ -50,5 +50,6 @@ for how in "stop mk1" "stop --all"; do
     check "$how removes what it left, and succeeds" lx $how
     check_host_clean mk1 "$base"
 done
-check_fails "a second stop of the clean, stopped container is refused" lx stop mk1
+refused 1 "^lxmgr: stop mk1: control: container is not running\$" \
+    "a second stop of the clean, stopped container is refused" lx stop mk1
 done_testing

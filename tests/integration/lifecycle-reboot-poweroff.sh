@@ -57,5 +57,6 @@ check "kill sends SIGKILL to init by default" lx kill rb2
 wait_state_gone rb2
 check_match "killed container is stopped" "rb2 +stopped" "$(lx list)"
 check_host_clean rb2 "$b2"
-check_fails "kill with an unknown signal is a usage error" lx kill rb2 SIGFOO
+refused 2 "^lxmgr: kill: unknown signal 'SIGFOO'" "kill with an unknown signal is a usage error" \
+    lx kill rb2 SIGFOO
 done_testing

@@ -29,7 +29,8 @@ check "sudoers drop-in" lx exec dev1 -- sh -c 'echo "alice ALL=(ALL) NOPASSWD:AL
 check_eq "alice runs as alice" "alice" "$(lx exec dev1 --user alice -- id -un)"
 check_eq "alice's HOME is hers" "/home/alice" "$(lx exec dev1 --user alice -- sh -c 'echo $HOME')"
 check_eq "sudo id -u as alice gives 0" "0" "$(lx exec dev1 --user alice -- sudo id -u)"
-check_fails "an unknown user is refused" lx exec dev1 --user nobody-such -- true
+refused 1 "^lxmgr: exec dev1: .*nobody-such" "an unknown user is refused" \
+    lx exec dev1 --user nobody-such -- true
 
 # systemctl start/stop of a unit.
 lx exec dev1 -- sh -c 'printf "[Service]\nExecStart=/bin/sleep infinity\n" >/etc/systemd/system/lxtest.service'
