@@ -17,13 +17,15 @@ cfg=$T_ROOT/lib/dv1/config
 before=$(cat "$cfg")
 block=$(find /dev -maxdepth 1 -type b | head -n 1)
 if [ -n "$block" ]; then
-    out=$(lx config dv1 set device.blk "$block" 2>&1)
-    check_fails "a block device is refused" test $? = 0
-    check_match "with one line naming it" "^lxmgr: .*device.blk: $block is not a character device\$" "$out"
+    refused 1 "^lxmgr: .*device.blk: $block is not a character device\$" \
+        "a block device is refused, in one line naming it" lx config dv1 set device.blk "$block"
 fi
-check_fails "a path outside /dev is refused" lx config dv1 set device.x /etc/passwd
-check_fails "a missing node is refused" lx config dv1 set device.x /dev/lxmgr-nonexistent
-check_fails "a directory is refused" lx config dv1 set device.x /dev/net
+refused 1 "^lxmgr: config dv1: config: .*device.x: invalid device '/etc/passwd'" \
+    "a path outside /dev is refused" lx config dv1 set device.x /etc/passwd
+refused 1 "^lxmgr: config dv1: config: .*device.x: device /dev/lxmgr-nonexistent: No such file" \
+    "a missing node is refused" lx config dv1 set device.x /dev/lxmgr-nonexistent
+refused 1 "^lxmgr: config dv1: config: .*device.x: /dev/net is not a character device\$" \
+    "a directory is refused" lx config dv1 set device.x /dev/net
 check_eq "the config is untouched" "$before" "$(cat "$cfg")"
 
 host_tun=$(stat -c '%a %u %g %t:%T' /dev/net/tun)
