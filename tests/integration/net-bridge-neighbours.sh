@@ -40,12 +40,16 @@ check "the host pings nb2" busybox ping -c1 -W3 "$ip2"
 check_match "net show lists who holds which address" "nb2 +bridge +$ip2 " "$(lx net show)"
 
 # Refused before anything is made: no directory, no link.
-check_fails "an address outside the pool is refused" new_debian bad1 --ip 192.168.250.7
-check_fails "an address in use is refused" new_debian bad2 --ip "$ip1"
-check_fails "the gateway address is refused" new_debian bad3 --ip "${ip1%.*}.1"
-check_fails "an unknown mode is refused" new_debian bad4 --net bridged
-check_fails "routed without an uplink is refused" new_debian bad5 --net routed --ip 10.9.9.9
-check_fails "routed with a missing uplink is refused" \
+refused 1 "^lxmgr: create bad1: net: .*192\.168\.250\.7" "an address outside the pool is refused" \
+    new_debian bad1 --ip 192.168.250.7
+refused 1 "^lxmgr: create bad2: net: .*$ip1" "an address in use is refused" new_debian bad2 --ip "$ip1"
+refused 1 "^lxmgr: create bad3: net: " "the gateway address is refused" new_debian bad3 --ip "${ip1%.*}.1"
+refused 1 "^lxmgr: create bad4: net: unknown network mode 'bridged'" "an unknown mode is refused" \
+    new_debian bad4 --net bridged
+refused 1 "^lxmgr: create bad5: net: routed mode needs the host interface" \
+    "routed without an uplink is refused" new_debian bad5 --net routed --ip 10.9.9.9
+refused 1 "^lxmgr: create bad6: net: net.uplink lxt-nosuch0: no such interface on the host\$" \
+    "routed with a missing uplink is refused" \
     new_debian bad6 --net routed --ip 10.9.9.9 --uplink lxt-nosuch0
 out=$(lx create bad7 --rootfs "$(debian_rootfs)" --ip 192.168.250.7 2>&1)
 check_match "the error names the address and the pool" "192.168.250.7 is outside the pool" "$out"

@@ -27,7 +27,7 @@ check_match "net check names table, chain and policy" \
     "^forwarded traffic of containers is dropped by table inet $fw chain forward policy drop; fix: nft insert rule inet $fw forward iifname [^ ]+ accept" \
     "$(grep "$fw" <<<"$out")"
 check_eq "one line for it" 1 "$(grep -c "$fw" <<<"$out")"
-check_fails "a bad argument is refused" lx net check extra
+refused 2 "^lxmgr: net: unexpected argument 'extra'" "a bad argument is refused" lx net check extra
 
 new_debian chk1
 add_busybox chk1

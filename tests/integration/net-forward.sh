@@ -25,17 +25,18 @@ host_ip=$NET_UP_PREFIX.1
 
 # Bad values, each refused at create and at config set.
 for bad in tcp:0:80 sctp:1:2 tcp:8080 tcp:8080:80:1 tcp:70000:80 "tcp:1:2 tcp:1:3"; do
-    check_fails "--forward '$bad' refused" lx create "bad$$" --rootfs "$(debian_rootfs)" \
-        --forward "$bad"
+    refused 1 "^lxmgr: create bad$$: net: --forward .* is not PROTO:HOSTPORT:PORT" \
+        "--forward '$bad' refused" lx create "bad$$" --rootfs "$(debian_rootfs)" --forward "$bad"
 done
-check_fails "--forward with --net none refused" lx create "bad$$" --rootfs "$(debian_rootfs)" \
-    --net none --forward "tcp:$port:80"
+refused 1 "^lxmgr: create bad$$: net: --forward needs --net bridge\$" "--forward with --net none refused" \
+    lx create "bad$$" --rootfs "$(debian_rootfs)" --net none --forward "tcp:$port:80"
 check_eq "a refused create leaves no container" "" "$(lx list 2>/dev/null | grep "bad$$")"
 
 new_debian fw1 --forward "tcp:$port:80" --forward "udp:$uport:53"
 check_eq "both --forward are recorded" "tcp:$port:80 udp:$uport:53" \
     "$(lx config fw1 get net.forward)"
-check_fails "config set of a bad net.forward refused" lx config fw1 set net.forward tcp:1
+refused 1 "^lxmgr: config fw1: config: .*net.forward: invalid port forwards 'tcp:1'" \
+    "config set of a bad net.forward refused" lx config fw1 set net.forward tcp:1
 add_busybox fw1
 ip1=$(lx config fw1 get net.ip)
 check "start fw1" lx start fw1
@@ -92,9 +93,8 @@ check_eq "a port that is not forwarded does not answer" "" \
 
 # Another container asking for the same host port: refused before anything is made.
 new_debian fw2 --forward "tcp:$port:80"
-out=$(lx start fw2 2>&1)
-check_fails "start of fw2 with the same port refused" test $? = 0
-check_match "the error names the port and the table" "tcp port $port is already forwarded.*$veth" "$out"
+refused 1 "^lxmgr: start fw2: .*tcp port $port is already forwarded.*$veth" \
+    "start of fw2 with the same port refused, naming the port and the table" lx start fw2
 check_fails "fw2 left no veth" sh -c "ip -o link | grep -q 'alias lxmgr:veth:.*/fw2\$'"
 check_eq "fw2 left no forward table" "1" "$(nft list tables ip | grep -c lxmgr-fwd-)"
 

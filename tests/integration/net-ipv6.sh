@@ -20,9 +20,12 @@ ip addr add "$up6::1/64" dev "$NET_UP_LINK" nodad
 ip -n "$NET_UP_NS" addr add "$up6::2/64" dev eth0 nodad
 
 # Bad input first: nothing may be made.
-check_fails "--ip6 that is not an address is refused" new_debian bad6 --ip6 fd00::zz
-check_fails "--ip6 outside the bridge's /64 is refused" new_debian bad6 --ip6 fd00:dead:beef::5
-check_fails "--ip6 with --net none is refused" new_debian bad6 --net none --ip6 fd00::5
+refused 1 "^lxmgr: create bad6: net: --ip6 fd00::zz is not an IPv6 address\$" \
+    "--ip6 that is not an address is refused" new_debian bad6 --ip6 fd00::zz
+refused 1 "^lxmgr: create bad6: net: .*fd00:dead:beef::5" "--ip6 outside the bridge's /64 is refused" \
+    new_debian bad6 --ip6 fd00:dead:beef::5
+refused 1 "^lxmgr: create bad6: net: --ip, --ip6 and --uplink need --net bridge or routed\$" \
+    "--ip6 with --net none is refused" new_debian bad6 --net none --ip6 fd00::5
 printf '[net]\ndns = local\nipv6 = yes\npool6 = %s::/64\n' "$up6" >"$T_ROOT/etc/lxmgr.conf"
 out=$(lx create bad6 --rootfs "$(debian_rootfs)" 2>&1)
 check_match "a net.pool6 the host already routes elsewhere is refused, naming the route" \
@@ -41,11 +44,16 @@ check_match "the bridge's /64 is a derived ULA, recorded" "^fd[0-9a-f]{2}:[0-9a-
 check_eq "both containers are on the same /64" "$pool6" "$(lx config v6b get net.pool6)"
 check_eq "v6a got the first free address" "${pool6%/64}2" "$a6"
 check_eq "v6b the next one" "${pool6%/64}3" "$b6"
-check_fails "an address another container holds is refused" new_debian bad6 --ip6 "$b6"
-check_fails "the bridge's gateway address is refused" new_debian bad6 --ip6 "${pool6%/64}1"
-check_fails "config set of a bad net.ip6 is refused" lx config v6a set net.ip6 10.0.0.1
-check_fails "config set of a net.pool6 that is not a /64 is refused" lx config v6a set net.pool6 fd00::/48
-check_fails "config set of net.ipv6 = maybe is refused" lx config v6a set net.ipv6 maybe
+refused 1 "^lxmgr: create bad6: net: .*$b6" "an address another container holds is refused" \
+    new_debian bad6 --ip6 "$b6"
+refused 1 "^lxmgr: create bad6: net: " "the bridge's gateway address is refused" \
+    new_debian bad6 --ip6 "${pool6%/64}1"
+refused 1 "^lxmgr: config v6a: config: .*net.ip6: invalid IPv6 address '10.0.0.1'" \
+    "config set of a bad net.ip6 is refused" lx config v6a set net.ip6 10.0.0.1
+refused 1 "^lxmgr: config v6a: config: .*net.pool6: invalid IPv6 /64 'fd00::/48'" \
+    "config set of a net.pool6 that is not a /64 is refused" lx config v6a set net.pool6 fd00::/48
+refused 1 "^lxmgr: config v6a: config: .*net.ipv6: invalid boolean 'maybe'" \
+    "config set of net.ipv6 = maybe is refused" lx config v6a set net.ipv6 maybe
 
 check "start v6a" lx start v6a
 check "start v6b" lx start v6b

@@ -9,8 +9,10 @@ trap 'teardown_store; net_cleanup' EXIT
 net_upstream || skip_all "cannot create a network namespace"
 ip=$NET_UP_PREFIX.10
 
-check_fails "routed without --ip is refused" new_debian rbad --net routed --uplink "$NET_UP_LINK"
-check_fails "--uplink without routed is refused" new_debian rbad --uplink "$NET_UP_LINK"
+refused 1 "^lxmgr: create rbad: net: routed mode needs the container's address" \
+    "routed without --ip is refused" new_debian rbad --net routed --uplink "$NET_UP_LINK"
+refused 1 "^lxmgr: create rbad: net: --uplink needs --net routed\$" "--uplink without routed is refused" \
+    new_debian rbad --uplink "$NET_UP_LINK"
 check "create a routed container" new_debian rt1 --net routed --ip "$ip" --uplink "$NET_UP_LINK"
 add_busybox rt1
 check "start rt1" lx start rt1
