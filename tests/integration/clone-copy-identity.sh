@@ -78,11 +78,11 @@ check_host_clean cpcopy "$b2"
 out=$(lx clone cporig cpcopy 2>&1)
 check_match "an existing name is refused" "a container named 'cpcopy' exists already" "$out"
 check_match "a missing source is refused" "nosuch" "$(lx clone nosuch x 2>&1)"
-check_fails "an invalid name is refused" lx clone cporig 'bad/name'
-out=$(lx clone cporig c3 --ip 192.168.250.7 2>&1)
-check_match "an address outside the pool is refused" "192.168.250.7 is outside the pool" "$out"
-lx clone cporig >/dev/null 2>&1
-check_eq "a missing DST is a usage error" "2" "$?"
+refused 1 "^lxmgr: clone bad/name: create: invalid container name 'bad/name': " \
+    "an invalid name is refused" lx clone cporig 'bad/name'
+refused 1 "^lxmgr: clone c3: .*192\.168\.250\.7 is outside the pool" "an address outside the pool is refused" \
+    lx clone cporig c3 --ip 192.168.250.7
+refused 2 "^lxmgr: clone: " "a missing DST is a usage error" lx clone cporig
 
 for sig in INT TERM; do
     # lxmgr itself, not a subshell, and with SIGINT not ignored as bash does for a job.

@@ -11,7 +11,8 @@ tmux_setup
 
 new_debian sh1
 check "console.autologin accepts a user name" lx config sh1 set console.autologin root
-check_fails "console.autologin refuses a bad user name" lx config sh1 set console.autologin 'ro ot'
+refused 1 "^lxmgr: config sh1: config: .*console.autologin: invalid user 'ro ot'" \
+    "console.autologin refuses a bad user name" lx config sh1 set console.autologin 'ro ot'
 check "start" lx start sh1
 check_eq "systemd reaches running" "running" "$(wait_running sh1)"
 dropin=$T_ROOT/lib/sh1/rootfs/etc/systemd/system/console-getty.service.d/lxmgr-autologin.conf
@@ -60,7 +61,7 @@ check_eq "exec without -t gives no pty" "not a tty" "$out"
 check "useradd works inside" lx exec sh1 -- useradd -m -s /bin/bash alice
 out=$(lx exec -t --user alice sh1 -- sh -c 'echo $HOME $(stat -c %U $(tty))' </dev/null | tr -d '\r')
 check_eq "exec -t --user: the user's HOME and a pty the user owns" "/home/alice alice" "$out"
-check_fails "shell of an unknown user fails" lx shell sh1 --user nosuchuser
+refused 1 "^lxmgr: shell sh1: .*nosuchuser" "shell of an unknown user fails" lx shell sh1 --user nosuchuser
 
 check "stop" lx stop sh1
 check "console.autologin can be unset" lx config sh1 unset console.autologin
@@ -68,7 +69,8 @@ check "start again" lx start sh1
 check_fails "start removes the drop-in once the key is unset" test -e "$dropin"
 check_fails "the drop-in directory goes with it" test -e "$(dirname "$dropin")"
 check "stop" lx stop sh1
-check_fails "shell of a stopped container fails" lx shell sh1
+refused 1 "^lxmgr: shell sh1: control: container is not running\$" "shell of a stopped container fails" \
+    lx shell sh1
 
 check_host_clean sh1 "$(uid_base_of sh1)"
 done_testing

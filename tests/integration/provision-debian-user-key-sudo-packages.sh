@@ -44,18 +44,16 @@ printf '#!/bin/sh\necho ran >>/root/first-boot.count\n' >"$T_ROOT/first-boot.sh"
 echo 'root-secret-1' >"$T_ROOT/pw.txt"
 
 # ---- refused before anything is made ----
-lx create bad --rootfs "$rootfs" --sudo >/dev/null 2>&1
-check_eq "--sudo without --user is a usage error (2)" "2" "$?"
+refused 2 "^lxmgr: create: --sudo and --ssh-key need --user" "--sudo without --user is a usage error (2)" \
+    lx create bad --rootfs "$rootfs" --sudo
 for bad in "--user Alice!" "--user root --ssh-key $T_ROOT/first-boot.sh" \
     "--packages -rf" "--packages git;vim" "--timezone ../../etc/shadow" \
     "--run $T_ROOT/no-such-file" "--cloud-init $T_ROOT/none"; do
-    # shellcheck disable=SC2086
-    out=$(lx create bad --rootfs "$rootfs" $bad 2>&1)
-    check_match "create $bad: refused" "^lxmgr: create bad: provision: " "$out"
-    check_eq "create $bad: in one line" "1" "$(echo "$out" | wc -l)"
+    # shellcheck disable=SC2086 # $bad is an option and its value
+    refused 1 "^lxmgr: create bad: provision: " "create $bad: refused in one line" \
+        lx create bad --rootfs "$rootfs" $bad
 done
 check_eq "nothing was made" "" "$(ls -A "$T_ROOT/lib" 2>/dev/null)"
-check_fails "config set refuses a bad provision.user" lx config x set provision.user 'a b'
 
 # ---- create with provisioning ----
 T_NAMES+=(dev1)
@@ -66,6 +64,9 @@ check_eq "create provisions and names what it changed" \
     "dev1: provisioned: changed packages timezone user sudo ssh-key run" "$out"
 check_eq "it was stopped again" "stopped" "$(lx list | awk '$1 == "dev1" { print $2 }')"
 check_eq "recorded: provision.user" "alice" "$(lx config dev1 get provision.user)"
+# (Of an existing container: for one that does not exist the store refuses first.)
+refused 1 "^lxmgr: config dev1: config: .*provision.user: invalid user name 'a b'" \
+    "config set refuses a bad provision.user" lx config dev1 set provision.user 'a b'
 check_eq "recorded: provision.ssh_key" "$key" "$(lx config dev1 get provision.ssh_key)"
 check_eq "recorded: provision.sudo" "yes" "$(lx config dev1 get provision.sudo)"
 check_eq "recorded: provision.packages" "less" "$(lx config dev1 get provision.packages)"
