@@ -77,8 +77,8 @@ check_eq "the others are stopped all the same" "dg1 stopped dg2 stopped" \
     "$(lx list | awk '$1 == "dg1" || $1 == "dg2" { printf "%s%s %s", sep, $1, $2; sep = " " }')"
 check_host_clean dg1 "$(uid_base_of dg1)"
 check_host_clean dg2 "$(uid_base_of dg2)"
-check_fails "stop --all with a NAME is refused" lx stop --all dg1
-check_fails "start --all with a NAME is refused" lx start --all dg1
+refused 2 "^lxmgr: stop: --all goes with no NAME" "stop --all with a NAME is refused" lx stop --all dg1
+refused 2 "^lxmgr: start: --all goes with no NAME" "start --all with a NAME is refused" lx start --all dg1
 
 echo "# figures: $N snapshot guests: start+boot of all ${t_boot} s, stop --all ${t_stop} s," \
     "largest monitor VmRSS ${rss_max} kB"

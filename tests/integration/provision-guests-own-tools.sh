@@ -149,10 +149,9 @@ check_match "alpine: --cloud-init refused, the image has no cloud-init" \
 check_eq "alpine: no container left" "" "$(leftovers lib a0)"
 
 # provision's own refusals, and a container without [provision] keys.
-lx provision >/dev/null 2>&1
-check_eq "provision without NAME is a usage error (2)" "2" "$?"
-check_match "provision of a missing container: one line" \
-    "^lxmgr: provision ghost: store: no container named 'ghost'[^"$'\n'"]*$" "$(lx provision ghost 2>&1)"
+refused 2 "^lxmgr: provision: expected NAME" "provision without NAME is a usage error (2)" lx provision
+refused 1 "^lxmgr: provision ghost: store: no container named 'ghost'" \
+    "provision of a missing container: one line" lx provision ghost
 T_NAMES+=(plain)
 check "alpine: a container made without provisioning" lx create plain --tarball "$alpine"
 check_eq "alpine: provision has nothing to do there (and boots nothing)" \

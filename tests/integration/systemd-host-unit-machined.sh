@@ -45,8 +45,8 @@ unit_state() { in_host systemctl is-active lxmgr@dev1 2>/dev/null; }
 
 # ---- this host: no systemd as PID 1 (or a --root store): refused, nothing changed ----
 T_NAMES+=(sdhost)
-check_fails "create --ids refuses a count that is not whole blocks" \
-    lx create sdx --rootfs "$hostfs" --ids 70000
+refused 2 "^lxmgr: create: --ids '70000': a multiple of 65536" \
+    "create --ids refuses a count that is not whole blocks" lx create sdx --rootfs "$hostfs" --ids 70000
 check "create the systemd host: --ids 196608 --nesting, no network" \
     lx create sdhost --rootfs "$hostfs" --ids 196608 --nesting --net none
 check_eq "it owns 3 blocks of ids" "196608" "$(lx config sdhost get idmap.size)"
@@ -196,7 +196,8 @@ check_eq "its systemd is up" "running" \
 check "lxmgr disable dev1" in_host lxmgr disable dev1
 check_eq "stopped and disabled, autostart = no" "inactive disabled no" \
     "$(unit_state) $(in_host systemctl is-enabled lxmgr@dev1) $(in_host lxmgr config dev1 get container.autostart)"
-check_fails "disable of a container that does not exist fails" in_host lxmgr disable nosuch
+refused 1 "^lxmgr: disable nosuch: store: no container named 'nosuch'" \
+    "disable of a container that does not exist fails" in_host lxmgr disable nosuch
 
 # ---- an old systemd (CentOS 7, 219) on this pure cgroup2 host, under the unit ----
 c7tar=${LXMGR_GUESTS:-$(cd "$TESTS_DIR/../.." && pwd)/shared/guests}/centos-7.tar.xz
