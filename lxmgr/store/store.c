@@ -11,7 +11,6 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
-#include "image/clone.h"
 #include "store/store.h"
 
 #define LOG_STEP "store"
@@ -91,7 +90,8 @@ struct container *container_free(struct container *c)
 {
 	if (!c)
 		return NULL;
-	clone_view_close(c);
+	if (c->close_view)
+		c->close_view(c);
 	free(c->name);
 	free(c->dir);
 	free(c->config_path);
