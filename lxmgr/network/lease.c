@@ -120,27 +120,6 @@ static void holders_done(struct holders *h)
 	free(h->name);
 }
 
-int network_holders_append(void **addrs, size_t size, char ***names, size_t *n, const void *addr,
-			   const char *name)
-{
-	char *na = realloc(*addrs, (*n + 1) * size);
-	char **nn;
-
-	if (!na)
-		return -ENOMEM;
-	*addrs = na;
-	nn = realloc(*names, (*n + 1) * sizeof(*nn));
-	if (!nn)
-		return -ENOMEM;
-	*names = nn;
-	nn[*n] = strdup(name);
-	if (!nn[*n])
-		return -ENOMEM;
-	memcpy(na + *n * size, addr, size);
-	(*n)++;
-	return 0;
-}
-
 static int holders_push(struct holders *h, uint32_t a, const char *name)
 {
 	return network_holders_append((void **)&h->addr, sizeof(a), &h->name, &h->n, &a, name);
