@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "fs/idmap-alloc.h"
 #include "fs/quota.h"
 #include "run/unit.h"
@@ -150,12 +151,18 @@ int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_free_ char *v = NULL;
+	struct verb_args a = {.min_args = 1,
+			      .max_args = 4,
+			      .args_name = "NAME [get KEY | set KEY VALUE | unset KEY]",
+			      .options_first = true};
 	const char *op;
 	int r;
 
-	if (argc < 2 || argv[1][0] == '-')
-		return cmd_usage_error(ctx, "expected NAME [get KEY | set KEY VALUE | unset KEY]");
-	ctx->name = argv[1];
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
+	argc = a.n_args + 1;
+	argv = a.args - 1;
 	op = argc > 2 ? argv[2] : NULL;
 	if (op && !((!strcmp(op, "get") && argc == 4) || (!strcmp(op, "set") && argc == 5) ||
 		    (!strcmp(op, "unset") && argc == 4)))

@@ -16,6 +16,7 @@
 #include "base/util.h"
 #include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
 #include "fs/rootfs.h"
@@ -409,14 +410,14 @@ static int doctor_guest(struct doctor *d, const char *name)
 int cmd_doctor(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct doctor d = {.ctx = ctx};
+	struct verb_args a = {.min_args = 0, .max_args = 1};
+	int r = cmd_parse(ctx, argc, argv, &a);
 
-	if (argc > 2)
-		return cmd_usage_error(ctx, "doctor takes at most one container name");
+	if (r != 0)
+		return r;
 	doctor_host(&d);
-	if (argc == 2) {
-		ctx->name = argv[1];
-		(void)doctor_guest(&d, argv[1]);
-	}
+	if (a.n_args == 1)
+		(void)doctor_guest(&d, a.args[0]);
 	(void)fflush(stdout);
 	if (d.failed)
 		log_line(ctx, LOG_LEVEL_ERROR, NULL, 0, "%u problem%s found", d.failed,

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "image/template-cache.h"
 #include "run/lifecycle.h"
 #include "store/store.h"
@@ -57,11 +58,12 @@ static void remove_dead_tmp_files(const struct lxmgr_ctx *ctx, const struct cont
 int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **names = NULL;
-	int failed = 0, removed;
+	struct verb_args a = {.max_args = 0};
+	int failed = 0, removed, r;
 
-	(void)argv;
-	if (argc > 1)
-		return cmd_usage_error(ctx, "gc takes no arguments");
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
 	if (store_list_names(ctx, &names) < 0)
 		return EXIT_FAILED;
 	STRV_FOREACH(name, names) {

@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "fs/mounts-live.h"
 #include "fs/quota.h"
 #include "guest/provision.h"
@@ -242,23 +243,23 @@ static void format_uptime(const struct status *st, char *buf, size_t size)
 			       (unsigned long long)(st->uptime / 60) % 60);
 }
 
+static int on_json(struct lxmgr_ctx *ctx, int opt _unused_, const char *arg _unused_,
+		   void *userdata _unused_)
+{
+	ctx->output = OUTPUT_JSON;
+	return 0;
+}
+
+/* list: no NAME; info: one. Both take --json. */
 static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int want_names)
 {
-	int names = 0;
+	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {}};
+	struct verb_args a = {.longopts = longopts,
+			      .on_option = on_json,
+			      .min_args = want_names,
+			      .max_args = want_names};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			ctx->output = OUTPUT_JSON;
-		else if (argv[i][0] == '-')
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[i]);
-		else if (++names > want_names)
-			return cmd_usage_error(ctx, "unexpected argument '%s'", argv[i]);
-		else
-			ctx->name = argv[i];
-	}
-	if (names < want_names)
-		return cmd_usage_error(ctx, "expected NAME");
-	return 0;
+	return cmd_parse(ctx, argc, argv, &a);
 }
 
 int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)

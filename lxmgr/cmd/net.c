@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "net/bridge.h"
 #include "net/link.h"
 #include "net/nl.h"
@@ -163,6 +164,14 @@ static int net_check(struct lxmgr_ctx *ctx)
 
 int cmd_net(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
+	struct verb_args a = {.min_args = 1, .max_args = 1, .args_name = "show or check"};
+	int r = cmd_parse(ctx, argc, argv, &a);
+
+	if (r != 0)
+		return r;
+	argc = a.n_args + 1;
+	argv = a.args - 1;
+	ctx->name = NULL;
 	if (argc < 2 || (strcmp(argv[1], "show") && strcmp(argv[1], "check")))
 		return cmd_usage_error(ctx, "expected 'show' or 'check'");
 	if (argc > 2)
