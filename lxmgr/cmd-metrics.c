@@ -147,9 +147,16 @@ static void serve_one(const struct lxmgr_ctx *ctx, int fd)
 static int serve(const struct lxmgr_ctx *ctx, const char *spec)
 {
 	int lfd = listen_on(spec);
+	sigset_t end;
 
 	/* A scraper that hangs up mid-answer costs its answer, not the server. */
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* Killed is how it ends: a mask inherited from the caller must not keep it up. */
+	sigemptyset(&end);
+	sigaddset(&end, SIGTERM);
+	sigaddset(&end, SIGINT);
+	sigaddset(&end, SIGHUP);
+	(void)sigprocmask(SIG_UNBLOCK, &end, NULL);
 	if (lfd < 0)
 		return lx_fail(ctx, lfd, "listen on %s (ADDR:PORT or [ADDR6]:PORT)", spec);
 	lx_info(ctx, "serving /metrics on %s", spec);
