@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,8 +251,15 @@ static int read_one(const struct lxmgr_ctx *ctx, const char *name, bool failed_u
 		return -ENOMEM;
 	}
 	read_figures(c, &rs, ret);
-	if (failed_units && rs.state == RUN_STATE_RUNNING)
+	if (failed_units && rs.state == RUN_STATE_RUNNING) {
+		sigset_t saved;
+
+		/* Its exec blocks SIGINT, SIGTERM, SIGHUP and SIGQUIT to pass them on to the
+		 * command, and leaves them blocked: top and --listen must stay killable. */
+		(void)sigprocmask(SIG_SETMASK, NULL, &saved);
 		readiness_query(ctx, c, &rs, &ret->ready);
+		(void)sigprocmask(SIG_SETMASK, &saved, NULL);
+	}
 	runtime_state_done(&rs);
 	return 0;
 }

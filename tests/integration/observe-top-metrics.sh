@@ -105,7 +105,7 @@ check_match "info --json too" '"last_event": \{"event": "oom"' "$(lx info oa --j
 
 # top --once: the same figures in a table, sorted by the column asked for.
 top=$(lx top --once --sort memory)
-sed 's/^/# /' <<<"$top"
+while IFS= read -r line; do echo "# $line"; done <<<"$top"
 check_match "top --once has its header" "NAME +STATE +CPU% +MEMORY +LIMIT +PIDS" "$top"
 check_match "oa's row: running, limit 256M, one OOM" "oa +running +[0-9.]+ +[0-9.]+[KMG] +256\.0M +[0-9]+ .* 1$" "$top"
 toppids=$(awk '$1 == "oa" { print $6 }' <<<"$top")
@@ -129,7 +129,11 @@ check_eq "the scrape has the same metrics as the printed output" "$(names "$m")"
 check_eq "another path is 404" "404" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")"
 check_eq "another method is 405" "405" \
     "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/metrics")"
+# After scrapes (each execs into the guests for failed units) SIGTERM still ends it.
 kill "$srv"
+for _ in $(seq 50); do kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
+check_fails "the server ends on SIGTERM" kill -0 "$srv"
+kill -9 "$srv" 2>/dev/null
 wait "$srv" 2>/dev/null
 check_fails "a bad --listen address is refused" lx metrics --listen nowhere
 
