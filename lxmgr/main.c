@@ -101,6 +101,15 @@ static const struct verb verbs[] = {
 	 "detach a share that `lxmgr mount` attached to a running container", NULL},
 	{"list", cmd_list, "[--json]", "list containers with their state", NULL},
 	{"info", cmd_info, "NAME [--json]", "show a container's state and settings", NULL},
+	{"top", cmd_top, "[--once] [--sort COLUMN]",
+	 "a live table of the running containers: cpu, memory, pids, disk and network rates",
+	 "  --once           print one table (rates over one second) and exit, for scripts\n"
+	 "  --sort COLUMN    cpu (default), memory, pids, disk, net or name\n"
+	 "  Keys: c cpu, m memory, p pids, d disk, n net, a name; q quits.\n"},
+	{"metrics", cmd_metrics, "[--listen ADDR:PORT]",
+	 "the running containers' figures in the Prometheus text format",
+	 "  --listen ADDR:PORT  serve them over HTTP at /metrics (one client at a time;\n"
+	 "                   [ADDR6]:PORT for IPv6) instead of printing them once\n"},
 	{"config", cmd_config, "NAME [get KEY | set KEY VALUE | unset KEY]",
 	 "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL},
 	{"destroy", cmd_destroy, "NAME [--force]",

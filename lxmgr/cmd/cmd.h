@@ -16,6 +16,8 @@ int cmd_unfreeze(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_top(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_metrics(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/cleanup.h"
 #include "base/log.h"
@@ -16,6 +17,7 @@
 #include "guest/readiness.h"
 #include "net/veth.h"
 #include "network/network.h"
+#include "run/event.h"
 #include "store/runtime.h"
 #include "store/store.h"
 
@@ -150,6 +152,22 @@ static void print_json_entries(FILE *f, const char *what, const struct config_en
 	fprintf(f, "}");
 }
 
+/* {"event": "oom", "at": UNIXTIME, "message": "..."} or null (event.h). */
+static void print_json_event(FILE *f, const struct container *c)
+{
+	struct event_last ev;
+
+	if (event_read_last(c, &ev) < 0) {
+		fprintf(f, "null");
+		return;
+	}
+	fprintf(f, "{\"event\": ");
+	json_string(f, ev.event);
+	fprintf(f, ", \"at\": %llu, \"message\": ", (unsigned long long)ev.at);
+	json_string(f, ev.message);
+	fprintf(f, "}");
+}
+
 static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
 		       const struct status *st)
 {
@@ -200,7 +218,9 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 		fprintf(f, "%s", m == st->live_mounts ? "" : ", ");
 		json_string(f, *m);
 	}
-	fprintf(f, "], \"provision_log\": ");
+	fprintf(f, "], \"last_event\": ");
+	print_json_event(f, c);
+	fprintf(f, ", \"provision_log\": ");
 	if (provision_requested(cfg))
 		fprintf(f, "\"%s/%s\"", c->logdir, PROVISION_LOG);
 	else
@@ -350,6 +370,22 @@ static void print_shares(const struct container_config *cfg, const struct status
 			printf("Device:     %s: %s\n", cfg->devices[i].name, cfg->devices[i].value);
 }
 
+/* "Last event: oom at 2026-12-07 03:10:02: the OOM killer ended 1 process inside ..." */
+static void print_last_event(const struct container *c)
+{
+	struct event_last ev;
+	char when[32] = "?";
+	time_t t;
+	struct tm tm;
+
+	if (event_read_last(c, &ev) < 0)
+		return;
+	t = (time_t)ev.at;
+	if (localtime_r(&t, &tm))
+		(void)strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("Last event: %s at %s: %s\n", ev.event, when, ev.message);
+}
+
 int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -403,6 +439,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		printf("Source:     %s\n", cfg->rootfs_source);
 	print_network(ctx, c, &st);
 	print_shares(cfg, &st);
+	print_last_event(c);
 	printf("Console:    %s/console.log\n", c->logdir);
 	if (provision_requested(cfg))
 		printf("Provision:  %s%s%s%s; log %s/%s\n", cfg->provision_user[0] ? "user " : "",
