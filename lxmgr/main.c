@@ -118,6 +118,11 @@ static const struct verb verbs[] = {
 	 "show the bridges, their address pools and who holds which address; check another "
 	 "firewall dropping their forwarded traffic",
 	 NULL},
+	{"forward", cmd_forward, "NAME [add|remove PROTO:HOSTPORT:PORT]",
+	 "list, add or remove a container's port forwards (net.forward), live while it runs",
+	 "  add tcp:8080:80  publish port 80 of the container on the host's port 8080 (udp too)\n"
+	 "  remove tcp:8080:80  withdraw it; without add or remove: list them\n"
+	 "  Recorded in net.forward; a running container's nft rules change at once.\n"},
 	{"doctor", cmd_doctor, "[NAME]",
 	 "explain what stops this host (or container NAME) from working; changes nothing", NULL},
 	{"templates", cmd_templates, "",
