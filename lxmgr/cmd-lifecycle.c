@@ -16,6 +16,7 @@
 #include "attach.h"
 #include "guest.h"
 #include "log.h"
+#include "proctitle.h"
 #include "quota.h"
 #include "monitor.h"
 #include "runtime.h"
@@ -357,6 +358,12 @@ static int spawn_monitor(struct lxmgr_ctx *ctx, struct container *c)
 			(void)dup2(null, STDIN_FILENO);
 			(void)dup2(null, STDOUT_FILENO);
 		}
+		/* ps shows which container this is, not the argv of the start that forked it
+		 * (one start forks a monitor per NAME). The title may overwrite the argv
+		 * strings: nothing of the monitor may point into them from here on. */
+		ctx->name = c->name;
+		ctx->argv0 = NULL;
+		(void)proctitle_set("lxmgr-monitor", c->name);
 		_exit(monitor_run(ctx, c, pipefd[1], false));
 	}
 	(void)close(pipefd[1]);
