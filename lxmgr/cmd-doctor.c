@@ -310,8 +310,7 @@ static void check_nss(struct doctor *d)
 				       p + 6 + strspn(p + 6, " \t"));
 		report(d, VERDICT_WARN,
 		       "names: the NSS module is not enabled: NAME.lxmgr does not resolve on this "
-		       "host; "
-		       "make the hosts line of /etc/nsswitch.conf read: %s",
+		       "host; make the hosts line of /etc/nsswitch.conf read: %s",
 		       want);
 		return;
 	}
@@ -383,13 +382,14 @@ static void check_nesting(struct doctor *d, const struct container *c)
 		       c->name);
 	else
 		report(d, VERDICT_WARN,
-		       "%s: nesting on a hybrid cgroup host: containers inside get no pids, memory "
-		       "or "
-		       "cpu controller (crun: \"the requested cgroup controller 'pids' is not "
-		       "available\"); inside, run podman with --cgroups=disabled (no limits), or "
-		       "boot "
-		       "the host with systemd.unified_cgroup_hierarchy=1",
-		       c->name);
+		       "%s: nesting %s: containers inside get no pids, memory or cpu controller "
+		       "(crun: \"the requested cgroup controller 'pids' is not available\"); "
+		       "inside, "
+		       "run podman with --cgroups=disabled (no limits), or boot the host with "
+		       "systemd.unified_cgroup_hierarchy=1",
+		       c->name,
+		       h.v1_mount[CGROUP_V1_MEMORY] ? "on a hybrid cgroup host"
+						    : "on a host whose cgroup2 root enables none");
 }
 
 /* A provisioned user without a password (useradd's "!") cannot log in on the console. */
