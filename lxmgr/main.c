@@ -97,6 +97,14 @@ static const struct verb verbs[] = {
 	 "  --owner USER     HOSTDIR's host owner appears as USER of the container\n"
 	 "  Not recorded in the config: `lxmgr config NAME set mount.KEY ...` makes a share\n"
 	 "  that every start applies.\n"},
+	{"file", cmd_file,
+	 "push [-r] [--uid N] [--gid N] [--mode M] LOCAL... NAME:PATH | pull [-r] NAME:PATH LOCAL",
+	 "copy files into or out of a container, running or stopped",
+	 "  -r, --recursive  copy directories with what they hold (symlinks as symlinks)\n"
+	 "  --uid N, --gid N push: the owner inside of what is made (default 0, root)\n"
+	 "  --mode M         push: the files' mode, octal (default: the source's)\n"
+	 "  PATH is resolved inside the container's root: no symlink there leads out of it.\n"
+	 "  A file is written beside its target and renamed over it. pull ... -: to stdout.\n"},
 	{"umount", cmd_umount, "NAME GUESTDIR",
 	 "detach a share that `lxmgr mount` attached to a running container", NULL},
 	{"list", cmd_list, "[--json]", "list containers with their state", NULL},
@@ -119,6 +127,11 @@ static const struct verb verbs[] = {
 	 "show the bridges, their address pools and who holds which address; check another "
 	 "firewall dropping their forwarded traffic",
 	 NULL},
+	{"forward", cmd_forward, "NAME [add|remove PROTO:HOSTPORT:PORT]",
+	 "list, add or remove a container's port forwards (net.forward), live while it runs",
+	 "  add tcp:8080:80  publish port 80 of the container on the host's port 8080 (udp too)\n"
+	 "  remove tcp:8080:80  withdraw it; without add or remove: list them\n"
+	 "  Recorded in net.forward; a running container's nft rules change at once.\n"},
 	{"doctor", cmd_doctor, "[NAME]",
 	 "explain what stops this host (or container NAME) from working; changes nothing", NULL},
 	{"templates", cmd_templates, "",

@@ -31,6 +31,8 @@ int cmd_umount(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_provision(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_enable(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_disable(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_file(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_forward(struct lxmgr_ctx *ctx, int argc, char **argv);
 
 /* Exit statuses of DESIGN §1. */
 #define EXIT_FAILED 1

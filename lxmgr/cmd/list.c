@@ -15,6 +15,7 @@
 #include "fs/quota.h"
 #include "guest/provision.h"
 #include "guest/readiness.h"
+#include "net/nat.h"
 #include "net/veth.h"
 #include "network/network.h"
 #include "run/event.h"
@@ -112,6 +113,19 @@ static const char *address6(const struct container_config *cfg, char *buf, size_
 	return buf;
 }
 
+/* net.forward: what a running container has live (a live change updates the config too). */
+static void print_json_forwards(FILE *f, const struct container_config *cfg)
+{
+	struct net_forward fw[NET_FORWARD_MAX];
+	int n = net_forward_parse(cfg->net_forward, fw, NET_FORWARD_MAX);
+
+	fprintf(f, ", \"forwards\": [");
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s{\"protocol\": \"%s\", \"host_port\": %u, \"port\": %u}",
+			i ? ", " : "", fw[i].udp ? "udp" : "tcp", fw[i].host_port, fw[i].port);
+	fprintf(f, "]");
+}
+
 static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
 			   const struct status *st)
 {
@@ -133,6 +147,7 @@ static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct co
 	json_string(f, eth0 ? address6(&c->cfg, ip6, sizeof(ip6)) : "");
 	fprintf(f, ", \"net_veth\": ");
 	json_string(f, st->veth);
+	print_json_forwards(f, &c->cfg);
 }
 
 static void print_json_entries(FILE *f, const char *what, const struct config_entry *e)
@@ -334,6 +349,16 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static void print_forwards(const struct container_config *cfg, bool live)
+{
+	struct net_forward fw[NET_FORWARD_MAX];
+	int n = net_forward_parse(cfg->net_forward, fw, NET_FORWARD_MAX);
+
+	for (int i = 0; i < n; i++)
+		printf("Forward:    %s host port %u -> %s:%u%s\n", fw[i].udp ? "udp" : "tcp",
+		       fw[i].host_port, cfg->net_ip, fw[i].port, live ? "" : " (at start)");
+}
+
 static void print_network(const struct lxmgr_ctx *ctx, const struct container *c,
 			  const struct status *st)
 {
@@ -355,6 +380,7 @@ static void print_network(const struct lxmgr_ctx *ctx, const struct container *c
 	else
 		printf("Uplink:     %s (proxy ARP)\n", cfg->net_uplink);
 	printf("Host veth:  %s\n", st->veth[0] ? st->veth : "- (stopped)");
+	print_forwards(cfg, st->veth[0] != '\0');
 }
 
 /* mount.NAME and device.NAME, one line each (SRC -> DST, idmapped, ro), then live mounts. */

@@ -22,6 +22,7 @@
 #include "fs/mounts-live.h"
 #include "guest/login.h"
 #include "image/clone.h"
+#include "network/forward-live.h"
 #include "run/boundary.h"
 #include "run/console.h"
 #include "run/control.h"
@@ -200,6 +201,15 @@ static void handle_freeze(struct monitor *m, int fd, const struct ctrl_msg *req,
 	reply(fd, req, r, NULL);
 }
 
+static void handle_forward(struct monitor *m, int fd, const struct ctrl_msg *req)
+{
+	char why[CTRL_TEXT_MAX] = "";
+
+	if (m->stopping || m->rs.state == RUN_STATE_REBOOTING)
+		return reply(fd, req, LX_SYNTHETIC(-EBUSY), "container is stopping");
+	reply(fd, req, network_forward_reload(m->ctx, m->c, &m->rs, why, sizeof(why)), why);
+}
+
 /* Returns true when the client stays connected (stop: it waits for our exit). */
 static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req)
 {
@@ -222,6 +232,9 @@ static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req
 		return false;
 	case CTRL_REBOOT:
 		reply(fd, req, send_init_signal(m, SIGINT), NULL);
+		return false;
+	case CTRL_FORWARD:
+		handle_forward(m, fd, req);
 		return false;
 	case CTRL_CONSOLE: /* on_client hands these to the console */
 	case _CTRL_CMD_MAX:
