@@ -1,6 +1,8 @@
 /* readiness.c: the guest's systemd state for list and info, from systemctl inside. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,32 @@ void readiness_query(const struct lxmgr_ctx *ctx, const struct container *c,
 	state += strlen("SystemState=");
 	(void)snprintf(ret->state, sizeof(ret->state), "%.*s", (int)strcspn(state, "\n"), state);
 	ret->failed_units = (uint32_t)strtoul(failed + strlen("NFailedUnits="), NULL, 10);
+}
+
+static bool is_settled(const char *state)
+{
+	static const char *const settled[] = {"running", "degraded", "maintenance", "stopping",
+					      "offline"};
+
+	for (size_t i = 0; i < ELEMENTSOF(settled); i++)
+		if (!strcmp(state, settled[i]))
+			return true;
+	return false;
+}
+
+/* Polled, not `is-system-running --wait`: systemd 219 has no --wait and 239 answers
+ * "initializing" at once. SystemState is there since 215. */
+int readiness_wait(const struct lxmgr_ctx *ctx, const struct container *c,
+		   const struct runtime_state *rs, unsigned timeout_ms, struct readiness *ret)
+{
+	for (unsigned waited = 0;; waited += 200) {
+		readiness_query(ctx, c, rs, ret);
+		if (is_settled(ret->state))
+			return 0;
+		if (waited >= timeout_ms || kill(rs->init_pid, 0) < 0)
+			return -ETIMEDOUT;
+		(void)usleep(200000);
+	}
 }
 
 void readiness_format(const struct readiness *r, char *buf, size_t size)

@@ -20,5 +20,10 @@ struct readiness {
  * run systemd or does not answer; never reports an error. */
 void readiness_query(const struct lxmgr_ctx *ctx, const struct container *c,
 		     const struct runtime_state *rs, struct readiness *ret);
+/* Polls readiness_query until systemd inside has settled (running, degraded, maintenance,
+ * stopping) or timeout_ms passed (-ETIMEDOUT, ret->state the last answer, "" for none) or
+ * init is gone (-ETIMEDOUT too). Prints nothing. */
+int readiness_wait(const struct lxmgr_ctx *ctx, const struct container *c,
+		   const struct runtime_state *rs, unsigned timeout_ms, struct readiness *ret);
 /* "running", "degraded (2 failed)", or "-": for tables. */
 void readiness_format(const struct readiness *r, char *buf, size_t size);
