@@ -36,6 +36,7 @@ void config_init_defaults(struct container_config *c)
 		.memory_max = LIMIT_UNSET,
 		.memory_high = LIMIT_UNSET,
 		.pids_max = LIMIT_UNSET,
+		.guest_fixups = true,
 	};
 }
 
