@@ -230,7 +230,8 @@ static int apply_dropins(const struct lxmgr_ctx *ctx, const struct container_con
 		return lx_fail(ctx, r, "write /etc/rc.conf.d/lxmgr.conf");
 	r = guest_fixups_apply(rootfd, cfg, f.uid, f.gid);
 	if (r < 0)
-		return lx_fail(ctx, r, "%s the guest fix-ups", cfg->guest_fixups ? "apply" : "remove");
+		return lx_fail(ctx, r, "%s the guest fix-ups",
+			       cfg->guest_fixups ? "apply" : "remove");
 	return 0;
 }
 

@@ -99,8 +99,8 @@ static int write_dropin(int rootfd, const char *unit, const char *text, uid_t ui
 	(void)snprintf(dir, sizeof(dir), "/etc/systemd/system/%s.d", unit);
 	(void)snprintf(path, sizeof(path), "%s/" DROPIN, dir);
 	if (!text) {
-		_cleanup_close_ int sys = open_in_root(rootfd, "/etc/systemd/system",
-						       O_PATH | O_DIRECTORY, 0);
+		_cleanup_close_ int sys =
+			open_in_root(rootfd, "/etc/systemd/system", O_PATH | O_DIRECTORY, 0);
 		r = unlink_in_root(rootfd, path);
 		if (r == 0 && sys >= 0)
 			(void)unlinkat(sys, dir + strlen("/etc/systemd/system/"), AT_REMOVEDIR);
@@ -212,9 +212,9 @@ static int fix_network_scripts(int rootfd, bool on, uid_t uid, gid_t gid)
 /* A block device source: the container has no disk of its own, its root is a directory. */
 static bool names_disk(const char *line)
 {
-	static const char *const prefixes[] = {"UUID=",	    "LABEL=",	 "PARTUUID=", "PARTLABEL=",
-					       "/dev/disk/", "/dev/sd",	 "/dev/vd",   "/dev/xvd",
-					       "/dev/nvme",  "/dev/mapper/", "/dev/hd"};
+	static const char *const prefixes[] = {
+		"UUID=",   "LABEL=",   "PARTUUID=", "PARTLABEL=",   "/dev/disk/", "/dev/sd",
+		"/dev/vd", "/dev/xvd", "/dev/nvme", "/dev/mapper/", "/dev/hd"};
 
 	line += strspn(line, " \t");
 	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
@@ -280,7 +280,8 @@ int guest_fixup_cloud_datasource(int rootfd, uid_t uid, gid_t gid)
 		"# Written by lxmgr: a container has no cloud metadata service, only the NoCloud\n"
 		"# seed of `lxmgr create --cloud-init` (/var/lib/cloud/seed/nocloud), so\n"
 		"# cloud-init looks there first and waits for no metadata service (Ec2 would wait\n"
-		"# two minutes). `lxmgr config NAME set guest.fixups no` removes this file while no\n"
+		"# two minutes). `lxmgr config NAME set guest.fixups no` removes this file while "
+		"no\n"
 		"# --cloud-init seed is set.\n"
 		"datasource_list: [ NoCloud, None ]\n";
 	_cleanup_free_ char *cur = NULL;
@@ -351,7 +352,8 @@ void guest_fixups_list(int rootfd, char *buf, size_t size)
 		ADD("%snetwork.service (only with its ifcfg devices)", len ? ", " : "");
 	n = fstab_marked(rootfd);
 	if (n)
-		ADD("%sfstab (%u disk line%s commented out)", len ? ", " : "", n, n == 1 ? "" : "s");
+		ADD("%sfstab (%u disk line%s commented out)", len ? ", " : "", n,
+		    n == 1 ? "" : "s");
 	if (exists_in_root(rootfd, GUEST_FIXUP_CLOUD_CFG))
 		ADD("%scloud-init (NoCloud first)", len ? ", " : "");
 #undef ADD

@@ -95,6 +95,52 @@ int readiness_wait(const struct lxmgr_ctx *ctx, const struct container *c,
 	}
 }
 
+/* The Result of one unit ("exit-code", "timeout", "resources"...), "?" when unknown. */
+static void unit_result(const struct lxmgr_ctx *ctx, const struct container *c,
+			const struct runtime_state *rs, const char *unit, char *buf, size_t size)
+{
+	char *argv[] = {"systemctl", "show", "--property=Result", (char *)unit, NULL};
+	struct attach_opts a = {.argv = argv, .rundir = c->rundir, .stdin_null = true};
+	char out[128], *p;
+
+	(void)snprintf(buf, size, "?");
+	if (capture(ctx, rs, &a, out, sizeof(out)) != 0 || !(p = strstr(out, "Result=")))
+		return;
+	p += strlen("Result=");
+	(void)snprintf(buf, size, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+int readiness_failed_units(const struct lxmgr_ctx *ctx, const struct container *c,
+			   const struct runtime_state *rs, char *buf, size_t size)
+{
+	char *argv[] = {"systemctl", "--failed", "--no-legend", "--no-pager", NULL};
+	struct attach_opts a = {.argv = argv, .rundir = c->rundir, .stdin_null = true};
+	char out[4096], *save = NULL;
+	size_t len = 0;
+	int n = 0, r;
+
+	buf[0] = '\0';
+	r = capture(ctx, rs, &a, out, sizeof(out));
+	if (r != 0)
+		return r < 0 ? r : -EIO;
+	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char result[32];
+
+		/* Newer systemctl starts each line with a bullet ("● "), 219 does not. */
+		while (*l && !(*l >= 'a' && *l <= 'z') && !(*l >= 'A' && *l <= 'Z') &&
+		       !(*l >= '0' && *l <= '9'))
+			l++;
+		l[strcspn(l, " \t")] = '\0';
+		if (!*l)
+			continue;
+		unit_result(ctx, c, rs, l, result, sizeof(result));
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s %s\n", l,
+					result);
+		n++;
+	}
+	return n;
+}
+
 void readiness_format(const struct readiness *r, char *buf, size_t size)
 {
 	if (!r->state[0])
