@@ -5,6 +5,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "guest-fixups.h"
 #include "sd.h"
 #include "cmd.h"
 #include "log.h"
@@ -74,6 +75,8 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);
 	apply_live(ctx, c->name, key);
+	if (!strcmp(key, "guest.fixups"))
+		return guest_fixups_apply_stopped(ctx, c->name);
 	return 0;
 }
 

@@ -11,8 +11,11 @@
 #include "cleanup.h"
 #include "guest-fixups.h"
 #include "guest.h"
+#include "log.h"
+#include "store.h"
 #include "util.h"
 
+#define LOG_STEP "fixup"
 #define DROPIN "lxmgr-container.conf"
 #define FSTAB_MARK "#lxmgr (no such disk in a container): "
 #define NET_SCRIPTS "/etc/sysconfig/network-scripts"
@@ -316,6 +319,30 @@ int guest_fixups_apply(int rootfd, const struct container_config *cfg, uid_t uid
 	else if (r >= 0)
 		r = unlink_in_root(rootfd, GUEST_FIXUP_CLOUD_CFG);
 	return r < 0 ? r : 0;
+}
+
+int guest_fixups_apply_stopped(struct lxmgr_ctx *ctx, const char *name)
+{
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_close_ int rootfd = -EBADF;
+	const struct container_config *cfg;
+	int r;
+
+	r = store_container_open(ctx, name, &c);
+	if (r < 0)
+		return r;
+	cfg = &c->cfg;
+	if (store_is_running(c) || cfg->snapshot_of[0])
+		return 0;
+	rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return lx_fail(ctx, -errno, "open %s", c->rootfs);
+	r = guest_fixups_apply(rootfd, cfg, cfg->rootfs_shifted ? cfg->uid_base : 0,
+			       cfg->rootfs_shifted ? cfg->gid_base : 0);
+	if (r < 0)
+		return lx_fail(ctx, r, "%s the guest fix-ups",
+			       cfg->guest_fixups ? "apply" : "remove");
+	return 0;
 }
 
 static bool has_dropin(int rootfd, const char *unit)

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+struct lxmgr_ctx;
+
 /* Where the cloud-init drop-in goes: NoCloud first, no metadata service waited for. */
 #define GUEST_FIXUP_CLOUD_CFG "/etc/cloud/cloud.cfg.d/99_lxmgr-datasource.cfg"
 
@@ -23,6 +25,10 @@
  * Without, removes them (the cloud-init file stays while provision.cloud_init is set). Files
  * get owner uid:gid; paths resolve inside the tree. Returns 0 or -errno; prints nothing. */
 int guest_fixups_apply(int rootfd, const struct container_config *cfg, uid_t uid, gid_t gid);
+
+/* config set guest.fixups on a stopped container: applies or removes the fix-ups at once
+ * (a running one, or a snapshot clone, gets them at its next start). Reports its failure. */
+int guest_fixups_apply_stopped(struct lxmgr_ctx *ctx, const char *name);
 
 /* Writes GUEST_FIXUP_CLOUD_CFG when the guest has /etc/cloud: 1 written, 0 unchanged or no
  * cloud-init, -errno. */
