@@ -71,8 +71,7 @@ void readiness_query(const struct lxmgr_ctx *ctx, const struct container *c,
 
 static bool is_settled(const char *state)
 {
-	static const char *const settled[] = {"running", "degraded", "maintenance", "stopping",
-					      "offline"};
+	static const char *const settled[] = {"running", "degraded", "maintenance", "stopping"};
 
 	for (size_t i = 0; i < ELEMENTSOF(settled); i++)
 		if (!strcmp(state, settled[i]))
