@@ -1,4 +1,5 @@
 /* main.c: the verb table, the global options, and dispatch. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -204,8 +205,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	ctx.custom_root = g.root != NULL;
-	if (lxmgr_paths_init(&ctx.paths, g.root) < 0) {
-		fprintf(stderr, "lxmgr: out of memory\n");
+	r = lxmgr_paths_init(&ctx.paths, g.root);
+	if (r < 0) {
+		fprintf(stderr, "lxmgr: %s\n",
+			r == -ENOENT  ? "HOME is unset: no place for the user's store (set HOME "
+					"or give --root DIR)"
+			: r == -EPERM ? "the runtime directory is not the user's own (set "
+					"XDG_RUNTIME_DIR)"
+				      : strerror(-r));
 		return EXIT_FAILED;
 	}
 	r = v->run(&ctx, argc - g.verb_index, argv + g.verb_index);

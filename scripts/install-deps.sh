@@ -5,7 +5,8 @@ set -euo pipefail
 build=(build-essential autoconf automake libtool pkg-config
     libsystemd-dev libnl-3-dev libnl-route-3-dev libiniparser-dev uuid-dev
     libseccomp-dev libcmocka-dev libcrypt-dev libnftables-dev)
-run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl)
+run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl
+    uidmap passt mmdebstrap)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion
     skopeo umoci
     iptables iputils-ping)
