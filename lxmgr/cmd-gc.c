@@ -9,11 +9,24 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "log.h"
+#include "rootless.h"
 #include "store.h"
 #include "template-cache.h"
 #include "util.h"
 
 #define LOG_STEP "gc"
+
+/* Rootless: a shifted tree is removed inside a user namespace of its range (rootless.h). */
+static int remove_leftover(const struct lxmgr_ctx *ctx, DIR *d, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (!rootless_active())
+		return rm_rf_at(dirfd(d), name);
+	if (xasprintf(&path, "%s/%s", ctx->paths.lib, name) < 0)
+		return -ENOMEM;
+	return rootless_remove_container_dir(path);
+}
 
 /* .NAME.create-XXXXXX of a create that died, .NAME.destroy-PID of a destroy that died. */
 static int remove_dead_builds(const struct lxmgr_ctx *ctx)
@@ -32,7 +45,7 @@ static int remove_dead_builds(const struct lxmgr_ctx *ctx)
 		/* A create in progress holds its lock. */
 		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue;
-		if (rm_rf_at(dirfd(d), de->d_name) >= 0) {
+		if (remove_leftover(ctx, d, de->d_name) >= 0) {
 			lx_info(ctx, "removed %s/%s", ctx->paths.lib, de->d_name);
 			removed++;
 		}
