@@ -7,6 +7,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "log.h"
+#include "rootless.h"
 #include "lxmgr.h"
 
 static const struct verb verbs[] = {
@@ -214,6 +215,17 @@ int main(int argc, char **argv)
 					"XDG_RUNTIME_DIR)"
 				      : strerror(-r));
 		return EXIT_FAILED;
+	}
+	/* Rootless: the start sequence runs as root of the user's own namespace (rootless.h). */
+	if (rootless_outside() && (!strcmp(v->name, "start") || !strcmp(v->name, "restart"))) {
+		char msg[256];
+
+		r = rootless_reexec(argv, msg, sizeof(msg));
+		if (r < 0)
+			fprintf(stderr, "lxmgr: %s: rootless: %s: %s\n", v->name,
+				msg[0] ? msg : "enter the user's namespace", strerror(-r));
+		lxmgr_paths_done(&ctx.paths);
+		return r < 0 ? EXIT_FAILED : r;
 	}
 	r = v->run(&ctx, argc - g.verb_index, argv + g.verb_index);
 	lxmgr_paths_done(&ctx.paths);

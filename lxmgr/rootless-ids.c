@@ -41,7 +41,7 @@ int rootless_owned_ranges(const struct lxmgr_ctx *ctx, const char *path, bool gi
 		return no_range(ctx, path, gid, size);
 	if (!f)
 		return log_fail_full(ctx, "idmap", -errno, "open %s", path);
-	n = idmap_parse_subid(f, rootless_user_name(), getuid(), ret, max);
+	n = idmap_parse_subid(f, rootless_user_name(), rootless_uid(), ret, max);
 	if (n < 0)
 		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(n), "%s: malformed line", path);
 	if (n == 0)

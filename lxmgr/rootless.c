@@ -5,27 +5,44 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "config.h"
+#include "idmap.h"
 #include "lxmgr.h"
 #include "rootless.h"
 #include "util.h"
 
 #define LOG_STEP "rootless"
 
+#define ENV_USER "LXMGR_ROOTLESS_USER" /* NAME:UID, set by rootless_reexec */
+
 bool rootless_active(void)
 {
+	return geteuid() != 0 || getenv(ENV_USER);
+}
+
+bool rootless_outside(void)
+{
 	return geteuid() != 0;
+}
+
+uid_t rootless_uid(void)
+{
+	const char *v = getenv(ENV_USER), *colon = v ? strrchr(v, ':') : NULL;
+
+	return colon ? (uid_t)strtoul(colon + 1, NULL, 10) : getuid();
 }
 
 /* $VAR, else HOME/dflt; *ret malloc'd. */
@@ -106,9 +123,12 @@ int rootless_paths_init(struct lxmgr_paths *p)
 const char *rootless_user_name(void)
 {
 	static char buf[256];
-	struct passwd *pw = getpwuid(getuid());
+	const char *v = getenv(ENV_USER);
+	struct passwd *pw = v ? NULL : getpwuid(getuid());
 
-	if (pw && pw->pw_name)
+	if (v && strchr(v, ':'))
+		(void)snprintf(buf, sizeof(buf), "%.*s", (int)(strchr(v, ':') - v), v);
+	else if (pw && pw->pw_name)
 		(void)snprintf(buf, sizeof(buf), "%s", pw->pw_name);
 	else
 		(void)snprintf(buf, sizeof(buf), "%u", (unsigned)getuid());
@@ -335,5 +355,148 @@ int rootless_remove_container_dir(const char *path)
 	else
 		r = rm_rf_at(AT_FDCWD, path);
 	config_done(&cfg);
+	return r;
+}
+
+/* The lines of one helper's map: 0 is the user, each subordinate range maps to itself. */
+static int reexec_map_lines(bool gid, char (*buf)[16], size_t max_lines)
+{
+	const char *path = getenv(gid ? "LXMGR_SUBGID" : "LXMGR_SUBUID");
+	struct idmap_range owned[16];
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t n = 0;
+	int k;
+
+	(void)snprintf(buf[n++], 16, "0");
+	(void)snprintf(buf[n++], 16, "%u", gid ? (unsigned)getgid() : (unsigned)getuid());
+	(void)snprintf(buf[n++], 16, "1");
+	f = fopen(path && *path ? path : gid ? "/etc/subgid" : "/etc/subuid", "re");
+	k = f ? idmap_parse_subid(f, rootless_user_name(), getuid(), owned, ELEMENTSOF(owned)) : 0;
+	for (int i = 0; i < k && i < (int)ELEMENTSOF(owned) && n + 3 <= max_lines; i++) {
+		(void)snprintf(buf[n++], 16, "%u", owned[i].start);
+		(void)snprintf(buf[n++], 16, "%u", owned[i].start);
+		(void)snprintf(buf[n++], 16, "%u", owned[i].count);
+	}
+	return (int)n;
+}
+
+static int reexec_maps(pid_t pid, char *msg, size_t size)
+{
+	char buf[12][16], *lines[12];
+	int n, r;
+
+	for (int i = 0; i < 12; i++)
+		lines[i] = buf[i];
+	n = reexec_map_lines(false, buf, 12);
+	r = run_helper("/usr/bin/newuidmap", pid, lines, n, msg, size);
+	if (r < 0)
+		return r;
+	n = reexec_map_lines(true, buf, 12);
+	return run_helper("/usr/bin/newgidmap", pid, lines, n, msg, size);
+}
+
+static _Noreturn void reexec_child(int ready, char **argv, const char *env, const char *self_exe)
+{
+	char c;
+
+	if (read(ready, &c, 1) != 1)
+		_exit(254);
+	if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+		_exit(253);
+	/* Nothing this namespace mounts reaches the host's mount table. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		_exit(253);
+	if (setenv(ENV_USER, env, 1) < 0)
+		_exit(253);
+	/* The binary itself, not /proc/self/exe: ps names the monitor lxmgr. */
+	execv(self_exe, argv);
+	_exit(127);
+}
+
+static void wait_for_unshare(pid_t pid)
+{
+	for (int i = 0; i < 2000; i++) {
+		char path[64], link[64] = "", self[64] = "";
+
+		(void)snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		if (readlink(path, link, sizeof(link) - 1) > 0 &&
+		    readlink("/proc/self/ns/user", self, sizeof(self) - 1) > 0 &&
+		    strcmp(link, self) != 0)
+			return;
+		(void)usleep(1000);
+	}
+}
+
+int rootless_reexec(char **argv, char *msg, size_t size)
+{
+	int ready[2], status, r;
+	char env[300], self_exe[PATH_MAX] = "/proc/self/exe";
+	ssize_t n;
+	pid_t pid;
+
+	msg[0] = '\0';
+	/* Now: inside, getuid() is 0 and the password database names root. */
+	(void)snprintf(env, sizeof(env), "%s:%u", rootless_user_name(), (unsigned)rootless_uid());
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	if (n > 0)
+		self_exe[n] = '\0';
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		(void)close(ready[1]);
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET) < 0)
+			_exit(252);
+		reexec_child(ready[0], argv, env, self_exe);
+	}
+	(void)close(ready[0]);
+	/* Ctrl-C reaches the child too (same process group): it decides, we wait. */
+	(void)signal(SIGINT, SIG_IGN);
+	wait_for_unshare(pid);
+	r = reexec_maps(pid, msg, size);
+	if (r >= 0 && write(ready[1], "x", 1) != 1)
+		r = -EPIPE;
+	(void)close(ready[1]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (r < 0)
+		return r;
+	if (WIFEXITED(status) && WEXITSTATUS(status) >= 252) {
+		(void)snprintf(msg, size, "could not become root of a new user namespace (%s)",
+			       WEXITSTATUS(status) == 252 ? "unshare" : "setresuid");
+		return -EPERM;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int rootless_join(pid_t monitor)
+{
+	static const char *const kinds[] = {"user", "mnt", "net"};
+	static const int flags[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET};
+	int fds[3] = {-EBADF, -EBADF, -EBADF}, r = 0;
+	char env[300], path[64];
+
+	if (!rootless_outside() || monitor <= 0)
+		return 0;
+	(void)snprintf(env, sizeof(env), "%s:%u", rootless_user_name(), (unsigned)rootless_uid());
+	/* All opened first: the monitor's /proc entry stays reachable whatever we enter. */
+	for (int i = 0; i < 3 && r >= 0; i++) {
+		(void)snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)monitor, kinds[i]);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			r = -errno;
+	}
+	for (int i = 0; i < 3 && r >= 0; i++)
+		if (setns(fds[i], flags[i]) < 0)
+			r = -errno;
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			(void)close(fds[i]);
+	if (r >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		r = -errno;
+	if (r >= 0 && setenv(ENV_USER, env, 1) < 0)
+		r = -errno;
 	return r;
 }

@@ -67,3 +67,23 @@ int rootless_remove_tree(const char *path, uint32_t uid_base, uint32_t gid_base,
 /* rootless_remove_tree of a container's directory (or a create's or destroy's leftover),
  * with the range its config file records. */
 int rootless_remove_container_dir(const char *path);
+
+/* Whether this process must write id maps through newuidmap (it is not root of any user
+ * namespace): rootless and outside the user namespace of rootless_reexec. */
+bool rootless_outside(void);
+
+/* The user's uid, also inside rootless_reexec's namespace (where getuid() is 0). */
+uid_t rootless_uid(void);
+
+/* For the verbs that run a container (start, restart): re-executes argv in a new user
+ * namespace where the user is root (0 maps to the user's uid; the user's subordinate ranges
+ * map to themselves, so a container's host ids are the same numbers inside) and in a private
+ * mount namespace, then returns the child's exit status. The code inside takes root's paths
+ * of the start sequence, with the user's store and ranges (LXMGR_ROOTLESS_USER). Returns
+ * -errno when the namespace cannot be made (msg says why). */
+int rootless_reexec(char **argv, char *msg, size_t size);
+
+/* Outside: joins the user, mount and network namespaces of a running container's monitor
+ * (made by rootless_reexec), so that the code after it runs as the root of the user's own
+ * namespace as the monitor does (attach enters the container from there). 0 or -errno. */
+int rootless_join(pid_t monitor);

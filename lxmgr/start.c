@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup-session.h"
 #include "cgroup.h"
 #include "child.h"
 #include "cleanup.h"
@@ -26,6 +27,7 @@
 #include "mounts.h"
 #include "network.h"
 #include "rootfs.h"
+#include "rootless.h"
 #include "start.h"
 #include "store.h"
 #include "sync.h"
@@ -220,7 +222,16 @@ static int make_cgroup(struct start_env *env, struct runtime_state *rs)
 	r = xasprintf(&tag, "%s%s", ctx->paths.cgroup_tag, env->c->name);
 	if (r < 0)
 		return lx_fail(ctx, r, "out of memory");
-	r = cgroup_paths(&env->cgroup_host, tag, env->delegated, &rs->cgroup);
+	if (rootless_active() && !cgroup_session_usable(&env->cgroup_host))
+		return log_fail_full(
+			ctx, "cgroup", LX_SYNTHETIC(-EPERM),
+			"rootless: this session's cgroup is not the user's own: log in "
+			"through pam_cgfs (Debian package libpam-cgfs) on a host without "
+			"systemd, or through the systemd user manager (Delegate=yes)");
+	if (rootless_active())
+		r = cgroup_session_paths(&env->cgroup_host, tag, &rs->cgroup);
+	else
+		r = cgroup_paths(&env->cgroup_host, tag, env->delegated, &rs->cgroup);
 	if (r < 0)
 		return log_fail_full(ctx, "cgroup", r, "compute the cgroup paths");
 	rs->cgroup_mount = strdup(env->cgroup_host.unified_mount);
