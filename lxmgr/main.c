@@ -221,7 +221,9 @@ int main(int argc, char **argv)
 		char msg[256];
 
 		r = rootless_reexec(argv, msg, sizeof(msg));
-		if (r < 0)
+		if (r < 0 && r != LX_ERRNO(r))
+			fprintf(stderr, "lxmgr: %s: rootless: %s\n", v->name, msg);
+		else if (r < 0)
 			fprintf(stderr, "lxmgr: %s: rootless: %s: %s\n", v->name,
 				msg[0] ? msg : "enter the user's namespace", strerror(-r));
 		lxmgr_paths_done(&ctx.paths);

@@ -20,6 +20,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "idmap.h"
+#include "log.h"
 #include "lxmgr.h"
 #include "rootless.h"
 #include "util.h"
@@ -135,11 +136,28 @@ const char *rootless_user_name(void)
 	return buf;
 }
 
-static int read_sysctl(const char *path)
+/* Where the helpers and the sysctls are; tests point these at copies (a helper without its
+ * setuid bit, a sysctl set to 0) that they cannot make on a shared host. */
+static const char *env_or(const char *var, const char *dflt)
 {
-	char buf[32] = "";
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *v = getenv(var);
+
+	return v && v[0] == '/' ? v : dflt;
+}
+
+static void helper_path(const char *name, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s/%s", env_or("LXMGR_UIDMAP_DIR", "/usr/bin"), name);
+}
+
+static int read_sysctl(const char *name)
+{
+	char buf[32] = "", path[256];
+	_cleanup_close_ int fd = -EBADF;
 	ssize_t n;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", env_or("LXMGR_SYSCTL_DIR", "/proc/sys"), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
@@ -159,13 +177,13 @@ static bool helper_ok(const char *path)
 
 int rootless_host_problem(char *why, size_t size)
 {
-	if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0) {
+	if (read_sysctl("kernel/unprivileged_userns_clone") == 0) {
 		(void)snprintf(why, size,
 			       "unprivileged user namespaces are disabled: an administrator sets "
 			       "the sysctl kernel.unprivileged_userns_clone = 1");
 		return 1;
 	}
-	if (read_sysctl("/proc/sys/user/max_user_namespaces") == 0) {
+	if (read_sysctl("user/max_user_namespaces") == 0) {
 		(void)snprintf(why, size,
 			       "user namespaces are disabled: an administrator sets the sysctl "
 			       "user.max_user_namespaces above 0");
@@ -173,9 +191,9 @@ int rootless_host_problem(char *why, size_t size)
 	}
 	for (const char *const *h = (const char *const[]){"newuidmap", "newgidmap", NULL}; *h;
 	     h++) {
-		char path[64];
+		char path[256];
 
-		(void)snprintf(path, sizeof(path), "/usr/bin/%s", *h);
+		helper_path(*h, path, sizeof(path));
 		if (!helper_ok(path)) {
 			(void)snprintf(why, size,
 				       "%s is %s: an administrator installs the Debian package "
@@ -244,15 +262,16 @@ static int write_one(const char *helper, pid_t pid, uint32_t base, uint32_t coun
 int rootless_write_maps(pid_t pid, uint32_t uid_base, uint32_t gid_base, uint32_t count,
 			bool map_self, char *msg, size_t size)
 {
+	char uidmap[256], gidmap[256];
 	int r;
 
 	msg[0] = '\0';
-	r = write_one("/usr/bin/newuidmap", pid, uid_base, count, map_self, (unsigned)getuid(), msg,
-		      size);
+	helper_path("newuidmap", uidmap, sizeof(uidmap));
+	helper_path("newgidmap", gidmap, sizeof(gidmap));
+	r = write_one(uidmap, pid, uid_base, count, map_self, (unsigned)getuid(), msg, size);
 	if (r < 0)
 		return r;
-	return write_one("/usr/bin/newgidmap", pid, gid_base, count, map_self, (unsigned)getgid(),
-			 msg, size);
+	return write_one(gidmap, pid, gid_base, count, map_self, (unsigned)getgid(), msg, size);
 }
 
 /* The child: waits for its maps, becomes the namespace's root, runs fn. */
@@ -277,6 +296,8 @@ int rootless_run_in_userns(uint32_t uid_base, uint32_t gid_base, uint32_t count,
 	pid_t pid;
 
 	msg[0] = '\0';
+	if (rootless_host_problem(msg, size))
+		return LX_SYNTHETIC(-EPERM);
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return -errno;
 	pid = fork();
@@ -330,9 +351,14 @@ static int remove_in_userns(void *userdata)
 int rootless_remove_tree(const char *path, uint32_t uid_base, uint32_t gid_base, uint32_t count)
 {
 	char msg[256];
+	int r;
 
 	if (!rootless_active() || uid_base == 0 || count == 0)
 		return rm_rf_at(AT_FDCWD, path);
+	/* A create that failed before its rootfs was filled left only the user's own files. */
+	r = rm_rf_at(AT_FDCWD, path);
+	if (r != -EACCES && r != -EPERM)
+		return r;
 	return rootless_run_in_userns(uid_base, gid_base, count, remove_in_userns, (void *)path,
 				      msg, sizeof(msg));
 }
@@ -382,17 +408,19 @@ static int reexec_map_lines(bool gid, char (*buf)[16], size_t max_lines)
 
 static int reexec_maps(pid_t pid, char *msg, size_t size)
 {
-	char buf[12][16], *lines[12];
+	char buf[12][16], *lines[12], helper[256];
 	int n, r;
 
 	for (int i = 0; i < 12; i++)
 		lines[i] = buf[i];
 	n = reexec_map_lines(false, buf, 12);
-	r = run_helper("/usr/bin/newuidmap", pid, lines, n, msg, size);
+	helper_path("newuidmap", helper, sizeof(helper));
+	r = run_helper(helper, pid, lines, n, msg, size);
 	if (r < 0)
 		return r;
 	n = reexec_map_lines(true, buf, 12);
-	return run_helper("/usr/bin/newgidmap", pid, lines, n, msg, size);
+	helper_path("newgidmap", helper, sizeof(helper));
+	return run_helper(helper, pid, lines, n, msg, size);
 }
 
 static _Noreturn void reexec_child(int ready, char **argv, const char *env, const char *self_exe)
@@ -435,6 +463,8 @@ int rootless_reexec(char **argv, char *msg, size_t size)
 	pid_t pid;
 
 	msg[0] = '\0';
+	if (rootless_host_problem(msg, size))
+		return LX_SYNTHETIC(-EPERM);
 	/* Now: inside, getuid() is 0 and the password database names root. */
 	(void)snprintf(env, sizeof(env), "%s:%u", rootless_user_name(), (unsigned)rootless_uid());
 	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
