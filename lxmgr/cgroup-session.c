@@ -10,6 +10,7 @@
 #include "cgroup-internal.h"
 #include "cgroup-session.h"
 #include "cleanup.h"
+#include "config.h"
 #include "util.h"
 
 static int own_dir(const char *mount, const char *own, char **ret)
@@ -69,4 +70,21 @@ int cgroup_session_paths(const struct cgroup_host *h, const char *tag, struct cg
 	cg.limits_v2 = session_has_memory(base);
 	*ret = cg;
 	return 0;
+}
+
+const char *cgroup_session_unusable_limit(const struct cgroup *cg, const struct container_config *c)
+{
+	/* cgroup2's memory controller comes with the others a session is given (pam_cgfs,
+	 * systemd delegate them together); on a hybrid host the v1 hierarchies decide. */
+	if (cg->limits_v2)
+		return NULL;
+	if (c->memory_max != LIMIT_UNSET && !cg->v1[CGROUP_V1_MEMORY])
+		return "limits.memory";
+	if (c->memory_high != LIMIT_UNSET && !cg->v1[CGROUP_V1_MEMORY])
+		return "limits.memory_high";
+	if (c->pids_max != LIMIT_UNSET && c->pids_max && !cg->v1[CGROUP_V1_PIDS])
+		return "limits.pids";
+	if ((c->cpu_millis != CPU_QUOTA_UNSET || c->cpu_weight) && !cg->v1[CGROUP_V1_CPU])
+		return c->cpu_millis != CPU_QUOTA_UNSET ? "limits.cpu" : "limits.cpu_weight";
+	return NULL;
 }

@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "log.h"
+#include "rootless.h"
 #include "mounts-live.h"
 #include "network.h"
 #include "runtime.h"
@@ -378,6 +379,10 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (cfg->rootfs_source)
 		printf("Source:     %s\n", cfg->rootfs_source);
 	print_network(ctx, c, &st);
+	if (rootless_active())
+		printf("Rootless:   %s's store and subordinate ids; cgroups below the login "
+		       "session's own (pam_cgfs)\n",
+		       rootless_user_name());
 	print_shares(cfg, &st);
 	printf("Console:    %s/console.log\n", c->logdir);
 	if (provision_requested(cfg))

@@ -531,10 +531,13 @@ static int build_rootfs(struct build *b)
 	b->rootless = rootless_active();
 	if (!b->rootless)
 		return fill_and_configure(b);
-	if (b->req->tmpl || b->req->clone_of)
-		return lx_fail(b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "a rootless create takes --tarball FILE or --rootfs DIR (templates "
-			       "and clones are not done yet)");
+	/* A tree copied inside the namespace would keep the ids it shows there: the user's as
+	 * 65536, root's as nobody. A tarball carries its own numeric owners. */
+	if (!b->req->tarball)
+		return lx_fail(
+			b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			"a rootless create takes --tarball FILE (--rootfs DIR, templates "
+			"and clones are not done yet: 'tar -C DIR -cf FILE .' as its owner)");
 	r = rootless_run_in_userns(b->cfg.uid_base, b->cfg.gid_base, b->cfg.id_count,
 				   fill_and_configure, b, msg, sizeof(msg));
 	if (r < 0 && msg[0])

@@ -234,6 +234,11 @@ static int make_cgroup(struct start_env *env, struct runtime_state *rs)
 		r = cgroup_paths(&env->cgroup_host, tag, env->delegated, &rs->cgroup);
 	if (r < 0)
 		return log_fail_full(ctx, "cgroup", r, "compute the cgroup paths");
+	if (rootless_active() && cgroup_session_unusable_limit(&rs->cgroup, cfg))
+		return log_fail_full(ctx, "cgroup", LX_SYNTHETIC(-EOPNOTSUPP),
+				     "%s: the login session's cgroups give the user no controller "
+				     "for it (unset it, or have the session delegate it)",
+				     cgroup_session_unusable_limit(&rs->cgroup, cfg));
 	rs->cgroup_mount = strdup(env->cgroup_host.unified_mount);
 	if (!rs->cgroup_mount)
 		return lx_fail(ctx, -ENOMEM, "out of memory");

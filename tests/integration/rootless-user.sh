@@ -135,10 +135,14 @@ check_eq "the rootfs is stored shifted" "yes" "$(as_user -- config dev get rootf
 base=$(as_user -- config dev get idmap.uid_base)
 check_eq "its ids are the first block of the user's range" "$RL_BASE" "$base"
 check_eq "rootfs/root belongs to the range's root" "$RL_BASE $RL_BASE" "$(stat -c '%u %g' "$store/dev/rootfs/root")"
+refused "a rootless create takes --tarball FILE" "rootless --rootfs DIR: not done yet, said in one line" \
+    as_user -- create c1 --rootfs "$(debian_rootfs)" --net none
 refused "pam_cgfs \(Debian package libpam-cgfs\).*systemd user manager \(Delegate=yes\)" \
     "start outside a session cgroup of the user's own: one line naming both fixes" \
     as_user --no-session -- start dev
 
+check "user: limits.memory set" as_user -- config dev set limits.memory 512M
+check "user: limits.pids set" as_user -- config dev set limits.pids 300
 t1=$(now)
 check "user: start --wait" as_user -- start dev --wait
 t2=$(now)
@@ -150,6 +154,15 @@ check_eq "user: 0 failed units" "0" "$(as_user -- exec dev -- systemctl --failed
 check_eq "user: sudo inside" "root" "$(as_user -- exec dev -- sudo -n whoami 2>&1)"
 check_match "user: info shows the container running" "State: +running" "$(as_user -- info dev)"
 
+# Hybrid host: through the v1 hierarchies the session owns, below the session's cgroups.
+scope=lxmgr-*-dev.scope
+check_eq "user: the memory limit applies in the session's v1 memory cgroup" "536870912" \
+    "$(cat /sys/fs/cgroup/memory/lxmgr-test-user/"$RL_USER"/0/$scope/memory.limit_in_bytes 2>&1)"
+check_eq "user: the pids limit applies in the session's v1 pids cgroup" "300" \
+    "$(cat /sys/fs/cgroup/pids/lxmgr-test-user/"$RL_USER"/0/$scope/pids.max 2>&1)"
+check_match "user: info says rootless and where the cgroups are" \
+    "Rootless: +$RL_USER's store and subordinate ids; cgroups below the login session's own" \
+    "$(as_user -- info dev)"
 procs=$(session_procs "$RL_USER")
 root_procs=""
 for pid in $procs; do
