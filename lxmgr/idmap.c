@@ -469,9 +469,19 @@ static int range_add_unique(struct idmap_range **v, size_t *n, size_t *cap,
 }
 
 /* Adds the outside ranges of one uid_map/gid_map text ("inside outside count" lines). */
+/* Whether map text has the shape of rootless_reexec's namespace: "0 UID 1" first. */
+static bool is_rootless_own_ns(const char *text)
+{
+	unsigned long inside, outside, count;
+
+	return sscanf(text, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+	       count == 1 && strchr(text, '\n') && strchr(strchr(text, '\n') + 1, '\n');
+}
+
 static int parse_proc_map(const char *text, struct idmap_range **v, size_t *n, size_t *cap)
 {
 	const char *p = text;
+	bool own_ns = is_rootless_own_ns(text);
 
 	for (;;) {
 		unsigned long inside, outside, count;
@@ -487,6 +497,11 @@ static int parse_proc_map(const char *text, struct idmap_range **v, size_t *n, s
 		p += consumed;
 		/* The initial namespace maps everything onto itself: that is no container. */
 		if (inside == 0 && outside == 0 && count == UINT32_MAX)
+			continue;
+		/* A rootless start's own namespace maps one id (the user) to 0 and the user's
+		 * ranges onto themselves (rootless.h): it holds its containers, whose maps
+		 * count, but is none itself. */
+		if (own_ns && inside == outside && inside != 0)
 			continue;
 		r = range_add_unique(v, n, cap,
 				     (struct idmap_range){(uint32_t)outside, (uint32_t)count});

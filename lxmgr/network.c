@@ -18,6 +18,7 @@
 #include "lxmgr.h"
 #include "nat.h"
 #include "network-internal.h"
+#include "network-pasta.h"
 #include "network.h"
 #include "nl.h"
 #include "routed.h"
@@ -465,6 +466,8 @@ int network_setup(const struct lxmgr_ctx *ctx, struct container *c, pid_t pid,
 			return r;
 	}
 	r = setup_inside(ctx, c, pid, &pool);
+	if (r >= 0 && c->cfg.net_mode == NET_MODE_PASTA)
+		r = network_pasta_start(ctx, c, pid);
 	if (r >= 0)
 		lx_debug(ctx, "network %s ready%s%s", net_mode_to_string(c->cfg.net_mode),
 			 c->cfg.net_ip[0] ? ": " : "", c->cfg.net_ip);

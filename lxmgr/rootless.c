@@ -477,7 +477,7 @@ int rootless_reexec(char **argv, char *msg, size_t size)
 		return -errno;
 	if (pid == 0) {
 		(void)close(ready[1]);
-		if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET) < 0)
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 			_exit(252);
 		reexec_child(ready[0], argv, env, self_exe);
 	}
@@ -503,25 +503,25 @@ int rootless_reexec(char **argv, char *msg, size_t size)
 
 int rootless_join(pid_t monitor)
 {
-	static const char *const kinds[] = {"user", "mnt", "net"};
-	static const int flags[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET};
-	int fds[3] = {-EBADF, -EBADF, -EBADF}, r = 0;
+	static const char *const kinds[] = {"user", "mnt"};
+	static const int flags[] = {CLONE_NEWUSER, CLONE_NEWNS};
+	int fds[2] = {-EBADF, -EBADF}, r = 0;
 	char env[300], path[64];
 
 	if (!rootless_outside() || monitor <= 0)
 		return 0;
 	(void)snprintf(env, sizeof(env), "%s:%u", rootless_user_name(), (unsigned)rootless_uid());
 	/* All opened first: the monitor's /proc entry stays reachable whatever we enter. */
-	for (int i = 0; i < 3 && r >= 0; i++) {
+	for (int i = 0; i < 2 && r >= 0; i++) {
 		(void)snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)monitor, kinds[i]);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
 			r = -errno;
 	}
-	for (int i = 0; i < 3 && r >= 0; i++)
+	for (int i = 0; i < 2 && r >= 0; i++)
 		if (setns(fds[i], flags[i]) < 0)
 			r = -errno;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			(void)close(fds[i]);
 	if (r >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))

@@ -83,7 +83,7 @@ uid_t rootless_uid(void);
  * -errno when the namespace cannot be made (msg says why). */
 int rootless_reexec(char **argv, char *msg, size_t size);
 
-/* Outside: joins the user, mount and network namespaces of a running container's monitor
+/* Outside: joins the user and mount namespaces of a running container's monitor
  * (made by rootless_reexec), so that the code after it runs as the root of the user's own
  * namespace as the monitor does (attach enters the container from there). 0 or -errno. */
 int rootless_join(pid_t monitor);
