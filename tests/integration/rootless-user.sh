@@ -112,6 +112,13 @@ out=$(setpriv --reuid="$RL_UID" --regid="$RL_UID" --init-groups env -i HOME="$RL
 check_match "XDG_RUNTIME_DIR unset: falls back as podman does and says where" \
     "^lxmgr: XDG_RUNTIME_DIR is unset and /run/user/$RL_UID is not yours: runtime files go to $RL_DIR/tmp/lxmgr-run-$RL_UID/lxmgr\$" "$out"
 
+out=$(as_user -- doctor 2>&1)
+check_match "doctor: the user's ranges and its session cgroup are found" \
+    "ok +/etc/subuid: $RL_USER has 1 range.*ok +cgroups: the login session's cgroup is the user's own" "$out"
+out=$(as_user --no-session -- doctor 2>&1)
+check_match "doctor: outside a session cgroup of its own, names both fixes" \
+    "FAIL cgroups: the login session's cgroup is not the user's own: pam_cgfs" "$out"
+
 # --- root's figures, same tarball ---
 t0=$(now)
 check "root: create --tarball" lx create rootc --tarball "$RL_DIR/rootfs.tar" --net none
