@@ -9,7 +9,7 @@ run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl
     uidmap passt mmdebstrap)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion
     skopeo umoci
-    iptables iputils-ping)
+    iptables iputils-ping python3)
 
 missing=()
 for p in "${build[@]}" "${run[@]}" "${test[@]}"; do
