@@ -129,7 +129,9 @@ t2=$(now)
 check "root: exec" lx exec rootc -- true
 t3=$(now)
 root_create=$(secs "$t0" "$t1") root_start=$(secs "$t1" "$t2") root_exec=$(secs "$t2" "$t3")
+root_base=$(uid_base_of rootc)
 check "root: stop" lx stop rootc
+check_host_clean rootc "$root_base"
 check "root: destroy" lx destroy rootc
 
 # --- the user ---
