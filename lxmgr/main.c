@@ -1,4 +1,5 @@
 /* main.c: the verb table, the global options, and dispatch. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "cmd/cmd.h"
+#include "fs/rootless.h"
 
 static const struct verb verbs[] = {
 	{"create", cmd_create,
@@ -213,9 +215,28 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	ctx.custom_root = g.root != NULL;
-	if (lxmgr_paths_init(&ctx.paths, g.root) < 0) {
-		fprintf(stderr, "lxmgr: out of memory\n");
+	r = lxmgr_paths_init(&ctx.paths, g.root);
+	if (r < 0) {
+		fprintf(stderr, "lxmgr: %s\n",
+			r == -ENOENT  ? "HOME is unset: no place for the user's store (set HOME "
+					"or give --root DIR)"
+			: r == -EPERM ? "the runtime directory is not the user's own (set "
+					"XDG_RUNTIME_DIR)"
+				      : strerror(-r));
 		return EXIT_FAILED;
+	}
+	/* Rootless: the start sequence runs as root of the user's own namespace (rootless.h). */
+	if (rootless_outside() && (!strcmp(v->name, "start") || !strcmp(v->name, "restart"))) {
+		char msg[256];
+
+		r = rootless_reexec(argv, msg, sizeof(msg));
+		if (r < 0 && r != LX_ERRNO(r))
+			fprintf(stderr, "lxmgr: %s: rootless: %s\n", v->name, msg);
+		else if (r < 0)
+			fprintf(stderr, "lxmgr: %s: rootless: %s: %s\n", v->name,
+				msg[0] ? msg : "enter the user's namespace", strerror(-r));
+		lxmgr_paths_done(&ctx.paths);
+		return r < 0 ? EXIT_FAILED : r;
 	}
 	r = v->run(&ctx, argc - g.verb_index, argv + g.verb_index);
 	lxmgr_paths_done(&ctx.paths);

@@ -6,10 +6,11 @@ build=(build-essential autoconf automake libtool pkg-config
     libsystemd-dev libnl-3-dev libnl-route-3-dev libiniparser-dev uuid-dev
     libseccomp-dev libcmocka-dev libcrypt-dev libnftables-dev
     debhelper dh-nss)
-run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl)
+run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl
+    uidmap passt mmdebstrap)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion
     skopeo umoci
-    iptables iputils-ping
+    iptables iputils-ping python3
     lintian git ansible-core openssh-client yamllint pycodestyle prometheus)
 
 missing=()

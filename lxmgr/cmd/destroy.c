@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
 #include "fs/quota.h"
+#include "fs/rootless.h"
 #include "image/clone.h"
 #include "run/control.h"
 #include "run/hooks.h"
@@ -76,7 +77,7 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILED;
 	if (rename(c->dir, grave) < 0)
 		return lx_fail(ctx, -errno, "rename %s", c->dir), EXIT_FAILED;
-	r = rm_rf_at(AT_FDCWD, grave);
+	r = rootless_remove_tree(grave, c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count);
 	if (r < 0)
 		return lx_fail(ctx, r, "remove %s", grave), EXIT_FAILED;
 	(void)rm_rf_at(AT_FDCWD, c->logdir);

@@ -15,11 +15,13 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/session.h"
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
 #include "fs/rootfs.h"
+#include "fs/rootless.h"
 #include "guest/fixups.h"
 #include "guest/guest.h"
 #include "guest/readiness.h"
@@ -323,12 +325,53 @@ static void check_nss(struct doctor *d)
 	       "NAME.lxmgr");
 }
 
+/* Rootless: the helpers, the user's ranges, a session cgroup of its own, pasta's tun. */
+static void check_rootless(struct doctor *d)
+{
+	struct cgroup_host h = {0};
+	struct idmap_range r[SUBID_MAX];
+	char why[256];
+	int n = 0;
+
+	if (rootless_host_problem(why, sizeof(why)))
+		report(d, VERDICT_FAIL, "rootless: %s", why);
+	for (int gid = 0; gid < 2; gid++) {
+		const char *path = gid ? "/etc/subgid" : "/etc/subuid";
+		_cleanup_fclose_ FILE *f = fopen(path, "re");
+
+		n = f ? idmap_parse_subid(f, rootless_user_name(), rootless_uid(), r, SUBID_MAX)
+		      : 0;
+		if (n <= 0)
+			report(d, VERDICT_FAIL,
+			       "%s: no range for %s: an administrator adds one with 'usermod "
+			       "--add-sub%cids 100000-165535 %s'",
+			       path, rootless_user_name(), gid ? 'g' : 'u', rootless_user_name());
+		else
+			report(d, VERDICT_OK, "%s: %s has %d range(s)", path, rootless_user_name(),
+			       n);
+	}
+	if (cgroup_host_detect(&h) >= 0 && cgroup_session_usable(&h))
+		report(d, VERDICT_OK, "cgroups: the login session's cgroup is the user's own");
+	else
+		report(d, VERDICT_FAIL,
+		       "cgroups: the login session's cgroup is not the user's own: pam_cgfs "
+		       "(libpam-cgfs) or the systemd user manager (Delegate=yes) gives one");
+	cgroup_host_done(&h);
+	report(d, access("/dev/net/tun", R_OK | W_OK) == 0 ? VERDICT_OK : VERDICT_WARN,
+	       "/dev/net/tun %s users (net.mode pasta needs it)",
+	       access("/dev/net/tun", R_OK | W_OK) == 0 ? "is open to" : "is not open to");
+}
+
 static void doctor_host(struct doctor *d)
 {
 	check_kernel(d);
 	check_no_new_privs(d);
 	check_tiocsti(d);
 	check_store(d);
+	if (rootless_active()) {
+		check_rootless(d);
+		return;
+	}
 	check_subid(d, "/etc/subuid");
 	check_subid(d, "/etc/subgid");
 	check_cgroups(d);

@@ -11,11 +11,24 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
+#include "fs/rootless.h"
 #include "image/template-cache.h"
 #include "run/lifecycle.h"
 #include "store/store.h"
 
 #define LOG_STEP "gc"
+
+/* Rootless: a shifted tree is removed inside a user namespace of its range (rootless.h). */
+static int remove_leftover(const struct lxmgr_ctx *ctx, DIR *d, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (!rootless_active())
+		return rm_rf_at(dirfd(d), name);
+	if (xasprintf(&path, "%s/%s", ctx->paths.lib, name) < 0)
+		return -ENOMEM;
+	return rootless_remove_container_dir(path);
+}
 
 /* .NAME.create-XXXXXX of a create that died, .NAME.destroy-PID of a destroy that died. */
 static int remove_dead_builds(const struct lxmgr_ctx *ctx)
@@ -34,7 +47,7 @@ static int remove_dead_builds(const struct lxmgr_ctx *ctx)
 		/* A create in progress holds its lock. */
 		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue;
-		if (rm_rf_at(dirfd(d), de->d_name) >= 0) {
+		if (remove_leftover(ctx, d, de->d_name) >= 0) {
 			lx_info(ctx, "removed %s/%s", ctx->paths.lib, de->d_name);
 			removed++;
 		}

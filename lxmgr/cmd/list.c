@@ -14,6 +14,7 @@
 #include "cmd/parse.h"
 #include "fs/mounts-live.h"
 #include "fs/quota.h"
+#include "fs/rootless.h"
 #include "guest/fixups.h"
 #include "guest/provision.h"
 #include "guest/readiness.h"
@@ -478,6 +479,10 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (cfg->rootfs_source)
 		printf("Source:     %s\n", cfg->rootfs_source);
 	print_network(ctx, c, &st);
+	if (rootless_active())
+		printf("Rootless:   %s's store and subordinate ids; cgroups below the login "
+		       "session's own (pam_cgfs)\n",
+		       rootless_user_name());
 	print_shares(cfg, &st);
 	print_last_event(c);
 	print_fixups(c);

@@ -41,6 +41,9 @@ int network_forward_check(const struct lxmgr_ctx *ctx, const struct container *c
 			       c->cfg.net_forward);
 	if (n == 0)
 		return 0;
+	/* pasta publishes the ports itself (network-pasta.c). */
+	if (c->cfg.net_mode == NET_MODE_PASTA)
+		return 0;
 	if (c->cfg.net_mode != NET_MODE_BRIDGE)
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "net.forward needs net.mode bridge");
 	r = forward_table(ctx, c, own, sizeof(own));

@@ -23,6 +23,7 @@
 #include "network/dnsmasq.h"
 #include "network/internal.h"
 #include "network/network.h"
+#include "network/pasta.h"
 #include "store/runtime.h"
 #include "store/store.h"
 
@@ -397,6 +398,8 @@ int network_setup(const struct lxmgr_ctx *ctx, struct container *c, pid_t pid,
 			return r;
 	}
 	r = setup_inside(ctx, c, pid, &pool);
+	if (r >= 0 && c->cfg.net_mode == NET_MODE_PASTA)
+		r = network_pasta_start(ctx, c, pid);
 	if (r >= 0)
 		lx_debug(ctx, "network %s ready%s%s", net_mode_to_string(c->cfg.net_mode),
 			 c->cfg.net_ip[0] ? ": " : "", c->cfg.net_ip);

@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "fs/rootless.h"
 #include "guest/locale.h"
 #include "run/attach.h"
 #include "run/boundary.h"
@@ -439,6 +440,12 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	pid_t pid;
 	int r;
 
+	/* Rootless: from the monitor's own user namespace, where entering the container's is
+	 * allowed (rootless.h). */
+	r = rootless_join(rs->monitor_pid);
+	if (r < 0)
+		return lx_fail(ctx, r, "rootless: enter the namespaces of the monitor %d",
+			       (int)rs->monitor_pid);
 	r = make_plan(ctx, rs, opts, &p);
 	if (r < 0)
 		return r;

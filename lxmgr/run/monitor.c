@@ -23,6 +23,7 @@
 #include "guest/login.h"
 #include "image/clone.h"
 #include "network/forward-live.h"
+#include "network/pasta.h"
 #include "run/boundary.h"
 #include "run/console.h"
 #include "run/control.h"
@@ -410,6 +411,7 @@ static int restart_in_place(struct monitor *m)
 	if (m->by_unit)
 		machined_unregister(m->ctx, m->c->name);
 	drop_guest_notify(m);
+	network_pasta_stop(m->c->rundir);
 	r = start_teardown(m->ctx, &m->rs);
 	if (r < 0)
 		return r;
@@ -529,6 +531,7 @@ static void remove_runtime(struct monitor *m)
 	static const char *const files[] = {"control", "state", "seccomp.bpf", MOUNTS_LIVE_RECORD};
 	_cleanup_close_ int dfd = open(m->c->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+	network_pasta_stop(m->c->rundir);
 	for (size_t i = 0; dfd >= 0 && i < ELEMENTSOF(files); i++)
 		(void)unlinkat(dfd, files[i], 0);
 	(void)rmdir(m->c->rundir);

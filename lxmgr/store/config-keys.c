@@ -59,8 +59,9 @@ DEFINE_ENUM_STRINGS(init_kind, _INIT_KIND_MAX, [INIT_KIND_UNKNOWN] = "unknown",
 		    [INIT_KIND_SYSVINIT] = "sysvinit", [INIT_KIND_BUSYBOX] = "busybox")
 DEFINE_ENUM_STRINGS(cgroup_layout, _CGROUP_LAYOUT_MAX, [CGROUP_LAYOUT_UNIFIED] = "unified",
 		    [CGROUP_LAYOUT_HYBRID] = "hybrid", [CGROUP_LAYOUT_LEGACY] = "legacy")
-DEFINE_ENUM_STRINGS(net_mode, _NET_MODE_MAX, [NET_MODE_NONE] = "none", [NET_MODE_HOST] = "host",
-		    [NET_MODE_BRIDGE] = "bridge", [NET_MODE_ROUTED] = "routed")
+DEFINE_ENUM_STRINGS(
+	net_mode, _NET_MODE_MAX, [NET_MODE_NONE] = "none", [NET_MODE_HOST] = "host",
+	[NET_MODE_BRIDGE] = "bridge", [NET_MODE_ROUTED] = "routed", [NET_MODE_PASTA] = "pasta")
 
 /* Lower-case RFC 4122 text, as uuid_unparse_lower() writes it; the nil UUID names nothing. */
 static bool uuid_text_is_valid(const char *s)
@@ -431,9 +432,10 @@ const struct config_key config_keys[] = {
 	 .doc = "Disk space of the container's directory (a project quota); needs a store on ext4 "
 		"or xfs with project quotas."},
 	{"net.mode", ENUM(net_mode, net_mode_names), 0, "network mode",
-	 "none, host, bridge or routed",
+	 "none, host, bridge, routed or pasta",
 	 "none: loopback only; host: the host's network; bridge: a veth on the bridge, NAT; "
-	 "routed: a veth with a host route and proxy ARP.",
+	 "routed: a veth with a host route and proxy ARP; pasta: user-mode networking through "
+	 "pasta(1), the rootless default.",
 	 .names = net_mode_names},
 	{"net.bridge", CHARS(net_bridge), KEY_OPTIONAL, "bridge",
 	 "an interface name (1-15 characters)",
