@@ -1,6 +1,7 @@
 /* nl.c: netlink sockets of libnl-route-3, in the host's or a container's network namespace. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -63,17 +64,39 @@ int net_nl_open(struct nl_sock **ret)
 	return 0;
 }
 
+struct open_in_netns {
+	int netns_fd;
+	struct nl_sock *sk;
+	int r;
+};
+
+static void *open_in_netns_thread(void *userdata)
+{
+	struct open_in_netns *o = userdata;
+
+	if (setns(o->netns_fd, CLONE_NEWNET) < 0)
+		o->r = -errno;
+	else
+		o->r = net_nl_open(&o->sk);
+	return NULL;
+}
+
+/* In a thread of its own: setns moves only the calling thread, which then ends, so nothing
+ * has to come back (a process in a user namespace of its own may not return to the host's
+ * network namespace once it left it). A socket stays in the netns it was made in. */
 int net_nl_open_in_netns(int netns_fd, struct nl_sock **ret)
 {
-	_cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct open_in_netns o = {.netns_fd = netns_fd, .r = -EIO};
+	pthread_t t;
 	int r;
 
-	if (self < 0)
-		return -errno;
-	if (setns(netns_fd, CLONE_NEWNET) < 0)
-		return -errno;
-	r = net_nl_open(ret);
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort(); /* every later netlink call of ours would act on the container */
-	return r;
+	r = -pthread_create(&t, NULL, open_in_netns_thread, &o);
+	if (r < 0)
+		return r;
+	r = -pthread_join(t, NULL);
+	if (r < 0)
+		return r;
+	if (o.r >= 0)
+		*ret = o.sk;
+	return o.r;
 }

@@ -6,11 +6,12 @@ build=(build-essential autoconf automake libtool pkg-config
     libsystemd-dev libnl-3-dev libnl-route-3-dev libiniparser-dev uuid-dev
     libseccomp-dev libcmocka-dev libcrypt-dev libnftables-dev
     debhelper dh-nss)
-run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl)
+run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl
+    uidmap passt mmdebstrap)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion shellcheck
     skopeo umoci
-    iptables iputils-ping
-    lintian git ansible-core openssh-client yamllint pycodestyle)
+    iptables iputils-ping python3
+    lintian git ansible-core openssh-client yamllint pycodestyle prometheus)
 
 missing=()
 for p in "${build[@]}" "${run[@]}" "${test[@]}"; do

@@ -353,6 +353,47 @@ static void test_idmap_live_ranges_reads_fake_proc(void **state)
 	assert_int_equal(rm_rf_at(AT_FDCWD, dir), 0);
 }
 
+/* Validate that a rootless start's own namespace (the user as 0, its ranges onto themselves)
+ * is not taken for a container, while the container inside it still counts. */
+static void test_idmap_live_ranges_skips_rootless_own_namespace(void **state)
+{
+	_cleanup_free_ char *dir = make_tmpdir();
+	_cleanup_free_ struct idmap_range *r = NULL;
+	_cleanup_close_ int procfd = -EBADF;
+	size_t n = 99;
+
+	(void)state;
+	put_map(dir, "50", "uid_map", "0 1001 1\n100000 100000 131072\n");
+	put_map(dir, "51", "uid_map", "0 165536 65536\n");
+	procfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(procfd >= 0);
+	assert_int_equal(idmap_live_ranges(procfd, false, &r, &n), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++)
+		assert_true((r[i].start == 1001 && r[i].count == 1) ||
+			    (r[i].start == 165536 && r[i].count == 65536));
+	assert_int_equal(rm_rf_at(AT_FDCWD, dir), 0);
+}
+
+/* Validate that a user's range not aligned to 65536 still holds its blocks, counted from its
+ * start, and that a used block is skipped. */
+static void test_idmap_alloc_block_counts_from_range_start(void **state)
+{
+	const struct idmap_range owned[] = {{100000, 131072}};
+	const struct idmap_range used[] = {{100000, 65536}};
+	const struct idmap_range busy[] = {{150000, 1}, {200000, 1}};
+	uint32_t base = 0;
+
+	(void)state;
+	assert_int_equal(idmap_alloc_range(owned, 1, NULL, 0, 65536, &base), 0);
+	assert_int_equal(base, 131072);
+	assert_int_equal(idmap_alloc_block(owned, 1, NULL, 0, 65536, &base), 0);
+	assert_int_equal(base, 100000);
+	assert_int_equal(idmap_alloc_block(owned, 1, used, 1, 65536, &base), 0);
+	assert_int_equal(base, 165536);
+	assert_int_equal(idmap_alloc_block(owned, 1, busy, 2, 65536, &base), -ENOSPC);
+}
+
 /* Needs root and user namespaces; the only test here that does. */
 static void test_idmap_write_maps_sets_maps_of_child(void **state)
 {
@@ -501,6 +542,8 @@ int main(void)
 		cmocka_unit_test(test_idmap_clip_ranges_keeps_only_mapped_ids),
 		cmocka_unit_test(test_idmap_ensure_root_entry_in_uses_the_mapped_blocks),
 		cmocka_unit_test(test_idmap_live_ranges_reads_fake_proc),
+		cmocka_unit_test(test_idmap_live_ranges_skips_rootless_own_namespace),
+		cmocka_unit_test(test_idmap_alloc_block_counts_from_range_start),
 		cmocka_unit_test(test_idmap_write_maps_sets_maps_of_child),
 		cmocka_unit_test(test_idmap_range_is_covered_needs_every_id_inside),
 		cmocka_unit_test(test_idmap_ranges_overlap_at_the_edges),

@@ -9,8 +9,11 @@
 #include "base/util.h"
 #include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
+#include "guest/fixups.h"
 #include "fs/idmap-alloc.h"
 #include "fs/quota.h"
+#include "network/forward-live.h"
 #include "run/unit.h"
 #include "store/runtime.h"
 #include "store/store.h"
@@ -31,6 +34,24 @@ static int show_all(const struct container *c)
 	return 0;
 }
 
+/* Said without -v (a warning-level line on stderr, -q hides it): a user who changes a running
+ * container expects the change to show. */
+static void next_start_note(const struct lxmgr_ctx *ctx, const char *key)
+{
+	if (!strcmp(key, "container.autostart"))
+		return; /* applied by the unit, or at the host's next boot */
+	if (!strncmp(key, "provision.", 10))
+		log_line(ctx, LOG_LEVEL_WARNING, LOG_STEP, 0,
+			 "%s is applied by `lxmgr provision %s`", key, ctx->name);
+	else if (!strncmp(key, "mount.", 6))
+		log_line(ctx, LOG_LEVEL_WARNING, LOG_STEP, 0,
+			 "%s takes effect at the next start (`lxmgr mount` attaches a share now)",
+			 key);
+	else
+		log_line(ctx, LOG_LEVEL_WARNING, LOG_STEP, 0,
+			 "%s takes effect at the next start (the container is running)", key);
+}
+
 /* Limits of a running container change at once; everything else at its next start. */
 static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char *key)
 {
@@ -42,7 +63,7 @@ static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char
 	if (store_container_open(ctx, name, &c) < 0 || !store_is_running(c))
 		return;
 	if (strncmp(key, "limits.", 7) != 0) {
-		lx_info(ctx, "%s takes effect at the next start", key);
+		next_start_note(ctx, key);
 		return;
 	}
 	r = runtime_state_read(c->rundir, &rs);
@@ -139,10 +160,14 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 	}
 	if (!strcmp(key, "limits.disk"))
 		return edit_disk(ctx, c, value);
+	if (!strcmp(key, "net.forward"))
+		return network_forward_change(ctx, c, value);
 	r = config_edit_file(c->config_path, key, value, &e);
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);
 	apply_live(ctx, c->name, key);
+	if (!strcmp(key, "guest.fixups"))
+		return guest_fixups_apply_stopped(ctx, c->name);
 	return 0;
 }
 
@@ -150,12 +175,18 @@ int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_free_ char *v = NULL;
+	struct verb_args a = {.min_args = 1,
+			      .max_args = 4,
+			      .args_name = "NAME [get KEY | set KEY VALUE | unset KEY]",
+			      .options_first = true};
 	const char *op;
 	int r;
 
-	if (argc < 2 || argv[1][0] == '-')
-		return cmd_usage_error(ctx, "expected NAME [get KEY | set KEY VALUE | unset KEY]");
-	ctx->name = argv[1];
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
+	argc = a.n_args + 1;
+	argv = a.args - 1;
 	op = argc > 2 ? argv[2] : NULL;
 	if (op && !((!strcmp(op, "get") && argc == 4) || (!strcmp(op, "set") && argc == 5) ||
 		    (!strcmp(op, "unset") && argc == 4)))

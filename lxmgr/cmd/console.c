@@ -7,11 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "run/console-client.h"
 #include "run/control.h"
 #include "run/pty.h"
@@ -56,6 +56,22 @@ static int print_log(const struct lxmgr_ctx *ctx, const struct container *c)
 	return 0;
 }
 
+struct console_flags {
+	bool log, readonly;
+};
+
+static int on_flag(struct lxmgr_ctx *ctx _unused_, int opt, const char *arg _unused_,
+		   void *userdata)
+{
+	struct console_flags *f = userdata;
+
+	if (opt == 'l')
+		f->log = true;
+	else
+		f->readonly = true;
+	return 0;
+}
+
 int cmd_console(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -64,23 +80,19 @@ int cmd_console(struct lxmgr_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	_cleanup_container_ struct container *c = NULL;
-	bool log = false, readonly = false;
-	char bad[3];
-	int opt, r;
+	struct console_flags f = {0};
+	struct verb_args a = {.longopts = longopts,
+			      .on_option = on_flag,
+			      .userdata = &f,
+			      .min_args = 1,
+			      .max_args = 1};
+	bool log, readonly;
+	int r = cmd_parse(ctx, argc, argv, &a);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) >= 0)
-		if (opt == 'l')
-			log = true;
-		else if (opt == 'r')
-			readonly = true;
-		else
-			return cmd_usage_error(ctx, "unknown option '%s'",
-					       args_bad_option(argv, optind, optopt, bad));
-	if (optind + 1 != argc)
-		return cmd_usage_error(ctx, "expected NAME");
-	ctx->name = argv[optind];
+	if (r != 0)
+		return r;
+	log = f.log;
+	readonly = f.readonly;
 	r = store_container_open(ctx, ctx->name, &c);
 	if (r < 0)
 		return EXIT_FAILED;

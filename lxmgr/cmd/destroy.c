@@ -9,7 +9,9 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "fs/quota.h"
+#include "fs/rootless.h"
 #include "image/clone.h"
 #include "run/control.h"
 #include "run/hooks.h"
@@ -18,28 +20,33 @@
 
 #define LOG_STEP "destroy"
 
+static int on_force(struct lxmgr_ctx *ctx _unused_, int opt _unused_, const char *arg _unused_,
+		    void *userdata)
+{
+	*(bool *)userdata = true;
+	return 0;
+}
+
 int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_free_ char *grave = NULL;
 	struct hook_target t;
+	static const struct option longopts[] = {{"force", no_argument, NULL, 'f'}, {}};
 	bool force = false;
-	const char *name = NULL;
+	struct verb_args a = {.longopts = longopts,
+			      .shortopts = "f",
+			      .on_option = on_force,
+			      .userdata = &force,
+			      .min_args = 1,
+			      .max_args = 1};
+	const char *name;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f"))
-			force = true;
-		else if (argv[i][0] == '-')
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[i]);
-		else if (name)
-			return cmd_usage_error(ctx, "unexpected argument '%s'", argv[i]);
-		else
-			name = argv[i];
-	}
-	if (!name)
-		return cmd_usage_error(ctx, "expected NAME");
-	ctx->name = name;
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
+	name = a.args[0];
 	if (store_container_open(ctx, name, &c) < 0)
 		return EXIT_FAILED;
 	if (store_is_running(c)) {
@@ -70,7 +77,7 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILED;
 	if (rename(c->dir, grave) < 0)
 		return lx_fail(ctx, -errno, "rename %s", c->dir), EXIT_FAILED;
-	r = rm_rf_at(AT_FDCWD, grave);
+	r = rootless_remove_tree(grave, c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count);
 	if (r < 0)
 		return lx_fail(ctx, r, "remove %s", grave), EXIT_FAILED;
 	(void)rm_rf_at(AT_FDCWD, c->logdir);

@@ -15,14 +15,20 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/session.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
 #include "fs/rootfs.h"
+#include "fs/rootless.h"
+#include "guest/fixups.h"
 #include "guest/guest.h"
+#include "guest/readiness.h"
 #include "image/clone.h"
 #include "net/legacy.h"
 #include "net/nat.h"
+#include "store/runtime.h"
 #include "store/store.h"
 
 #define LOG_STEP "doctor"
@@ -283,17 +289,95 @@ static void check_tool(struct doctor *d, const char *tool, const char *why)
 	report(d, VERDICT_WARN, "%s is not installed: %s", tool, why);
 }
 
+/* NAME.lxmgr resolves on the host only through the NSS module on the hosts: line of
+ * nsswitch.conf; the line to write is the one there with lxmgr after "files". */
+static void check_nss(struct doctor *d)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/nsswitch.conf", "re");
+	char line[512], want[600];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t"), *files;
+
+		if (strncmp(p, "hosts:", 6))
+			continue;
+		p[strcspn(p, "#\n")] = '\0';
+		if (strstr(p, " lxmgr") || strstr(p, "\tlxmgr")) {
+			report(d, VERDICT_OK,
+			       "names: NAME.lxmgr resolves on this host (nsswitch.conf: %s)", p);
+			return;
+		}
+		files = strstr(p, "files");
+		if (files)
+			(void)snprintf(want, sizeof(want), "%.*slxmgr %s", (int)(files - p + 6), p,
+				       files + 5 + strspn(files + 5, " \t"));
+		else
+			(void)snprintf(want, sizeof(want), "hosts: lxmgr %s",
+				       p + 6 + strspn(p + 6, " \t"));
+		report(d, VERDICT_WARN,
+		       "names: the NSS module is not enabled: NAME.lxmgr does not resolve on this "
+		       "host; make the hosts line of /etc/nsswitch.conf read: %s",
+		       want);
+		return;
+	}
+	report(d, VERDICT_WARN,
+	       "names: /etc/nsswitch.conf has no hosts line: add 'hosts: files lxmgr dns' for "
+	       "NAME.lxmgr");
+}
+
+/* Rootless: the helpers, the user's ranges, a session cgroup of its own, pasta's tun. */
+static void check_rootless(struct doctor *d)
+{
+	struct cgroup_host h = {0};
+	struct idmap_range r[SUBID_MAX];
+	char why[256];
+	int n = 0;
+
+	if (rootless_host_problem(why, sizeof(why)))
+		report(d, VERDICT_FAIL, "rootless: %s", why);
+	for (int gid = 0; gid < 2; gid++) {
+		const char *path = gid ? "/etc/subgid" : "/etc/subuid";
+		_cleanup_fclose_ FILE *f = fopen(path, "re");
+
+		n = f ? idmap_parse_subid(f, rootless_user_name(), rootless_uid(), r, SUBID_MAX)
+		      : 0;
+		if (n <= 0)
+			report(d, VERDICT_FAIL,
+			       "%s: no range for %s: an administrator adds one with 'usermod "
+			       "--add-sub%cids 100000-165535 %s'",
+			       path, rootless_user_name(), gid ? 'g' : 'u', rootless_user_name());
+		else
+			report(d, VERDICT_OK, "%s: %s has %d range(s)", path, rootless_user_name(),
+			       n);
+	}
+	if (cgroup_host_detect(&h) >= 0 && cgroup_session_usable(&h))
+		report(d, VERDICT_OK, "cgroups: the login session's cgroup is the user's own");
+	else
+		report(d, VERDICT_FAIL,
+		       "cgroups: the login session's cgroup is not the user's own: pam_cgfs "
+		       "(libpam-cgfs) or the systemd user manager (Delegate=yes) gives one");
+	cgroup_host_done(&h);
+	report(d, access("/dev/net/tun", R_OK | W_OK) == 0 ? VERDICT_OK : VERDICT_WARN,
+	       "/dev/net/tun %s users (net.mode pasta needs it)",
+	       access("/dev/net/tun", R_OK | W_OK) == 0 ? "is open to" : "is not open to");
+}
+
 static void doctor_host(struct doctor *d)
 {
 	check_kernel(d);
 	check_no_new_privs(d);
 	check_tiocsti(d);
 	check_store(d);
+	if (rootless_active()) {
+		check_rootless(d);
+		return;
+	}
 	check_subid(d, "/etc/subuid");
 	check_subid(d, "/etc/subgid");
 	check_cgroups(d);
 	check_firewall(d);
 	check_tool(d, "dnsmasq", "bridged containers get no DHCP and no NAME.lxmgr names");
+	check_nss(d);
 }
 
 /* ---- one guest ---- */
@@ -331,6 +415,53 @@ static void check_sudo(struct doctor *d, const struct container *c, int rootfd)
 		report(d, VERDICT_OK, "%s: sudo is setuid", c->name);
 }
 
+/* container.nesting: containers inside (podman, docker, crun, lxmgr) need cgroup2 controllers,
+ * which a hybrid host keeps in its v1 hierarchies. */
+static void check_nesting(struct doctor *d, const struct container *c)
+{
+	_cleanup_(cgroup_host_done) struct cgroup_host h = {0};
+
+	if (!c->cfg.nesting || cgroup_host_detect(&h) < 0)
+		return;
+	if (h.v2_controllers[0] && h.v2_controllers[1] && h.v2_controllers[2])
+		report(d, VERDICT_OK,
+		       "%s: nesting: the cgroup2 controllers memory, pids and cpu are delegated",
+		       c->name);
+	else
+		report(d, VERDICT_WARN,
+		       "%s: nesting %s: containers inside get no pids, memory or cpu controller "
+		       "(crun: \"the requested cgroup controller 'pids' is not available\"); "
+		       "inside, "
+		       "run podman with --cgroups=disabled (no limits), or boot the host with "
+		       "systemd.unified_cgroup_hierarchy=1",
+		       c->name,
+		       h.v1_mount[CGROUP_V1_MEMORY] ? "on a hybrid cgroup host"
+						    : "on a host whose cgroup2 root enables none");
+}
+
+/* A provisioned user without a password (useradd's "!") cannot log in on the console. */
+static void check_console_login(struct doctor *d, const struct container *c, int rootfd)
+{
+	const char *user = c->cfg.provision_user;
+	_cleanup_free_ char *shadow = NULL;
+	size_t len = strlen(user);
+	const char *p;
+
+	if (!*user || !strcmp(c->cfg.console_autologin, user) ||
+	    read_file_in_root(rootfd, "/etc/shadow", O_NOFOLLOW, 1 << 20, &shadow, NULL) < 0)
+		return;
+	for (p = shadow; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, user, len) && p[len] == ':')
+			break;
+	if (!p || (p[len + 1] != '!' && p[len + 1] != '*' && p[len + 1] != ':'))
+		return;
+	report(d, VERDICT_WARN,
+	       "%s: user %s has no password: it cannot log in on the console (ssh with its key "
+	       "works); give it one: lxmgr exec %s -- passwd %s, or log it in there without: lxmgr "
+	       "config %s set console.autologin %s",
+	       c->name, user, c->name, user, c->name, user);
+}
+
 static void check_rootfs(struct doctor *d, const struct container *c)
 {
 	_cleanup_close_ int rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -356,6 +487,7 @@ static void check_rootfs(struct doctor *d, const struct container *c)
 		       "with create --shift",
 		       c->name);
 	check_sudo(d, c, rootfd);
+	check_console_login(d, c, rootfd);
 }
 
 /* The rules start and config set apply to the id range (idmap-alloc.h); the overlap with
@@ -376,6 +508,45 @@ static void check_ids(struct doctor *d, const struct container *c)
 		       cfg->gid_base + cfg->id_count - 1);
 	else
 		report(d, VERDICT_FAIL, "%s: its ids could not be checked (see above)", c->name);
+}
+
+/* One line per failed unit of a running systemd guest: the unit, systemd's Result, and the
+ * fix-up lxmgr has for it (guest-fixups.c), in place or turned off by guest.fixups no. */
+static void check_units(struct doctor *d, const struct container *c)
+{
+	_cleanup_(runtime_state_done) struct runtime_state rs = {0};
+	char list[4096], *save = NULL;
+	int n;
+
+	if (c->cfg.init_kind != INIT_KIND_SYSTEMD || !store_is_running(c) ||
+	    runtime_state_read(c->rundir, &rs) < 0 || rs.init_pid <= 0)
+		return;
+	n = readiness_failed_units(d->ctx, c, &rs, list, sizeof(list));
+	if (n < 0) {
+		report(d, VERDICT_WARN, "%s: systemd inside did not answer: %s", c->name,
+		       strerror(-n));
+		return;
+	}
+	if (n == 0)
+		report(d, VERDICT_OK, "%s: no failed unit", c->name);
+	for (char *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *result = strchr(l, ' ');
+		const char *why;
+
+		*result++ = '\0';
+		why = guest_fixup_reason(l);
+		if (!why)
+			report(d, VERDICT_FAIL,
+			       "%s: unit %s failed (%s): no lxmgr fix-up for it; see lxmgr exec %s "
+			       "-- journalctl -u %s",
+			       c->name, l, result, c->name, l);
+		else
+			report(d, VERDICT_FAIL,
+			       "%s: unit %s failed (%s): %s; lxmgr has a fix-up: %s", c->name, l,
+			       result, why,
+			       c->cfg.guest_fixups ? "in place, restart the container to apply it"
+						   : "off, set guest.fixups yes and restart");
+	}
 }
 
 static int doctor_guest(struct doctor *d, const char *name)
@@ -401,6 +572,8 @@ static int doctor_guest(struct doctor *d, const char *name)
 		clone_view_close(c);
 	}
 	check_ids(d, c);
+	check_nesting(d, c);
+	check_units(d, c);
 	o.self = c;
 	(void)store_foreach_config(d->ctx, find_overlap, &o);
 	return 0;
@@ -409,14 +582,14 @@ static int doctor_guest(struct doctor *d, const char *name)
 int cmd_doctor(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	struct doctor d = {.ctx = ctx};
+	struct verb_args a = {.min_args = 0, .max_args = 1};
+	int r = cmd_parse(ctx, argc, argv, &a);
 
-	if (argc > 2)
-		return cmd_usage_error(ctx, "doctor takes at most one container name");
+	if (r != 0)
+		return r;
 	doctor_host(&d);
-	if (argc == 2) {
-		ctx->name = argv[1];
-		(void)doctor_guest(&d, argv[1]);
-	}
+	if (a.n_args == 1)
+		(void)doctor_guest(&d, a.args[0]);
 	(void)fflush(stdout);
 	if (d.failed)
 		log_line(ctx, LOG_LEVEL_ERROR, NULL, 0, "%u problem%s found", d.failed,

@@ -9,6 +9,7 @@
 #include "base/sd.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "run/unit.h"
 #include "store/config.h"
 #include "store/store.h"
@@ -19,11 +20,12 @@ static int run(struct lxmgr_ctx *ctx, int argc, char **argv, bool on)
 {
 	_cleanup_container_ struct container *c = NULL;
 	struct config_error e = {0};
+	struct verb_args a = {.min_args = 1, .max_args = 1};
 	int r;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return cmd_usage_error(ctx, "expected exactly one NAME");
-	ctx->name = argv[1];
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
 	if (store_container_open(ctx, ctx->name, &c) < 0)
 		return EXIT_FAILED;
 	/* Refused before anything changes: the config keeps its value. */

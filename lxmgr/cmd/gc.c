@@ -10,11 +10,25 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
+#include "fs/rootless.h"
 #include "image/template-cache.h"
 #include "run/lifecycle.h"
 #include "store/store.h"
 
 #define LOG_STEP "gc"
+
+/* Rootless: a shifted tree is removed inside a user namespace of its range (rootless.h). */
+static int remove_leftover(const struct lxmgr_ctx *ctx, DIR *d, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (!rootless_active())
+		return rm_rf_at(dirfd(d), name);
+	if (xasprintf(&path, "%s/%s", ctx->paths.lib, name) < 0)
+		return -ENOMEM;
+	return rootless_remove_container_dir(path);
+}
 
 /* .NAME.create-XXXXXX of a create that died, .NAME.destroy-PID of a destroy that died. */
 static int remove_dead_builds(const struct lxmgr_ctx *ctx)
@@ -33,7 +47,7 @@ static int remove_dead_builds(const struct lxmgr_ctx *ctx)
 		/* A create in progress holds its lock. */
 		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue;
-		if (rm_rf_at(dirfd(d), de->d_name) >= 0) {
+		if (remove_leftover(ctx, d, de->d_name) >= 0) {
 			lx_info(ctx, "removed %s/%s", ctx->paths.lib, de->d_name);
 			removed++;
 		}
@@ -57,11 +71,12 @@ static void remove_dead_tmp_files(const struct lxmgr_ctx *ctx, const struct cont
 int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **names = NULL;
-	int failed = 0, removed;
+	struct verb_args a = {.max_args = 0};
+	int failed = 0, removed, r;
 
-	(void)argv;
-	if (argc > 1)
-		return cmd_usage_error(ctx, "gc takes no arguments");
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
 	if (store_list_names(ctx, &names) < 0)
 		return EXIT_FAILED;
 	STRV_FOREACH(name, names) {

@@ -6,6 +6,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "guest/provision.h"
 #include "store/store.h"
 
@@ -14,19 +15,14 @@
 int cmd_provision(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
-	const char *name = NULL;
+	struct verb_args a = {.min_args = 1, .max_args = 1};
+	const char *name;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-')
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[i]);
-		if (name)
-			return cmd_usage_error(ctx, "unexpected argument '%s'", argv[i]);
-		name = argv[i];
-	}
-	if (!name)
-		return cmd_usage_error(ctx, "expected NAME");
-	ctx->name = name;
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
+	name = a.args[0];
 	if (store_container_open(ctx, name, &c) < 0)
 		return EXIT_FAILED;
 	if (!provision_requested(&c->cfg)) {

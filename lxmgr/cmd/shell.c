@@ -2,10 +2,18 @@
 #include <getopt.h>
 #include <stdlib.h>
 
-#include "args.h"
+#include "base/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "run/attach.h"
 #include "run/lifecycle.h"
+
+static int on_user(struct lxmgr_ctx *ctx _unused_, int opt _unused_, const char *arg,
+		   void *userdata)
+{
+	((struct attach_opts *)userdata)->user = arg;
+	return 0;
+}
 
 int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
@@ -14,22 +22,16 @@ int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	struct attach_opts a = {.tty = true, .login_shell = true};
-	char bad[3];
-	int c, r;
+	struct verb_args v = {.longopts = longopts,
+			      .shortopts = "u:",
+			      .on_option = on_user,
+			      .userdata = &a,
+			      .min_args = 1,
+			      .max_args = 1};
+	int r = cmd_parse(ctx, argc, argv, &v);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":u:", longopts, NULL)) >= 0)
-		if (c == 'u')
-			a.user = optarg;
-		else if (c == ':')
-			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		else
-			return cmd_usage_error(ctx, "unknown option '%s'",
-					       args_bad_option(argv, optind, optopt, bad));
-	if (optind + 1 != argc)
-		return cmd_usage_error(ctx, "expected NAME");
-	ctx->name = argv[optind];
+	if (r != 0)
+		return r;
 	r = lifecycle_attach_running(ctx, ctx->name, &a);
 	return r < 0 ? EXIT_FAILED : r;
 }

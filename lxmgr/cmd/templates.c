@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "image/template-cache.h"
 #include "image/template.h"
 
@@ -87,11 +88,12 @@ int cmd_templates(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_free_ char *dir = NULL, *cache = NULL;
 	_cleanup_strv_ char **names = NULL;
+	struct verb_args a = {.max_args = 0};
 	int r;
 
-	(void)argv;
-	if (argc > 1)
-		return cmd_usage_error(ctx, "templates takes no arguments");
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
 	if (template_dir(&dir) < 0 || template_cache_dir(ctx, &cache) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory"), EXIT_FAILED;
 	r = template_list(dir, &names);

@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
+#include "fs/rootless.h"
 #include "store/config.h"
 #include "store/store.h"
 
@@ -108,14 +109,18 @@ static int own_map(bool gid, struct idmap_range *ret, size_t max)
 	return idmap_parse_own_map(f, ret, max);
 }
 
-/* Root's subordinate ranges from path, added first if missing, cut to what we map. */
-static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range *ret, size_t max)
+/* Root's subordinate ranges from path, added first if missing, cut to what we map. A
+ * rootless lxmgr's are the user's own, never added (rootless.h). */
+static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, uint32_t size,
+			struct idmap_range *ret, size_t max)
 {
 	const char *path = subid_path(gid);
 	struct idmap_range map[64], owned[64];
 	_cleanup_fclose_ FILE *f = NULL;
 	int n_map, n, r;
 
+	if (rootless_active())
+		return rootless_owned_ranges(ctx, path, gid, size, ret, max);
 	n_map = own_map(gid, map, ELEMENTSOF(map));
 	if (n_map < 0)
 		return log_fail_full(ctx, "idmap", n_map, "read our own %s map",
@@ -148,16 +153,18 @@ static int alloc_one(const struct lxmgr_ctx *ctx, bool gid, const struct idmap_r
 	struct idmap_range owned[64];
 	int n, r;
 
-	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
+	n = owned_ranges(ctx, gid, size, owned, ELEMENTSOF(owned));
 	if (n < 0)
 		return n;
-	r = idmap_alloc_range(owned, (size_t)n, used, n_used, size, ret);
+	r = rootless_active() ? idmap_alloc_block(owned, (size_t)n, used, n_used, size, ret)
+			      : idmap_alloc_range(owned, (size_t)n, used, n_used, size, ret);
 	if (r == -ENOSPC)
 		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
-				     "%s has no free range of %u ids for root%s: containers use "
-				     "them all (add a range for root)",
-				     subid_path(gid), size,
-				     n == 0 ? " that this user namespace maps" : "");
+				     "%s has no free range of %u ids for %s%s: containers use "
+				     "them all (add a range for %s)",
+				     subid_path(gid), size, idmap_owner_name(),
+				     n == 0 ? " that this user namespace maps" : "",
+				     idmap_owner_name());
 	return r < 0 ? log_fail_full(ctx, "idmap", r, "allocate ids") : 0;
 }
 
@@ -311,14 +318,14 @@ static int range_problem(const struct lxmgr_ctx *ctx, const char *self, bool gid
 	char list[256], rule[400];
 	int n, r;
 
-	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
+	n = owned_ranges(ctx, gid, count, owned, ELEMENTSOF(owned));
 	if (n < 0)
 		return n;
 	rule[0] = '\0';
 	if (!idmap_range_is_covered(owned, (size_t)n, base, count)) {
 		idmap_format_ranges(owned, (size_t)n, list, sizeof(list));
-		(void)snprintf(rule, sizeof(rule), "is not inside root's ranges in %s (%s)",
-			       subid_path(gid), list);
+		(void)snprintf(rule, sizeof(rule), "is not inside %s's ranges in %s (%s)",
+			       idmap_owner_name(), subid_path(gid), list);
 	}
 	if (!rule[0]) {
 		r = find_host_account(gid, base, count, rule, sizeof(rule));

@@ -134,12 +134,14 @@ static uint64_t overlap_end(const struct idmap_range *used, size_t n_used, uint6
 	return end;
 }
 
-/* Lowest free aligned base inside one owned range, or UINT64_MAX. */
+/* Lowest free aligned base inside one owned range, or UINT64_MAX. Aligned to size from 0, or
+ * from the range's own start (a user's range rarely starts on a multiple of 65536). */
 static uint64_t alloc_in_range(const struct idmap_range *owned, const struct idmap_range *used,
-			       size_t n_used, uint32_t size)
+			       size_t n_used, uint32_t size, bool from_start)
 {
 	uint64_t end = (uint64_t)owned->start + owned->count;
-	uint64_t base = round_up(owned->start, size);
+	uint64_t origin = from_start ? owned->start : 0;
+	uint64_t base = origin + round_up(owned->start - origin, size);
 
 	while (base + size <= end) {
 		uint64_t busy = overlap_end(used, n_used, base, size);
@@ -147,21 +149,21 @@ static uint64_t alloc_in_range(const struct idmap_range *owned, const struct idm
 		if (busy == 0)
 			return base;
 		/* Jump past everything that overlaps: busy > base, so this always advances. */
-		base = round_up(busy, size);
+		base = origin + round_up(busy - origin, size);
 	}
 	return UINT64_MAX;
 }
 
-int idmap_alloc_range(const struct idmap_range *owned, size_t n_owned,
-		      const struct idmap_range *used, size_t n_used, uint32_t size,
-		      uint32_t *ret_base)
+static int alloc_range(const struct idmap_range *owned, size_t n_owned,
+		       const struct idmap_range *used, size_t n_used, uint32_t size,
+		       bool from_start, uint32_t *ret_base)
 {
 	uint64_t best = UINT64_MAX;
 
 	if (size == 0)
 		return -EINVAL;
 	for (size_t i = 0; i < n_owned; i++) {
-		uint64_t base = alloc_in_range(&owned[i], used, n_used, size);
+		uint64_t base = alloc_in_range(&owned[i], used, n_used, size, from_start);
 
 		if (base < best)
 			best = base;
@@ -170,6 +172,20 @@ int idmap_alloc_range(const struct idmap_range *owned, size_t n_owned,
 		return -ENOSPC;
 	*ret_base = (uint32_t)best;
 	return 0;
+}
+
+int idmap_alloc_range(const struct idmap_range *owned, size_t n_owned,
+		      const struct idmap_range *used, size_t n_used, uint32_t size,
+		      uint32_t *ret_base)
+{
+	return alloc_range(owned, n_owned, used, n_used, size, false, ret_base);
+}
+
+int idmap_alloc_block(const struct idmap_range *owned, size_t n_owned,
+		      const struct idmap_range *used, size_t n_used, uint32_t size,
+		      uint32_t *ret_base)
+{
+	return alloc_range(owned, n_owned, used, n_used, size, true, ret_base);
 }
 
 /* Walks the file text: whether root ("root" or "0") has a line, and where the last range ends. */
@@ -453,9 +469,19 @@ static int range_add_unique(struct idmap_range **v, size_t *n, size_t *cap,
 }
 
 /* Adds the outside ranges of one uid_map/gid_map text ("inside outside count" lines). */
+/* Whether map text has the shape of rootless_reexec's namespace: "0 UID 1" first. */
+static bool is_rootless_own_ns(const char *text)
+{
+	unsigned long inside, outside, count;
+
+	return sscanf(text, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+	       count == 1 && strchr(text, '\n') && strchr(strchr(text, '\n') + 1, '\n');
+}
+
 static int parse_proc_map(const char *text, struct idmap_range **v, size_t *n, size_t *cap)
 {
 	const char *p = text;
+	bool own_ns = is_rootless_own_ns(text);
 
 	for (;;) {
 		unsigned long inside, outside, count;
@@ -471,6 +497,11 @@ static int parse_proc_map(const char *text, struct idmap_range **v, size_t *n, s
 		p += consumed;
 		/* The initial namespace maps everything onto itself: that is no container. */
 		if (inside == 0 && outside == 0 && count == UINT32_MAX)
+			continue;
+		/* A rootless start's own namespace maps one id (the user) to 0 and the user's
+		 * ranges onto themselves (rootless.h): it holds its containers, whose maps
+		 * count, but is none itself. */
+		if (own_ns && inside == outside && inside != 0)
 			continue;
 		r = range_add_unique(v, n, cap,
 				     (struct idmap_range){(uint32_t)outside, (uint32_t)count});

@@ -25,6 +25,12 @@ int idmap_alloc_range(const struct idmap_range *owned, size_t n_owned,
 		      const struct idmap_range *used, size_t n_used, uint32_t size,
 		      uint32_t *ret_base);
 
+/* The same with blocks counted from each owned range's start, not aligned to size: a user's
+ * /etc/subuid range (100000:65536) holds one container. */
+int idmap_alloc_block(const struct idmap_range *owned, size_t n_owned,
+		      const struct idmap_range *used, size_t n_used, uint32_t size,
+		      uint32_t *ret_base);
+
 /* Adds "root:START:COUNT" to the subid file at path when root has no range there, choosing
  * START above every range the file already lists (at least 1000000) and COUNT for `blocks`
  * containers of IDMAP_DEFAULT_SIZE. Atomic rewrite that keeps the other lines. Returns 1 if

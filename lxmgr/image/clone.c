@@ -211,6 +211,7 @@ int clone_view_open(const struct lxmgr_ctx *ctx, struct container *c)
 	free(c->rootfs);
 	c->rootfs = TAKE_PTR(path);
 	c->view_fd = fd;
+	c->close_view = clone_view_close;
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
 #include "fs/rootfs.h"
+#include "fs/rootless.h"
 #include "guest/guest.h"
 #include "guest/identity.h"
 #include "guest/login.h"
@@ -43,6 +44,7 @@ struct build {
 	int last_percent;
 	struct template_choice tmpl; /* -t: the template, found and checked */
 	struct container_config cfg;
+	bool rootless; /* filled inside a user namespace that maps the range (rootless.h) */
 };
 
 static bool interrupted(void *userdata)
@@ -282,8 +284,10 @@ static int decide_ownership(struct build *b)
 	_cleanup_free_ char *failed = NULL;
 	int r;
 
-	/* A snapshot's layers are idmapped at each start; an overlay itself cannot be. */
-	if (b->req->snapshot || (!b->req->force_shift && rootfs_supports_idmap(b->tmp_rootfs)))
+	/* A snapshot's layers are idmapped at each start; an overlay itself cannot be. Rootless:
+	 * unpacked inside the range's user namespace, the tree is shifted already. */
+	if (b->rootless || b->req->snapshot ||
+	    (!b->req->force_shift && rootfs_supports_idmap(b->tmp_rootfs)))
 		return 0;
 	/* The filesystem cannot be idmapped: shift once, now, and remember it. */
 	lx_info(b->ctx, "shifting ownership of the rootfs by %u", b->cfg.uid_base);
@@ -496,11 +500,69 @@ static int commit(struct build *b)
 	return rename_into_place(b, final);
 }
 
+/* The steps that write the rootfs, in this process or (rootless) in a child that is root of
+ * a user namespace mapping the range: its files then belong to the range on the host. */
+static int fill_and_configure(void *userdata)
+{
+	struct build *b = userdata;
+	_cleanup_free_ char *cfgpath = NULL;
+	int r = fill_rootfs(b);
+
+	if (r >= 0)
+		r = make_config(b);
+	if (r >= 0)
+		r = set_up_login(b);
+	if (r < 0 || !b->rootless)
+		return r;
+	/* Handed back to the parent through the reservation's file. */
+	if (xasprintf(&cfgpath, "%s/config", b->tmpdir) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	r = config_write_file(cfgpath, &b->cfg);
+	return r < 0 ? lx_fail(b->ctx, r, "write %s", cfgpath) : 0;
+}
+
+static int build_rootfs(struct build *b)
+{
+	_cleanup_free_ char *cfgpath = NULL;
+	struct config_error e = {0};
+	char msg[256];
+	int r;
+
+	b->rootless = rootless_active();
+	if (!b->rootless)
+		return fill_and_configure(b);
+	/* A tree copied inside the namespace would keep the ids it shows there: the user's as
+	 * 65536, root's as nobody. A tarball carries its own numeric owners. */
+	if (!b->req->tarball)
+		return lx_fail(
+			b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			"a rootless create takes --tarball FILE (--rootfs DIR, templates "
+			"and clones are not done yet: 'tar -C DIR -cf FILE .' as its owner)");
+	r = rootless_run_in_userns(b->cfg.uid_base, b->cfg.gid_base, b->cfg.id_count,
+				   fill_and_configure, b, msg, sizeof(msg));
+	if (r < 0 && msg[0])
+		return log_fail_full(b->ctx, "rootless", r,
+				     "enter a user namespace of ids %u-%u: %s", b->cfg.uid_base,
+				     b->cfg.uid_base + b->cfg.id_count - 1, msg);
+	if (r < 0) /* reported by the child */
+		return r;
+	if (xasprintf(&cfgpath, "%s/config", b->tmpdir) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	config_done(&b->cfg);
+	config_init_defaults(&b->cfg);
+	r = config_parse_file(cfgpath, /* global= */ false, &b->cfg, &e);
+	if (r < 0)
+		return store_report_config_error(b->ctx, r, &e);
+	b->cfg.rootfs_shifted = true;
+	return 0;
+}
+
 static void build_done(struct build *b, bool keep)
 {
 	close_view(b);
 	if (b->tmpdir && !keep)
-		(void)rm_rf_at(AT_FDCWD, b->tmpdir);
+		(void)rootless_remove_tree(b->tmpdir, b->cfg.uid_base, b->cfg.gid_base,
+					   b->cfg.id_count);
 	if (b->tmpfd >= 0)
 		(void)close(b->tmpfd);
 	free(b->tmpdir);
@@ -559,11 +621,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	if (r >= 0)
 		r = reserve(&b);
 	if (r >= 0)
-		r = fill_rootfs(&b);
-	if (r >= 0)
-		r = make_config(&b);
-	if (r >= 0)
-		r = set_up_login(&b);
+		r = build_rootfs(&b);
 	if (r >= 0)
 		r = commit(&b);
 	if (r == -EINTR || (r < 0 && interrupted(NULL)))

@@ -41,6 +41,9 @@ int network_forward_check(const struct lxmgr_ctx *ctx, const struct container *c
 			       c->cfg.net_forward);
 	if (n == 0)
 		return 0;
+	/* pasta publishes the ports itself (network-pasta.c). */
+	if (c->cfg.net_mode == NET_MODE_PASTA)
+		return 0;
 	if (c->cfg.net_mode != NET_MODE_BRIDGE)
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "net.forward needs net.mode bridge");
 	r = forward_table(ctx, c, own, sizeof(own));
@@ -72,6 +75,15 @@ void network_forward_release_bridge(const struct lxmgr_ctx *ctx, const char *bri
 
 	if (localnet_key(bridge, key, sizeof(key), saved, sizeof(saved)) >= 0)
 		network_sysctl_restore(ctx, key, saved);
+}
+
+int network_forward_localnet(const struct lxmgr_ctx *ctx, const char *bridge)
+{
+	char key[64], saved[64];
+	int r = localnet_key(bridge, key, sizeof(key), saved, sizeof(saved));
+
+	return r < 0 ? lx_fail(ctx, r, "name route_localnet of %s", bridge)
+		     : network_sysctl_enable(ctx, key, saved);
 }
 
 int network_forward_setup(const struct lxmgr_ctx *ctx, const struct container *c,

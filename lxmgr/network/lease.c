@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "fs/rootless.h"
 #include "net/addr.h"
 #include "net/bridge.h"
 #include "net/link.h"
@@ -118,27 +119,6 @@ static void holders_done(struct holders *h)
 	for (size_t i = 0; i < h->n; i++)
 		free(h->name[i]);
 	free(h->name);
-}
-
-int network_holders_append(void **addrs, size_t size, char ***names, size_t *n, const void *addr,
-			   const char *name)
-{
-	char *na = realloc(*addrs, (*n + 1) * size);
-	char **nn;
-
-	if (!na)
-		return -ENOMEM;
-	*addrs = na;
-	nn = realloc(*names, (*n + 1) * sizeof(*nn));
-	if (!nn)
-		return -ENOMEM;
-	*names = nn;
-	nn[*n] = strdup(name);
-	if (!nn[*n])
-		return -ENOMEM;
-	memcpy(na + *n * size, addr, size);
-	(*n)++;
-	return 0;
 }
 
 static int holders_push(struct holders *h, uint32_t a, const char *name)
@@ -290,7 +270,7 @@ static enum net_mode default_mode(const struct lxmgr_ctx *ctx)
 	scratch.net_mode = _NET_MODE_MAX;
 	if (config_parse_file(ctx->paths.conf, true, &scratch, NULL) < 0 ||
 	    scratch.net_mode == _NET_MODE_MAX)
-		return NET_MODE_BRIDGE;
+		return rootless_active() ? NET_MODE_PASTA : NET_MODE_BRIDGE;
 	return scratch.net_mode;
 }
 
@@ -303,8 +283,13 @@ static int apply_request(const struct lxmgr_ctx *ctx, struct container_config *c
 	cfg->net_mode = default_mode(ctx);
 	if (req->mode && net_mode_from_string(req->mode, &cfg->net_mode) < 0)
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
-			       "unknown network mode '%s' (none, host, bridge or routed)",
+			       "unknown network mode '%s' (none, host, bridge, routed or pasta)",
 			       req->mode);
+	/* A bridge, a veth and nft need root; so does the host's own network namespace. */
+	if (rootless_active() && cfg->net_mode != NET_MODE_NONE && cfg->net_mode != NET_MODE_PASTA)
+		return lx_fail(ctx, LX_SYNTHETIC(-EPERM),
+			       "net.mode %s needs root: a rootless container takes pasta or none",
+			       net_mode_to_string(cfg->net_mode));
 	if (req->ip && net_addr_parse(req->ip, &a) < 0)
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--ip %s is not an IPv4 address",
 			       req->ip);
@@ -327,8 +312,9 @@ static int apply_request(const struct lxmgr_ctx *ctx, struct container_config *c
 				       "--forward %s is not PROTO:HOSTPORT:PORT (tcp or udp, ports "
 				       "1-65535, each host port once)",
 				       req->forward);
-		if (cfg->net_mode != NET_MODE_BRIDGE)
-			return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "--forward needs --net bridge");
+		if (cfg->net_mode != NET_MODE_BRIDGE && cfg->net_mode != NET_MODE_PASTA)
+			return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
+				       "--forward needs --net bridge or pasta");
 		(void)snprintf(cfg->net_forward, sizeof(cfg->net_forward), "%s", req->forward);
 	}
 	if (req->uplink)

@@ -24,6 +24,8 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "fs/rootless.h"
+#include "guest/locale.h"
 #include "run/attach.h"
 #include "run/boundary.h"
 #include "run/pty.h"
@@ -161,9 +163,12 @@ static int env_push(char ***v, size_t *n, const char *key, const char *value)
 	return 0;
 }
 
-static int build_env(const struct identity *id, char **extra, char ***ret)
+/* LANG: the caller's where the guest has that locale, else C.UTF-8 where it has that, else
+ * none (glibc warns "Cannot set LC_CTYPE" for a locale it lacks). */
+static int build_env(const struct identity *id, pid_t pid, char **extra, char ***ret)
 {
-	static const char *const from_caller[] = {"TERM", "LANG"};
+	static const char *const from_caller[] = {"TERM"};
+	const char *lang = getenv("LANG");
 	_cleanup_strv_ char **v = NULL;
 	size_t n = 0;
 	int r = 0;
@@ -178,8 +183,10 @@ static int build_env(const struct identity *id, char **extra, char ***ret)
 	for (size_t i = 0; i < ELEMENTSOF(from_caller); i++)
 		if (getenv(from_caller[i]))
 			r |= env_push(&v, &n, from_caller[i], getenv(from_caller[i]));
-	if (!getenv("LANG"))
-		r |= env_push(&v, &n, "LANG", "C.UTF-8");
+	if (!lang || !guest_has_locale(pid, lang))
+		lang = guest_has_locale(pid, "C.UTF-8") ? "C.UTF-8" : NULL;
+	if (lang)
+		r |= env_push(&v, &n, "LANG", lang);
 	for (char **e = extra; e && *e; e++)
 		r |= env_push(&v, &n, *e, NULL);
 	if (r < 0)
@@ -225,7 +232,7 @@ static int make_plan(const struct lxmgr_ctx *ctx, const struct runtime_state *rs
 	r = resolve_identity(ctx, rs->init_pid, o->user, &p->id);
 	if (r < 0)
 		return r;
-	r = build_env(&p->id, o->env, &p->envp);
+	r = build_env(&p->id, rs->init_pid, o->env, &p->envp);
 	if (r < 0)
 		return lx_fail(ctx, r, "environment");
 	p->cgroup_fd = open_init_cgroup(rs);
@@ -428,10 +435,17 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	_cleanup_close_ int parent_sock = -EBADF;
 	_cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
 	struct clone_args args = {.exit_signal = SIGCHLD};
+	void (*old_pipe)(int);
 	sigset_t mask;
 	pid_t pid;
 	int r;
 
+	/* Rootless: from the monitor's own user namespace, where entering the container's is
+	 * allowed (rootless.h). */
+	r = rootless_join(rs->monitor_pid);
+	if (r < 0)
+		return lx_fail(ctx, r, "rootless: enter the namespaces of the monitor %d",
+			       (int)rs->monitor_pid);
 	r = make_plan(ctx, rs, opts, &p);
 	if (r < 0)
 		return r;
@@ -458,7 +472,7 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	(void)sigaddset(&mask, SIGTERM);
 	(void)sigaddset(&mask, SIGHUP);
 	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (setns(p.pidfd, CLONE_NEWPID) < 0)
 		return lx_fail(ctx, -errno, "enter the container's pid namespace");
 	args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
@@ -471,10 +485,12 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 		attach_child(ctx, rs, &p, opts->login_shell ? NULL : opts->argv);
 	stdio_relay_parent(&p.stdio);
 	/* Writes into a command's stdin after it closed it are EPIPE, not our end. */
-	(void)signal(SIGPIPE, SIG_IGN);
+	old_pipe = signal(SIGPIPE, SIG_IGN);
 	if (opts->tty) {
 		(void)close(TAKE_FD(p.pty_sock));
 		(void)relay_pty(ctx, parent_sock, child_pidfd);
 	}
-	return stdio_relay_run(&p.stdio, child_pidfd, pid, sigfd);
+	r = stdio_relay_run(&p.stdio, child_pidfd, pid, sigfd);
+	(void)signal(SIGPIPE, old_pipe);
+	return r;
 }

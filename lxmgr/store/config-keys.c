@@ -59,8 +59,9 @@ DEFINE_ENUM_STRINGS(init_kind, _INIT_KIND_MAX, [INIT_KIND_UNKNOWN] = "unknown",
 		    [INIT_KIND_SYSVINIT] = "sysvinit", [INIT_KIND_BUSYBOX] = "busybox")
 DEFINE_ENUM_STRINGS(cgroup_layout, _CGROUP_LAYOUT_MAX, [CGROUP_LAYOUT_UNIFIED] = "unified",
 		    [CGROUP_LAYOUT_HYBRID] = "hybrid", [CGROUP_LAYOUT_LEGACY] = "legacy")
-DEFINE_ENUM_STRINGS(net_mode, _NET_MODE_MAX, [NET_MODE_NONE] = "none", [NET_MODE_HOST] = "host",
-		    [NET_MODE_BRIDGE] = "bridge", [NET_MODE_ROUTED] = "routed")
+DEFINE_ENUM_STRINGS(
+	net_mode, _NET_MODE_MAX, [NET_MODE_NONE] = "none", [NET_MODE_HOST] = "host",
+	[NET_MODE_BRIDGE] = "bridge", [NET_MODE_ROUTED] = "routed", [NET_MODE_PASTA] = "pasta")
 
 /* Lower-case RFC 4122 text, as uuid_unparse_lower() writes it; the nil UUID names nothing. */
 static bool uuid_text_is_valid(const char *s)
@@ -391,6 +392,10 @@ const struct config_key config_keys[] = {
 	{"container.notify_ready", BOOL(notify_ready), 0, "boolean", "yes or no",
 	 .doc = "Under the systemd unit: report READY=1 when the guest's own systemd does "
 		"(through a NOTIFY_SOCKET at /run/host/notify inside), not when its init starts."},
+	{"guest.fixups", BOOL(guest_fixups), 0, "boolean", "yes or no",
+	 .doc = "Turn off, at every start, the guest's units that cannot work in a container "
+		"(auditd, kdump, rngd, plymouth, rpc_pipefs, ifcfg network scripts without their "
+		"device, fstab disk lines, cloud-init's metadata wait); no removes them."},
 	{"idmap.uid_base", U32(uid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "uid",
 	 "a number >= 1", .doc = "The host uid that root inside maps to."},
 	{"idmap.gid_base", U32(gid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "gid",
@@ -427,9 +432,10 @@ const struct config_key config_keys[] = {
 	 .doc = "Disk space of the container's directory (a project quota); needs a store on ext4 "
 		"or xfs with project quotas."},
 	{"net.mode", ENUM(net_mode, net_mode_names), 0, "network mode",
-	 "none, host, bridge or routed",
+	 "none, host, bridge, routed or pasta",
 	 "none: loopback only; host: the host's network; bridge: a veth on the bridge, NAT; "
-	 "routed: a veth with a host route and proxy ARP.",
+	 "routed: a veth with a host route and proxy ARP; pasta: user-mode networking through "
+	 "pasta(1), the rootless default.",
 	 .names = net_mode_names},
 	{"net.bridge", CHARS(net_bridge), KEY_OPTIONAL, "bridge",
 	 "an interface name (1-15 characters)",

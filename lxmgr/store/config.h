@@ -35,6 +35,7 @@ enum net_mode {
 	NET_MODE_HOST,
 	NET_MODE_BRIDGE,
 	NET_MODE_ROUTED,
+	NET_MODE_PASTA, /* user-mode networking through pasta(1): the rootless default */
 	_NET_MODE_MAX,
 };
 const char *net_mode_to_string(enum net_mode m);
@@ -66,6 +67,7 @@ struct container_config {
 	bool autostart;           /* container.autostart */
 	bool nesting;             /* container.nesting: what an lxmgr inside needs */
 	bool notify_ready;        /* container.notify_ready: READY=1 from the guest's systemd */
+	bool guest_fixups;        /* guest.fixups: lxmgr's fix-ups of container-unfit units */
 	/* container.cgroup_layout: set at create from systemd_version */
 	enum cgroup_layout cgroup_layout;
 	/* [idmap] */
@@ -88,7 +90,7 @@ struct container_config {
 	uint64_t pids_max;    /* limits.pids */
 	uint64_t disk_max;    /* limits.disk: bytes or LIMIT_UNSET (a project quota) */
 	/* [net] */
-	enum net_mode net_mode; /* net.mode: none (loopback only), host, bridge, routed */
+	enum net_mode net_mode; /* net.mode: none, host, bridge, routed, pasta */
 	/* Fixed arrays, "" when unset: interface names, addresses and CIDRs are short. */
 	char net_bridge[16];   /* net.bridge: "" = the store's default bridge */
 	char net_ip[16];       /* net.ip: IPv4 address; allocated from the pool when bridged */

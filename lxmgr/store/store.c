@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "fs/rootless.h"
 #include "image/clone.h"
 #include "store/store.h"
 
@@ -39,6 +40,12 @@ int lxmgr_paths_init(struct lxmgr_paths *p, const char *root)
 		r |= xasprintf(&p->cache, "%s/cache", root);
 		r |= xasprintf(&p->conf, "%s/etc/lxmgr.conf", root);
 		r |= xasprintf(&p->hooks, "%s/etc/hooks", root);
+	} else if (rootless_active()) {
+		r = rootless_paths_init(p);
+		if (r < 0)
+			return r;
+		/* One user's store: its cgroups must not meet another user's nor root's. */
+		return tag_for_root(p->lib, &p->cgroup_tag) < 0 ? -ENOMEM : 0;
 	} else {
 		r |= xasprintf(&p->lib, "%s/lib/lxmgr", LXMGR_LOCALSTATEDIR);
 		r |= xasprintf(&p->run, "%s/lxmgr", LXMGR_RUNSTATEDIR);
@@ -91,7 +98,8 @@ struct container *container_free(struct container *c)
 {
 	if (!c)
 		return NULL;
-	clone_view_close(c);
+	if (c->close_view)
+		c->close_view(c);
 	free(c->name);
 	free(c->dir);
 	free(c->config_path);

@@ -20,6 +20,9 @@ struct container {
 	char *logdir;      /* LOG/NAME */
 	int dirfd;         /* LIB/NAME, O_DIRECTORY; the monitor holds flock(LOCK_EX) on it */
 	int view_fd;       /* snapshot clones: the host's view of the rootfs (clone.h), or -EBADF */
+	/* Set by whoever opened view_fd (clone_view_open): container_free closes the view through
+	 * it, so that the store needs nothing of the image folder. */
+	void (*close_view)(struct container *c);
 	struct container_config cfg;
 };
 
