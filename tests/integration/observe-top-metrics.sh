@@ -113,8 +113,9 @@ between "top's pids of oa as pids.current" $((p1 - 2)) "$toppids" $((p1 + 2))
 check_eq "sorted by memory: ob (96 MiB of tmpfs) first" "ob oa" "$(awk 'NR > 2 { printf "%s%s", s, $1; s = " " }' <<<"$top")"
 check_eq "sorted by name: oa first" "oa ob" \
     "$(lx top --once --sort name | awk 'NR > 2 { printf "%s%s", s, $1; s = " " }')"
-check_fails "an unknown sort column is refused" lx top --once --sort colour
-check_fails "the live view needs a terminal" lx top </dev/null
+refused 2 "^lxmgr: top: unknown sort column 'colour'" "an unknown sort column is refused" \
+    lx top --once --sort colour
+refused 2 "^lxmgr: top: the live view needs a terminal" "the live view needs a terminal" lx top </dev/null
 
 # --listen: the same format over loopback HTTP, nothing else.
 port=$((20000 + RANDOM % 20000))
@@ -135,7 +136,8 @@ for _ in $(seq 50); do kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
 check_fails "the server ends on SIGTERM" kill -0 "$srv"
 kill -9 "$srv" 2>/dev/null
 wait "$srv" 2>/dev/null
-check_fails "a bad --listen address is refused" lx metrics --listen nowhere
+refused 1 "^lxmgr: metrics: metrics: listen on nowhere \(ADDR:PORT or \[ADDR6\]:PORT\)" \
+    "a bad --listen address is refused" lx metrics --listen nowhere
 
 # The live view in a real terminal: a frame, sort keys, q restores the terminal.
 tmux_open top 150 20

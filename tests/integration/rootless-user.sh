@@ -65,17 +65,6 @@ as_user() {
     )
 }
 
-refused() {
-    local pattern=$1 desc=$2 out rc
-    shift 2
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" = 1 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $pattern ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc (want 1), output: $out"
-    fi
-}
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -87,23 +76,23 @@ tar -C "$(debian_rootfs)" --numeric-owner --xattrs -cf "$RL_DIR/rootfs.tar" . &&
 # --- bad inputs: one line each, nothing made ---
 store="$RL_DIR/home/.local/share/lxmgr"
 printf '' >"$RL_DIR/subuid-none"
-refused "/subuid-none has no range for $RL_USER: an administrator adds one with 'usermod --add-subuids" \
+refused 1 "/subuid-none has no range for $RL_USER: an administrator adds one with 'usermod --add-subuids" \
     "no /etc/subuid entry names the file and the usermod line" \
     as_user LXMGR_SUBUID="$RL_DIR/subuid-none" -- create c0 --tarball "$RL_DIR/rootfs.tar" --net none
 printf '%s:%s:1000\n' "$RL_USER" "$RL_BASE" >"$RL_DIR/subuid-small"
-refused "gives $RL_USER only 1000 ids in one range: one container needs 65536" \
+refused 1 "gives $RL_USER only 1000 ids in one range: one container needs 65536" \
     "a range smaller than one container" \
     as_user LXMGR_SUBUID="$RL_DIR/subuid-small" -- create c0 --tarball "$RL_DIR/rootfs.tar" --net none
 mkdir -p "$RL_DIR/helpers" "$RL_DIR/nohelpers" "$RL_DIR/sys/user"
 cp /usr/bin/newuidmap /usr/bin/newgidmap "$RL_DIR/helpers/"
-refused "newuidmap is not setuid root: an administrator installs the Debian package uidmap" \
+refused 1 "newuidmap is not setuid root: an administrator installs the Debian package uidmap" \
     "newuidmap without its setuid bit names the package" \
     as_user LXMGR_UIDMAP_DIR="$RL_DIR/helpers" -- create c0 --tarball "$RL_DIR/rootfs.tar" --net none
-refused "newuidmap is missing: an administrator installs the Debian package uidmap" \
+refused 1 "newuidmap is missing: an administrator installs the Debian package uidmap" \
     "newuidmap missing names the package" \
     as_user LXMGR_UIDMAP_DIR="$RL_DIR/nohelpers" -- create c0 --tarball "$RL_DIR/rootfs.tar" --net none
 echo 0 >"$RL_DIR/sys/user/max_user_namespaces"
-refused "user namespaces are disabled: an administrator sets the sysctl user.max_user_namespaces" \
+refused 1 "user namespaces are disabled: an administrator sets the sysctl user.max_user_namespaces" \
     "user namespaces disabled by sysctl names it" \
     as_user LXMGR_SYSCTL_DIR="$RL_DIR/sys" -- create c0 --tarball "$RL_DIR/rootfs.tar" --net none
 check_eq "the refused creates left nothing in the user's store" "" "$(ls -A "$store" 2>/dev/null)"
@@ -145,9 +134,9 @@ check_eq "the rootfs is stored shifted" "yes" "$(as_user -- config dev get rootf
 base=$(as_user -- config dev get idmap.uid_base)
 check_eq "its ids are the first block of the user's range" "$RL_BASE" "$base"
 check_eq "rootfs/root belongs to the range's root" "$RL_BASE $RL_BASE" "$(stat -c '%u %g' "$store/dev/rootfs/root")"
-refused "a rootless create takes --tarball FILE" "rootless --rootfs DIR: not done yet, said in one line" \
+refused 1 "a rootless create takes --tarball FILE" "rootless --rootfs DIR: not done yet, said in one line" \
     as_user -- create c1 --rootfs "$(debian_rootfs)" --net none
-refused "pam_cgfs \(Debian package libpam-cgfs\).*systemd user manager \(Delegate=yes\)" \
+refused 1 "pam_cgfs \(Debian package libpam-cgfs\).*systemd user manager \(Delegate=yes\)" \
     "start outside a session cgroup of the user's own: one line naming both fixes" \
     as_user --no-session -- start dev
 
@@ -205,7 +194,7 @@ check_eq "user: the store is empty" "" "$(ls -A "$store")"
 tun_mode=$(stat -c %a /dev/net/tun)
 if [ "$tun_mode" != 666 ]; then
     as_user -- create tunless --tarball "$RL_DIR/rootfs.tar" >/dev/null 2>&1
-    refused "/dev/net/tun is not open to users: an administrator sets it 0666" \
+    refused 1 "/dev/net/tun is not open to users: an administrator sets it 0666" \
         "pasta without a usable /dev/net/tun: one line" as_user -- start tunless
     as_user -- destroy tunless >/dev/null 2>&1
     chmod 666 /dev/net/tun
@@ -243,7 +232,7 @@ wait "$http_pid" 2>/dev/null
 check "pasta: stop" as_user -- stop web
 check_eq "pasta: pasta quit with the container" "" "$(pgrep -u "$RL_USER" -x pasta)"
 check "pasta: destroy" as_user -- destroy web
-refused "net.mode bridge needs root: a rootless container takes pasta or none" \
+refused 1 "net.mode bridge needs root: a rootless container takes pasta or none" \
     "rootless --net bridge: refused in one line" \
     as_user -- create c2 --tarball "$RL_DIR/rootfs.tar" --net bridge
 

@@ -14,18 +14,6 @@
 . "$(dirname "$0")/lib/net.sh"
 setup_store
 
-# refused PATTERN DESCRIPTION CMD...: exit 1 with one line matching PATTERN.
-refused() {
-    local pattern=$1 desc=$2 out rc
-    shift 2
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" = 1 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $pattern ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc, output: $out"
-    fi
-}
 # http_get PORT: the last line of GET /index.html from the host's 127.0.0.1:PORT.
 http_get() {
     timeout 4 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && \
@@ -80,25 +68,26 @@ check_eq "the pulled tree matches" "deep-$$ deep.txt" \
 check_eq "pull to stdout" "pushed-$$" "$(lx file pull st:/root/a.txt -)"
 
 # Refusals, one line each.
-refused "file st: file: $W/missing: No such file or directory" "a missing source" \
+refused 1 "file st: file: $W/missing: No such file or directory" "a missing source" \
     lx file push "$W/missing" st:/root/
-refused "file st: file: $W/tree is a directory \(use -r\)" "a directory without -r" \
+refused 1 "file st: file: $W/tree is a directory \(use -r\)" "a directory without -r" \
     lx file push "$W/tree" st:/root/
-refused "the target directory /nonexistent/ does not exist in the container" \
+refused 1 "the target directory /nonexistent/ does not exist in the container" \
     "a target parent that does not exist" lx file push "$W/a.txt" st:/nonexistent/x
-refused "/root/a.txt is not a directory in the container \(several sources\)" \
+refused 1 "/root/a.txt is not a directory in the container \(several sources\)" \
     "several sources to a file" lx file push "$W/a.txt" "$W/b.txt" st:/root/a.txt
-refused "/nonexistent does not exist in the container" "pull of a missing file" \
+refused 1 "/nonexistent does not exist in the container" "pull of a missing file" \
     lx file pull st:/nonexistent "$W/out/"
-refused "/etc is a directory in the container \(use -r\)" "pull of a directory without -r" \
+refused 1 "/etc is a directory in the container \(use -r\)" "pull of a directory without -r" \
     lx file pull st:/etc "$W/out/"
-refused "the local directory $W/nope/ does not exist" "pull into a missing local directory" \
+refused 1 "the local directory $W/nope/ does not exist" "pull into a missing local directory" \
     lx file pull st:/root/a.txt "$W/nope/x"
-refused "/dev/null is not a regular file or a directory in the container" \
+refused 1 "/dev/null is not a regular file or a directory in the container" \
     "pull of a device node" lx file pull st:/dev/null "$W/out/x"
-refused "--uid and --gid must be below 65536" "an id outside the container" \
+refused 1 "--uid and --gid must be below 65536" "an id outside the container" \
     lx file push --uid 70000 "$W/a.txt" st:/root/
-check_fails "push without NAME:PATH is a usage error" lx file push "$W/a.txt"
+refused 2 "^lxmgr: file: expected LOCAL\.\.\. NAME:PATH" "push without NAME:PATH is a usage error" \
+    lx file push "$W/a.txt"
 
 # A snapshot clone: through its overlay; its source is read-only while the clone exists.
 check "clone --snapshot st sn" lx clone st sn --snapshot
@@ -109,7 +98,7 @@ check_eq "it went to the clone's upper layer" "second-$$" \
 check_fails "not into the source" test -e "$rootfs/root/only-in-clone"
 check_eq "pull from the clone sees the source's files too" "pushed-$$" \
     "$(lx file pull sn:/root/a.txt -)"
-refused "read-only lower layer of the snapshot clones sn" "push into a snapshot's source" \
+refused 1 "read-only lower layer of the snapshot clones sn" "push into a snapshot's source" \
     lx file push "$W/a.txt" st:/root/
 check "destroy the clone" lx destroy sn
 
@@ -160,9 +149,9 @@ check_match "info --json has a forwards array" \
     "\"forwards\": \[\{\"protocol\": \"tcp\", \"host_port\": $port, \"port\": 80\}\]" \
     "$(lx info run1 --json)"
 check_match "net show lists it as live" "tcp +$port +run1 +[0-9.]+:80 +live" "$(lx net show)"
-refused "tcp port $port is already forwarded \(to 80\)" "the same port twice" \
+refused 1 "tcp port $port is already forwarded \(to 80\)" "the same port twice" \
     lx forward run1 add "tcp:$port:81"
-refused "invalid forward 'tcp:x:80'" "a bad forward" lx forward run1 add tcp:x:80
+refused 1 "invalid forward 'tcp:x:80'" "a bad forward" lx forward run1 add tcp:x:80
 check "config set net.forward on the running container" \
     lx config run1 set net.forward "tcp:$((port + 1)):80 udp:$((port + 2)):53"
 check_match "its rules follow" "udp dport $((port + 2)) dnat" "$(nft list table ip "$table")"
@@ -171,12 +160,12 @@ check_eq "the new one does" "hello-$$" "$(http_get $((port + 1)))"
 # Another container's live port: refused by the monitor, the config keeps what is live.
 new_debian run2
 check "start run2" lx start run2
-refused "tcp port $((port + 1)) is already forwarded to another container" \
+refused 1 "tcp port $((port + 1)) is already forwarded to another container" \
     "a port run1 holds, for run2" lx forward run2 add "tcp:$((port + 1)):80"
 check_eq "run2's config is unchanged" "" "$(lx config run2 get net.forward)"
 check "stop run2" lx stop run2
 check "forward remove" lx forward run1 remove "tcp:$((port + 1)):80"
-refused "no forward tcp:$((port + 1)):80" "removing it twice" \
+refused 1 "no forward tcp:$((port + 1)):80" "removing it twice" \
     lx forward run1 remove "tcp:$((port + 1)):80"
 check_eq "it no longer answers" "" "$(http_get $((port + 1)))"
 check "remove the last one" lx forward run1 remove "udp:$((port + 2)):53"
