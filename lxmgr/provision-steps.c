@@ -22,10 +22,13 @@
 	"  *) return 1 ;;\n"                                                                       \
 	"  esac\n"                                                                                 \
 	"}\n"                                                                                      \
+	"sshd_there() { [ -x /usr/sbin/sshd ] || have sshd; }\n"                                   \
 	"missing() {\n"                                                                            \
 	"  w=$pkgs\n"                                                                              \
 	"  if [ \"$sudo\" = 1 ] && ! have sudo; then w=\"$w sudo\"; fi\n"                          \
 	"  if [ -n \"$tz\" ] && [ ! -e \"/usr/share/zoneinfo/$tz\" ]; then w=\"$w tzdata\"; fi\n"  \
+	"  if [ -n \"$u\" ] && [ -n \"$key\" ] && ! sshd_there; then\n"                            \
+	"    w=\"$w openssh-server\"; fi\n"                                                        \
 	"  m=\n"                                                                                   \
 	"  for p in $w; do installed \"$p\" || m=\"$m $p\"; done\n"                                \
 	"  echo $m\n"                                                                              \
@@ -155,18 +158,46 @@ static const char ssh_key_step[] = PRELUDE
 	"done\n"
 	"done_step\n";
 
+/* --ssh-key is for logging in: the guest's SSH server (installed by the packages step when it
+ * was missing) is enabled at boot and running, with the guest's own service manager. */
+static const char ssh_server_step[] = PRELUDE
+	"[ -n \"$u\" ] && [ -n \"$key\" ] || exit 0\n"
+	"sshd_there || { echo 'no sshd in the guest' >&2; exit 1; }\n"
+	"if [ -d /run/systemd/system ] && have systemctl; then\n"
+	"  s=; for n in ssh sshd; do systemctl cat \"$n.service\" >/dev/null 2>&1 && { s=$n; "
+	"break; "
+	"}; done\n"
+	"  [ -n \"$s\" ] || { echo 'no ssh.service or sshd.service' >&2; exit 1; }\n"
+	"  if ! systemctl -q is-enabled \"$s\" 2>/dev/null; then\n"
+	"    systemctl -q enable \"$s\" || exit 1; echo \"enabled $s.service\"; c=1; fi\n"
+	"  if ! systemctl -q is-active \"$s\"; then\n"
+	"    systemctl start \"$s\" || exit 1; echo \"started $s.service\"; c=1; fi\n"
+	"elif have rc-update; then\n"
+	"  rc-update show default 2>/dev/null | grep -qw sshd ||\n"
+	"    { rc-update add sshd default || exit 1; c=1; }\n"
+	"  rc-service sshd status >/dev/null 2>&1 || { rc-service sshd start || exit 1; c=1; }\n"
+	"else\n"
+	"  s=ssh; [ -x /etc/init.d/ssh ] || s=sshd\n"
+	"  [ -x /etc/init.d/$s ] || { echo 'no init script for sshd' >&2; exit 1; }\n"
+	"  if have update-rc.d && ! ls /etc/rc2.d/S*$s >/dev/null 2>&1; then\n"
+	"    update-rc.d $s defaults >/dev/null || exit 1; c=1; fi\n"
+	"  if ! /etc/init.d/$s status >/dev/null 2>&1; then /etc/init.d/$s start || exit 1; c=1; "
+	"fi\n"
+	"fi\n"
+	"done_step\n";
+
 static const char *const step_names[_PROVISION_STEP_MAX] = {
 	[PROVISION_STEP_PREFLIGHT] = "preflight", [PROVISION_STEP_HOSTNAME] = "hostname",
 	[PROVISION_STEP_PACKAGES] = "packages",   [PROVISION_STEP_TIMEZONE] = "timezone",
 	[PROVISION_STEP_USER] = "user",           [PROVISION_STEP_SUDO] = "sudo",
-	[PROVISION_STEP_SSH_KEY] = "ssh-key",
+	[PROVISION_STEP_SSH_KEY] = "ssh-key",     [PROVISION_STEP_SSH_SERVER] = "ssh-server",
 };
 
 static const char *const step_scripts[_PROVISION_STEP_MAX] = {
 	[PROVISION_STEP_PREFLIGHT] = preflight,    [PROVISION_STEP_HOSTNAME] = hostname_step,
 	[PROVISION_STEP_PACKAGES] = packages_step, [PROVISION_STEP_TIMEZONE] = timezone_step,
 	[PROVISION_STEP_USER] = user_step,         [PROVISION_STEP_SUDO] = sudo_step,
-	[PROVISION_STEP_SSH_KEY] = ssh_key_step,
+	[PROVISION_STEP_SSH_KEY] = ssh_key_step,   [PROVISION_STEP_SSH_SERVER] = ssh_server_step,
 };
 
 const char *provision_step_to_string(enum provision_step s)

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "log.h"
 #include "lxmgr.h"
+#include "provision-check.h"
 #include "provision-steps.h"
 #include "provision.h"
 #include "store.h"
@@ -196,6 +197,7 @@ static int run_step(struct prov *p, enum provision_step s)
 {
 	const struct container_config *cfg = &p->c->cfg;
 	const char *name = provision_step_to_string(s);
+	char pkgs[sizeof(cfg->provision_packages)];
 	char *argv[] = {"/bin/sh",
 			"-c",
 			(char *)provision_step_script(s),
@@ -205,9 +207,13 @@ static int run_step(struct prov *p, enum provision_step s)
 			cfg->provision_sudo ? "1" : "0",
 			(char *)cfg->provision_timezone,
 			(char *)cfg->provision_ssh_key,
-			(char *)cfg->provision_packages,
+			pkgs,
 			NULL};
 	int r;
+
+	/* The key takes commas or spaces (lxmgr.conf(5)); the scripts split on spaces. */
+	if (provision_packages_normalize(cfg->provision_packages, pkgs, sizeof(pkgs)) < 0)
+		pkgs[0] = '\0';
 
 	log_text(p, "== %s\n", name);
 	r = run_inside(p, argv, -EBADF);
