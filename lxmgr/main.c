@@ -46,6 +46,11 @@ static const struct verb verbs[] = {
 	 "  --timezone TZ    set /etc/localtime to a zoneinfo name, e.g. Europe/Berlin\n"
 	 "  --run FILE       run the host script FILE once inside as root (/bin/sh)\n"
 	 "  --cloud-init FILE  seed FILE as NoCloud user-data (images with cloud-init only)\n"},
+	{"launch", cmd_launch, "NAME [create's options]",
+	 "create a container, start it, wait until it is up, and say how to get in",
+	 "  Takes every option of create (lxmgr create --help); then boots it as\n"
+	 "  `start --wait` does (exit 1 if systemd inside is degraded) and prints the ssh\n"
+	 "  command (with --user and --ssh-key) and the lxmgr shell command.\n"},
 	{"provision", cmd_provision, "NAME",
 	 "re-apply the container's [provision] keys inside it (booting it if stopped)",
 	 "  Converges: steps whose result is in place change nothing; the output names\n"

@@ -1,0 +1,31 @@
+/* cmd-launch.c: lxmgr launch: create, start --wait, and how to get in, in one step (what
+ * `incus launch` does). */
+#include "access.h"
+#include "boot.h"
+#include "cleanup.h"
+#include "cmd.h"
+#include "create-args.h"
+#include "log.h"
+#include "store.h"
+
+#define LOG_STEP "launch"
+
+int cmd_launch(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_container_ struct container *c = NULL;
+	const char *name;
+	int r;
+
+	r = create_args_run(ctx, argc, argv, /* hint= */ false);
+	if (r != 0)
+		return r;
+	/* Made and provisioned: a failure to boot leaves it, as start would, for the user to
+	 * look at (console --log) rather than removing what was just built. */
+	name = ctx->name;
+	if (boot_start(ctx, name, /* foreground= */ false) < 0)
+		return EXIT_FAILED;
+	r = boot_wait_up(ctx, name);
+	if (store_container_open(ctx, name, &c) >= 0)
+		access_print_hint(ctx, c);
+	return r < 0 ? EXIT_FAILED : 0;
+}
