@@ -1,14 +1,17 @@
 /* access.c: how a user gets into a container: the ssh command line (by name when the host's
  * NSS module resolves NAME.lxmgr, else by address) or lxmgr shell. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "access.h"
 #include "cleanup.h"
 #include "config.h"
 #include "lxmgr.h"
 #include "store.h"
+#include "util.h"
 
 bool access_nss_enabled(FILE *f)
 {
@@ -41,12 +44,24 @@ static bool resolves_by_name(const struct lxmgr_ctx *ctx)
 	return f && access_nss_enabled(f);
 }
 
-void access_print_hint(const struct lxmgr_ctx *ctx, const struct container *c)
+/* Whether the guest has an SSH server to log in to (provisioning installs it where it can). */
+static bool has_sshd(const struct container *c)
+{
+	_cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -EBADF;
+
+	if (rootfd < 0)
+		return false;
+	fd = open_in_root(rootfd, "/usr/sbin/sshd", O_PATH, 0);
+	return fd >= 0;
+}
+
+void access_print_hint(const struct lxmgr_ctx *ctx, const struct container *c, bool shell_too)
 {
 	const struct container_config *cfg = &c->cfg;
 	bool has_net = cfg->net_mode == NET_MODE_BRIDGE || cfg->net_mode == NET_MODE_ROUTED;
 
-	if (cfg->provision_user[0] && cfg->provision_ssh_key[0]) {
+	if (cfg->provision_user[0] && cfg->provision_ssh_key[0] && has_sshd(c)) {
 		if (has_net && resolves_by_name(ctx))
 			printf("%s: connect with: ssh %s@%s.lxmgr\n", c->name, cfg->provision_user,
 			       c->name);
@@ -60,6 +75,7 @@ void access_print_hint(const struct lxmgr_ctx *ctx, const struct container *c)
 			printf("%s: no network (net.mode = %s): ssh cannot reach it\n", c->name,
 			       net_mode_to_string(cfg->net_mode));
 	}
-	printf("%s: a shell inside: lxmgr shell %s%s%s\n", c->name, c->name,
-	       cfg->provision_user[0] ? " --user " : "", cfg->provision_user);
+	if (shell_too)
+		printf("%s: a shell inside: lxmgr shell %s%s%s\n", c->name, c->name,
+		       cfg->provision_user[0] ? " --user " : "", cfg->provision_user);
 }

@@ -11,7 +11,8 @@ struct container;
  * NAME.lxmgr resolves on this host. */
 bool access_nss_enabled(FILE *f);
 
-/* Prints to stdout how to get into c: "ssh USER@NAME.lxmgr" when it has a provisioned user
- * with a key and the host resolves NAME.lxmgr (the default store, the module in
- * /etc/nsswitch.conf), "ssh USER@ADDRESS" otherwise, and always `lxmgr shell NAME`. */
-void access_print_hint(const struct lxmgr_ctx *ctx, const struct container *c);
+/* Prints to stdout how to get into c: when it has a provisioned user with a key and an sshd,
+ * "ssh USER@NAME.lxmgr" if the host resolves NAME.lxmgr (the default store, the module in
+ * /etc/nsswitch.conf), else "ssh USER@ADDRESS"; with shell_too, `lxmgr shell NAME` too.
+ * A snapshot clone's rootfs must be mounted (running) for the sshd check. */
+void access_print_hint(const struct lxmgr_ctx *ctx, const struct container *c, bool shell_too);

@@ -26,6 +26,6 @@ int cmd_launch(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILED;
 	r = boot_wait_up(ctx, name);
 	if (store_container_open(ctx, name, &c) >= 0)
-		access_print_hint(ctx, c);
+		access_print_hint(ctx, c, /* shell_too= */ true);
 	return r < 0 ? EXIT_FAILED : 0;
 }

@@ -400,7 +400,7 @@ static void print_access(struct lxmgr_ctx *ctx, const char *name)
 	_cleanup_container_ struct container *c = NULL;
 
 	if (store_container_open(ctx, name, &c) >= 0)
-		access_print_hint(ctx, c);
+		access_print_hint(ctx, c, /* shell_too= */ false);
 }
 
 int create_args_run(struct lxmgr_ctx *ctx, int argc, char **argv, bool hint)

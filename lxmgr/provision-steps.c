@@ -27,8 +27,6 @@
 	"  w=$pkgs\n"                                                                              \
 	"  if [ \"$sudo\" = 1 ] && ! have sudo; then w=\"$w sudo\"; fi\n"                          \
 	"  if [ -n \"$tz\" ] && [ ! -e \"/usr/share/zoneinfo/$tz\" ]; then w=\"$w tzdata\"; fi\n"  \
-	"  if [ -n \"$u\" ] && [ -n \"$key\" ] && ! sshd_there; then\n"                            \
-	"    w=\"$w openssh-server\"; fi\n"                                                        \
 	"  m=\n"                                                                                   \
 	"  for p in $w; do installed \"$p\" || m=\"$m $p\"; done\n"                                \
 	"  echo $m\n"                                                                              \
@@ -72,21 +70,32 @@ static const char hostname_step[] = PRELUDE
 	"fi\n"
 	"done_step\n";
 
-static const char packages_step[] =
-	PRELUDE "m=$(missing)\n"
-		"[ -z \"$m\" ] && exit 0\n"
-		"echo \"installing: $m\"\n"
-		"case $pm in\n"
-		"apt) export DEBIAN_FRONTEND=noninteractive\n"
-		"     apt-get update -q || exit 1\n"
-		"     apt-get install -y -q --no-install-recommends $m || exit 1 ;;\n"
-		"dnf|yum) $pm -y install $m || exit 1 ;;\n"
-		"apk) apk add $m || exit 1 ;;\n"
-		"*) echo 'no package manager' >&2; exit 1 ;;\n"
-		"esac\n"
-		"m=$(missing)\n"
-		"[ -z \"$m\" ] || { echo \"still not installed: $m\" >&2; exit 1; }\n"
-		"exit 42\n";
+/* With --ssh-key, openssh-server too when the guest has no sshd; its failure (no archive
+ * reachable) is not the step's: the ssh-server step reports it. */
+static const char packages_step[] = PRELUDE
+	"install() {\n"
+	"  case $pm in\n"
+	"  apt) export DEBIAN_FRONTEND=noninteractive\n"
+	"       apt-get update -q || return 1\n"
+	"       apt-get install -y -q --no-install-recommends \"$@\" ;;\n"
+	"  dnf|yum) $pm -y install \"$@\" ;;\n"
+	"  apk) apk add \"$@\" ;;\n"
+	"  *) echo 'no package manager' >&2; return 1 ;;\n"
+	"  esac\n"
+	"}\n"
+	"m=$(missing)\n"
+	"if [ -n \"$m\" ]; then\n"
+	"  echo \"installing: $m\"\n"
+	"  install $m || exit 1\n"
+	"  m=$(missing)\n"
+	"  [ -z \"$m\" ] || { echo \"still not installed: $m\" >&2; exit 1; }\n"
+	"  c=1\n"
+	"fi\n"
+	"if [ -n \"$u\" ] && [ -n \"$key\" ] && ! sshd_there; then\n"
+	"  echo 'installing: openssh-server (for --ssh-key)'\n"
+	"  if install openssh-server; then c=1; else echo 'openssh-server: not installed' >&2; fi\n"
+	"fi\n"
+	"done_step\n";
 
 static const char timezone_step[] =
 	PRELUDE "[ -n \"$tz\" ] || exit 0\n"
@@ -162,8 +171,11 @@ static const char ssh_key_step[] = PRELUDE
  * was missing) is enabled at boot and running, with the guest's own service manager. */
 static const char ssh_server_step[] = PRELUDE
 	"[ -n \"$u\" ] && [ -n \"$key\" ] || exit 0\n"
-	"sshd_there || { echo 'no sshd in the guest' >&2; exit 1; }\n"
-	"if [ -d /run/systemd/system ] && have systemctl; then\n"
+	"sshd_there || { echo 'no sshd in the guest' >&2; exit 43; }\n"
+	"if [ -d /run/systemd/system ] && have systemctl &&\n"
+	"   systemctl -q is-enabled ssh.socket 2>/dev/null; then\n"
+	"  systemctl -q is-active ssh.socket || { systemctl start ssh.socket || exit 1; c=1; }\n"
+	"elif [ -d /run/systemd/system ] && have systemctl; then\n"
 	"  s=; for n in ssh sshd; do systemctl cat \"$n.service\" >/dev/null 2>&1 && { s=$n; "
 	"break; "
 	"}; done\n"
