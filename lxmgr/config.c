@@ -18,6 +18,8 @@
 #include "util.h"
 
 #include "config-keys.h"
+#include "mounts-check.h"
+#include "suggest.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 /* iniparser 4.1 reads lines into a 1024-byte buffer and fails the whole file on longer ones. */
@@ -464,6 +466,9 @@ static int edit_check_family(const struct config_key *k, const char *leaf, const
 	r = k->check_host ? k->check_host(value, why, sizeof(why)) : 0;
 	if (r < 0)
 		return set_error(err, 0, key, LX_ERRNO(r) == EINVAL ? r : -EINVAL, "%s", why);
+	if (!strcmp(k->name, "mount.*") &&
+	    mounts_check_target_unique(c->mounts, leaf, value, why, sizeof(why)) < 0)
+		return set_error(err, 0, key, -EINVAL, "%s", why);
 	return print_text(ret, value);
 }
 
@@ -518,8 +523,13 @@ int config_edit_file(const char *path, const char *key, const char *value, struc
 
 	err_init(err, path);
 	k = config_key_lookup(key);
-	if (!k)
-		return set_error(err, 0, key ? key : "", -EINVAL, "unknown key");
+	if (!k) {
+		char hint[96] = "";
+
+		if (key)
+			suggest_config_key(key, hint, sizeof(hint));
+		return set_error(err, 0, key ? key : "", -EINVAL, "unknown key%s", hint);
+	}
 	/* A family's leaf as given (lower case, checked by the lookup); else the table's. */
 	leaf = (k->flags & KEY_FAMILY) ? key + key_section_len(k) + 1 : key_leaf(k);
 	r = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text, &len);

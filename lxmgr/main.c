@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "lxmgr.h"
+#include "suggest.h"
 
 static const struct verb verbs[] = {
 	{"create", cmd_create,
@@ -146,6 +147,19 @@ static void print_help(void)
 	       "Exit status: 0 success, 1 failure, 2 usage error; exec: the command's own.\n");
 }
 
+static int unknown_verb(const struct lxmgr_ctx *ctx, const char *name)
+{
+	struct suggest s;
+
+	suggest_init(&s, name);
+	for (const struct verb *v = verbs; v->name; v++)
+		suggest_offer(&s, v->name);
+	if (suggest_result(&s))
+		return cmd_usage_error(ctx, "unknown verb '%s' (did you mean '%s'?)", name,
+				       suggest_result(&s));
+	return cmd_usage_error(ctx, "unknown verb '%s'", name);
+}
+
 static void print_verb_help(const struct verb *v)
 {
 	printf("Usage: lxmgr %s %s\n\n%s.\n", v->name, v->usage, v->summary);
@@ -202,7 +216,7 @@ int main(int argc, char **argv)
 	}
 	v = args_find_verb(verbs, argv[g.verb_index]);
 	if (!v)
-		return cmd_usage_error(&ctx, "unknown verb '%s'", argv[g.verb_index]);
+		return unknown_verb(&ctx, argv[g.verb_index]);
 	ctx.verb = v->name;
 	if (wants_help(argc - g.verb_index, argv + g.verb_index)) {
 		print_verb_help(v);
