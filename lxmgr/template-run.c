@@ -217,9 +217,12 @@ static int report_failure(const struct template_run *run, const struct output *o
 	const struct lxmgr_ctx *ctx = o->ctx;
 	unsigned first = o->n_tail > TAIL_LINES ? o->n_tail - TAIL_LINES : 0;
 
-	/* Bad input: the template's own line says it all. */
-	if (code == 2 && o->error[0])
+	/* Bad input: the template's own line says it all, and a log of a refusal that made
+	 * nothing would only be litter. */
+	if (code == 2 && o->error[0]) {
+		(void)unlink(run->log_path);
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "%s", o->error);
+	}
 	if (!o->verbose)
 		for (unsigned i = first; i < o->n_tail; i++)
 			fprintf(stderr, "  %s\n", o->tail[i % TAIL_LINES]);
