@@ -6,7 +6,7 @@
 # fits 100 columns; provision.packages set with commas provisions; provisioning shows its
 # steps with elapsed time and -q silences them; `info --json` names the monitor's pid; an
 # unknown verb or key gets "did you mean"; two mounts with one target are refused at config
-# set; the host is left clean.
+# set; `templates` prints no empty "Cached in" heading; the host is left clean.
 # Packages: apt inside installs from a file:// repository of .debs (openssh-server and what
 # it needs beyond the cached rootfs, less, psmisc) that the host's apt-get downloaded from
 # deb.debian.org (cached), bind-mounted in with mount.*, so no DNS query leaves the machine.
@@ -121,6 +121,11 @@ check_match "a second mount to the same target is refused" \
 check_eq "and not recorded" "" "$(lx config wf6 get mount.other 2>/dev/null)"
 check "replacing the same key's own target is fine" \
     lx config wf6 set mount.code "$T_ROOT/share2:/srv/code"
+
+# ---- templates in a store that has built nothing: no empty heading ----
+out=$(lx templates)
+check_eq "templates: no empty 'Cached in' heading" "" "$(grep 'Cached in' <<<"$out")"
+check_match "templates says that nothing is cached" "No root filesystem is cached yet" "$out"
 
 # ---- the host is left clean ----
 base=$(uid_base_of wf1)
