@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include "access.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
-#include "lxmgr.h"
+#include "base/lxmgr.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 bool access_nss_enabled(FILE *f)
 {

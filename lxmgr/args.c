@@ -3,7 +3,20 @@
 #include <string.h>
 
 #include "args.h"
-#include "util.h"
+#include "base/util.h"
+
+const char *args_bad_option(char *const *argv, int optind, int optopt, char buf[static 3])
+{
+	const char *prev = argv[optind - 1];
+
+	/* A long option sets optopt to its value (or 0 when unknown) and is always passed. */
+	if (!strncmp(prev, "--", 2) || optopt <= ' ' || optopt >= 127)
+		return prev;
+	buf[0] = '-';
+	buf[1] = (char)optopt;
+	buf[2] = '\0';
+	return buf;
+}
 
 int args_parse_global(int argc, char **argv, struct global_opts *ret, const char **ret_bad)
 {

@@ -26,4 +26,10 @@ struct verb {
 	const char *options; /* option lines for --help, or NULL */
 };
 
+/* The option that getopt_long just refused with '?', as the user can find it in the command:
+ * "-s" for a letter of "-secdash" (getopt has not left that element yet, so argv[optind - 1]
+ * names the one before it), else the whole element, "--bogus" or "--shift=x". Returns argv's
+ * string or buf. */
+const char *args_bad_option(char *const *argv, int optind, int optopt, char buf[static 3]);
+
 const struct verb *args_find_verb(const struct verb *table, const char *name);

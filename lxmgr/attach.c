@@ -22,14 +22,14 @@
 
 #include "attach.h"
 #include "boundary.h"
-#include "cleanup.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "pty.h"
 #include "runtime.h"
 #include "security.h"
 #include "stdio-relay.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "attach"
 #define MAX_GROUPS 256

@@ -8,18 +8,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "boot.h"
 #include "cmd.h"
 #include "attach.h"
 #include "guest.h"
-#include "log.h"
+#include "base/log.h"
+#include "quota.h"
 #include "monitor.h"
 #include "runtime.h"
 #include "start.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "control"
 
@@ -117,6 +118,10 @@ int boot_start(struct lxmgr_ctx *ctx, const char *name, bool foreground)
 		return r;
 	/* The lower layer of snapshot clones stays as they were made (clone.h). */
 	r = clone_refuse_if_source(ctx, c->name, "starting it would change files under them");
+	if (r < 0)
+		return r;
+	/* Files made since the last start (or copied in) get the project id too. */
+	r = quota_apply(ctx, c);
 	if (r < 0)
 		return r;
 	r = clone_view_open(ctx, c);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "boundary.h"
-#include "util.h"
+#include "base/util.h"
 
 #define MAX_KEEP 16
 

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
 #include "idmap.h"
 #include "mounts.h"
-#include "util.h"
+#include "base/util.h"
 
 #define ANY (-1)
 #define RWM (CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD)

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
-#include "cleanup.h"
-#include "util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 
 /* Also the keys of the runtime record ("cgroup_NAME="), hence "systemd", not "name=...". */
 static const char *const cgroup_v1_table[_CGROUP_V1_MAX] = {

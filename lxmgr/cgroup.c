@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
-#include "util.h"
+#include "base/util.h"
 #include "cgroup-internal.h"
 
 #define CPU_PERIOD_US 100000

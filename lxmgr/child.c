@@ -16,8 +16,8 @@
 #include "notify.h"
 #include "rootfs.h"
 #include "security.h"
-#include "sync.h"
-#include "util.h"
+#include "base/sync.h"
+#include "base/util.h"
 
 static void reset_signals(void)
 {

@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "args.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "create.h"
-#include "log.h"
+#include "base/log.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "clone"
 
@@ -28,6 +29,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct clone
 		{"ip", required_argument, NULL, 'I'},
 		{},
 	};
+	char bad[3];
 	int c;
 
 	optind = 1;
@@ -46,7 +48,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct clone
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 		}
 	if (optind + 2 != argc)
 		return cmd_usage_error(ctx, "expected SRC and DST");

@@ -4,14 +4,16 @@
 #include <string.h>
 
 #include "cgroup.h"
-#include "cleanup.h"
-#include "sd.h"
+#include "base/cleanup.h"
+#include "idmap-alloc.h"
+#include "base/sd.h"
 #include "cmd.h"
 #include "suggest.h"
-#include "log.h"
+#include "base/log.h"
+#include "quota.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "config"
 
@@ -57,11 +59,75 @@ static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char
 	runtime_state_done(&rs);
 }
 
+/* idmap.uid_base, gid_base or size: the range it would give, checked as start checks it, under
+ * the store's allocation lock (held by *ret_lock until the edit is written), so that no create
+ * takes the same ids meanwhile. */
+static int check_id_key(struct lxmgr_ctx *ctx, const struct container *c, const char *key,
+			const char *value, int *ret_lock)
+{
+	uint32_t uid_base = c->cfg.uid_base, gid_base = c->cfg.gid_base, count = c->cfg.id_count;
+	_cleanup_close_ int lock = -EBADF;
+	struct config_error e = {0};
+	uint32_t v;
+	int r;
+
+	if (!value || strncmp(key, "idmap.", 6) != 0)
+		return 0;
+	/* A malformed value gets the config's own message from config_edit_file. */
+	if (config_check_value(key, value, &e) < 0 || parse_u32(value, &v) < 0)
+		return 0;
+	if (!strcmp(key, "idmap.uid_base"))
+		uid_base = v;
+	else if (!strcmp(key, "idmap.gid_base"))
+		gid_base = v;
+	else if (!strcmp(key, "idmap.size"))
+		count = v;
+	else
+		return 0;
+	lock = store_lock_alloc(ctx);
+	if (lock < 0)
+		return log_fail_full(ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
+				     ctx->paths.run);
+	r = idmap_check_range(ctx, c->name, uid_base, gid_base, count);
+	if (r < 0)
+		return r;
+	*ret_lock = TAKE_FD(lock);
+	return 0;
+}
+
+/* limits.disk is a project quota on the store's file system, not a cgroup file: refused before
+ * the file changes where that file system has none, and applied at once, running or not. */
+static int edit_disk(struct lxmgr_ctx *ctx, struct container *c, const char *value)
+{
+	_cleanup_container_ struct container *n = NULL;
+	struct config_error e = {0};
+	int r;
+
+	if (value && *value && strcmp(value, "max")) {
+		r = config_check_value("limits.disk", value, &e);
+		if (r < 0)
+			return store_report_config_error(ctx, r, &e);
+		r = quota_refuse_unsupported(ctx, c->dir);
+		if (r < 0)
+			return r;
+	}
+	r = config_edit_file(c->config_path, "limits.disk", value, &e);
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	r = store_container_open(ctx, c->name, &n);
+	return r < 0 ? r : quota_apply(ctx, n);
+}
+
 static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, const char *value)
 {
+	_cleanup_close_ int lock = -EBADF;
 	struct config_error e = {0};
 	bool on = false;
 	int r;
+
+	r = check_id_key(ctx, c, key, value, &lock);
+	if (r < 0)
+		return r;
 
 	/* autostart means lxmgr enable/disable where systemd runs: the unit goes first, so a
 	 * refusal changes nothing. Elsewhere it is recorded only. */
@@ -71,6 +137,8 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 		if (r < 0)
 			return r;
 	}
+	if (!strcmp(key, "limits.disk"))
+		return edit_disk(ctx, c, value);
 	r = config_edit_file(c->config_path, key, value, &e);
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);

@@ -7,13 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "args.h"
+#include "base/cleanup.h"
 #include "cmd.h"
 #include "control.h"
-#include "log.h"
+#include "base/log.h"
 #include "pty.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "console"
 
@@ -205,6 +206,7 @@ int cmd_console(struct lxmgr_ctx *ctx, int argc, char **argv)
 	};
 	_cleanup_container_ struct container *c = NULL;
 	bool log = false, readonly = false;
+	char bad[3];
 	int opt, r;
 
 	optind = 1;
@@ -215,7 +217,8 @@ int cmd_console(struct lxmgr_ctx *ctx, int argc, char **argv)
 		else if (opt == 'r')
 			readonly = true;
 		else
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 	if (optind + 1 != argc)
 		return cmd_usage_error(ctx, "expected NAME");
 	ctx->name = argv[optind];

@@ -12,17 +12,18 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "guest.h"
+#include "idmap-alloc.h"
 #include "idmap.h"
-#include "legacy.h"
-#include "log.h"
-#include "nat.h"
+#include "net/legacy.h"
+#include "base/log.h"
+#include "net/nat.h"
 #include "rootfs.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "doctor"
 #define SUBID_MAX 64
@@ -357,6 +358,26 @@ static void check_rootfs(struct doctor *d, const struct container *c)
 	check_sudo(d, c, rootfd);
 }
 
+/* The rules start and config set apply to the id range (idmap-alloc.h); the overlap with
+ * another container of the store is find_overlap's. */
+static void check_ids(struct doctor *d, const struct container *c)
+{
+	const struct container_config *cfg = &c->cfg;
+	char why[800];
+	int r;
+
+	r = idmap_range_problem(d->ctx, /* self= */ NULL, cfg->uid_base, cfg->gid_base,
+				cfg->id_count, why, sizeof(why));
+	if (r > 0)
+		report(d, VERDICT_FAIL, "%s: %s: start refuses it", c->name, why);
+	else if (r == 0)
+		report(d, VERDICT_OK, "%s: ids %u-%u and %u-%u lie in root's subordinate ranges",
+		       c->name, cfg->uid_base, cfg->uid_base + cfg->id_count - 1, cfg->gid_base,
+		       cfg->gid_base + cfg->id_count - 1);
+	else
+		report(d, VERDICT_FAIL, "%s: its ids could not be checked (see above)", c->name);
+}
+
 static int doctor_guest(struct doctor *d, const char *name)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -379,6 +400,7 @@ static int doctor_guest(struct doctor *d, const char *name)
 		check_rootfs(d, c);
 		clone_view_close(c);
 	}
+	check_ids(d, c);
 	o.self = c;
 	(void)store_foreach_config(d->ctx, find_overlap, &o);
 	return 0;

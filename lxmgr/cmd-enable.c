@@ -4,13 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "sd.h"
+#include "base/cleanup.h"
+#include "base/sd.h"
 #include "cmd.h"
 #include "config.h"
-#include "log.h"
+#include "base/log.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "systemd"
 

@@ -5,13 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "attach.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "exec"
 #define MAX_ENV 64
@@ -34,6 +35,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 		{"no-tty", no_argument, NULL, 'T'},
 		{},
 	};
+	char bad[3];
 	int c;
 
 	optind = 1;
@@ -62,7 +64,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct exec_
 		default:
 			return cmd_usage_error(ctx,
 					       "unknown option '%s' (put the command after --)",
-					       argv[optind - 1]);
+					       args_bad_option(argv, optind, optopt, bad));
 		}
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "expected NAME -- CMD [ARGS...]");

@@ -6,12 +6,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
 #include "store.h"
 #include "template-cache.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "gc"
 

@@ -2,10 +2,10 @@
  * `incus launch` does). */
 #include "access.h"
 #include "boot.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
 #include "create-args.h"
-#include "log.h"
+#include "base/log.h"
 #include "store.h"
 
 #define LOG_STEP "launch"

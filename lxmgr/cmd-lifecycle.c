@@ -8,19 +8,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "args.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "control.h"
 #include "attach.h"
 #include "boot.h"
 #include "guest.h"
-#include "log.h"
+#include "base/log.h"
+#include "quota.h"
 #include "monitor.h"
 #include "runtime.h"
 #include "start.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "control"
 
@@ -79,6 +81,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		{"autostart", no_argument, NULL, 'A'},  {},
 	};
 	uint32_t t;
+	char bad[3];
 	int c;
 
 	*o = (struct lifecycle_opts){.timeout = -1};
@@ -113,7 +116,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct lifec
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 		}
 	return check_names(ctx, argc, argv, o, kind);
 }

@@ -5,17 +5,18 @@
 #include <string.h>
 
 #include "cgroup.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
+#include "quota.h"
 #include "mounts-live.h"
 #include "network.h"
 #include "runtime.h"
 #include "provision.h"
 #include "readiness.h"
 #include "store.h"
-#include "util.h"
-#include "veth.h"
+#include "base/util.h"
+#include "net/veth.h"
 
 #define LOG_STEP "list"
 
@@ -28,6 +29,8 @@ struct status {
 	char veth[IFNAMSIZ];    /* host end of its veth while running, else "" */
 	char **live_mounts;     /* what `lxmgr mount` attached during this boot (mounts-live.h) */
 	struct readiness ready; /* the guest's systemd state while running */
+	bool disk_known;        /* info only: a walk of every container would slow list down */
+	struct quota_usage disk;
 };
 
 static void status_done(struct status *st)
@@ -162,6 +165,9 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 		fprintf(f, ", \"memory_bytes\": %llu", (unsigned long long)st->memory);
 	else
 		fprintf(f, ", \"memory_bytes\": null");
+	if (st->disk_known)
+		fprintf(f, ", \"disk_bytes\": %llu, \"disk_limit_bytes\": %llu",
+			(unsigned long long)st->disk.used, (unsigned long long)st->disk.limit);
 	fprintf(f, ", \"uid_base\": %u, \"gid_base\": %u, \"id_count\": %u", cfg->uid_base,
 		cfg->gid_base, cfg->id_count);
 	fprintf(f, ", \"uuid\": ");
@@ -210,6 +216,21 @@ static void format_memory(uint64_t bytes, char *buf, size_t size)
 		(void)snprintf(buf, size, "-");
 	else
 		(void)snprintf(buf, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
+}
+
+/* "Disk:       1.2G used of 2.0G (project quota)", or without a limit "172.3M used". */
+static void print_disk(const struct status *st)
+{
+	char used[32], limit[32];
+
+	if (!st->disk_known)
+		return;
+	format_memory(st->disk.used, used, sizeof(used));
+	format_memory(st->disk.limit, limit, sizeof(limit));
+	if (st->disk.limit)
+		printf("Disk:       %s used of %s (project quota)\n", used, limit);
+	else
+		printf("Disk:       %s used%s\n", used, st->disk.from_quota ? " (no limit)" : "");
 }
 
 static void format_uptime(const struct status *st, char *buf, size_t size)
@@ -359,6 +380,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (store_container_open(ctx, ctx->name, &c) < 0)
 		return EXIT_FAILED;
 	read_status(ctx, c, &st);
+	st.disk_known = quota_usage(c, &st.disk) >= 0;
 	if (ctx->output == OUTPUT_JSON) {
 		print_json(stdout, ctx, c, &st);
 		printf("\n");
@@ -371,6 +393,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (st.init_pid)
 		printf("Init PID:   %d\n", (int)st.init_pid);
 	printf("Uptime:     %s\nMemory:     %s\n", up, mem);
+	print_disk(&st);
 	printf("UUID:       %s\nHostname:   %s\n", cfg->uuid,
 	       cfg->hostname ? cfg->hostname : c->name);
 	printf("Init:       %s (%s", cfg->init, init_kind_to_string(cfg->init_kind));

@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "args.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
 #include "mounts-live.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "mounts"
 #define PATH_RULE                                                                                  \
@@ -30,6 +31,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct mount
 		{},
 	};
 	const char **args[] = {&o->name, n_args == 3 ? &o->src : &o->dst, &o->dst};
+	char bad[3];
 	int c;
 
 	optind = 1;
@@ -46,7 +48,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct mount
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 		}
 	if (argc - optind != n_args)
 		return cmd_usage_error(ctx, "expected %s",

@@ -2,18 +2,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bridge.h"
-#include "cleanup.h"
+#include "net/bridge.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "link.h"
-#include "log.h"
+#include "net/link.h"
+#include "base/log.h"
 #include "network-internal.h"
 #include "network.h"
-#include "nl.h"
+#include "net/nl.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
-#include "veth.h"
+#include "base/util.h"
+#include "net/veth.h"
 
 #define LOG_STEP "net"
 

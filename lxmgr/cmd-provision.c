@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "cmd.h"
-#include "log.h"
+#include "base/log.h"
 #include "provision.h"
 #include "store.h"
 

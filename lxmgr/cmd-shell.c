@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 
+#include "args.h"
 #include "attach.h"
 #include "cmd.h"
 
@@ -12,6 +13,7 @@ int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	struct attach_opts a = {.tty = true, .login_shell = true};
+	char bad[3];
 	int c, r;
 
 	optind = 1;
@@ -22,7 +24,8 @@ int cmd_shell(struct lxmgr_ctx *ctx, int argc, char **argv)
 		else if (c == ':')
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		else
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 	if (optind + 1 != argc)
 		return cmd_usage_error(ctx, "expected NAME");
 	ctx->name = argv[optind];

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "lxmgr.h"
+#include "base/lxmgr.h"
 
 int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_launch(struct lxmgr_ctx *ctx, int argc, char **argv);

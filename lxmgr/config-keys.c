@@ -11,16 +11,16 @@
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
-#include "link.h"
+#include "net/link.h"
 #include "mounts.h"
-#include "nat.h"
-#include "pool.h"
-#include "pool6.h"
+#include "net/nat.h"
+#include "net/pool.h"
+#include "net/pool6.h"
 #include "provision-check.h"
-#include "util.h"
-#include "veth.h"
+#include "base/util.h"
+#include "net/veth.h"
 
 #include "config-keys.h"
 
@@ -422,6 +422,10 @@ const struct config_key config_keys[] = {
 	 "a number from 1 to 10000", .doc = "Relative CPU share (cpu.weight)."},
 	{"limits.pids", LIMIT(pids_max, 1), KEY_OPTIONAL, "count", "a number >= 1 or max",
 	 .doc = "Maximum number of tasks (pids.max)."},
+	{"limits.disk", LIMIT(disk_max, 1 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
+	 "e.g. 500M, 10G or max, at least 1M",
+	 .doc = "Disk space of the container's directory (a project quota); needs a store on ext4 "
+		"or xfs with project quotas."},
 	{"net.mode", ENUM(net_mode, net_mode_names), 0, "network mode",
 	 "none, host, bridge or routed",
 	 "none: loopback only; host: the host's network; bridge: a veth on the bridge, NAT; "

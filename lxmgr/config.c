@@ -9,13 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #include "config-keys.h"
 #include "mounts-check.h"
@@ -38,6 +39,7 @@ void config_init_defaults(struct container_config *c)
 		.memory_max = LIMIT_UNSET,
 		.memory_high = LIMIT_UNSET,
 		.pids_max = LIMIT_UNSET,
+		.disk_max = LIMIT_UNSET,
 	};
 }
 
@@ -512,9 +514,25 @@ int config_check_value(const char *key, const char *value, struct config_error *
 	return key_apply(k, value, &scratch, 0, err);
 }
 
+int config_lock(const char *path)
+{
+	_cleanup_free_ char *lockpath = NULL;
+	_cleanup_close_ int fd = -EBADF;
+
+	if (xasprintf(&lockpath, "%s" CONFIG_LOCK_SUFFIX, path) < 0)
+		return -ENOMEM;
+	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
 int config_edit_file(const char *path, const char *key, const char *value, struct config_error *err)
 {
 	_cleanup_free_ char *text = NULL, *canon = NULL, *out = NULL;
+	_cleanup_close_ int lock = -EBADF;
 	const struct config_key *k;
 	size_t len, out_len;
 	const char *leaf;
@@ -530,6 +548,12 @@ int config_edit_file(const char *path, const char *key, const char *value, struc
 			suggest_config_key(key, hint, sizeof(hint));
 		return set_error(err, 0, key ? key : "", -EINVAL, "unknown key%s", hint);
 	}
+	/* Read, change, rename: two edits at once must not each write the file they read and
+	 * lose the other's key. */
+	lock = config_lock(path);
+	if (lock < 0)
+		return set_error(err, 0, "", lock, "lock %s" CONFIG_LOCK_SUFFIX ": %s", path,
+				 strerror(-lock));
 	/* A family's leaf as given (lower case, checked by the lookup); else the table's. */
 	leaf = (k->flags & KEY_FAMILY) ? key + key_section_len(k) + 1 : key_leaf(k);
 	r = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text, &len);

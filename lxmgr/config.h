@@ -86,6 +86,7 @@ struct container_config {
 	uint32_t cpu_millis;  /* limits.cpu: "1.5" cores -> 1500; CPU_QUOTA_UNSET */
 	uint32_t cpu_weight;  /* limits.cpu_weight: 1-10000, 0 unset */
 	uint64_t pids_max;    /* limits.pids */
+	uint64_t disk_max;    /* limits.disk: bytes or LIMIT_UNSET (a project quota) */
 	/* [net] */
 	enum net_mode net_mode; /* net.mode: none (loopback only), host, bridge, routed */
 	/* Fixed arrays, "" when unset: interface names, addresses and CIDRs are short. */
@@ -157,9 +158,18 @@ int config_check_value(const char *key, const char *value, struct config_error *
  * ASCII other than the quotes, '#', ';' and '\' it strips or cuts at. */
 bool config_text_char_is_kept(char c);
 
+/* The lock of the config file at path: flock(LOCK_EX) on PATH.lock (created 0600), blocking,
+ * not the container directory that a monitor holds while it runs. Returns the fd, the lock
+ * lasting until it is closed, or -errno. Taken last: nothing waits for another lock while
+ * holding it. */
+#define CONFIG_LOCK_SUFFIX ".lock"
+int config_lock(const char *path);
+
 /* Sets or unsets key in the file at path, keeping every other line (comments, order) as it
  * is, after checking that the new value parses; the write is atomic (temp, fsync, rename).
- * value NULL unsets. Unknown key or bad value: -EINVAL with *err filled, file untouched. */
+ * The read, the change and the write happen under config_lock(path), so concurrent edits of
+ * different keys all land. value NULL unsets. Unknown key or bad value: -EINVAL with *err
+ * filled, file untouched. */
 int config_edit_file(const char *path, const char *key, const char *value,
 		     struct config_error *err);
 

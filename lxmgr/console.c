@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "console.h"
 #include "control.h"
-#include "util.h"
+#include "base/util.h"
 
 static int open_log(struct console *con)
 {

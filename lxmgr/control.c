@@ -6,9 +6,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "control.h"
-#include "util.h"
+#include "base/util.h"
 
 #define CTRL_MAGIC 0x6c786d67U /* "lxmg" */
 #define CTRL_VERSION 1U

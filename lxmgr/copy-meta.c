@@ -14,9 +14,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "copy-meta.h"
-#include "util.h"
+#include "base/util.h"
 
 static int shift_id(uint32_t id, uint32_t shift, uint32_t *ret)
 {

@@ -17,11 +17,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "copy-meta.h"
 #include "copy.h"
 #include "idmap.h"
-#include "util.h"
+#include "base/util.h"
 
 #define REPORT_BYTES (64ULL * 1024 * 1024)
 #define REPORT_FILES 2000U

@@ -12,7 +12,8 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
-#include "cleanup.h"
+#include "args.h"
+#include "base/cleanup.h"
 #include "cmd.h"
 #include "copy.h"
 #include "create-args.h"
@@ -21,7 +22,7 @@
 #include "access.h"
 #include "guest.h"
 #include "idmap.h"
-#include "log.h"
+#include "base/log.h"
 #include "network.h"
 #include "login.h"
 #include "provision-check.h"
@@ -29,7 +30,7 @@
 #include "rootfs.h"
 #include "store.h"
 #include "template.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "create"
 
@@ -238,6 +239,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"verbose", no_argument, NULL, 'v'},
 		{},
 	};
+	char bad[3];
 	int c, r;
 
 	optind = 1;
@@ -255,7 +257,8 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		if (r < 0)
 			return -r;
 		if (!r)
-			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
 	}
 	if (optind + 1 != argc)
 		return cmd_usage_error(ctx, "expected exactly one NAME");

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "copy.h"
 #include "create.h"
@@ -21,14 +21,14 @@
 #include "idmap.h"
 #include "import.h"
 #include "login.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "network.h"
 #include "rootfs.h"
 #include "store.h"
 #include "template-cache.h"
 #include "template.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "create"
 
@@ -406,6 +406,50 @@ static int set_up_login(struct build *b)
 		     : 0;
 }
 
+/* Chooses the network (net.ip, net.ip6, net.pool) and the id range under the store's
+ * allocation lock and writes them into the temporary directory's config, which every later
+ * allocation reads (store_foreach_config) until this create renames it into place or dies:
+ * parallel creates and starts never take the same ids or address, and the copy that follows
+ * runs without the lock. */
+static int reserve(struct build *b)
+{
+	_cleanup_close_ int lock = -EBADF;
+	_cleanup_free_ char *cfgpath = NULL;
+	int r;
+
+	lock = store_lock_alloc(b->ctx);
+	if (lock < 0)
+		return log_fail_full(b->ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
+				     b->ctx->paths.run);
+	r = network_prepare_create(b->ctx, b->req->name, &b->cfg, &b->req->net);
+	if (r >= 0)
+		r = idmap_alloc_ids(b->ctx, b->cfg.id_count, &b->cfg.uid_base, &b->cfg.gid_base);
+	if (r < 0)
+		return r;
+	if (xasprintf(&cfgpath, "%s/config", b->tmpdir) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	r = config_write_file(cfgpath, &b->cfg);
+	return r < 0 ? lx_fail(b->ctx, r, "write the reservation %s", cfgpath) : 0;
+}
+
+/* The rename under the allocation lock: a reader of the store sees the reservation or the
+ * container, never neither (readdir may miss an entry renamed while it runs). */
+static int rename_into_place(struct build *b, const char *final)
+{
+	_cleanup_close_ int lock = store_lock_alloc(b->ctx);
+
+	if (lock < 0)
+		return log_fail_full(b->ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
+				     b->ctx->paths.run);
+	/* The one step that makes the container exist; another create of the name loses. */
+	if (renameat2(AT_FDCWD, b->tmpdir, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
+		return lx_fail(b->ctx, errno == EEXIST ? LX_SYNTHETIC(-EEXIST) : -errno,
+			       errno == EEXIST ? "a container named '%s' appeared meanwhile"
+					       : "rename into %s",
+			       errno == EEXIST ? b->req->name : final);
+	return 0;
+}
+
 /* Before the rename: a failing hook undoes the create; the paths are the temporary ones. */
 static int post_create(struct build *b, const char *cfgpath)
 {
@@ -449,13 +493,7 @@ static int commit(struct build *b)
 	close_view(b);
 	if (interrupted(NULL))
 		return -EINTR;
-	/* The one step that makes the container exist; another create of the name loses. */
-	if (renameat2(AT_FDCWD, b->tmpdir, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
-		return lx_fail(b->ctx, errno == EEXIST ? LX_SYNTHETIC(-EEXIST) : -errno,
-			       errno == EEXIST ? "a container named '%s' appeared meanwhile"
-					       : "rename into %s",
-			       errno == EEXIST ? b->req->name : final);
-	return 0;
+	return rename_into_place(b, final);
 }
 
 static void build_done(struct build *b, bool keep)
@@ -487,11 +525,9 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	sigset_t mask, old;
 	int r;
 
-	if (!name_is_valid(req->name))
+	if (!name_is_valid_new(req->name))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
-			       "invalid container name '%s' (1-64 of A-Z a-z 0-9 . _ -, not "
-			       "starting with . or -)",
-			       req->name);
+			       "invalid container name '%s': " NAME_RULE, req->name);
 	r = check_target_free(ctx, req->name);
 	if (r >= 0)
 		r = check_hostname(ctx, req->hostname ? req->hostname : req->name);
@@ -516,14 +552,12 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 		b.cfg.id_count = req->id_count;
 	if (req->nesting)
 		b.cfg.nesting = true;
-	/* The network first of all: bad input fails before anything is made. */
-	if (r >= 0)
-		r = network_prepare_create(ctx, req->name, &b.cfg, &req->net);
-	/* Ids first: a host without a free range fails before minutes of copying. */
-	if (r >= 0)
-		r = idmap_alloc_ids(ctx, b.cfg.id_count, &b.cfg.uid_base, &b.cfg.gid_base);
 	if (r >= 0)
 		r = make_tmpdir(&b);
+	/* Network and ids before minutes of copying: bad input or a host without a free range
+	 * fails first. */
+	if (r >= 0)
+		r = reserve(&b);
 	if (r >= 0)
 		r = fill_rootfs(&b);
 	if (r >= 0)

@@ -6,15 +6,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "destroy.h"
 #include "control.h"
 #include "hooks.h"
-#include "log.h"
+#include "base/log.h"
+#include "quota.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "destroy"
 
@@ -48,6 +49,8 @@ int destroy_container(struct lxmgr_ctx *ctx, const char *name, bool force)
 	hooks_target_of(c, &t);
 	if (hooks_run(ctx, &t, HOOK_PRE_DESTROY, 0) < 0)
 		return -EIO;
+	/* The limit lives in the file system, not in the tree: lifted before the tree goes. */
+	quota_release(c);
 	/* Out of sight first, then removed: an interrupted destroy leaves no half container. */
 	if (xasprintf(&grave, "%s/.%s.destroy-%d", ctx->paths.lib, name, (int)getpid()) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");

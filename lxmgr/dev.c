@@ -9,10 +9,10 @@
 #include <linux/mount.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "dev.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* A user namespace cannot mknod: the nodes are bind mounts of the host's (DESIGN §4). */
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};

@@ -10,12 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "dnsmasq.h"
-#include "log.h"
+#include "base/log.h"
 #include "netdir.h"
-#include "sockowner.h"
-#include "util.h"
+#include "net/sockowner.h"
+#include "base/util.h"
 
 #define LOG_STEP "dnsmasq"
 #define DNSMASQ_DIR LXMGR_NET_DIR

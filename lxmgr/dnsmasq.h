@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "pool.h"
+#include "net/pool.h"
 
 struct lxmgr_ctx;
 

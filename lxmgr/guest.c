@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "guest.h"
-#include "util.h"
+#include "base/util.h"
 
 int guest_check_init(int rootfd, const char *path)
 {
@@ -139,13 +139,16 @@ int guest_write_file(int rootfd, const char *path, const char *text, uid_t uid, 
 {
 	_cleanup_close_ int fd = -EBADF;
 	size_t len = strlen(text);
+	int r;
 
 	/* O_NOFOLLOW on top of RESOLVE_IN_ROOT: a planted symlink is refused, not followed. */
 	fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return fd;
-	if (len && write(fd, text, len) != (ssize_t)len)
-		return -EIO;
+	/* write_all keeps the cause: a full store is ENOSPC, not a made-up EIO. */
+	r = write_all(fd, text, len);
+	if (r < 0)
+		return r;
 	if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0644) < 0)
 		return -errno;
 	return 0;

@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "boundary.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "hooks.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "hooks"
 #define HOOK_STDERR_MAX 1024 /* what a failure report shows of the hook's stderr */

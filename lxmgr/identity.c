@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "guest.h"
 #include "identity.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Files that belong to one machine: the directory inside the rootfs and a pattern of names.
  * Only regular files and symlinks are removed (a symlink itself, never its target). */

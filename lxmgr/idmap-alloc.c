@@ -3,6 +3,7 @@
  * the claim at start is what keeps two running containers from ever sharing a host id. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
 #include "idmap-alloc.h"
 #include "idmap.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "idmap"
 /* An abstract unix socket name: bound by one process at a time, released when it dies, and
@@ -235,6 +236,7 @@ static int record_range(const struct lxmgr_ctx *ctx, struct container *c, uint32
 
 static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 {
+	_cleanup_close_ int lock = -EBADF;
 	uint32_t uid_base, gid_base;
 	int r;
 
@@ -245,6 +247,10 @@ static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 			"container, LXC or nspawn) and this rootfs was shifted to them: stop "
 			"that one first",
 			c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1);
+	/* Chosen and recorded under the store's allocation lock, as create does. */
+	lock = store_lock_alloc(ctx);
+	if (lock < 0)
+		return lx_fail(ctx, lock, "lock %s/" STORE_ALLOC_LOCK, ctx->paths.run);
 	r = idmap_alloc_ids(ctx, c->cfg.id_count, &uid_base, &gid_base);
 	if (r < 0)
 		return r;
@@ -254,11 +260,112 @@ static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 	return record_range(ctx, c, uid_base, gid_base);
 }
 
+struct overlap_query {
+	const char *self;
+	bool gid;
+	uint32_t base, count;
+	char *why;
+	size_t size;
+	int found;
+};
+
+static int find_overlap(void *userdata, const char *name, const struct container_config *c)
+{
+	struct overlap_query *q = userdata;
+	uint32_t base = q->gid ? c->gid_base : c->uid_base;
+
+	if (q->found || !strcmp(name, q->self) || !base ||
+	    !idmap_ranges_overlap(q->base, q->count, base, c->id_count))
+		return 0;
+	(void)snprintf(q->why, q->size, "overlaps the %ss %u-%u of container %s",
+		       q->gid ? "gid" : "uid", base, base + c->id_count - 1, name);
+	q->found = 1;
+	return 0;
+}
+
+/* A host user or group (its file's name) with an id in the range. */
+static int find_host_account(bool gid, uint32_t base, uint32_t count, char *why, size_t size)
+{
+	const char *path = gid ? "/etc/group" : "/etc/passwd";
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char name[64];
+	uint32_t id;
+	int r;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	r = idmap_find_account(f, base, count, name, sizeof(name), &id);
+	if (r > 0)
+		(void)snprintf(why, size, "holds the host %s %s (%s %u in %s)",
+			       gid ? "group" : "user", name, gid ? "gid" : "uid", id, path);
+	return r;
+}
+
+/* The rules for one of the two ranges, in the order LXC would trip on them. 1 and why, 0, or
+ * -errno (reported). */
+static int range_problem(const struct lxmgr_ctx *ctx, const char *self, bool gid, uint32_t base,
+			 uint32_t count, char *why, size_t size)
+{
+	struct overlap_query q = {.self = self, .gid = gid, .base = base, .count = count};
+	struct idmap_range owned[64];
+	char list[256], rule[400];
+	int n, r;
+
+	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
+	if (n < 0)
+		return n;
+	rule[0] = '\0';
+	if (!idmap_range_is_covered(owned, (size_t)n, base, count)) {
+		idmap_format_ranges(owned, (size_t)n, list, sizeof(list));
+		(void)snprintf(rule, sizeof(rule), "is not inside root's ranges in %s (%s)",
+			       subid_path(gid), list);
+	}
+	if (!rule[0]) {
+		r = find_host_account(gid, base, count, rule, sizeof(rule));
+		if (r < 0)
+			return lx_fail(ctx, r, "read %s", gid ? "/etc/group" : "/etc/passwd");
+	}
+	if (!rule[0] && self) {
+		q.why = rule;
+		q.size = sizeof(rule);
+		r = store_foreach_config(ctx, find_overlap, &q);
+		if (r < 0)
+			return lx_fail(ctx, r, "list the ranges of the store's containers");
+	}
+	if (!rule[0])
+		return 0;
+	(void)snprintf(why, size, "idmap.%s_base %u: %u-%" PRIu64 " %s", gid ? "gid" : "uid", base,
+		       base, (uint64_t)base + count - 1, rule);
+	return 1;
+}
+
+int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
+			uint32_t gid_base, uint32_t count, char *why, size_t size)
+{
+	int r = range_problem(ctx, self, false, uid_base, count, why, size);
+
+	return r != 0 ? r : range_problem(ctx, self, true, gid_base, count, why, size);
+}
+
+int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
+		      uint32_t gid_base, uint32_t count)
+{
+	char why[800];
+	int r = idmap_range_problem(ctx, self, uid_base, gid_base, count, why, sizeof(why));
+
+	return r > 0 ? lx_fail(ctx, LX_SYNTHETIC(-ERANGE), "%s", why) : r;
+}
+
 int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock)
 {
 	_cleanup_close_ int lock = -EBADF, procfd = -EBADF;
 	int live_u, live_g, r;
 
+	/* A config edited by hand is checked here as config set checks it: never a host user's
+	 * ids, nor ids outside what root was given, nor another container's. */
+	r = idmap_check_range(ctx, c->name, c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count);
+	if (r < 0)
+		return r;
 	lock = claim_lock();
 	if (lock < 0)
 		return lx_fail(ctx, lock, "wait for another start to claim its ids");

@@ -15,9 +15,23 @@ struct container;
 int idmap_alloc_ids(const struct lxmgr_ctx *ctx, uint32_t size, uint32_t *ret_uid_base,
 		    uint32_t *ret_gid_base);
 
-/* Start: takes the host-wide claim lock and makes sure no running user namespace maps any id
- * of c's range (another store's container, LXC, nspawn). A range in use moves to a free one,
- * recorded in c's config, unless the rootfs was shifted to it (then it fails: one line).
- * *ret_lock holds the lock until the caller closes it, once the new namespace's maps are
- * written and so visible to the next claim. Reports failures itself. */
+/* Checks a container's id ranges, [uid_base, +count) and [gid_base, +count), against the
+ * rules: each lies wholly inside root's subordinate ranges (/etc/subuid, /etc/subgid, as this
+ * user namespace maps them), holds no user of /etc/passwd nor group of /etc/group, and
+ * overlaps no other container of the store (self is the container's own name; NULL skips
+ * this rule). Returns 1 with
+ * the first broken rule in why ("idmap.uid_base 1000: 1000-66535 is not inside root's ranges
+ * in /etc/subuid (1048576-66584575)"), 0 when all hold, -errno on failure (reported). */
+int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
+			uint32_t gid_base, uint32_t count, char *why, size_t size);
+/* The same, reporting a broken rule in one line (LX_SYNTHETIC(-ERANGE)); 0 or -errno. */
+int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
+		      uint32_t gid_base, uint32_t count);
+
+/* Start: checks the range (idmap_check_range), takes the host-wide claim lock and makes sure
+ * no running user namespace maps any id of c's range (another store's container, LXC,
+ * nspawn). A range in use moves to a free one, recorded in c's config, unless the rootfs was
+ * shifted to it (then it fails: one line). *ret_lock holds the lock until the caller closes
+ * it, once the new namespace's maps are written and so visible to the next claim. Reports
+ * failures itself. */
 int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock);

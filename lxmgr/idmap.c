@@ -1,5 +1,7 @@
 /* idmap.c: subordinate id ranges (/etc/subuid, /etc/subgid), allocation, uid_map/gid_map. */
 #include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,9 +13,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "idmap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Start of the range added for root: the lowest multiple of IDMAP_DEFAULT_SIZE that is at
  * least 1000000, where useradd(8) starts its own SUB_UID_MIN allocations by default. */
@@ -304,6 +306,83 @@ size_t idmap_clip_ranges(const struct idmap_range *owned, size_t n_owned,
 				ret[n++] = (struct idmap_range){(uint32_t)lo, (uint32_t)(hi - lo)};
 		}
 	return n;
+}
+
+bool idmap_ranges_overlap(uint32_t a, uint32_t a_count, uint32_t b, uint32_t b_count)
+{
+	/* In 64 bits: a range may end at 2^32. */
+	return (uint64_t)a < (uint64_t)b + b_count && (uint64_t)b < (uint64_t)a + a_count;
+}
+
+bool idmap_range_is_covered(const struct idmap_range *ranges, size_t n, uint32_t base,
+			    uint32_t count)
+{
+	uint64_t pos = base, end = (uint64_t)base + count;
+	bool moved = true;
+
+	if (count == 0)
+		return false;
+	/* Adjacent or overlapping entries join: each pass moves pos past one range holding it,
+	 * so at most n passes; a pass that moves nothing leaves pos uncovered. */
+	while (pos < end && moved) {
+		moved = false;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t lo = ranges[i].start, hi = lo + ranges[i].count;
+
+			if (lo <= pos && pos < hi) {
+				pos = hi;
+				moved = true;
+			}
+		}
+	}
+	return pos >= end;
+}
+
+int idmap_find_account(FILE *f, uint32_t base, uint32_t count, char *ret_name, size_t size,
+		       uint32_t *ret_id)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	while (getline(&line, &cap, f) > 0) {
+		char *name = line, *id, *end;
+		unsigned long v;
+
+		/* name:password:ID:... ; comments, blank and NIS "+"/"-" lines name no id. */
+		if (line[0] == '#' || line[0] == '+' || line[0] == '-')
+			continue;
+		id = strchr(line, ':');
+		id = id ? strchr(id + 1, ':') : NULL;
+		if (!id || !isdigit((unsigned char)id[1]))
+			continue;
+		errno = 0;
+		v = strtoul(id + 1, &end, 10);
+		if (errno || *end != ':' || v > UINT32_MAX || v < base ||
+		    v - base >= (unsigned long)count)
+			continue;
+		*strchr(name, ':') = '\0';
+		(void)snprintf(ret_name, size, "%s", name);
+		*ret_id = (uint32_t)v;
+		return 1;
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+void idmap_format_ranges(const struct idmap_range *v, size_t n, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (n == 0)
+		(void)snprintf(buf, size, "none");
+	for (size_t i = 0; i < n && used < size; i++) {
+		int w = snprintf(buf + used, size - used, "%s%" PRIu32 "-%" PRIu64, i ? ", " : "",
+				 v[i].start, (uint64_t)v[i].start + v[i].count - 1);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
 }
 
 int idmap_ensure_root_entry_in(const char *path, const struct idmap_range *map, size_t n_map)

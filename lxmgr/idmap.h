@@ -48,6 +48,24 @@ size_t idmap_clip_ranges(const struct idmap_range *owned, size_t n_owned,
 			 const struct idmap_range *map, size_t n_map, struct idmap_range *ret,
 			 size_t max);
 
+/* Whether [a, a+a_count) and [b, b+b_count) share an id (64-bit sums: no wrap). */
+bool idmap_ranges_overlap(uint32_t a, uint32_t a_count, uint32_t b, uint32_t b_count);
+
+/* Whether every id of [base, base+count) lies in one of ranges; adjacent or overlapping
+ * entries join (as newuidmap(1) accepts a map line spread over two /etc/subuid lines).
+ * false for count 0. */
+bool idmap_range_is_covered(const struct idmap_range *ranges, size_t n, uint32_t base,
+			    uint32_t count);
+
+/* The first account of /etc/passwd or /etc/group text ("name:x:ID:...") whose id lies in
+ * [base, base+count): 1 with its name (cut to size) and id, 0 if none, -EIO on a read error.
+ * Lines without a numeric third field are skipped. */
+int idmap_find_account(FILE *f, uint32_t base, uint32_t count, char *ret_name, size_t size,
+		       uint32_t *ret_id);
+
+/* "START-END, START-END" (inclusive ends) of ranges, or "none"; cut to size. */
+void idmap_format_ranges(const struct idmap_range *v, size_t n, char *buf, size_t size);
+
 /* idmap_ensure_root_entry for an lxmgr inside a user namespace (a nesting container): when
  * root has no range, adds one from IDMAP_DEFAULT_SIZE (the container's own system ids stay
  * below it) up to the end of the largest mapped range, in whole blocks of

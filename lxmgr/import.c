@@ -8,10 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "idmap.h"
 #include "import.h"
-#include "util.h"
+#include "base/util.h"
 
 /* tar cannot tell the compression of a pipe: we do, from the first bytes. */
 static const char *compression_flag(const unsigned char *b, size_t n)

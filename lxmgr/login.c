@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "login.h"
-#include "util.h"
+#include "base/util.h"
 
 #define PASSWORD_MAX 1024
 

@@ -5,11 +5,11 @@
 #include <systemd/sd-bus.h>
 #include <uuid/uuid.h>
 
-#include "cleanup.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "machined.h"
-#include "sd.h"
+#include "base/sd.h"
 
 #define LOG_STEP "machined"
 

@@ -5,8 +5,8 @@
 
 #include "args.h"
 #include "cmd.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "suggest.h"
 
 #define CREATE_USAGE                                                                               \

@@ -15,14 +15,14 @@
 
 #include "boundary.h"
 #include "cgroup.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "console.h"
 #include "control.h"
 #include "hooks.h"
-#include "log.h"
+#include "base/log.h"
 #include "login.h"
-#include "lxmgr.h"
+#include "base/lxmgr.h"
 #include "machined.h"
 #include "monitor.h"
 #include "mounts-live.h"
@@ -31,8 +31,8 @@
 #include "security.h"
 #include "start.h"
 #include "store.h"
-#include "trim.h"
-#include "util.h"
+#include "base/trim.h"
+#include "base/util.h"
 
 #define LOG_STEP "monitor"
 #define MAX_CLIENTS 32

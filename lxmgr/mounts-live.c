@@ -17,13 +17,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "mounts-live.h"
+#include "mounts-source.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "mounts"
 
@@ -412,8 +413,9 @@ int mounts_live_attach(const struct lxmgr_ctx *ctx, const struct container *c,
 	_cleanup_(record_done) struct record rec = {.fd = -EBADF};
 	_cleanup_close_ int pidfd = -EBADF, tree = -EBADF;
 	_cleanup_free_ char *line = NULL;
+	const char *store[MOUNTS_STORE_DIRS_MAX];
+	char root[64], why[PATH_MAX + 128];
 	struct live_reply rep;
-	char root[64];
 	uint64_t id;
 	int r;
 
@@ -426,7 +428,10 @@ int mounts_live_attach(const struct lxmgr_ctx *ctx, const struct container *c,
 			       c->name, m->dst);
 	/* owner=USER is looked up in the running container's own /etc/passwd. */
 	(void)snprintf(root, sizeof(root), "/proc/%d/root", (int)rs->init_pid);
-	tree = mounts_open_tree(&c->cfg, root, m);
+	mounts_source_store(&ctx->paths, store);
+	tree = mounts_open_tree(&c->cfg, root, store, m, why, sizeof(why));
+	if (tree < 0 && why[0])
+		return lx_fail(ctx, LX_SYNTHETIC(tree), "%s", why);
 	if (tree == -ESRCH)
 		return lx_fail(ctx, LX_SYNTHETIC(tree),
 			       "no user '%s' in the container's /etc/passwd", m->owner);

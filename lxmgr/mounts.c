@@ -17,10 +17,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
+#include "base/cleanup.h"
+#include "base/log.h"
 #include "mounts.h"
-#include "util.h"
+#include "mounts-source.h"
+#include "base/util.h"
 
 /* iniparser cuts a value at '#' or ';' and strips quotes and spaces; ':' separates fields. */
 static bool path_is_valid(const char *s)
@@ -135,19 +136,38 @@ static __attribute__((format(printf, 4, 5))) int why_fail(char *why, size_t n, i
 	return r;
 }
 
+/* owner=USER maps the source's host owner and group onto USER: when that is the host's root,
+ * USER would create files owned by host uid (or gid) 0 there, set-uid root binaries too. */
+static int check_owner_source(const struct mount_entry *m, int srcfd, char *why, size_t n)
+{
+	struct stat st;
+
+	if (!m->owner[0])
+		return 0;
+	if (fstat(srcfd, &st) < 0)
+		return why_fail(why, n, -errno, "source %s: %s", m->src, strerror(errno));
+	if (st.st_uid == 0 || st.st_gid == 0)
+		return why_fail(why, n, LX_SYNTHETIC(-EPERM),
+				"owner=%s: source %s belongs to the host's root (uid or gid 0): "
+				"files made there would be root's on the host, refused",
+				m->owner, m->src);
+	return 0;
+}
+
 int mounts_check_host_mount(const char *value, char *why, size_t n)
 {
 	struct mount_entry m;
-	struct stat st;
+	int fd, r;
 
 	if (mounts_parse(value, &m) < 0)
 		return why_fail(why, n, -EINVAL, "invalid mount '%s'", value);
-	if (stat(m.src, &st) < 0)
-		return why_fail(why, n, -errno, "source %s: %s", m.src, strerror(errno));
-	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-		return why_fail(why, n, -EINVAL, "source %s is not a directory or a regular file",
-				m.src);
-	return 0;
+	/* The store is checked where it is known, at start and by lxmgr mount. */
+	fd = mounts_source_open(m.src, /* store= */ NULL, why, n);
+	if (fd < 0)
+		return LX_ERRNO(fd);
+	r = check_owner_source(&m, fd, why, n);
+	(void)close(fd);
+	return LX_ERRNO(r);
 }
 
 int mounts_check_host_device(const char *value, char *why, size_t n)
@@ -172,10 +192,10 @@ int mounts_device_stat(const char *path, struct stat *ret)
 	return S_ISCHR(ret->st_mode) ? 0 : -ENODEV;
 }
 
-static int open_tree_for(const struct mount_entry *m, int userns_fd)
+static int open_tree_for(const struct mount_entry *m, int srcfd, int userns_fd)
 {
-	return rootfs_open_idmapped_attr(m->src, userns_fd,
-					 MOUNT_ATTR_NODEV | (m->ro ? MOUNT_ATTR_RDONLY : 0));
+	return rootfs_open_idmapped_fd(srcfd, userns_fd,
+				       MOUNT_ATTR_NODEV | (m->ro ? MOUNT_ATTR_RDONLY : 0));
 }
 
 struct share_map {
@@ -221,10 +241,10 @@ static int guest_user(const char *rootfs, const char *user, uint32_t *ret_uid, u
 	return -ESRCH;
 }
 
-/* owner=USER: the host owner of src (and its group) is USER (and USER's group) inside, and
- * nothing else is mapped; else the container's map without its root. */
+/* owner=USER: the host owner of the source (srcfd) and its group are USER and USER's group
+ * inside, and nothing else is mapped; else the container's map without its root. */
 static int share_userns(const struct container_config *c, const char *rootfs,
-			const struct mount_entry *m)
+			const struct mount_entry *m, int srcfd)
 {
 	struct share_map map = {1, c->uid_base + 1, 1, c->gid_base + 1, c->id_count - 1};
 	uint32_t uid, gid;
@@ -237,7 +257,7 @@ static int share_userns(const struct container_config *c, const char *rootfs,
 		r = guest_user(rootfs, m->owner, &uid, &gid);
 		if (r < 0)
 			return r;
-		if (stat(m->src, &st) < 0)
+		if (fstat(srcfd, &st) < 0)
 			return -errno;
 		if (uid == 0 || gid == 0 || uid >= c->id_count || gid >= c->id_count)
 			return -ERANGE;
@@ -247,19 +267,28 @@ static int share_userns(const struct container_config *c, const char *rootfs,
 	return make_userns(&map);
 }
 
-int mounts_open_tree(const struct container_config *c, const char *rootfs,
-		     const struct mount_entry *m)
+int mounts_open_tree(const struct container_config *c, const char *rootfs, const char *const *store,
+		     const struct mount_entry *m, char *why, size_t n)
 {
-	_cleanup_close_ int userns = -EBADF;
+	_cleanup_close_ int srcfd = -EBADF, userns = -EBADF;
+	int r;
 
-	userns = share_userns(c, rootfs, m);
+	/* Resolved once; from here on only the fd, never m->src, names the source. */
+	srcfd = mounts_source_open(m->src, store, why, n);
+	if (srcfd < 0)
+		return srcfd;
+	r = check_owner_source(m, srcfd, why, n);
+	if (r < 0)
+		return r;
+	userns = share_userns(c, rootfs, m, srcfd);
 	if (userns < 0)
 		return userns;
-	return open_tree_for(m, userns);
+	return open_tree_for(m, srcfd, userns);
 }
 
 int mounts_open_trees(const struct container_config *c, const char *rootfs,
-		      int ret_fds[CONFIG_ENTRIES_MAX], size_t *ret_failed)
+		      const char *const *store, int ret_fds[CONFIG_ENTRIES_MAX],
+		      struct mounts_failure *ret_failed)
 {
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
 		ret_fds[i] = -EBADF;
@@ -269,10 +298,11 @@ int mounts_open_trees(const struct container_config *c, const char *rootfs,
 
 		if (!c->mounts[i].name)
 			continue;
-		*ret_failed = i;
+		ret_failed->slot = i;
 		r = mounts_parse(c->mounts[i].value, &m);
 		if (r >= 0)
-			r = mounts_open_tree(c, rootfs, &m);
+			r = mounts_open_tree(c, rootfs, store, &m, ret_failed->why,
+					     sizeof(ret_failed->why));
 		if (r < 0)
 			return r;
 		ret_fds[i] = r;
@@ -368,7 +398,7 @@ static int bind_node(const char *node, const char *path)
  * user namespace shows as nobody, and devtmpfs cannot be idmapped (EINVAL), so root inside
  * could not open a 0600 node such as /dev/fuse. What it reaches is bounded by the devices
  * cgroup (cgroup-devices.c), which allows exactly these numbers. */
-static int stage_devices(const struct container_config *c, size_t *ret_failed)
+static int stage_devices(const struct container_config *c, struct mounts_failure *ret_failed)
 {
 	char path[64];
 	struct stat st;
@@ -377,7 +407,7 @@ static int stage_devices(const struct container_config *c, size_t *ret_failed)
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
 		if (!c->devices[i].name)
 			continue;
-		*ret_failed = CONFIG_ENTRIES_MAX + i;
+		ret_failed->slot = CONFIG_ENTRIES_MAX + i;
 		r = mounts_device_stat(c->devices[i].value, &st);
 		if (r < 0)
 			return r;
@@ -391,7 +421,7 @@ static int stage_devices(const struct container_config *c, size_t *ret_failed)
 		if (r < 0)
 			return r;
 	}
-	*ret_failed = SIZE_MAX;
+	ret_failed->slot = SIZE_MAX;
 	return 0;
 }
 
@@ -423,8 +453,8 @@ static int stage_trees(const int fds[CONFIG_ENTRIES_MAX])
 	return 0;
 }
 
-int mounts_stage(const struct container_config *c, const char *rootfs, int *ret_hostns,
-		 size_t *ret_failed)
+int mounts_stage(const struct container_config *c, const char *rootfs, const char *const *store,
+		 int *ret_hostns, struct mounts_failure *ret_failed)
 {
 	_cleanup_(mounts_close_fds) int fds[CONFIG_ENTRIES_MAX];
 	_cleanup_close_ int hostns = -EBADF;
@@ -433,13 +463,13 @@ int mounts_stage(const struct container_config *c, const char *rootfs, int *ret_
 	*ret_hostns = -EBADF;
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
 		fds[i] = -EBADF;
-	*ret_failed = SIZE_MAX;
+	*ret_failed = (struct mounts_failure){.slot = SIZE_MAX};
 	if (!has_staged(c))
 		return 0;
-	r = mounts_open_trees(c, rootfs, fds, ret_failed);
+	r = mounts_open_trees(c, rootfs, store, fds, ret_failed);
 	if (r < 0)
 		return r;
-	*ret_failed = SIZE_MAX;
+	ret_failed->slot = SIZE_MAX;
 	hostns = NEG_ERRNO(open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC));
 	if (hostns < 0)
 		return hostns;

@@ -29,24 +29,35 @@ bool mounts_device_is_valid(const char *value);
 struct stat;
 int mounts_device_stat(const char *path, struct stat *ret);
 
-/* On the host, at `config set` and start: SRC exists (directory or file); a device is a
- * character device. 0, or -errno with a one-line reason in why. */
+/* On the host, at `config set` and lxmgr mount: SRC exists (directory or file) and no
+ * component of it is a symlink (mounts_source_open); a device is a character device. 0, or
+ * -errno with a one-line reason in why. */
 int mounts_check_host_mount(const char *value, char *why, size_t n);
 int mounts_check_host_device(const char *value, char *why, size_t n);
 
-/* Monitor side: for each set mount.* entry (in slot order), a detached clone of SRC, nodev,
+/* Which share (or device) failed, and why: a refused source (mounts_source_open) leaves its
+ * one-line reason in why, naming SRC; other failures leave why "". */
+struct mounts_failure {
+	size_t slot;
+	char why[PATH_MAX + 128];
+};
+
+/* Monitor side: for each set mount.* entry (in slot order), a detached clone of SRC (opened
+ * by mounts_source_open, so neither through a symlink nor inside store), nodev,
  * idmapped with the container's map without root (uid N on disk is N inside, 1-65535), or
  * for owner=USER with only SRC's host owner and group mapped onto USER and USER's group
  * (read from rootfs's /etc/passwd: -ESRCH if absent); read-only recursively for :ro.
- * ret_fds[i] is -EBADF for unused slots; the caller closes them. On failure *ret_failed is
- * the slot's index. */
+ * ret_fds[i] is -EBADF for unused slots; the caller closes them. On failure ret_failed->slot
+ * is the slot's index. */
 int mounts_open_trees(const struct container_config *c, const char *rootfs,
-		      int ret_fds[CONFIG_ENTRIES_MAX], size_t *ret_failed);
+		      const char *const *store, int ret_fds[CONFIG_ENTRIES_MAX],
+		      struct mounts_failure *ret_failed);
 
-/* One tree of mounts_open_trees: the idmapped (owner=USER: USER's) detached clone of m->src;
- * rootfs is where USER is looked up (a running container's /proc/PID/root will do). */
-int mounts_open_tree(const struct container_config *c, const char *rootfs,
-		     const struct mount_entry *m);
+/* One tree of mounts_open_trees: the idmapped (owner=USER: USER's) detached clone of m->src,
+ * made from the fd mounts_source_open returned (its reason in why when it refused); rootfs
+ * is where USER is looked up (a running container's /proc/PID/root will do). */
+int mounts_open_tree(const struct container_config *c, const char *rootfs, const char *const *store,
+		     const struct mount_entry *m, char *why, size_t n);
 
 /* Resolves dst below rootfd component by component, never through a symlink (-ELOOP for
  * one anywhere); with create, missing directories (and for file a last empty file) are
@@ -64,11 +75,12 @@ int mounts_open_target(int rootfd, const char *dst, bool file, bool create);
  * MOUNTS_STAGE_DIR/dev-i with the host node's number and mode, owned by the container's
  * root. The child's copy of that namespace, owned by its user namespace, has them locked: a
  * read-only share stays read-only. *ret_hostns is the host's mount namespace to return to
- * with mounts_unstage (-EBADF when nothing was staged), also on failure. *ret_failed is the
- * slot whose tree failed, CONFIG_ENTRIES_MAX + i for device i, or SIZE_MAX (-ENODEV: the
- * device is no character device). */
-int mounts_stage(const struct container_config *c, const char *rootfs, int *ret_hostns,
-		 size_t *ret_failed);
+ * with mounts_unstage (-EBADF when nothing was staged), also on failure. ret_failed->slot is
+ * the slot whose tree failed (its why said as for mounts_open_trees), CONFIG_ENTRIES_MAX + i
+ * for device i, or SIZE_MAX (-ENODEV: the device is no character device). A share's source
+ * must not lie in store (see mounts_source_open). */
+int mounts_stage(const struct container_config *c, const char *rootfs, const char *const *store,
+		 int *ret_hostns, struct mounts_failure *ret_failed);
 /* Monitor side, after clone3: back to the host's mount namespace (hostns is closed). Nothing
  * to do for hostns < 0. */
 void mounts_unstage(int hostns);

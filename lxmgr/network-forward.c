@@ -5,16 +5,16 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "cleanup.h"
-#include "legacy.h"
-#include "log.h"
-#include "lxmgr.h"
-#include "nat.h"
+#include "base/cleanup.h"
+#include "net/legacy.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
+#include "net/nat.h"
 #include "network-internal.h"
 #include "network.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "net"
 

@@ -3,8 +3,8 @@
 
 #include "config.h"
 #include "netdir.h"
-#include "pool.h"
-#include "pool6.h"
+#include "net/pool.h"
+#include "net/pool6.h"
 
 struct container;
 struct lxmgr_ctx;

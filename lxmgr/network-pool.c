@@ -7,48 +7,50 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "bridge.h"
-#include "cleanup.h"
-#include "link.h"
-#include "log.h"
-#include "lxmgr.h"
-#include "nat.h"
+#include "net/addr.h"
+#include "net/bridge.h"
+#include "base/cleanup.h"
+#include "net/link.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
+#include "net/nat.h"
 #include "network-internal.h"
 #include "network.h"
-#include "nl.h"
+#include "net/nl.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "net"
 #define DEFAULT_POOL ((10u << 24) | (77u << 16)) /* 10.77.0.0/24 */
 
-/* The pool another container of the store on bridge recorded (net.pool). */
+struct pool_query {
+	const struct lxmgr_ctx *ctx;
+	const char *bridge;
+	struct net_pool *pool;
+	bool found;
+};
+
+static int visit_pool(void *userdata, const char *name _unused_, const struct container_config *c)
+{
+	struct pool_query *q = userdata;
+	char br[IFNAMSIZ];
+
+	network_bridge_name(q->ctx, c, br);
+	if (!q->found && c->net_mode == NET_MODE_BRIDGE && !strcmp(br, q->bridge) &&
+	    net_pool_parse(c->net_pool, q->pool) >= 0)
+		q->found = true;
+	return 0;
+}
+
+/* The pool another container of the store on bridge recorded (net.pool), a create in
+ * progress's reservation included. */
 static int store_pool(const struct lxmgr_ctx *ctx, const char *bridge, struct net_pool *ret)
 {
-	_cleanup_strv_ char **names = NULL;
+	struct pool_query q = {.ctx = ctx, .bridge = bridge, .pool = ret};
 
-	if (store_list_names(ctx, &names) < 0)
-		return -ENOENT;
-	STRV_FOREACH(name, names) {
-		_cleanup_free_ char *path = NULL;
-		struct container_config c;
-		char br[IFNAMSIZ];
-		int r = -ENOENT;
+	int r = store_foreach_config(ctx, visit_pool, &q);
 
-		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
-			return -ENOMEM;
-		config_init_defaults(&c);
-		if (config_parse_file(path, false, &c, NULL) >= 0) {
-			network_bridge_name(ctx, &c, br);
-			if (c.net_mode == NET_MODE_BRIDGE && !strcmp(br, bridge))
-				r = net_pool_parse(c.net_pool, ret);
-		}
-		config_done(&c);
-		if (r >= 0)
-			return 0;
-	}
-	return -ENOENT;
+	return r < 0 ? r : q.found ? 0 : -ENOENT;
 }
 
 int network_known_pool(const struct lxmgr_ctx *ctx, const struct container_config *cfg,
@@ -368,8 +370,17 @@ int network_check(const struct lxmgr_ctx *ctx, struct container *c)
 {
 	bool had_ip = c->cfg.net_ip[0] != '\0', had_pool = c->cfg.net_pool[0] != '\0';
 	bool had_ip6 = c->cfg.net_ip6[0] != '\0', had_pool6 = c->cfg.net_pool6[0] != '\0';
+	_cleanup_close_ int lock = -EBADF;
 	int r;
 
+	/* An address chosen here is another create's or start's to see only once persisted:
+	 * the store's allocation lock is held from the check until then. */
+	if (c->cfg.net_mode == NET_MODE_BRIDGE) {
+		lock = store_lock_alloc(ctx);
+		if (lock < 0)
+			return log_fail_full(ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
+					     ctx->paths.run);
+	}
 	r = check_config(ctx, c->name, &c->cfg, /* allocate= */ true);
 	/* Kept across restarts: the address and the pool go into the config. */
 	if (r >= 0 && c->cfg.net_mode == NET_MODE_BRIDGE)

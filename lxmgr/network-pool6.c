@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr6.h"
-#include "cleanup.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "net/addr6.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "network-internal.h"
 #include "network.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "net"
 

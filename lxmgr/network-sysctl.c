@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "network-internal.h"
-#include "sysctl.h"
-#include "util.h"
+#include "net/sysctl.h"
+#include "base/util.h"
 
 #define LOG_STEP "net"
 

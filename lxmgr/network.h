@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "config.h"
-#include "pool.h"
+#include "net/pool.h"
 
 struct lxmgr_ctx;
 struct container;

@@ -9,10 +9,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "notify.h"
-#include "sd.h"
-#include "util.h"
+#include "base/sd.h"
+#include "base/util.h"
 
 static void take_line(const char *line, size_t len, struct notify_msg *m)
 {

@@ -10,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "progress.h"
-#include "util.h"
+#include "base/util.h"
 
 unsigned progress_elapsed_s(void)
 {

@@ -9,14 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
+#include "base/cleanup.h"
+#include "base/log.h"
 #include "login.h"
-#include "lxmgr.h"
+#include "base/lxmgr.h"
 #include "provision.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "provision"
 #define SEED_DIR "/var/lib/cloud/seed/nocloud"
@@ -64,14 +64,17 @@ static int write_if_changed(int rootfd, const char *path, const char *text, uid_
 {
 	_cleanup_close_ int fd = -EBADF;
 	size_t len = strlen(text);
+	int r;
 
 	if (holds_text(rootfd, path, text))
 		return 0;
 	fd = open_in_root(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return fd;
-	if (len && write(fd, text, len) != (ssize_t)len)
-		return -EIO;
+	/* write_all keeps the cause: a full store is ENOSPC, not a made-up EIO. */
+	r = write_all(fd, text, len);
+	if (r < 0)
+		return r;
 	if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0600) < 0)
 		return -errno;
 	return 1;

@@ -13,18 +13,18 @@
 #include <unistd.h>
 
 #include "attach.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "cmd.h"
 #include "config.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "progress.h"
 #include "provision-check.h"
 #include "provision-steps.h"
 #include "provision.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "provision"
 #define PROVISION_LOG_MAX (1 << 20)

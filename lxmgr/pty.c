@@ -10,9 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "pty.h"
-#include "util.h"
+#include "base/util.h"
 
 int pty_term_raw(struct pty_term *t, int fd)
 {

@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include "attach.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "readiness.h"
 #include "runtime.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Runs argv inside with its stdout into a pipe and its stderr into /dev/null; the first
  * size-1 bytes of the output in buf. The output is a few lines: no pipe buffer fills up. */

@@ -9,10 +9,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "idmap.h"
 #include "rootfs.h"
-#include "util.h"
+#include "base/util.h"
 
 static int set_error(struct child_error *e, int r, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -134,6 +134,26 @@ int mount_table_apply_masked(const char *root, const struct mount_spec *table, s
 	return 0;
 }
 
+/* path "" is fd itself (AT_EMPTY_PATH). */
+static int open_idmapped_at(int dirfd, const char *path, int userns_fd, uint64_t attr_set)
+{
+	_cleanup_close_ int tree = -EBADF;
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_IDMAP | attr_set,
+		.userns_fd = (uint64_t)userns_fd,
+	};
+
+	tree = NEG_ERRNO((int)syscall(SYS_open_tree, dirfd, path,
+				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+					      (path[0] ? 0 : AT_EMPTY_PATH)));
+	if (tree < 0)
+		return tree;
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		    sizeof(attr)) < 0)
+		return -errno;
+	return TAKE_FD(tree);
+}
+
 bool rootfs_supports_idmap(const char *path)
 {
 	_cleanup_close_ int tree = -EBADF, userns = -EBADF;
@@ -151,25 +171,12 @@ bool rootfs_supports_idmap(const char *path)
 
 int rootfs_open_idmapped(const char *path, int userns_fd)
 {
-	return rootfs_open_idmapped_attr(path, userns_fd, 0);
+	return open_idmapped_at(AT_FDCWD, path, userns_fd, 0);
 }
 
-int rootfs_open_idmapped_attr(const char *path, int userns_fd, uint64_t attr_set)
+int rootfs_open_idmapped_fd(int fd, int userns_fd, uint64_t attr_set)
 {
-	_cleanup_close_ int tree = -EBADF;
-	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_IDMAP | attr_set,
-		.userns_fd = (uint64_t)userns_fd,
-	};
-
-	tree = NEG_ERRNO((int)syscall(SYS_open_tree, AT_FDCWD, path,
-				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
-	if (tree < 0)
-		return tree;
-	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-		    sizeof(attr)) < 0)
-		return -errno;
-	return TAKE_FD(tree);
+	return open_idmapped_at(fd, "", userns_fd, attr_set);
 }
 
 int rootfs_mount_root(const char *path, int tree_fd, struct child_error *e)

@@ -44,8 +44,9 @@ int mount_table_apply_masked(const char *root, const struct mount_spec *table, s
 /* Monitor side: an idmapped clone of the tree at path for the user namespace userns_fd
  * (open_tree + mount_setattr MOUNT_ATTR_IDMAP). Returns the detached mount's fd. */
 int rootfs_open_idmapped(const char *path, int userns_fd);
-/* The same with more MOUNT_ATTR_* flags set on the whole tree (shares: nodev, rdonly). */
-int rootfs_open_idmapped_attr(const char *path, int userns_fd, uint64_t attr_set);
+/* The same of the tree at fd itself (an O_PATH fd will do: a share's source, resolved once),
+ * with more MOUNT_ATTR_* flags set on the whole tree (shares: nodev, rdonly). */
+int rootfs_open_idmapped_fd(int fd, int userns_fd, uint64_t attr_set);
 /* Whether the filesystem at path can be idmapped at all (create asks, to pick the fallback). */
 bool rootfs_supports_idmap(const char *path);
 

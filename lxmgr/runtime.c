@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "runtime.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *const run_state_names[_RUN_STATE_MAX] = {
 	[RUN_STATE_STOPPED] = "stopped", [RUN_STATE_STARTING] = "starting",

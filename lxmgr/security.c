@@ -7,13 +7,14 @@
 #include <seccomp.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "security.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Dropped from the bounding set: what would reach the host kernel or its clock, modules,
  * raw I/O, the audit system or a security module, none of which a user namespace confines. */
@@ -151,18 +152,36 @@ static int build_filter(scmp_filter_ctx *ret)
 	return 0;
 }
 
+/* libseccomp 2.5 turns any failed write into -ECANCELED and drops errno, so a full store read
+ * "Operation canceled": export into a memfd, which no file system limits, then write the bytes
+ * with a checked write that keeps the real cause, atomically so a failure leaves no stub. */
 int security_seccomp_export(const char *path)
 {
 	_cleanup_(seccomp_releasep) scmp_filter_ctx f = NULL;
-	_cleanup_close_ int fd = -EBADF;
+	_cleanup_close_ int mfd = -EBADF;
+	_cleanup_free_ char *buf = NULL;
+	off_t size;
+	ssize_t n;
 	int r = build_filter(&f);
 
 	if (r < 0)
 		return r;
-	fd = NEG_ERRNO(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-	if (fd < 0)
-		return fd;
-	return seccomp_export_bpf(f, fd);
+	mfd = NEG_ERRNO(memfd_create("lxmgr-seccomp", MFD_CLOEXEC));
+	if (mfd < 0)
+		return mfd;
+	r = seccomp_export_bpf(f, mfd);
+	if (r < 0)
+		return r;
+	size = lseek(mfd, 0, SEEK_END);
+	if (size <= 0)
+		return size < 0 ? -errno : -ENODATA;
+	buf = malloc((size_t)size);
+	if (!buf)
+		return -ENOMEM;
+	n = pread(mfd, buf, (size_t)size, 0);
+	if (n != size)
+		return n < 0 ? -errno : -EIO;
+	return write_file_atomic_at(AT_FDCWD, path, buf, (size_t)size, 0600);
 }
 
 int security_seccomp_load(void)

@@ -14,22 +14,23 @@
 
 #include "cgroup.h"
 #include "child.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "fixup.h"
 #include "hooks.h"
 #include "idmap-alloc.h"
 #include "idmap.h"
 #include "kernfs.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "mounts.h"
+#include "mounts-source.h"
 #include "network.h"
 #include "rootfs.h"
 #include "start.h"
 #include "store.h"
-#include "sync.h"
-#include "util.h"
+#include "base/sync.h"
+#include "base/util.h"
 
 #define LOG_STEP "start"
 
@@ -249,15 +250,23 @@ static int make_cgroup(struct start_env *env, struct runtime_state *rs)
 static int stage_mounts(struct start_env *env, int *ret_hostns)
 {
 	const struct container_config *cfg = &env->c->cfg;
+	const char *store[MOUNTS_STORE_DIRS_MAX];
+	struct mounts_failure f;
 	size_t failed;
 	int r;
 
-	r = mounts_stage(cfg, env->c->rootfs, ret_hostns, &failed);
+	mounts_source_store(&env->ctx->paths, store);
+	r = mounts_stage(cfg, env->c->rootfs, store, ret_hostns, &f);
 	if (r >= 0)
 		return 0;
 	mounts_unstage(*ret_hostns);
 	*ret_hostns = -EBADF;
 	mounts_stage_remove(env->c->dirfd);
+	failed = f.slot;
+	/* A refused source: its reason names it (a symlink on its way, the store). */
+	if (failed < CONFIG_ENTRIES_MAX && f.why[0])
+		return log_fail_full(env->ctx, "mounts", LX_SYNTHETIC(r), "mount.%s: %s",
+				     cfg->mounts[failed].name, f.why);
 	if (failed < CONFIG_ENTRIES_MAX && r == -ESRCH)
 		return log_fail_full(env->ctx, "mounts", LX_SYNTHETIC(r),
 				     "mount.%s: owner: no such user in the container's /etc/passwd",

@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "stdio-relay.h"
-#include "util.h"
+#include "base/util.h"
 
 /* After the command ended: how long its pipes may stay silent before we stop relaying. */
 #define DRAIN_QUIET_MS 100

@@ -1,17 +1,18 @@
 /* store.c: where containers live, opening one, its lock, listing. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "store"
 
@@ -247,6 +248,98 @@ int store_list_names(const struct lxmgr_ctx *ctx, char ***ret)
 	return 0;
 }
 
+int store_lock_alloc(const struct lxmgr_ctx *ctx)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	r = mkdir_p(ctx->paths.run, 0755);
+	if (r < 0)
+		return r;
+	if (xasprintf(&path, "%s/" STORE_ALLOC_LOCK, ctx->paths.run) < 0)
+		return -ENOMEM;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+/* NAME of LIB/.NAME.create-XXXXXX, the directory of a create in progress; false for other
+ * names. */
+static bool pending_create_name(const char *entry, char *ret, size_t size)
+{
+	const char *end = strstr(entry, ".create-");
+	size_t len;
+
+	if (entry[0] != '.' || !end || end == entry + 1)
+		return false;
+	len = (size_t)(end - entry - 1);
+	if (len >= size)
+		return false;
+	memcpy(ret, entry + 1, len);
+	ret[len] = '\0';
+	return name_is_valid(ret);
+}
+
+/* Whether a create still holds the lock of its directory: one that died reserves nothing. */
+static bool pending_is_live(int libfd, const char *entry)
+{
+	_cleanup_close_ int fd = openat(libfd, entry, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+static int visit_config(const char *path, const char *name,
+			int (*fn)(void *userdata, const char *name,
+				  const struct container_config *c),
+			void *userdata)
+{
+	struct container_config c;
+	int r;
+
+	config_init_defaults(&c);
+	r = config_parse_file(path, /* global= */ false, &c, NULL);
+	/* A broken config is reported where it is opened, not here; a reservation a create
+	 * has not written yet holds nothing. */
+	r = r >= 0 ? fn(userdata, name, &c) : 0;
+	config_done(&c);
+	return r;
+}
+
+/* The reservations of creates in progress (their LIB/.NAME.create-XXXXXX/config): written
+ * under the allocation lock, so that what one create took no other create or start takes. */
+static int foreach_pending(const struct lxmgr_ctx *ctx,
+			   int (*fn)(void *userdata, const char *name,
+				     const struct container_config *c),
+			   void *userdata)
+{
+	_cleanup_closedir_ DIR *d = opendir(ctx->paths.lib);
+	struct dirent *de;
+	char name[NAME_MAX + 1];
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+		int r;
+
+		if (!pending_create_name(de->d_name, name, sizeof(name)) ||
+		    !pending_is_live(dirfd(d), de->d_name))
+			continue;
+		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, de->d_name) < 0)
+			return -ENOMEM;
+		r = visit_config(path, name, fn, userdata);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int store_foreach_config(const struct lxmgr_ctx *ctx,
 			 int (*fn)(void *userdata, const char *name,
 				   const struct container_config *c),
@@ -260,20 +353,12 @@ int store_foreach_config(const struct lxmgr_ctx *ctx,
 		return r;
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL;
-		struct container_config c;
-		struct config_error e;
 
 		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
 			return -ENOMEM;
-		config_init_defaults(&c);
-		r = config_parse_file(path, /* global= */ false, &c, &e);
-		if (r >= 0)
-			r = fn(userdata, *name, &c);
-		else
-			r = 0; /* a broken config is reported where it is opened, not here */
-		config_done(&c);
+		r = visit_config(path, *name, fn, userdata);
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return foreach_pending(ctx, fn, userdata);
 }

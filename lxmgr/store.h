@@ -7,6 +7,10 @@
 
 struct lxmgr_ctx;
 
+/* In RUN, beside the containers' runtime directories: a name no container can have. The
+ * store's lib directory holds containers only (tests and users list it). */
+#define STORE_ALLOC_LOCK ".alloc.lock"
+
 struct container {
 	char *name;
 	char *dir;         /* LIB/NAME */
@@ -39,8 +43,17 @@ bool store_is_running(const struct container *c);
 /* Names of all containers in the store, sorted; a NULL-terminated malloc'd vector. */
 int store_list_names(const struct lxmgr_ctx *ctx, char ***ret);
 
+/* The store's allocation lock (flock on RUN/.alloc.lock), blocking: held while a create
+ * chooses its ids and addresses and writes them as its reservation, while a start allocates
+ * or moves them, while config set checks an id range, and around create's rename. Nothing
+ * that takes it runs while holding a container's config lock (config.h). Returns the fd (the
+ * lock lasts until it is closed) or -errno; does not report. */
+int store_lock_alloc(const struct lxmgr_ctx *ctx);
+
 /* Calls fn for every container of the store whose own config file parses (over the built-in
- * defaults; the global file is not read). A negative return of fn stops and is returned. */
+ * defaults; the global file is not read), then for every create in progress whose reservation
+ * parses (LIB/.NAME.create-XXXXXX/config, with name NAME). A negative return of fn stops and
+ * is returned. */
 int store_foreach_config(const struct lxmgr_ctx *ctx,
 			 int (*fn)(void *userdata, const char *name,
 				   const struct container_config *c),

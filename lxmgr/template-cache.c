@@ -11,13 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "copy.h"
-#include "log.h"
-#include "lxmgr.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
 #include "template-cache.h"
 #include "template.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "template"
 

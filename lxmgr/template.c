@@ -11,10 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "log.h"
+#include "base/cleanup.h"
+#include "base/log.h"
 #include "template.h"
-#include "util.h"
+#include "base/util.h"
 
 #define LOG_STEP "template"
 #define DESCRIBE_MAX 8192

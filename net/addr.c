@@ -9,11 +9,11 @@
 #include <netlink/route/link.h>
 #include <netlink/route/route.h>
 
-#include "addr.h"
-#include "inet.h"
-#include "link.h"
-#include "nl.h"
-#include "pool.h"
+#include "net/addr.h"
+#include "net/inet.h"
+#include "net/link.h"
+#include "net/nl.h"
+#include "net/pool.h"
 
 int net_addr_add(struct nl_sock *sk, const char *ifname, uint32_t a, uint8_t prefix)
 {

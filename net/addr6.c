@@ -9,11 +9,11 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
 
-#include "addr6.h"
-#include "inet.h"
-#include "link.h"
-#include "nl.h"
-#include "pool6.h"
+#include "net/addr6.h"
+#include "net/inet.h"
+#include "net/link.h"
+#include "net/nl.h"
+#include "net/pool6.h"
 
 int net_addr6_add(struct nl_sock *sk, const char *ifname, const struct in6_addr *a, uint8_t prefix)
 {

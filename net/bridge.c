@@ -5,10 +5,10 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 
-#include "addr.h"
-#include "bridge.h"
-#include "link.h"
-#include "nl.h"
+#include "net/addr.h"
+#include "net/bridge.h"
+#include "net/link.h"
+#include "net/nl.h"
 
 int net_bridge_check(struct nl_sock *sk, const char *name)
 {

@@ -5,9 +5,9 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
 
-#include "inet.h"
-#include "link.h"
-#include "nl.h"
+#include "net/inet.h"
+#include "net/link.h"
+#include "net/nl.h"
 
 /* a (4 or 16 bytes by family) with prefix; NULL when out of memory. */
 static struct nl_addr *build_addr(int family, const void *a, uint8_t prefix)

@@ -7,8 +7,8 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 
-#include "link.h"
-#include "nl.h"
+#include "net/link.h"
+#include "net/nl.h"
 
 static void link_putp(struct rtnl_link **l)
 {

@@ -8,11 +8,11 @@
 
 #include <nftables/libnftables.h>
 
-#include "cleanup.h"
-#include "link.h"
-#include "nat.h"
-#include "pool.h"
-#include "pool6.h"
+#include "base/cleanup.h"
+#include "net/link.h"
+#include "net/nat.h"
+#include "net/pool.h"
+#include "net/pool6.h"
 
 static void nft_ctx_freep(struct nft_ctx **n)
 {

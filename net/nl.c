@@ -8,8 +8,8 @@
 #include <netlink/errno.h>
 #include <netlink/socket.h>
 
-#include "cleanup.h"
-#include "nl.h"
+#include "base/cleanup.h"
+#include "net/nl.h"
 
 int net_nl_errno(int nle)
 {

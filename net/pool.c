@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pool.h"
+#include "net/pool.h"
 
 static int parse_octets(const char *s, const char **ret_end, uint32_t *ret)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pool6.h"
+#include "net/pool6.h"
 
 int net_addr6_parse(const char *s, struct in6_addr *ret)
 {

@@ -5,11 +5,11 @@
 
 #include <netlink/route/neighbour.h>
 
-#include "addr.h"
-#include "addr6.h"
-#include "link.h"
-#include "nl.h"
-#include "routed.h"
+#include "net/addr.h"
+#include "net/addr6.h"
+#include "net/link.h"
+#include "net/nl.h"
+#include "net/routed.h"
 
 /* A proxy neighbour entry (ip neigh add proxy ADDR dev UPLINK): the kernel answers ARP
  * requests for addr that arrive on uplink, when forwarding is on. */

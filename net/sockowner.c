@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "sockowner.h"
+#include "base/cleanup.h"
+#include "net/sockowner.h"
 
 #define TCP_LISTEN 0x0A
 

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "sysctl.h"
+#include "base/cleanup.h"
+#include "net/sysctl.h"
 
 static int open_key(const char *key, int flags)
 {

@@ -7,9 +7,9 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
 
-#include "link.h"
-#include "nl.h"
-#include "veth.h"
+#include "net/link.h"
+#include "net/nl.h"
+#include "net/veth.h"
 
 /* FNV-1a: stable across builds and architectures (names and MACs must not change). */
 static uint32_t fnv1a(uint32_t h, const char *s)

@@ -1,12 +1,19 @@
 /* test-args.c: unit tests of the global options (read only before the verb, --root and
  * $LXMGR_ROOT, verbosity, --help/--version) and of the verb table lookup. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
 #include "args.h"
-#include "cleanup.h"
-#include "util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+
+static const struct option longopts_for_test[] = {
+	{"shift", no_argument, NULL, 'S'},
+	{},
+};
 
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
 #define ARGC(...) ((int)ELEMENTSOF(((char *[]){__VA_ARGS__})))
@@ -209,6 +216,42 @@ static void test_args_find_verb_matches_whole_names_only(void **state _unused_)
 	assert_null(args_find_verb(table + 3, "start"));
 }
 
+/* getopt walks "-secdash" letter by letter with optind still on it, so the element before it
+ * ("create") is not what was refused; a long option is named whole. */
+static int refuse_first(int argc, char **argv, char buf[static 3], const char **ret)
+{
+	int c;
+
+	/* 0, not 1: glibc then also forgets the rest of the cluster the last case stopped in. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:v", longopts_for_test, NULL)) >= 0)
+		if (c == '?') {
+			*ret = args_bad_option(argv, optind, optopt, buf);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static void test_args_bad_option_names_the_refused_letter_or_element(void **state _unused_)
+{
+	char *cluster[] = {"create", "-secdash", NULL};
+	char *last[] = {"create", "foo", "-vx", NULL};
+	char *lng[] = {"create", "--bogus", "foo", NULL};
+	char *arg[] = {"create", "--shift=3", NULL};
+	const char *bad = NULL;
+	char buf[3];
+
+	assert_int_equal(refuse_first(2, cluster, buf, &bad), 0);
+	assert_string_equal(bad, "-s");
+	assert_int_equal(refuse_first(3, last, buf, &bad), 0);
+	assert_string_equal(bad, "-x");
+	assert_int_equal(refuse_first(3, lng, buf, &bad), 0);
+	assert_string_equal(bad, "--bogus");
+	assert_int_equal(refuse_first(2, arg, buf, &bad), 0);
+	assert_string_equal(bad, "--shift=3");
+}
+
 #define T(f) cmocka_unit_test_setup(f, clear_env)
 
 int main(void)
@@ -225,6 +268,7 @@ int main(void)
 		T(test_args_help_and_version_flags),
 		T(test_args_lxmgr_root_env_is_used_without_root_option),
 		T(test_args_find_verb_matches_whole_names_only),
+		T(test_args_bad_option_names_the_refused_letter_or_element),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

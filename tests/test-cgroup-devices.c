@@ -9,7 +9,7 @@
 
 #include "cgroup-internal.h"
 #include "config.h"
-#include "util.h"
+#include "base/util.h"
 
 static struct config_entry entry(const char *name, const char *value)
 {

@@ -16,9 +16,9 @@
 
 #include "cgroup.h"
 #include "config.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
-#include "util.h"
+#include "base/util.h"
 
 /* This host, from /proc/self/mountinfo and /proc/self/cgroup. */
 static const char hybrid_mountinfo[] =

@@ -4,10 +4,10 @@
 
 #include "unit.h"
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "clone.h"
 #include "config.h"
-#include "lxmgr.h"
+#include "base/lxmgr.h"
 
 static void test_clone_reset_config_clears_identity_keeps_settings(void **state _unused_)
 {

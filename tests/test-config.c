@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 
 #include "unit.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
-#include "util.h"
+#include "base/util.h"
 
 #define UUID1 "5b8b2d7e-6c1f-4a7d-9a63-0c4f8e2b1d90"
 
@@ -40,6 +40,7 @@ static const char full_text[] = "[container]\n"
 				"cpu = 1.5\n"
 				"cpu_weight = 200\n"
 				"pids = 4096\n"
+				"disk = 10G\n"
 				"[net]\n"
 				"mode = host\n"
 				"bridge = br-test0\n"
@@ -118,7 +119,7 @@ static void test_config_defaults_match_the_documented_values(void **state _unuse
 	assert_int_equal(c.stop_timeout, 30);
 	assert_int_equal(c.id_count, 65536);
 	assert_true(c.memory_max == LIMIT_UNSET && c.memory_high == LIMIT_UNSET);
-	assert_true(c.pids_max == LIMIT_UNSET);
+	assert_true(c.pids_max == LIMIT_UNSET && c.disk_max == LIMIT_UNSET);
 	assert_int_equal(c.cpu_millis, CPU_QUOTA_UNSET);
 	assert_int_equal(c.cpu_weight, 0);
 	assert_int_equal(c.net_mode, NET_MODE_NONE);
@@ -156,6 +157,7 @@ static void test_config_parse_reads_every_key(void **state)
 	assert_key(&c, "limits.memory", "2G");
 	assert_key(&c, "limits.memory_high", "1536M");
 	assert_key(&c, "limits.cpu", "1.5");
+	assert_key(&c, "limits.disk", "10G");
 	assert_key(&c, "container.stop_signal", "SIGPWR");
 	assert_key(&c, "container.init_kind", "systemd");
 	assert_key(&c, "rootfs.shifted", "yes");
@@ -612,7 +614,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 49);
+	assert_int_equal(i, 50);
 	config_done(&full);
 }
 

@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "console.h"
 #include "control.h"
 #include "login.h"
 #include "pty.h"
-#include "util.h"
+#include "base/util.h"
 
 struct fixture {
 	char dir[PATH_MAX];

@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "control.h"
 #include "runtime.h"
-#include "util.h"
+#include "base/util.h"
 
 struct fixture {
 	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "copy.h"
-#include "util.h"
+#include "base/util.h"
 
 #define CAP_NET_RAW_BIT (1U << 13)
 #define SPARSE_SIZE (8U << 20)

@@ -5,7 +5,7 @@
 
 #include "unit.h"
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
 #include "fixup.h"
 #include "guest.h"

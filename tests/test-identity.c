@@ -9,9 +9,9 @@
 
 #include "unit.h"
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "identity.h"
-#include "util.h"
+#include "base/util.h"
 
 struct tree {
 	char dir[64];

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "idmap.h"
-#include "util.h"
+#include "base/util.h"
 
 static int parse_text(const char *text, const char *user, uid_t uid, struct idmap_range *ret,
 		      size_t max)
@@ -405,6 +405,88 @@ static void test_idmap_write_maps_sets_maps_of_child(void **state)
 	assert_int_equal(idmap_write_maps(pid, 4294967295U, 0, 2), -ERANGE);
 }
 
+/* Validate that a range is accepted only when every id lies in root's ranges, adjacent
+ * entries joining, and that the sums do not wrap at 2^32. */
+static void test_idmap_range_is_covered_needs_every_id_inside(void **state)
+{
+	static const struct idmap_range owned[] = {
+		{1048576, 65536}, {1114112, 65536}, {2000000, 100}, {4294901760U, 65536}};
+
+	(void)state;
+	/* A host user's uid 1000 as root's base: outside every entry. */
+	assert_false(idmap_range_is_covered(owned, 4, 1000, 65536));
+	assert_true(idmap_range_is_covered(owned, 4, 1048576, 65536));
+	/* Spread over two adjacent lines, as newuidmap accepts it. */
+	assert_true(idmap_range_is_covered(owned, 4, 1080000, 65536));
+	/* One id past the end, and one id before the start. */
+	assert_false(idmap_range_is_covered(owned, 4, 1114113, 65536));
+	assert_false(idmap_range_is_covered(owned, 4, 1048575, 2));
+	assert_true(idmap_range_is_covered(owned, 4, 2000000, 100));
+	assert_false(idmap_range_is_covered(owned, 4, 2000000, 101));
+	/* The last block ends at 2^32: no wrap to 0. */
+	assert_true(idmap_range_is_covered(owned, 4, 4294901760U, 65536));
+	assert_false(idmap_range_is_covered(owned, 4, 4294967295U, 65536));
+	assert_false(idmap_range_is_covered(owned, 4, 1048576, 0));
+	assert_false(idmap_range_is_covered(NULL, 0, 1048576, 1));
+}
+
+static void test_idmap_ranges_overlap_at_the_edges(void **state)
+{
+	(void)state;
+	assert_true(idmap_ranges_overlap(1000, 65536, 66535, 10));
+	assert_false(idmap_ranges_overlap(1000, 65536, 66536, 10));
+	assert_false(idmap_ranges_overlap(66536, 10, 1000, 65536));
+	assert_true(idmap_ranges_overlap(4294967000U, 1000, 4294967295U, 1));
+	assert_false(idmap_ranges_overlap(0, 0, 0, 10));
+}
+
+static int find_account(const char *text, uint32_t base, uint32_t count, char *name, uint32_t *id)
+{
+	_cleanup_fclose_ FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	assert_non_null(f);
+	return idmap_find_account(f, base, count, name, 64, id);
+}
+
+/* Validate that a range holding a host user is found, by name and uid, and that comments,
+ * NIS lines and lines without a numeric id are skipped. */
+static void test_idmap_find_account_names_a_host_user_in_the_range(void **state)
+{
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
+				     "# alice:x:1500:1500::/home/alice:/bin/sh\n"
+				     "+nis:x:1600:::\n"
+				     "odd:x:abc:0::/:/bin/sh\n"
+				     "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+				     "bob:x:1000:1000::/home/bob:/bin/bash\n";
+	char name[64];
+	uint32_t id = 0;
+
+	(void)state;
+	assert_int_equal(find_account(passwd, 1000, 65536, name, &id), 1);
+	assert_string_equal(name, "nobody");
+	assert_int_equal(id, 65534);
+	assert_int_equal(find_account(passwd, 1000, 1, name, &id), 1);
+	assert_string_equal(name, "bob");
+	assert_int_equal(find_account(passwd, 1001, 64533, name, &id), 0);
+	assert_int_equal(find_account(passwd, 1400, 300, name, &id), 0);
+	assert_int_equal(find_account(passwd, 1048576, 65536, name, &id), 0);
+	assert_int_equal(find_account("", 0, 10, name, &id), 0);
+}
+
+static void test_idmap_format_ranges_gives_inclusive_ends(void **state)
+{
+	static const struct idmap_range v[] = {{1048576, 65536000}, {4294901760U, 65536}};
+	char buf[128];
+
+	(void)state;
+	idmap_format_ranges(v, 2, buf, sizeof(buf));
+	assert_string_equal(buf, "1048576-66584575, 4294901760-4294967295");
+	idmap_format_ranges(v, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+	idmap_format_ranges(v, 2, buf, 10);
+	assert_string_equal(buf, "1048576-6");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +502,10 @@ int main(void)
 		cmocka_unit_test(test_idmap_ensure_root_entry_in_uses_the_mapped_blocks),
 		cmocka_unit_test(test_idmap_live_ranges_reads_fake_proc),
 		cmocka_unit_test(test_idmap_write_maps_sets_maps_of_child),
+		cmocka_unit_test(test_idmap_range_is_covered_needs_every_id_inside),
+		cmocka_unit_test(test_idmap_ranges_overlap_at_the_edges),
+		cmocka_unit_test(test_idmap_find_account_names_a_host_user_in_the_range),
+		cmocka_unit_test(test_idmap_format_ranges_gives_inclusive_ends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "notify.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_notify_parse_reads_ready_stopping_status(void **state _unused_)
 {

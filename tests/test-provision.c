@@ -8,7 +8,7 @@
 
 #include "unit.h"
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 #include "config.h"
 #include "provision-check.h"
 

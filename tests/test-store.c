@@ -5,14 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
-#include "lxmgr.h"
+#include "base/cleanup.h"
+#include "base/lxmgr.h"
 #include "store.h"
-#include "util.h"
+#include "base/util.h"
 
 #define UUID1 "5b8b2d7e-6c1f-4a7d-9a63-0c4f8e2b1d90"
 
@@ -406,6 +407,70 @@ static void test_store_is_running_false_when_directory_is_gone(void **state)
 #define T(f) cmocka_unit_test(f)
 #define TS(f) cmocka_unit_test_setup_teardown(f, setup_store, teardown_store)
 
+struct seen {
+	char names[8][64];
+	uint32_t uid_base[8];
+	size_t n;
+};
+
+static int remember(void *userdata, const char *name, const struct container_config *c)
+{
+	struct seen *s = userdata;
+
+	assert_true(s->n < 8);
+	(void)snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+	s->uid_base[s->n++] = c->uid_base;
+	return 0;
+}
+
+/* Validate that the reservation of a create in progress (its locked LIB/.NAME.create-X
+ * directory) is visited under NAME, and that of a create that died (unlocked) is not: a
+ * parallel create must see the ids another took before it renames its directory. */
+static void test_store_foreach_config_visits_reservations_of_live_creates_only(void **state)
+{
+	struct fixture *fx = *state;
+	_cleanup_close_ int live = -EBADF;
+	struct seen s = {0};
+	char p[PATH_MAX];
+
+	make_container(fx, "dev1", CONFIG_DEV1);
+	make_container(fx, ".web.create-abc123", "[idmap]\nuid_base = 300000\n");
+	make_container(fx, ".dead.create-xyz789", "[idmap]\nuid_base = 400000\n");
+	make_container(fx, ".noname.destroy-42", "[idmap]\nuid_base = 500000\n");
+	lib_path(fx, ".web.create-abc123", p);
+	live = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(live >= 0);
+	assert_int_equal(flock(live, LOCK_EX), 0);
+
+	assert_int_equal(store_foreach_config(&fx->ctx, remember, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.names[0], "dev1");
+	assert_int_equal(s.uid_base[0], 100000);
+	assert_string_equal(s.names[1], "web");
+	assert_int_equal(s.uid_base[1], 300000);
+}
+
+/* Validate that the allocation lock lives in RUN (LIB holds containers only) and excludes a
+ * second holder until the first closes it. */
+static void test_store_lock_alloc_is_exclusive_and_outside_lib(void **state)
+{
+	struct fixture *fx = *state;
+	_cleanup_close_ int a = -EBADF, b = -EBADF;
+	char p[PATH_MAX];
+
+	a = store_lock_alloc(&fx->ctx);
+	assert_true(a >= 0);
+	(void)snprintf(p, sizeof(p), "%s/" STORE_ALLOC_LOCK, fx->ctx.paths.run);
+	b = open(p, O_RDWR | O_CLOEXEC);
+	assert_true(b >= 0);
+	assert_int_equal(flock(b, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	(void)close(TAKE_FD(a));
+	assert_int_equal(flock(b, LOCK_EX | LOCK_NB), 0);
+	lib_path(fx, STORE_ALLOC_LOCK, p);
+	assert_int_equal(access(p, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +489,8 @@ int main(void)
 		TS(test_store_container_open_refuses_config_of_another_name),
 		TS(test_store_lock_running_is_seen_by_a_second_handle_and_is_exclusive),
 		TS(test_store_is_running_false_when_directory_is_gone),
+		TS(test_store_foreach_config_visits_reservations_of_live_creates_only),
+		TS(test_store_lock_alloc_is_exclusive_and_outside_lib),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

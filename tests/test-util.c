@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cleanup.h"
-#include "util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 
 struct fixture {
 	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */
@@ -267,6 +267,29 @@ static void test_name_is_valid_refuses_paths_dots_and_non_ascii(void **state _un
 	memset(over, 'a', 65);
 	over[65] = '\0';
 	assert_false(name_is_valid(over));
+}
+
+/* A new name is the default hostname and NAME.lxmgr: one RFC 1123 label. */
+static void test_name_is_valid_new_accepts_hostname_labels_only(void **state _unused_)
+{
+	static const char *const good[] = {"dev1", "A", "0x", "a-b", "web-01"};
+	static const char *const bad[] = {"",   "a..b", "a.b", "a_b", "_x",         "-x",
+					  "x-", "..",   "a/b", "a b", "caf\xc3\xa9"};
+	char max[64], over[65];
+
+	for (size_t i = 0; i < ELEMENTSOF(good); i++)
+		assert_true(name_is_valid_new(good[i]));
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_false(name_is_valid_new(bad[i]));
+	assert_false(name_is_valid_new(NULL));
+	memset(max, 'a', 63);
+	max[63] = '\0';
+	assert_true(name_is_valid_new(max));
+	memset(over, 'a', 64);
+	over[64] = '\0';
+	assert_false(name_is_valid_new(over));
+	/* An existing container named before the rule keeps opening. */
+	assert_true(name_is_valid("a_b") && name_is_valid("a.b"));
 }
 
 /* ---- files ---- */
@@ -747,6 +770,7 @@ int main(void)
 		T(test_signal_to_string_round_trips_every_signal),
 		T(test_name_is_valid_accepts_allowed_names),
 		T(test_name_is_valid_refuses_paths_dots_and_non_ascii),
+		T(test_name_is_valid_new_accepts_hostname_labels_only),
 		TD(test_write_file_atomic_at_round_trips_and_leaves_no_temp_file),
 		TD(test_write_file_atomic_at_sets_mode_despite_umask),
 		TD(test_remove_stale_atomic_tmp_keeps_live_writers_and_other_files),

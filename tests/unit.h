@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* Makes $TMPDIR/PREFIX-XXXXXX (or /tmp/...) into dir. Keep PREFIX short where a unix
  * socket goes in the directory: its path holds at most 107 characters. 0 or -1. */

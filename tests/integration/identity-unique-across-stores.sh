@@ -22,10 +22,11 @@ new_debian id1 --net none
 lx2 create id2 --rootfs "$(debian_rootfs)" --net none >/dev/null 2>&1
 lx2 create id3 --rootfs "$(debian_rootfs)" --net none >/dev/null 2>&1
 base1=$(uid_base_of id1)
-for n in id2 id3; do
-    lx2 config "$n" set idmap.uid_base "$base1"
-    lx2 config "$n" set idmap.gid_base "$base1"
-done
+own3=$(lx2 config id3 get idmap.uid_base)
+own3g=$(lx2 config id3 get idmap.gid_base)
+# One container of a store per range: config set refuses another's (id3 takes it below).
+lx2 config id2 set idmap.uid_base "$base1"
+lx2 config id2 set idmap.gid_base "$base1"
 check_eq "the second store's container holds the same range" "$base1" "$(lx2 config id2 get idmap.uid_base)"
 
 check "id1 starts" lx start id1
@@ -45,7 +46,10 @@ check_eq "its /dev/console belongs to root and tty inside (not nobody)" "0 5" \
     "$(lx2 exec id2 -- stat -c '%u %g' /dev/console)"
 check "id2 stops" lx2 stop id2
 
-# A shifted rootfs cannot move: refused, nothing made.
+# A shifted rootfs cannot move: refused, nothing made. id2 has moved off id1's range, so
+# id3 of the same store may take it.
+lx2 config id3 set idmap.uid_base "$base1"
+lx2 config id3 set idmap.gid_base "$base1"
 lx2 config id3 set rootfs.shifted yes
 out=$(lx2 start id3 2>&1)
 check_eq "a shifted rootfs on a range in use is refused" 1 $?
@@ -53,6 +57,8 @@ check_match "the refusal names the ids and the fix" "lxmgr: start id3: idmap: id
 check_eq "the refusal leaves the config's range" "$base1" "$(lx2 config id3 get idmap.uid_base)"
 check_eq "and no runtime files" "" "$(ls -A "$ROOT2/run/id3" 2>/dev/null)"
 lx2 config id3 set rootfs.shifted no
+lx2 config id3 set idmap.uid_base "$own3"
+lx2 config id3 set idmap.gid_base "$own3g"
 check "id1 stops" lx stop id1
 
 # Two starts at once, from two stores, on one range: they end on different ranges.

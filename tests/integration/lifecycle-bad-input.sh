@@ -25,6 +25,15 @@ refused 1 "invalid container name '\.\.'" "the name .." lx create .. --rootfs "$
 refused 1 "invalid container name ''" "an empty name" lx create "" --rootfs "$rootfs"
 refused 1 "invalid container name" "a name of 65 characters" lx create "$(printf 'a%.0s' $(seq 65))" --rootfs "$rootfs"
 refused 1 "invalid container name" "a non-ASCII name" lx create "caf$(printf '\xc3\xa9')" --rootfs "$rootfs"
+rule="use 1-63 letters, digits and '-', starting and ending with a letter or digit \(a hostname label\)"
+for n in a..b a.b a_b x- "$(printf 'a%.0s' $(seq 64))"; do
+    refused 1 "^lxmgr: create $n: create: invalid container name '$n': $rule\$" \
+        "the name '$n' is refused once, with the rule" lx create "$n" --rootfs "$rootfs" --net none
+done
+refused 2 "^lxmgr: create: unknown option '-s' " "an unknown letter in a cluster is named" \
+    lx create -secdash
+refused 2 "^lxmgr: clone: unknown option '-q' " "an unknown letter after the names is named" \
+    lx clone a b -q
 refused 1 "create hx: config: container.hostname: invalid hostname 'bad name'" \
     "a bad hostname, before anything is copied" lx create hx --rootfs "$rootfs" --hostname "bad name"
 check_eq "the bad hostname left nothing in the store" "" "$(ls -A "$T_ROOT/lib" 2>/dev/null)"

@@ -106,6 +106,8 @@ bad "GUESTDIR /" 1 mount lm1 "$share" /
 bad "GUESTDIR with .." 1 mount lm1 "$share" /srv/../etc
 bad "an unknown guest user" 1 mount lm1 "$share" /x --owner nosuchuser
 bad "a bad user name" 1 mount lm1 "$share" /x --owner 'a:b'
+mkdir -p "$T_ROOT/rootown"
+bad "--owner on a HOSTDIR of the host's root" 1 mount lm1 "$T_ROOT/rootown" /x --owner daemon
 bad "a missing GUESTDIR" 2 mount lm1 "$share"
 bad "an unknown option" 2 mount lm1 "$share" /x --rw
 bad "a missing container" 1 mount nosuch "$share" /x

@@ -105,6 +105,24 @@ check_match "start names it" "mount.own: owner: no such user in the container's 
 check_host_clean sh1 "$base"
 check "unset it" lx config sh1 unset mount.own
 
+# owner= on a source of the host's root: USER would make files of the host's root there (a
+# set-uid root binary). Refused at config set, and at start when chowned after the set.
+rootown=$T_ROOT/rootown
+mkdir -p "$rootown"
+out=$(lx config sh1 set mount.rootown "$rootown:/srv/r:owner=daemon" 2>&1)
+check_fails "owner= on a directory of the host's root is refused by config set" test $? = 0
+check_match "in one line saying why" \
+    "^lxmgr: config sh1: .*owner=daemon: source $rootown belongs to the host's root \(uid or gid 0\): files made there would be root's on the host, refused\$" "$out"
+chown 1000:1000 "$rootown"
+check "set while uid 1000 owns it" lx config sh1 set mount.rootown "$rootown:/srv/r:owner=daemon"
+chown 0:1000 "$rootown"
+out=$(lx start sh1 2>&1)
+check_fails "start refuses it once the host's root owns the source" test $? = 0
+check_match "in one line naming the share" \
+    "^lxmgr: start sh1: mounts: mount.rootown: owner=daemon: source $rootown belongs to the host's root" "$out"
+check_host_clean sh1 "$base"
+check "unset it" lx config sh1 unset mount.rootown
+
 # A source removed after the config was written fails the start with its name.
 mkdir "$T_ROOT/gone"
 check "set a share whose source goes away" lx config sh1 set mount.gone "$T_ROOT/gone:/gone"

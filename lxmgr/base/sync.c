@@ -6,9 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "sync.h"
-#include "util.h"
+#include "base/cleanup.h"
+#include "base/sync.h"
+#include "base/util.h"
 
 static const char *const sync_step_names[_SYNC_STEP_MAX] = {
 	[SYNC_CHILD_READY] = "SYNC_CHILD_READY",

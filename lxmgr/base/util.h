@@ -76,6 +76,16 @@ uint64_t now_ns(void);
 /* Wall clock in seconds. */
 uint64_t now_realtime_s(void);
 
-/* Returns true if s is safe to use as a container name: DESIGN's rules (ASCII letters,
- * digits, '-', '_', '.', 1-64 chars, not starting with '.' or '-'). */
+/* Returns true if s is safe to use as the name of an existing container: a directory name of
+ * the store (ASCII letters, digits, '-', '_', '.', 1-64 chars, not starting with '.' or '-').
+ * Containers made before names had to be hostname labels keep working with it. */
 bool name_is_valid(const char *s);
+
+/* The rule for the name of a new container, printed when it is refused. */
+#define NAME_RULE                                                                                  \
+	"use 1-63 letters, digits and '-', starting and ending with a letter or digit (a "         \
+	"hostname "                                                                                \
+	"label)"
+/* Returns true if s may name a new container (NAME_RULE): the name is the default hostname and
+ * the NAME.lxmgr host name, so it must be one RFC 1123 label; a dot or '_' would fail there. */
+bool name_is_valid_new(const char *s);

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "trim.h"
+#include "base/trim.h"
 
 struct vma {
 	unsigned long start, end;

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#include "sd.h"
+#include "base/sd.h"
 
 struct symbol {
 	const char *name;

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 
 int xasprintf(char **ret, const char *fmt, ...)
 {
@@ -481,6 +481,24 @@ bool name_is_valid(const char *s)
 		unsigned char c = (unsigned char)*p;
 
 		if (!(isascii(c) && (isalnum(c) || c == '-' || c == '_' || c == '.')))
+			return false;
+	}
+	return true;
+}
+
+bool name_is_valid_new(const char *s)
+{
+	size_t len;
+
+	if (!s)
+		return false;
+	len = strlen(s);
+	if (len == 0 || len > 63 || s[0] == '-' || s[len - 1] == '-')
+		return false;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!(isascii(c) && (isalnum(c) || c == '-')))
 			return false;
 	}
 	return true;

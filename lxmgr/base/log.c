@@ -9,9 +9,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "lxmgr.h"
-#include "log.h"
-#include "sd.h"
+#include "base/lxmgr.h"
+#include "base/log.h"
+#include "base/sd.h"
 
 static struct {
 	enum log_level threshold;
