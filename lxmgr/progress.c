@@ -49,8 +49,12 @@ static void show(const struct lxmgr_ctx *ctx, struct progress *p, const char *st
 	struct winsize ws;
 	size_t width = sizeof(line) - 1;
 
-	(void)snprintf(line, sizeof(line), "lxmgr: %s%s%s: %s: %s (%u s)", ctx->verb,
-		       ctx->name ? " " : "", ctx->name ? ctx->name : "", step, text,
+	size_t n = strlen(text);
+
+	while (n && text[n - 1] == ' ')
+		n--;
+	(void)snprintf(line, sizeof(line), "lxmgr: %s%s%s: %s: %.*s (%u s)", ctx->verb,
+		       ctx->name ? " " : "", ctx->name ? ctx->name : "", step, (int)n, text,
 		       progress_elapsed_s());
 	if (!p->tty) {
 		fprintf(stderr, "%s\n", line);
@@ -77,21 +81,27 @@ void progress_step(const struct lxmgr_ctx *ctx, struct progress *p, const char *
 	va_start(ap, fmt);
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	p->stage[0] = '\0';
 	show(ctx, p, step, text);
 }
 
 void progress_detail(const struct lxmgr_ctx *ctx, struct progress *p, const char *step,
 		     const char *text)
 {
-	size_t n = strcspn(text, " ");
+	size_t n = strcspn(text, " "), len = strlen(p->stages);
+	char word[40];
 
 	if (log_threshold() < LOG_LEVEL_WARNING)
 		return;
 	if (!p->tty) {
-		if (n < sizeof(p->stage) && !strncmp(p->stage, text, n) && p->stage[n] == '\0')
+		/* debootstrap alternates "Retrieving X" and "Validating X" for every package:
+		 * a plain line for each would be hundreds. */
+		if (n == 0 || n + 2 >= sizeof(word))
 			return;
-		(void)snprintf(p->stage, sizeof(p->stage), "%.*s", (int)n, text);
+		(void)snprintf(word, sizeof(word), "|%.*s|", (int)n, text);
+		if (strstr(p->stages, word) || len + n + 2 >= sizeof(p->stages))
+			return;
+		(void)snprintf(p->stages + len, sizeof(p->stages) - len, "%s",
+			       len ? word + 1 : word);
 	}
 	show(ctx, p, step, text);
 }

@@ -8,9 +8,10 @@ struct lxmgr_ctx;
 /* One run of long work. On a terminal its lines replace each other on one line; otherwise
  * each is a plain line. -q shows nothing. */
 struct progress {
-	bool tty;       /* stderr is a terminal */
-	bool open;      /* a line is on the terminal, not ended by a newline */
-	char stage[32]; /* the first word of the last detail shown as a plain line */
+	bool tty;         /* stderr is a terminal */
+	bool open;        /* a line is on the terminal, not ended by a newline */
+	char stages[256]; /* "|Retrieving|Validating|": first words of the details shown as
+			   * plain lines */
 };
 
 void progress_init(struct progress *p);
@@ -20,7 +21,7 @@ void progress_step(const struct lxmgr_ctx *ctx, struct progress *p, const char *
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* A detail of a step (debootstrap's "Retrieving libc6", "Unpacking ..."): on a terminal like
- * a step; as plain lines only when its first word (its stage) changes. */
+ * a step; as a plain line only the first detail of each first word (its stage). */
 void progress_detail(const struct lxmgr_ctx *ctx, struct progress *p, const char *step,
 		     const char *text);
 
