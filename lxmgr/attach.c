@@ -458,7 +458,7 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	(void)sigaddset(&mask, SIGTERM);
 	(void)sigaddset(&mask, SIGHUP);
 	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (own_pidns < 0 || setns(p.pidfd, CLONE_NEWPID) < 0)
 		return lx_fail(ctx, -errno, "enter the container's pid namespace");
