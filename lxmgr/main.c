@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "args.h"
-#include "cmd.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
-#include "suggest.h"
+#include "cmd/cmd.h"
+#include "store/suggest.h"
 
 #define CREATE_USAGE                                                                               \
 	"NAME (-t TEMPLATE [-r RELEASE] [--arch A] [--mirror URL] [--file F | --url U]"            \
@@ -170,19 +170,6 @@ static void print_verb_help(const struct verb *v)
 	printf("Usage: lxmgr %s %s\n\n%s.\n", v->name, v->usage, v->summary);
 	if (v->options)
 		printf("\nOptions:\n%s", v->options);
-}
-
-int cmd_usage_error(const struct lxmgr_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "lxmgr: %s: ", ctx->verb ? ctx->verb : "usage");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see 'lxmgr %s%s--help')\n", ctx->verb ? ctx->verb : "",
-		ctx->verb ? " " : "");
-	return EXIT_USAGE;
 }
 
 static bool wants_help(int argc, char **argv)

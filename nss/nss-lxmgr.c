@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hosts.h"
-#include "netdir.h"
+#include "network/netdir.h"
 #include "nss-lxmgr.h"
 
 #define NSS_EXPORT __attribute__((visibility("default")))

@@ -4,11 +4,13 @@ set -euo pipefail
 
 build=(build-essential autoconf automake libtool pkg-config
     libsystemd-dev libnl-3-dev libnl-route-3-dev libiniparser-dev uuid-dev
-    libseccomp-dev libcmocka-dev libcrypt-dev libnftables-dev)
+    libseccomp-dev libcmocka-dev libcrypt-dev libnftables-dev
+    debhelper dh-nss)
 run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion
     skopeo umoci
-    iptables iputils-ping openssh-client)
+    iptables iputils-ping
+    lintian git ansible-core openssh-client yamllint pycodestyle)
 
 missing=()
 for p in "${build[@]}" "${run[@]}" "${test[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves: the man pages stay complete and clean. Every verb `lxmgr --help` lists has an
 # entry (.SS VERB) under VERBS in man/lxmgr.1, with every option its `lxmgr VERB --help`
-# lists; every global option is under OPTIONS; every key of the table in lxmgr/config-keys.c
+# lists; every global option is under OPTIONS; every key of the table in lxmgr/store/config-keys.c
 # has an entry (.TP, then .B KEY) in man/lxmgr.conf.5; groff reports no warning on either.
 set -uo pipefail
 src=${LXMGR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -100,9 +100,9 @@ fi
 # ---- configuration keys ----
 # Rows of the table: {"section.key", ... or a family {"section.*", ... (keys section.NAME),
 # documented as .B section.\fINAME\fP (any upper-case placeholder).
-keys=$(grep -oE '^[[:space:]]*\{"[a-z_]+\.([a-z_0-9]+|\*)"' "$src/lxmgr/config-keys.c" |
+keys=$(grep -oE '^[[:space:]]*\{"[a-z_]+\.([a-z_0-9]+|\*)"' "$src/lxmgr/store/config-keys.c" |
     grep -oE '[a-z_]+\.([a-z_0-9]+|\*)')
-[ -n "$keys" ] || { echo "Bail out! no keys found in lxmgr/config-keys.c"; exit 1; }
+[ -n "$keys" ] || { echo "Bail out! no keys found in lxmgr/store/config-keys.c"; exit 1; }
 key_entries=$(sh_section "$man5" KEYS | awk 'tp && /^\.B / { print $2 } { tp = /^\.TP/ }')
 for k in $keys; do
     if [ "${k#*.}" = "*" ]; then
@@ -124,7 +124,7 @@ for k in $key_entries; do
     else
         grep -qxF -- "$k" <<<"$keys" && continue
     fi
-    not_ok "lxmgr.conf.5: entry '$k' names a key of lxmgr/config-keys.c" "no key '$k'"
+    not_ok "lxmgr.conf.5: entry '$k' names a key of lxmgr/store/config-keys.c" "no key '$k'"
 done
 
 # ---- formatting ----

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unit.h"
 #include "args.h"
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "unit.h"
 
 static const struct option longopts_for_test[] = {
 	{"shift", no_argument, NULL, 'S'},

@@ -7,9 +7,9 @@
 
 #include "unit.h"
 
-#include "cgroup-internal.h"
-#include "config.h"
 #include "base/util.h"
+#include "cgroup/internal.h"
+#include "store/config.h"
 
 static struct config_entry entry(const char *name, const char *value)
 {

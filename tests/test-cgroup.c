@@ -14,11 +14,11 @@
 
 #include "unit.h"
 
-#include "cgroup.h"
-#include "config.h"
 #include "base/cleanup.h"
-#include "config.h"
 #include "base/util.h"
+#include "cgroup/cgroup.h"
+#include "store/config.h"
+#include "store/config.h"
 
 /* This host, from /proc/self/mountinfo and /proc/self/cgroup. */
 static const char hybrid_mountinfo[] =

@@ -5,9 +5,9 @@
 #include "unit.h"
 
 #include "base/cleanup.h"
-#include "clone.h"
-#include "config.h"
 #include "base/lxmgr.h"
+#include "image/clone.h"
+#include "store/config.h"
 
 static void test_clone_reset_config_clears_identity_keeps_settings(void **state _unused_)
 {

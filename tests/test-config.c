@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "unit.h"
 #include "base/cleanup.h"
-#include "config.h"
 #include "base/util.h"
+#include "store/config.h"
+#include "unit.h"
 
 #define UUID1 "5b8b2d7e-6c1f-4a7d-9a63-0c4f8e2b1d90"
 

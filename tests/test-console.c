@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "unit.h"
 #include "base/cleanup.h"
-#include "console.h"
-#include "control.h"
-#include "login.h"
-#include "pty.h"
 #include "base/util.h"
+#include "guest/login.h"
+#include "run/console.h"
+#include "run/control.h"
+#include "run/pty.h"
+#include "unit.h"
 
 struct fixture {
 	char dir[PATH_MAX];

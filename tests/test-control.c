@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "unit.h"
 #include "base/cleanup.h"
-#include "control.h"
-#include "runtime.h"
 #include "base/util.h"
+#include "run/control.h"
+#include "store/runtime.h"
+#include "unit.h"
 
 struct fixture {
 	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */

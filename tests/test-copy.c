@@ -9,10 +9,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "unit.h"
 #include "base/cleanup.h"
-#include "copy.h"
 #include "base/util.h"
+#include "image/copy.h"
+#include "unit.h"
 
 #define CAP_NET_RAW_BIT (1U << 13)
 #define SPARSE_SIZE (8U << 20)

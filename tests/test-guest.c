@@ -6,9 +6,9 @@
 #include "unit.h"
 
 #include "base/cleanup.h"
-#include "config.h"
-#include "fixup.h"
-#include "guest.h"
+#include "guest/fixup.h"
+#include "guest/guest.h"
+#include "store/config.h"
 
 static void test_guest_cgroup_layout_boundary_is_systemd_230(void **state)
 {

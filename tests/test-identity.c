@@ -10,8 +10,8 @@
 #include "unit.h"
 
 #include "base/cleanup.h"
-#include "identity.h"
 #include "base/util.h"
+#include "guest/identity.h"
 
 struct tree {
 	char dir[64];

@@ -9,10 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "unit.h"
 #include "base/cleanup.h"
-#include "idmap.h"
 #include "base/util.h"
+#include "fs/idmap.h"
+#include "unit.h"
 
 static int parse_text(const char *text, const char *user, uid_t uid, struct idmap_range *ret,
 		      size_t max)

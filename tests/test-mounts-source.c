@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "unit.h"
 #include "base/log.h"
-#include "mounts-source.h"
+#include "fs/mounts-source.h"
+#include "unit.h"
 
 struct fixture {
 	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */

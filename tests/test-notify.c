@@ -9,10 +9,10 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "unit.h"
 #include "base/cleanup.h"
-#include "notify.h"
 #include "base/util.h"
+#include "run/notify.h"
+#include "unit.h"
 
 static void test_notify_parse_reads_ready_stopping_status(void **state _unused_)
 {

@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "net/nat.h"
 #include "net/pool.h"
 #include "net/pool6.h"
 #include "net/sockowner.h"
-#include "base/util.h"
 #include "net/veth.h"
 
 #define A(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))

@@ -9,8 +9,8 @@
 #include "unit.h"
 
 #include "base/cleanup.h"
-#include "config.h"
-#include "provision-check.h"
+#include "guest/provision-check.h"
+#include "store/config.h"
 
 #define KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJtIsCdvp03OqEo0ASfPqPqqCpB/6jYVue0Rp8ETfQHG a@b"
 

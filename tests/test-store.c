@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "unit.h"
 #include "base/cleanup.h"
 #include "base/lxmgr.h"
-#include "store.h"
 #include "base/util.h"
+#include "store/store.h"
+#include "unit.h"
 
 #define UUID1 "5b8b2d7e-6c1f-4a7d-9a63-0c4f8e2b1d90"
 

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "unit.h"
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "unit.h"
 
 struct fixture {
 	char dir[PATH_MAX]; /* first: unit_dir_fixture_new() makes it */

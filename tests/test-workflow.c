@@ -7,10 +7,10 @@
 
 #include "unit.h"
 #include "base/cleanup.h"
-#include "access.h"
-#include "config.h"
-#include "mounts-check.h"
-#include "suggest.h"
+#include "guest/access.h"
+#include "store/config.h"
+#include "fs/mounts-check.h"
+#include "store/suggest.h"
 
 static const char *closest(const char *word)
 {

@@ -9,8 +9,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "base/lxmgr.h"
 #include "base/log.h"
+#include "base/lxmgr.h"
 #include "base/sd.h"
 
 static struct {

@@ -24,7 +24,7 @@ lib=${LXMGR_BUILDDIR:-$PWD}/liblxmgr.a
 # shellcheck disable=SC2046 # pkg-config prints several words on purpose
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -include "$work/autoconfig.h" \
     -I"$src/lxmgr" -I"$src" $(pkg-config --cflags libnl-3.0 libnl-route-3.0) \
-    "$src/tests/fuzz/fuzz-config.c" "$src/lxmgr/config.c" "$src/lxmgr/config-keys.c" "$lib" \
+    "$src/tests/fuzz/fuzz-config.c" "$src/lxmgr/store/config.c" "$src/lxmgr/store/config-keys.c" "$lib" \
     $(pkg-config --libs libnl-3.0 libnl-route-3.0 libnftables libseccomp uuid libsystemd) \
     -liniparser -lcrypt -o "$work/fuzz-config" 2>"$work/build.log"; then
     echo "not ok 1 - build the fuzz target"

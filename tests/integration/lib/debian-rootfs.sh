@@ -5,7 +5,9 @@
 #   INIT: systemd (default), sysvinit (sysvinit-core as PID 1) or openrc (sysvinit's init
 #   running OpenRC), or systemd-host (systemd plus machined, dbus and the libraries lxmgr links
 #   against: the outer container of tests/systemd-host), or ssh (systemd plus openssh-server,
-#   for the SSH host keys of clones). Each variant has its own cache.
+#   for the SSH host keys of clones), or ansible-host (systemd-host's packages plus
+#   openssh-server, python3 and python3-apt: the second host of tests/ansible-two-hosts and
+#   the machines its playbook makes). Each variant has its own cache.
 set -euo pipefail
 
 suite=${1:-bookworm}
@@ -22,10 +24,11 @@ ssh)
     dest="$cache/debian-$suite-ssh"
     include=systemd,systemd-sysv,dbus,openssh-server,$common
     ;;
-systemd-host)
-    dest="$cache/debian-$suite-systemd-host"
+systemd-host | ansible-host)
+    dest="$cache/debian-$suite-$init"
     include=systemd,systemd-sysv,dbus,systemd-container,libnl-route-3-200,libnftables1
     include=$include,libuuid1,libseccomp2,libiniparser1,libcrypt1,libsystemd0,$common
+    [ "$init" = systemd-host ] || include=$include,openssh-server,python3,python3-apt
     ;;
 sysvinit | openrc)
     dest="$cache/debian-$suite-$init"
@@ -34,7 +37,7 @@ sysvinit | openrc)
     exclude=systemd,systemd-sysv
     ;;
 *)
-    echo "debian-rootfs: unknown init '$init' (systemd, systemd-host, ssh, sysvinit, openrc)" >&2
+    echo "debian-rootfs: unknown init '$init' (systemd, systemd-host, ansible-host, ssh, sysvinit, openrc)" >&2
     exit 2
     ;;
 esac

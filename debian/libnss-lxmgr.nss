@@ -1,0 +1,1 @@
+hosts before=mymachines,resolve,dns lxmgr

@@ -1,0 +1,98 @@
+/* cmd-clone.c: lxmgr clone SRC DST: a new container from a stopped one, by copy or as an
+ * overlayfs snapshot, with an identity of its own. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "image/clone.h"
+#include "image/create.h"
+#include "store/store.h"
+
+#define LOG_STEP "clone"
+
+struct clone_opts {
+	const char *src, *dst, *hostname, *ip;
+	bool snapshot;
+};
+
+static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct clone_opts *o)
+{
+	static const struct option longopts[] = {
+		{"snapshot", no_argument, NULL, 's'},
+		{"hostname", required_argument, NULL, 'H'},
+		{"ip", required_argument, NULL, 'I'},
+		{},
+	};
+	char bad[3];
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) >= 0)
+		switch (c) {
+		case 's':
+			o->snapshot = true;
+			break;
+		case 'H':
+			o->hostname = optarg;
+			break;
+		case 'I':
+			o->ip = optarg;
+			break;
+		case ':':
+			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cmd_usage_error(ctx, "unknown option '%s'",
+					       args_bad_option(argv, optind, optopt, bad));
+		}
+	if (optind + 2 != argc)
+		return cmd_usage_error(ctx, "expected SRC and DST");
+	o->src = argv[optind];
+	o->dst = argv[optind + 1];
+	return 0;
+}
+
+int cmd_clone(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_container_ struct container *src = NULL;
+	struct clone_opts o = {0};
+	struct create_request req;
+	uint64_t t0 = now_ns();
+	int r;
+
+	r = parse_opts(ctx, argc, argv, &o);
+	if (r != 0)
+		return r;
+	ctx->name = o.src;
+	if (store_container_open(ctx, o.src, &src) < 0)
+		return EXIT_FAILED;
+	/* Held until the clone exists: the source cannot start (or be destroyed) meanwhile. */
+	r = store_lock_running(src);
+	if (r == -EBUSY)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "%s is running: stop it first", o.src),
+		       EXIT_FAILED;
+	if (r < 0)
+		return lx_fail(ctx, r, "lock %s", src->dir), EXIT_FAILED;
+	if (clone_check_source(ctx, src, o.snapshot) < 0)
+		return EXIT_FAILED;
+	ctx->name = o.dst;
+	req = (struct create_request){
+		.name = o.dst,
+		.hostname = o.hostname,
+		.net = {.mode = net_mode_to_string(src->cfg.net_mode), .ip = o.ip},
+		.clone_of = src,
+		.snapshot = o.snapshot,
+	};
+	r = create_container(ctx, &req);
+	if (r < 0)
+		return EXIT_FAILED;
+	lx_info(ctx, "%s of %s made in %.3f s", o.snapshot ? "snapshot" : "copy", o.src,
+		(double)(now_ns() - t0) / 1e9);
+	return 0;
+}

@@ -1,0 +1,191 @@
+/* cmd-config.c: lxmgr config: show, get, set and unset keys of a container's config. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/sd.h"
+#include "base/util.h"
+#include "cgroup/cgroup.h"
+#include "cmd/cmd.h"
+#include "cmd/parse.h"
+#include "fs/idmap-alloc.h"
+#include "fs/quota.h"
+#include "run/unit.h"
+#include "store/runtime.h"
+#include "store/store.h"
+#include "store/suggest.h"
+
+#define LOG_STEP "config"
+
+static int show_all(const struct container *c)
+{
+	const char *doc;
+	const char *key;
+
+	for (size_t i = 0; (key = config_key_name(i, &doc)); i++) {
+		_cleanup_free_ char *v = NULL;
+
+		if (config_get(&c->cfg, key, &v) >= 0)
+			printf("%s = %s\n", key, v);
+	}
+	return 0;
+}
+
+/* Limits of a running container change at once; everything else at its next start. */
+static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char *key)
+{
+	_cleanup_container_ struct container *c = NULL;
+	struct runtime_state rs = {0};
+	struct cgroup_host h = {0};
+	int r;
+
+	if (store_container_open(ctx, name, &c) < 0 || !store_is_running(c))
+		return;
+	if (strncmp(key, "limits.", 7) != 0) {
+		lx_info(ctx, "%s takes effect at the next start", key);
+		return;
+	}
+	r = runtime_state_read(c->rundir, &rs);
+	if (r >= 0)
+		r = cgroup_host_detect(&h);
+	if (r >= 0)
+		r = cgroup_apply_limits(&h, &rs.cgroup, &c->cfg);
+	if (r < 0)
+		lx_warn(ctx, r,
+			"apply %s to the running container (it applies at the next start), "
+			"ignoring",
+			key);
+	cgroup_host_done(&h);
+	runtime_state_done(&rs);
+}
+
+/* idmap.uid_base, gid_base or size: the range it would give, checked as start checks it, under
+ * the store's allocation lock (held by *ret_lock until the edit is written), so that no create
+ * takes the same ids meanwhile. */
+static int check_id_key(struct lxmgr_ctx *ctx, const struct container *c, const char *key,
+			const char *value, int *ret_lock)
+{
+	uint32_t uid_base = c->cfg.uid_base, gid_base = c->cfg.gid_base, count = c->cfg.id_count;
+	_cleanup_close_ int lock = -EBADF;
+	struct config_error e = {0};
+	uint32_t v;
+	int r;
+
+	if (!value || strncmp(key, "idmap.", 6) != 0)
+		return 0;
+	/* A malformed value gets the config's own message from config_edit_file. */
+	if (config_check_value(key, value, &e) < 0 || parse_u32(value, &v) < 0)
+		return 0;
+	if (!strcmp(key, "idmap.uid_base"))
+		uid_base = v;
+	else if (!strcmp(key, "idmap.gid_base"))
+		gid_base = v;
+	else if (!strcmp(key, "idmap.size"))
+		count = v;
+	else
+		return 0;
+	lock = store_lock_alloc(ctx);
+	if (lock < 0)
+		return log_fail_full(ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
+				     ctx->paths.run);
+	r = idmap_check_range(ctx, c->name, uid_base, gid_base, count);
+	if (r < 0)
+		return r;
+	*ret_lock = TAKE_FD(lock);
+	return 0;
+}
+
+/* limits.disk is a project quota on the store's file system, not a cgroup file: refused before
+ * the file changes where that file system has none, and applied at once, running or not. */
+static int edit_disk(struct lxmgr_ctx *ctx, struct container *c, const char *value)
+{
+	_cleanup_container_ struct container *n = NULL;
+	struct config_error e = {0};
+	int r;
+
+	if (value && *value && strcmp(value, "max")) {
+		r = config_check_value("limits.disk", value, &e);
+		if (r < 0)
+			return store_report_config_error(ctx, r, &e);
+		r = quota_refuse_unsupported(ctx, c->dir);
+		if (r < 0)
+			return r;
+	}
+	r = config_edit_file(c->config_path, "limits.disk", value, &e);
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	r = store_container_open(ctx, c->name, &n);
+	return r < 0 ? r : quota_apply(ctx, n);
+}
+
+static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, const char *value)
+{
+	_cleanup_close_ int lock = -EBADF;
+	struct config_error e = {0};
+	bool on = false;
+	int r;
+
+	r = check_id_key(ctx, c, key, value, &lock);
+	if (r < 0)
+		return r;
+
+	/* autostart means lxmgr enable/disable where systemd runs: the unit goes first, so a
+	 * refusal changes nothing. Elsewhere it is recorded only. */
+	if (!strcmp(key, "container.autostart") && sd_is_booted() &&
+	    (!value || parse_bool(value, &on) >= 0)) {
+		r = unit_autostart_apply(ctx, c->name, on);
+		if (r < 0)
+			return r;
+	}
+	if (!strcmp(key, "limits.disk"))
+		return edit_disk(ctx, c, value);
+	r = config_edit_file(c->config_path, key, value, &e);
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	apply_live(ctx, c->name, key);
+	return 0;
+}
+
+int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_free_ char *v = NULL;
+	struct verb_args a = {.min_args = 1,
+			      .max_args = 4,
+			      .args_name = "NAME [get KEY | set KEY VALUE | unset KEY]",
+			      .options_first = true};
+	const char *op;
+	int r;
+
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
+	argc = a.n_args + 1;
+	argv = a.args - 1;
+	op = argc > 2 ? argv[2] : NULL;
+	if (op && !((!strcmp(op, "get") && argc == 4) || (!strcmp(op, "set") && argc == 5) ||
+		    (!strcmp(op, "unset") && argc == 4)))
+		return cmd_usage_error(ctx, "expected get KEY, set KEY VALUE or unset KEY");
+	if (store_container_open(ctx, ctx->name, &c) < 0)
+		return EXIT_FAILED;
+	if (!op)
+		return show_all(c);
+	if (!strcmp(op, "get")) {
+		r = config_get(&c->cfg, argv[3], &v);
+		if (r == -ENOENT) {
+			char hint[96];
+
+			suggest_config_key(argv[3], hint, sizeof(hint));
+			return lx_fail(ctx, LX_SYNTHETIC(r), "unknown key '%s'%s", argv[3], hint),
+			       EXIT_FAILED;
+		}
+		if (r < 0)
+			return EXIT_FAILED;
+		printf("%s\n", v);
+		return 0;
+	}
+	r = edit(ctx, c, argv[3], !strcmp(op, "set") ? argv[4] : NULL);
+	return r < 0 ? EXIT_FAILED : 0;
+}

@@ -1,0 +1,429 @@
+/* cmd-list.c: lxmgr list and lxmgr info: state for people (tables) and programs (--json). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "cgroup/cgroup.h"
+#include "cmd/cmd.h"
+#include "cmd/parse.h"
+#include "fs/mounts-live.h"
+#include "fs/quota.h"
+#include "guest/provision.h"
+#include "guest/readiness.h"
+#include "net/veth.h"
+#include "network/network.h"
+#include "store/runtime.h"
+#include "store/store.h"
+
+#define LOG_STEP "list"
+
+struct status {
+	enum run_state state;
+	pid_t monitor_pid; /* 0 when stopped */
+	pid_t init_pid;
+	uint64_t uptime;
+	uint64_t memory;        /* UINT64_MAX: unknown */
+	char veth[IFNAMSIZ];    /* host end of its veth while running, else "" */
+	char **live_mounts;     /* what `lxmgr mount` attached during this boot (mounts-live.h) */
+	struct readiness ready; /* the guest's systemd state while running */
+	bool disk_known;        /* info only: a walk of every container would slow list down */
+	struct quota_usage disk;
+};
+
+static void status_done(struct status *st)
+{
+	strv_free(st->live_mounts);
+	st->live_mounts = NULL;
+}
+
+static void read_status(const struct lxmgr_ctx *ctx, const struct container *c, struct status *ret)
+{
+	struct runtime_state rs = {0};
+
+	*ret = (struct status){.state = RUN_STATE_STOPPED, .memory = UINT64_MAX};
+	if (!store_is_running(c) || runtime_state_read(c->rundir, &rs) < 0)
+		return;
+	ret->state = rs.state;
+	ret->init_pid = rs.init_pid;
+	ret->monitor_pid = rs.monitor_pid;
+	if (rs.started_at && now_realtime_s() >= rs.started_at)
+		ret->uptime = now_realtime_s() - rs.started_at;
+	if (rs.cgroup.unified && cgroup_memory_current(&rs.cgroup, &ret->memory) < 0)
+		ret->memory = UINT64_MAX;
+	if (rs.net_veth)
+		(void)snprintf(ret->veth, sizeof(ret->veth), "%s", rs.net_veth);
+	(void)mounts_live_list(c->rundir, rs.init_start, &ret->live_mounts);
+	if (rs.state == RUN_STATE_RUNNING)
+		readiness_query(ctx, c, &rs, &ret->ready);
+	runtime_state_done(&rs);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* Facts of the config, so that a stopped container shows them too; veth only while running. */
+static void net_facts(const struct lxmgr_ctx *ctx, const struct container *c, char *ip,
+		      size_t ip_size, char mac[static 18], char bridge[static IFNAMSIZ])
+{
+	const struct container_config *cfg = &c->cfg;
+	uint8_t m[6];
+
+	ip[0] = mac[0] = bridge[0] = '\0';
+	if (cfg->net_mode != NET_MODE_BRIDGE && cfg->net_mode != NET_MODE_ROUTED)
+		return;
+	network_container_mac(cfg, m);
+	net_mac_format(m, mac);
+	if (cfg->net_mode == NET_MODE_BRIDGE) {
+		struct net_pool pool;
+
+		network_bridge_name(ctx, cfg, bridge);
+		if (cfg->net_ip[0] && network_known_pool(ctx, cfg, bridge, &pool) >= 0)
+			(void)snprintf(ip, ip_size, "%s/%u", cfg->net_ip, pool.prefix);
+		else
+			(void)snprintf(ip, ip_size, "%s", cfg->net_ip);
+	} else {
+		(void)snprintf(ip, ip_size, "%s/32", cfg->net_ip);
+	}
+}
+
+/* The IPv6 address with its prefix length ("fd12::5/64", routed "/128"), or "". */
+static const char *address6(const struct container_config *cfg, char *buf, size_t size)
+{
+	bool routed = cfg->net_mode == NET_MODE_ROUTED;
+
+	buf[0] = '\0';
+	if (cfg->net_ip6[0] && (routed || network_ipv6_wanted(cfg)))
+		(void)snprintf(buf, size, "%s/%u", cfg->net_ip6, routed ? 128u : 64u);
+	return buf;
+}
+
+static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
+			   const struct status *st)
+{
+	char ip[32], ip6[64], mac[18], bridge[IFNAMSIZ];
+	bool eth0 = c->cfg.net_mode == NET_MODE_BRIDGE || c->cfg.net_mode == NET_MODE_ROUTED;
+
+	net_facts(ctx, c, ip, sizeof(ip), mac, bridge);
+	fprintf(f, ", \"net_interface\": ");
+	json_string(f, eth0 ? "eth0" : "");
+	fprintf(f, ", \"net_address\": ");
+	json_string(f, ip);
+	fprintf(f, ", \"net_mac\": ");
+	json_string(f, mac);
+	fprintf(f, ", \"net_bridge\": ");
+	json_string(f, bridge);
+	fprintf(f, ", \"net_uplink\": ");
+	json_string(f, c->cfg.net_mode == NET_MODE_ROUTED ? c->cfg.net_uplink : "");
+	fprintf(f, ", \"net_address6\": ");
+	json_string(f, eth0 ? address6(&c->cfg, ip6, sizeof(ip6)) : "");
+	fprintf(f, ", \"net_veth\": ");
+	json_string(f, st->veth);
+}
+
+static void print_json_entries(FILE *f, const char *what, const struct config_entry *e)
+{
+	bool first = true;
+
+	fprintf(f, ", \"%s\": {", what);
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++) {
+		if (!e[i].name)
+			continue;
+		fprintf(f, "%s", first ? "" : ", ");
+		json_string(f, e[i].name);
+		fprintf(f, ": ");
+		json_string(f, e[i].value);
+		first = false;
+	}
+	fprintf(f, "}");
+}
+
+static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
+		       const struct status *st)
+{
+	const struct container_config *cfg = &c->cfg;
+
+	fprintf(f, "{\"name\": ");
+	json_string(f, c->name);
+	fprintf(f, ", \"state\": \"%s\", \"init_pid\": %d, \"uptime_seconds\": %llu",
+		run_state_to_string(st->state), (int)st->init_pid, (unsigned long long)st->uptime);
+	fprintf(f, ", \"monitor_pid\": %d", (int)st->monitor_pid);
+	if (st->memory != UINT64_MAX)
+		fprintf(f, ", \"memory_bytes\": %llu", (unsigned long long)st->memory);
+	else
+		fprintf(f, ", \"memory_bytes\": null");
+	if (st->disk_known)
+		fprintf(f, ", \"disk_bytes\": %llu, \"disk_limit_bytes\": %llu",
+			(unsigned long long)st->disk.used, (unsigned long long)st->disk.limit);
+	fprintf(f, ", \"uid_base\": %u, \"gid_base\": %u, \"id_count\": %u", cfg->uid_base,
+		cfg->gid_base, cfg->id_count);
+	fprintf(f, ", \"uuid\": ");
+	json_string(f, cfg->uuid);
+	fprintf(f, ", \"hostname\": ");
+	json_string(f, cfg->hostname ? cfg->hostname : c->name);
+	fprintf(f, ", \"init\": ");
+	json_string(f, cfg->init);
+	fprintf(f, ", \"init_kind\": \"%s\", \"systemd_version\": %u",
+		init_kind_to_string(cfg->init_kind), cfg->systemd_version);
+	fprintf(f, ", \"rootfs\": ");
+	json_string(f, c->rootfs);
+	fprintf(f, ", \"rootfs_shifted\": %s, \"snapshot_of\": ",
+		cfg->rootfs_shifted ? "true" : "false");
+	json_string(f, cfg->snapshot_of);
+	fprintf(f, ", \"source\": ");
+	json_string(f, cfg->rootfs_source ? cfg->rootfs_source : "");
+	fprintf(f, ", \"autostart\": %s, \"net_mode\": \"%s\"", cfg->autostart ? "true" : "false",
+		net_mode_to_string(cfg->net_mode));
+	print_json_net(f, ctx, c, st);
+	print_json_entries(f, "mounts", cfg->mounts);
+	print_json_entries(f, "devices", cfg->devices);
+	fprintf(f, ", \"system_state\": ");
+	if (st->ready.state[0]) {
+		json_string(f, st->ready.state);
+		fprintf(f, ", \"failed_units\": %u", st->ready.failed_units);
+	} else {
+		fprintf(f, "null, \"failed_units\": null");
+	}
+	fprintf(f, ", \"live_mounts\": [");
+	for (char **m = st->live_mounts; m && *m; m++) {
+		fprintf(f, "%s", m == st->live_mounts ? "" : ", ");
+		json_string(f, *m);
+	}
+	fprintf(f, "], \"provision_log\": ");
+	if (provision_requested(cfg))
+		fprintf(f, "\"%s/%s\"", c->logdir, PROVISION_LOG);
+	else
+		fprintf(f, "\"\"");
+	fprintf(f, "}");
+}
+
+static void format_memory(uint64_t bytes, char *buf, size_t size)
+{
+	if (bytes == UINT64_MAX)
+		(void)snprintf(buf, size, "-");
+	else
+		(void)snprintf(buf, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
+}
+
+/* "Disk:       1.2G used of 2.0G (project quota)", or without a limit "172.3M used". */
+static void print_disk(const struct status *st)
+{
+	char used[32], limit[32];
+
+	if (!st->disk_known)
+		return;
+	format_memory(st->disk.used, used, sizeof(used));
+	format_memory(st->disk.limit, limit, sizeof(limit));
+	if (st->disk.limit)
+		printf("Disk:       %s used of %s (project quota)\n", used, limit);
+	else
+		printf("Disk:       %s used%s\n", used, st->disk.from_quota ? " (no limit)" : "");
+}
+
+static void format_uptime(const struct status *st, char *buf, size_t size)
+{
+	if (st->state == RUN_STATE_STOPPED)
+		(void)snprintf(buf, size, "-");
+	else if (st->uptime < 3600)
+		(void)snprintf(buf, size, "%llum%02llus", (unsigned long long)st->uptime / 60,
+			       (unsigned long long)st->uptime % 60);
+	else
+		(void)snprintf(buf, size, "%lluh%02llum", (unsigned long long)st->uptime / 3600,
+			       (unsigned long long)(st->uptime / 60) % 60);
+}
+
+static int on_json(struct lxmgr_ctx *ctx, int opt _unused_, const char *arg _unused_,
+		   void *userdata _unused_)
+{
+	ctx->output = OUTPUT_JSON;
+	return 0;
+}
+
+/* list: no NAME; info: one. Both take --json. */
+static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int want_names)
+{
+	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {}};
+	struct verb_args a = {.longopts = longopts,
+			      .on_option = on_json,
+			      .min_args = want_names,
+			      .max_args = want_names};
+
+	return cmd_parse(ctx, argc, argv, &a);
+}
+
+/* Fits 100 columns with the longest SYSTEM ("degraded (N failed)"); the UID range and the
+ * uptime are in info. */
+#define LIST_ROW "%-12s %-8s %-15s %-19s %-7s %-7s %-4s %s\n"
+
+/* The addresses without their prefix lengths, "-" when there is none. */
+static void list_addresses(const struct container *c, char *ip, size_t ip_size, char *ip6,
+			   size_t ip6_size)
+{
+	bool eth0 = c->cfg.net_mode == NET_MODE_BRIDGE || c->cfg.net_mode == NET_MODE_ROUTED;
+
+	(void)snprintf(ip, ip_size, "%s", eth0 && c->cfg.net_ip[0] ? c->cfg.net_ip : "-");
+	if (!eth0 || !*address6(&c->cfg, ip6, ip6_size))
+		(void)snprintf(ip6, ip6_size, "-");
+	else
+		ip6[strcspn(ip6, "/")] = '\0';
+}
+
+int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **names = NULL;
+	bool first = true;
+	int r;
+
+	r = parse_json_flag(ctx, argc, argv, 0);
+	if (r != 0)
+		return r;
+	r = store_list_names(ctx, &names);
+	if (r < 0) {
+		(void)lx_fail(ctx, r, "read %s", ctx->paths.lib);
+		return EXIT_FAILED;
+	}
+	if (ctx->output == OUTPUT_JSON)
+		printf("[");
+	else
+		printf(LIST_ROW, "NAME", "STATE", "IPV4", "IPV6", "PID", "MEMORY", "AUTO",
+		       "SYSTEM");
+	STRV_FOREACH(name, names) {
+		_cleanup_container_ struct container *c = NULL;
+		_cleanup_(status_done) struct status st = {0};
+		char ip[32], ip6[64], mem[32], pid[16], sys[48];
+
+		/* A broken config is reported and the listing goes on. */
+		if (store_container_open(ctx, *name, &c) < 0)
+			continue;
+		read_status(ctx, c, &st);
+		if (ctx->output == OUTPUT_JSON) {
+			printf("%s", first ? "" : ", ");
+			print_json(stdout, ctx, c, &st);
+			first = false;
+			continue;
+		}
+		list_addresses(c, ip, sizeof(ip), ip6, sizeof(ip6));
+		format_memory(st.memory, mem, sizeof(mem));
+		if (st.init_pid)
+			(void)snprintf(pid, sizeof(pid), "%d", (int)st.init_pid);
+		else
+			(void)snprintf(pid, sizeof(pid), "-");
+		readiness_format(&st.ready, sys, sizeof(sys));
+		printf(LIST_ROW, c->name, run_state_to_string(st.state), ip, ip6, pid, mem,
+		       c->cfg.autostart ? "yes" : "no", sys);
+	}
+	if (ctx->output == OUTPUT_JSON)
+		printf("]\n");
+	return 0;
+}
+
+static void print_network(const struct lxmgr_ctx *ctx, const struct container *c,
+			  const struct status *st)
+{
+	const struct container_config *cfg = &c->cfg;
+	char ip[32], ip6[64], mac[18], bridge[IFNAMSIZ];
+
+	printf("Network:    %s\n", net_mode_to_string(cfg->net_mode));
+	if (cfg->net_mode == NET_MODE_HOST)
+		printf("            warning: shares the host's network namespace: root inside "
+		       "can reconfigure the host's interfaces and firewall\n");
+	if (cfg->net_mode != NET_MODE_BRIDGE && cfg->net_mode != NET_MODE_ROUTED)
+		return;
+	net_facts(ctx, c, ip, sizeof(ip), mac, bridge);
+	printf("Interface:  eth0\nMAC:        %s\nAddress:    %s\n", mac, ip);
+	if (*address6(cfg, ip6, sizeof(ip6)))
+		printf("Address6:   %s\n", ip6);
+	if (bridge[0])
+		printf("Bridge:     %s\n", bridge);
+	else
+		printf("Uplink:     %s (proxy ARP)\n", cfg->net_uplink);
+	printf("Host veth:  %s\n", st->veth[0] ? st->veth : "- (stopped)");
+}
+
+/* mount.NAME and device.NAME, one line each (SRC -> DST, idmapped, ro), then live mounts. */
+static void print_shares(const struct container_config *cfg, const struct status *st)
+{
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		if (cfg->mounts[i].name)
+			printf("Mount:      %s: %s\n", cfg->mounts[i].name, cfg->mounts[i].value);
+	for (char **m = st->live_mounts; m && *m; m++)
+		printf("Live mount: %s\n", *m);
+	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
+		if (cfg->devices[i].name)
+			printf("Device:     %s: %s\n", cfg->devices[i].name, cfg->devices[i].value);
+}
+
+int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_container_ struct container *c = NULL;
+	const struct container_config *cfg;
+	_cleanup_(status_done) struct status st = {0};
+	char up[32], mem[32], sig[16];
+	int r;
+
+	r = parse_json_flag(ctx, argc, argv, 1);
+	if (r != 0)
+		return r;
+	if (store_container_open(ctx, ctx->name, &c) < 0)
+		return EXIT_FAILED;
+	read_status(ctx, c, &st);
+	st.disk_known = quota_usage(c, &st.disk) >= 0;
+	if (ctx->output == OUTPUT_JSON) {
+		print_json(stdout, ctx, c, &st);
+		printf("\n");
+		return 0;
+	}
+	cfg = &c->cfg;
+	format_uptime(&st, up, sizeof(up));
+	format_memory(st.memory, mem, sizeof(mem));
+	printf("Name:       %s\nState:      %s\n", c->name, run_state_to_string(st.state));
+	if (st.init_pid)
+		printf("Init PID:   %d\n", (int)st.init_pid);
+	printf("Uptime:     %s\nMemory:     %s\n", up, mem);
+	print_disk(&st);
+	printf("UUID:       %s\nHostname:   %s\n", cfg->uuid,
+	       cfg->hostname ? cfg->hostname : c->name);
+	printf("Init:       %s (%s", cfg->init, init_kind_to_string(cfg->init_kind));
+	if (cfg->systemd_version)
+		printf(" %u", cfg->systemd_version);
+	printf(", stops with %s)\n", signal_to_string(cfg->stop_signal, sig));
+	if (st.ready.state[0]) {
+		char sys[48];
+
+		readiness_format(&st.ready, sys, sizeof(sys));
+		printf("System:     %s\n", sys);
+	}
+	printf("UIDs:       %u-%u\nGIDs:       %u-%u\n", cfg->uid_base,
+	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
+	if (cfg->snapshot_of[0])
+		printf("Rootfs:     %s/overlay/upper over %s's rootfs (snapshot, idmapped "
+		       "layers)\n",
+		       c->dir, cfg->snapshot_of);
+	else
+		printf("Rootfs:     %s (%s)\n", c->rootfs,
+		       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
+	if (cfg->rootfs_source)
+		printf("Source:     %s\n", cfg->rootfs_source);
+	print_network(ctx, c, &st);
+	print_shares(cfg, &st);
+	printf("Console:    %s/console.log\n", c->logdir);
+	if (provision_requested(cfg))
+		printf("Provision:  %s%s%s%s; log %s/%s\n", cfg->provision_user[0] ? "user " : "",
+		       cfg->provision_user, cfg->provision_sudo ? " (sudo)" : "",
+		       cfg->provision_packages[0] ? ", packages" : "", c->logdir, PROVISION_LOG);
+	return 0;
+}

@@ -1,0 +1,386 @@
+/* idmap-alloc.c: choosing a container's id range and claiming it at start. Ranges are unique
+ * within a store by its configs; across stores and other managers only what runs is known, so
+ * the claim at start is what keeps two running containers from ever sharing a host id. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
+#include "base/util.h"
+#include "fs/idmap-alloc.h"
+#include "fs/idmap.h"
+#include "store/config.h"
+#include "store/store.h"
+
+#define LOG_STEP "idmap"
+/* An abstract unix socket name: bound by one process at a time, released when it dies, and
+ * nothing on disk to leave behind. */
+#define CLAIM_LOCK_NAME "lxmgr-idmap-claim"
+/* Of 5 ms: 90 s, longer than another start's pre-start hooks may hold it. */
+#define CLAIM_LOCK_TRIES 18000
+
+static void push_range(struct idmap_range **v, size_t *n, uint32_t start, uint32_t count)
+{
+	struct idmap_range *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return;
+	nv[(*n)++] = (struct idmap_range){.start = start, .count = count};
+	*v = nv;
+}
+
+struct used_ranges {
+	struct idmap_range *v;
+	size_t n;
+};
+
+static int push_config_range(void *userdata, const char *name _unused_,
+			     const struct container_config *c)
+{
+	struct used_ranges *u = userdata;
+
+	if (c->uid_base) {
+		push_range(&u->v, &u->n, c->uid_base, c->id_count);
+		push_range(&u->v, &u->n, c->gid_base, c->id_count);
+	}
+	return 0;
+}
+
+static void push_live_ranges(int procfd, bool gid, struct used_ranges *u)
+{
+	struct idmap_range *live = NULL;
+	size_t n_live = 0;
+
+	if (idmap_live_ranges(procfd, gid, &live, &n_live) >= 0)
+		for (size_t i = 0; i < n_live; i++)
+			push_range(&u->v, &u->n, live[i].start, live[i].count);
+	free(live);
+}
+
+/* Uids and gids together, so that a container gets the same base for both: the store's
+ * containers, and (other stores, LXC and nspawn containers) whatever runs now. */
+static int collect_used_ranges(const struct lxmgr_ctx *ctx, struct idmap_range **ret, size_t *ret_n)
+{
+	_cleanup_close_ int procfd = -EBADF;
+	struct used_ranges u = {0};
+	int r;
+
+	r = store_foreach_config(ctx, push_config_range, &u);
+	if (r < 0) {
+		free(u.v);
+		return r;
+	}
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd >= 0) {
+		push_live_ranges(procfd, false, &u);
+		push_live_ranges(procfd, true, &u);
+	}
+	*ret = u.v;
+	*ret_n = u.n;
+	return 0;
+}
+
+static const char *subid_path(bool gid)
+{
+	const char *p = getenv(gid ? "LXMGR_SUBGID" : "LXMGR_SUBUID");
+
+	return p && *p ? p : gid ? "/etc/subgid" : "/etc/subuid";
+}
+
+/* The ids our own user namespace maps: all of them on a host, a container's range inside a
+ * nesting container. */
+static int own_map(bool gid, struct idmap_range *ret, size_t max)
+{
+	_cleanup_fclose_ FILE *f = fopen(gid ? "/proc/self/gid_map" : "/proc/self/uid_map", "re");
+
+	if (!f)
+		return -errno;
+	return idmap_parse_own_map(f, ret, max);
+}
+
+/* Root's subordinate ranges from path, added first if missing, cut to what we map. */
+static int owned_ranges(const struct lxmgr_ctx *ctx, bool gid, struct idmap_range *ret, size_t max)
+{
+	const char *path = subid_path(gid);
+	struct idmap_range map[64], owned[64];
+	_cleanup_fclose_ FILE *f = NULL;
+	int n_map, n, r;
+
+	n_map = own_map(gid, map, ELEMENTSOF(map));
+	if (n_map < 0)
+		return log_fail_full(ctx, "idmap", n_map, "read our own %s map",
+				     gid ? "gid" : "uid");
+	if (idmap_map_is_initial(map, (size_t)n_map))
+		r = idmap_ensure_root_entry(path, /* blocks= */ 1000);
+	else
+		r = idmap_ensure_root_entry_in(path, map, (size_t)n_map);
+	if (r == -ENOSPC)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
+				     "this user namespace maps no ids above %u to give a container "
+				     "(create the outer container with --ids)",
+				     IDMAP_DEFAULT_SIZE);
+	if (r < 0)
+		return log_fail_full(ctx, "idmap", r, "add a range for root to %s", path);
+	if (r > 0)
+		lx_info(ctx, "added a subordinate id range for root to %s", path);
+	f = fopen(path, "re");
+	if (!f)
+		return log_fail_full(ctx, "idmap", -errno, "open %s", path);
+	n = idmap_parse_subid(f, "root", 0, owned, ELEMENTSOF(owned));
+	if (n < 0)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(n), "%s: malformed line", path);
+	return (int)idmap_clip_ranges(owned, (size_t)n, map, (size_t)n_map, ret, max);
+}
+
+static int alloc_one(const struct lxmgr_ctx *ctx, bool gid, const struct idmap_range *used,
+		     size_t n_used, uint32_t size, uint32_t *ret)
+{
+	struct idmap_range owned[64];
+	int n, r;
+
+	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
+	if (n < 0)
+		return n;
+	r = idmap_alloc_range(owned, (size_t)n, used, n_used, size, ret);
+	if (r == -ENOSPC)
+		return log_fail_full(ctx, "idmap", LX_SYNTHETIC(r),
+				     "%s has no free range of %u ids for root%s: containers use "
+				     "them all (add a range for root)",
+				     subid_path(gid), size,
+				     n == 0 ? " that this user namespace maps" : "");
+	return r < 0 ? log_fail_full(ctx, "idmap", r, "allocate ids") : 0;
+}
+
+int idmap_alloc_ids(const struct lxmgr_ctx *ctx, uint32_t size, uint32_t *ret_uid_base,
+		    uint32_t *ret_gid_base)
+{
+	_cleanup_free_ struct idmap_range *used = NULL;
+	size_t n_used = 0;
+	int r;
+
+	r = collect_used_ranges(ctx, &used, &n_used);
+	if (r < 0)
+		return log_fail_full(ctx, "idmap", r, "list the ranges in use");
+	r = alloc_one(ctx, false, used, n_used, size, ret_uid_base);
+	if (r >= 0)
+		r = alloc_one(ctx, true, used, n_used, size, ret_gid_base);
+	return r;
+}
+
+static int claim_lock(void)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	socklen_t len =
+		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(CLAIM_LOCK_NAME));
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memcpy(a.sun_path + 1, CLAIM_LOCK_NAME, strlen(CLAIM_LOCK_NAME));
+	for (int i = 0; i < CLAIM_LOCK_TRIES; i++) {
+		struct timespec ts = {.tv_nsec = 5 * 1000 * 1000};
+
+		if (bind(fd, (struct sockaddr *)&a, len) == 0)
+			return TAKE_FD(fd);
+		if (errno != EADDRINUSE)
+			return -errno;
+		(void)nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Whether [base, base+count) overlaps a range a running user namespace maps. */
+static int range_is_live(int procfd, bool gid, uint32_t base, uint32_t count)
+{
+	_cleanup_free_ struct idmap_range *live = NULL;
+	size_t n = 0;
+	int r = idmap_live_ranges(procfd, gid, &live, &n);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (base < live[i].start + live[i].count && live[i].start < base + count)
+			return 1;
+	return 0;
+}
+
+static int record_range(const struct lxmgr_ctx *ctx, struct container *c, uint32_t uid_base,
+			uint32_t gid_base)
+{
+	struct config_error err;
+	char text[16];
+	int r;
+
+	(void)snprintf(text, sizeof(text), "%u", uid_base);
+	r = config_edit_file(c->config_path, "idmap.uid_base", text, &err);
+	if (r >= 0) {
+		(void)snprintf(text, sizeof(text), "%u", gid_base);
+		r = config_edit_file(c->config_path, "idmap.gid_base", text, &err);
+	}
+	if (r < 0)
+		return store_report_config_error(ctx, r, &err);
+	c->cfg.uid_base = uid_base;
+	c->cfg.gid_base = gid_base;
+	return 0;
+}
+
+static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
+{
+	_cleanup_close_ int lock = -EBADF;
+	uint32_t uid_base, gid_base;
+	int r;
+
+	if (c->cfg.rootfs_shifted)
+		return lx_fail(
+			ctx, LX_SYNTHETIC(-EBUSY),
+			"ids %u-%u are mapped by a running user namespace (another store's "
+			"container, LXC or nspawn) and this rootfs was shifted to them: stop "
+			"that one first",
+			c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1);
+	/* Chosen and recorded under the store's allocation lock, as create does. */
+	lock = store_lock_alloc(ctx);
+	if (lock < 0)
+		return lx_fail(ctx, lock, "lock %s/" STORE_ALLOC_LOCK, ctx->paths.run);
+	r = idmap_alloc_ids(ctx, c->cfg.id_count, &uid_base, &gid_base);
+	if (r < 0)
+		return r;
+	lx_info(ctx, "ids %u-%u are mapped by a running user namespace: moved to %u-%u",
+		c->cfg.uid_base, c->cfg.uid_base + c->cfg.id_count - 1, uid_base,
+		uid_base + c->cfg.id_count - 1);
+	return record_range(ctx, c, uid_base, gid_base);
+}
+
+struct overlap_query {
+	const char *self;
+	bool gid;
+	uint32_t base, count;
+	char *why;
+	size_t size;
+	int found;
+};
+
+static int find_overlap(void *userdata, const char *name, const struct container_config *c)
+{
+	struct overlap_query *q = userdata;
+	uint32_t base = q->gid ? c->gid_base : c->uid_base;
+
+	if (q->found || !strcmp(name, q->self) || !base ||
+	    !idmap_ranges_overlap(q->base, q->count, base, c->id_count))
+		return 0;
+	(void)snprintf(q->why, q->size, "overlaps the %ss %u-%u of container %s",
+		       q->gid ? "gid" : "uid", base, base + c->id_count - 1, name);
+	q->found = 1;
+	return 0;
+}
+
+/* A host user or group (its file's name) with an id in the range. */
+static int find_host_account(bool gid, uint32_t base, uint32_t count, char *why, size_t size)
+{
+	const char *path = gid ? "/etc/group" : "/etc/passwd";
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char name[64];
+	uint32_t id;
+	int r;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	r = idmap_find_account(f, base, count, name, sizeof(name), &id);
+	if (r > 0)
+		(void)snprintf(why, size, "holds the host %s %s (%s %u in %s)",
+			       gid ? "group" : "user", name, gid ? "gid" : "uid", id, path);
+	return r;
+}
+
+/* The rules for one of the two ranges, in the order LXC would trip on them. 1 and why, 0, or
+ * -errno (reported). */
+static int range_problem(const struct lxmgr_ctx *ctx, const char *self, bool gid, uint32_t base,
+			 uint32_t count, char *why, size_t size)
+{
+	struct overlap_query q = {.self = self, .gid = gid, .base = base, .count = count};
+	struct idmap_range owned[64];
+	char list[256], rule[400];
+	int n, r;
+
+	n = owned_ranges(ctx, gid, owned, ELEMENTSOF(owned));
+	if (n < 0)
+		return n;
+	rule[0] = '\0';
+	if (!idmap_range_is_covered(owned, (size_t)n, base, count)) {
+		idmap_format_ranges(owned, (size_t)n, list, sizeof(list));
+		(void)snprintf(rule, sizeof(rule), "is not inside root's ranges in %s (%s)",
+			       subid_path(gid), list);
+	}
+	if (!rule[0]) {
+		r = find_host_account(gid, base, count, rule, sizeof(rule));
+		if (r < 0)
+			return lx_fail(ctx, r, "read %s", gid ? "/etc/group" : "/etc/passwd");
+	}
+	if (!rule[0] && self) {
+		q.why = rule;
+		q.size = sizeof(rule);
+		r = store_foreach_config(ctx, find_overlap, &q);
+		if (r < 0)
+			return lx_fail(ctx, r, "list the ranges of the store's containers");
+	}
+	if (!rule[0])
+		return 0;
+	(void)snprintf(why, size, "idmap.%s_base %u: %u-%" PRIu64 " %s", gid ? "gid" : "uid", base,
+		       base, (uint64_t)base + count - 1, rule);
+	return 1;
+}
+
+int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
+			uint32_t gid_base, uint32_t count, char *why, size_t size)
+{
+	int r = range_problem(ctx, self, false, uid_base, count, why, size);
+
+	return r != 0 ? r : range_problem(ctx, self, true, gid_base, count, why, size);
+}
+
+int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
+		      uint32_t gid_base, uint32_t count)
+{
+	char why[800];
+	int r = idmap_range_problem(ctx, self, uid_base, gid_base, count, why, sizeof(why));
+
+	return r > 0 ? lx_fail(ctx, LX_SYNTHETIC(-ERANGE), "%s", why) : r;
+}
+
+int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock)
+{
+	_cleanup_close_ int lock = -EBADF, procfd = -EBADF;
+	int live_u, live_g, r;
+
+	/* A config edited by hand is checked here as config set checks it: never a host user's
+	 * ids, nor ids outside what root was given, nor another container's. */
+	r = idmap_check_range(ctx, c->name, c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count);
+	if (r < 0)
+		return r;
+	lock = claim_lock();
+	if (lock < 0)
+		return lx_fail(ctx, lock, "wait for another start to claim its ids");
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return lx_fail(ctx, -errno, "open /proc");
+	live_u = range_is_live(procfd, false, c->cfg.uid_base, c->cfg.id_count);
+	live_g = range_is_live(procfd, true, c->cfg.gid_base, c->cfg.id_count);
+	if (live_u < 0 || live_g < 0)
+		return lx_fail(ctx, live_u < 0 ? live_u : live_g, "list the ranges in use");
+	if (live_u || live_g) {
+		r = move_range(ctx, c);
+		if (r < 0)
+			return r;
+	}
+	*ret_lock = TAKE_FD(lock);
+	return 0;
+}

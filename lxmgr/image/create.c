@@ -1,0 +1,578 @@
+/* create.c: making a container in the store, atomically (DESIGN §8). */
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
+#include "base/util.h"
+#include "fs/idmap-alloc.h"
+#include "fs/idmap.h"
+#include "fs/rootfs.h"
+#include "guest/guest.h"
+#include "guest/identity.h"
+#include "guest/login.h"
+#include "image/clone.h"
+#include "image/copy.h"
+#include "image/create.h"
+#include "image/import.h"
+#include "image/template-cache.h"
+#include "image/template.h"
+#include "network/network.h"
+#include "run/hooks.h"
+#include "store/store.h"
+
+#define LOG_STEP "create"
+
+struct build {
+	const struct lxmgr_ctx *ctx;
+	const struct create_request *req;
+	char *tmpdir; /* LIB/.NAME.create-XXXXXX */
+	char *tmp_rootfs;
+	int tmpfd;   /* locked: gc leaves a create in progress alone */
+	int view_fd; /* snapshot clone or snapshot source: the overlay view (clone.h) */
+	bool tty;
+	int last_percent;
+	struct template_choice tmpl; /* -t: the template, found and checked */
+	struct container_config cfg;
+};
+
+static bool interrupted(void *userdata)
+{
+	sigset_t pending;
+
+	(void)userdata;
+	if (sigpending(&pending) < 0)
+		return false;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+	       sigismember(&pending, SIGHUP);
+}
+
+static void report(void *userdata, uint64_t done, uint64_t total)
+{
+	struct build *b = userdata;
+	int percent = total ? (int)(done * 100 / total) : 100;
+
+	if (percent > 100)
+		percent = 100;
+	/* Progress is for people: -q (errors only) silences it. */
+	if (log_threshold() < LOG_LEVEL_WARNING)
+		return;
+	/* A terminal gets a line that updates in place; a log gets every 25%. */
+	if (b->tty) {
+		fprintf(stderr, "\rlxmgr: %s %s: rootfs: %3d%% (%llu of %llu MiB)", b->ctx->verb,
+			b->req->name, percent, (unsigned long long)(done >> 20),
+			(unsigned long long)(total >> 20));
+		if (percent == 100)
+			fputc('\n', stderr);
+	} else if (percent / 25 != b->last_percent / 25 ||
+		   (percent == 100 && b->last_percent != 100)) {
+		fprintf(stderr, "lxmgr: %s %s: rootfs: %d%%\n", b->ctx->verb, b->req->name,
+			percent);
+	}
+	b->last_percent = percent;
+}
+
+static int check_target_free(const struct lxmgr_ctx *ctx, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+
+	if (xasprintf(&path, "%s/%s", ctx->paths.lib, name) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (lstat(path, &st) == 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EEXIST), "a container named '%s' exists already",
+			       name);
+	return 0;
+}
+
+static int check_source(struct build *b)
+{
+	const struct lxmgr_ctx *ctx = b->ctx;
+	const struct create_request *req = b->req;
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	if (req->clone_of)
+		return 0; /* clone_check_source() */
+	if (req->tmpl)
+		return template_choose(ctx, req->tmpl, &b->tmpl);
+	if (req->tarball) {
+		if (access(req->tarball, R_OK) < 0)
+			return lx_fail(ctx, -errno, "tarball %s", req->tarball);
+		return 0;
+	}
+	fd = open(req->source_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return lx_fail(ctx, -errno, "rootfs %s", req->source_dir);
+	r = guest_check_init(fd, "/sbin/init");
+	if (r < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "%s has no executable /sbin/init: not a bootable "
+			       "root filesystem",
+			       req->source_dir);
+	return 0;
+}
+
+/* clone: the source's config as it loads (defaults, lxmgr.conf, its file) without what is
+ * its own identity; its network mode unless --net says otherwise. */
+static int clone_base_config(const struct lxmgr_ctx *ctx, const struct create_request *req,
+			     struct container_config *cfg)
+{
+	struct config_error e = {0};
+	int r;
+
+	r = config_parse_file(req->clone_of->config_path, false, cfg, &e);
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	r = clone_reset_config(cfg, req->snapshot ? req->clone_of->name : NULL);
+	return r < 0 ? lx_fail(ctx, r, "reset the clone's config") : 0;
+}
+
+static int make_tmpdir(struct build *b)
+{
+	const struct lxmgr_ctx *ctx = b->ctx;
+	int r;
+
+	r = mkdir_p(ctx->paths.lib, 0700);
+	if (r < 0)
+		return lx_fail(ctx, r, "create %s", ctx->paths.lib);
+	r = xasprintf(&b->tmpdir, "%s/.%s.create-XXXXXX", ctx->paths.lib, b->req->name);
+	if (r < 0)
+		return lx_fail(ctx, r, "out of memory");
+	if (!mkdtemp(b->tmpdir)) {
+		free(b->tmpdir);
+		b->tmpdir = NULL;
+		return lx_fail(ctx, -errno, "create a directory in %s", ctx->paths.lib);
+	}
+	b->tmpfd = open(b->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->tmpfd < 0 || flock(b->tmpfd, LOCK_EX) < 0 || chmod(b->tmpdir, 0755) < 0)
+		return lx_fail(ctx, -errno, "lock %s", b->tmpdir);
+	r = xasprintf(&b->tmp_rootfs, "%s/rootfs", b->tmpdir);
+	return r < 0 ? lx_fail(ctx, r, "out of memory") : 0;
+}
+
+static void close_view(struct build *b)
+{
+	_cleanup_free_ char *ovdir = NULL;
+
+	if (b->view_fd < 0)
+		return;
+	if (xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, b->tmpdir) >= 0)
+		clone_close_view_at(b->view_fd, ovdir);
+	else
+		(void)close(b->view_fd);
+	b->view_fd = -EBADF;
+}
+
+/* Points b->tmp_rootfs at the overlay view of lower and overlay_dir (clone.h). */
+static int use_view(struct build *b, const char *lower, const char *overlay_dir)
+{
+	b->view_fd = clone_open_view_at(lower, overlay_dir, /* volatile_= */ true);
+	if (b->view_fd < 0)
+		return lx_fail(b->ctx, b->view_fd, "overlayfs of %s and %s", lower, overlay_dir);
+	free(b->tmp_rootfs);
+	b->tmp_rootfs = NULL;
+	if (xasprintf(&b->tmp_rootfs, "/proc/self/fd/%d", b->view_fd) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* clone: the source's own hooks (LIB/SRC/hooks) are the clone's too. */
+static int copy_own_hooks(struct build *b)
+{
+	_cleanup_free_ char *from = NULL, *to = NULL, *failed = NULL;
+	int r;
+
+	if (xasprintf(&from, "%s/hooks", b->req->clone_of->dir) < 0 ||
+	    xasprintf(&to, "%s/hooks", b->tmpdir) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	if (access(from, F_OK) < 0)
+		return 0;
+	r = copy_tree(from, to, 0, 0, NULL, &failed);
+	return r < 0 ? lx_fail(b->ctx, r, "copy %s", failed ? failed : from) : 0;
+}
+
+/* clone: a snapshot gets its layers and works on its overlay view from here on; a full
+ * clone copies the source's rootfs (a snapshot source through its view). */
+static int fill_from_source(struct build *b, const struct copy_progress *p)
+{
+	const struct container *src = b->req->clone_of;
+	_cleanup_free_ char *failed = NULL, *ovdir = NULL, *lower = NULL;
+	_cleanup_close_ int srcview = -EBADF;
+	int r;
+
+	r = copy_own_hooks(b);
+	if (r < 0)
+		return r;
+	if (b->req->snapshot) {
+		r = clone_make_layers(b->tmpdir);
+		if (r < 0)
+			return lx_fail(b->ctx, r, "make the overlay layers in %s", b->tmpdir);
+		if (xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, b->tmpdir) < 0)
+			return lx_fail(b->ctx, -ENOMEM, "out of memory");
+		return use_view(b, src->rootfs, ovdir);
+	}
+	if (clone_is_snapshot(&src->cfg)) {
+		if (xasprintf(&lower, "%s/%s/rootfs", b->ctx->paths.lib, src->cfg.snapshot_of) <
+			    0 ||
+		    xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, src->dir) < 0)
+			return lx_fail(b->ctx, -ENOMEM, "out of memory");
+		/* Not volatile: it lasts until this process exits, its marker would stay. */
+		srcview = clone_open_view_at(lower, ovdir, /* volatile_= */ false);
+		if (srcview < 0)
+			return lx_fail(b->ctx, srcview, "overlayfs of %s and %s", lower, ovdir);
+		/* copy_tree walks a path: the view goes on the source's empty rootfs directory,
+		 * in a mount namespace of this process only. */
+		r = clone_attach_private(srcview, src->rootfs);
+		if (r < 0)
+			return lx_fail(b->ctx, r, "mount the view of %s on %s", src->name,
+				       src->rootfs);
+	}
+	r = copy_tree(src->rootfs, b->tmp_rootfs, 0, 0, p, &failed);
+	if (r == -EINTR)
+		return r;
+	if (r < 0)
+		return lx_fail(b->ctx, r, "copy %s", failed ? failed : src->rootfs);
+	return 0;
+}
+
+static int fill_rootfs(struct build *b)
+{
+	const struct create_request *req = b->req;
+	struct copy_progress p = {.report = report, .cancelled = interrupted, .userdata = b};
+	_cleanup_free_ char *failed = NULL;
+	int r;
+
+	if (req->tmpl)
+		return template_make_rootfs(b->ctx, &b->tmpl, b->tmpdir, b->tmp_rootfs, &p);
+	if (req->tarball) {
+		if (mkdir(b->tmp_rootfs, 0755) < 0)
+			return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
+		r = import_tarball(req->tarball, b->tmp_rootfs, &p, &failed);
+		if (r == -EINTR)
+			return r;
+		if (r == -EMEDIUMTYPE)
+			return lx_fail(b->ctx, LX_SYNTHETIC(r), "%s is not a tar archive%s%s",
+				       req->tarball, failed ? ": " : "", failed ? failed : "");
+		if (r < 0)
+			return lx_fail(b->ctx, r, "unpack %s", req->tarball);
+		return 0;
+	}
+	if (req->clone_of)
+		return fill_from_source(b, &p);
+	r = copy_tree(req->source_dir, b->tmp_rootfs, 0, 0, &p, &failed);
+	if (r == -EINTR)
+		return r;
+	if (r < 0)
+		return lx_fail(b->ctx, r, "copy %s", failed ? failed : req->source_dir);
+	return 0;
+}
+
+static int decide_ownership(struct build *b)
+{
+	_cleanup_free_ char *failed = NULL;
+	int r;
+
+	/* A snapshot's layers are idmapped at each start; an overlay itself cannot be. */
+	if (b->req->snapshot || (!b->req->force_shift && rootfs_supports_idmap(b->tmp_rootfs)))
+		return 0;
+	/* The filesystem cannot be idmapped: shift once, now, and remember it. */
+	lx_info(b->ctx, "shifting ownership of the rootfs by %u", b->cfg.uid_base);
+	r = shift_tree(b->tmp_rootfs, b->cfg.uid_base, b->cfg.gid_base, &failed);
+	if (r < 0)
+		return lx_fail(b->ctx, r, "shift ownership of %s", failed ? failed : b->tmp_rootfs);
+	b->cfg.rootfs_shifted = true;
+	return 0;
+}
+
+/* A path as rootfs.source records it: absolute where it can be resolved. */
+static char *source_path(const char *path)
+{
+	char *abs = realpath(path, NULL);
+
+	return abs ? abs : strdup(path);
+}
+
+/* rootfs.source: where the rootfs came from. Characters an INI value cannot hold become
+ * '?' (the key is informational). */
+static int describe_source(const struct build *b, char **ret)
+{
+	const struct create_request *req = b->req;
+	const struct template_request *t = req->tmpl;
+	_cleanup_free_ char *path = NULL;
+	char *text = NULL;
+	int r;
+
+	if (req->clone_of)
+		r = xasprintf(&text, "%s of %s", req->snapshot ? "snapshot" : "clone",
+			      req->clone_of->name);
+	else if (t && (t->file || t->url || t->image)) {
+		path = t->file ? source_path(t->file) : strdup(t->url ? t->url : t->image);
+		r = path ? xasprintf(&text, "template %s %s", b->tmpl.info.name, path) : -ENOMEM;
+	} else if (t)
+		r = xasprintf(&text, "template %s %s %s", b->tmpl.info.name,
+			      b->tmpl.release ? b->tmpl.release : "-", b->tmpl.arch);
+	else {
+		path = source_path(req->tarball ? req->tarball : req->source_dir);
+		r = path ? xasprintf(&text, "%s %s", req->tarball ? "tarball" : "directory", path)
+			 : -ENOMEM;
+	}
+	if (r < 0)
+		return -ENOMEM;
+	for (char *p = text; *p; p++)
+		if (!config_text_char_is_kept(*p))
+			*p = '?';
+	*ret = text;
+	return 0;
+}
+
+static int make_config(struct build *b)
+{
+	const struct create_request *req = b->req;
+	_cleanup_close_ int rootfd = -EBADF;
+	char uuid[37];
+	uuid_t u;
+	int r;
+
+	rootfd = open(b->tmp_rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return lx_fail(b->ctx, -errno, "open %s", b->tmp_rootfs);
+	r = guest_check_init(rootfd, b->cfg.init);
+	if (r < 0)
+		return lx_fail(b->ctx, LX_SYNTHETIC(r), "the root filesystem has no executable %s",
+			       b->cfg.init);
+	(void)guest_detect_init(rootfd, b->cfg.init, &b->cfg.init_kind, &b->cfg.systemd_version);
+	b->cfg.stop_signal = guest_stop_signal(b->cfg.init_kind);
+	b->cfg.cgroup_layout = guest_cgroup_layout(b->cfg.init_kind, b->cfg.systemd_version);
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, uuid);
+	b->cfg.name = strdup(req->name);
+	b->cfg.uuid = strdup(uuid);
+	b->cfg.hostname = strdup(req->hostname ? req->hostname : req->name);
+	free(b->cfg.rootfs_source);
+	b->cfg.rootfs_source = NULL;
+	if (!b->cfg.name || !b->cfg.uuid || !b->cfg.hostname ||
+	    describe_source(b, &b->cfg.rootfs_source) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	r = decide_ownership(b);
+	if (r < 0)
+		return r;
+	r = guest_write_identity(rootfd, b->cfg.hostname,
+				 b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
+				 b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
+	if (r < 0)
+		return lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id");
+	/* A copied tree must not boot as the machine it was copied from. */
+	r = identity_reset(rootfd, b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
+			   b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
+	return r < 0 ? log_fail_full(b->ctx, "identity", r,
+				     "reset machine-id, SSH host keys and DHCP leases")
+		     : 0;
+}
+
+/* Root's password and the console autologin drop-in, written as the rootfs stores owners. */
+static int set_up_login(struct build *b)
+{
+	_cleanup_close_ int rootfd = -EBADF;
+	uid_t uid = b->cfg.rootfs_shifted ? b->cfg.uid_base : 0;
+	gid_t gid = b->cfg.rootfs_shifted ? b->cfg.gid_base : 0;
+	int r;
+
+	rootfd = open(b->tmp_rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return lx_fail(b->ctx, -errno, "open %s", b->tmp_rootfs);
+	if (b->req->root_password) {
+		r = login_set_password(rootfd, "root", b->req->root_password);
+		if (r == -ESRCH)
+			return log_fail_full(b->ctx, "login", LX_SYNTHETIC(r),
+					     "the rootfs's /etc/shadow has no line for root");
+		if (r < 0)
+			return log_fail_full(b->ctx, "login", r,
+					     "set root's password in the rootfs's /etc/shadow");
+	}
+	if (!b->cfg.console_autologin[0])
+		return 0;
+	r = login_apply_autologin(rootfd, b->cfg.console_autologin, uid, gid);
+	return r < 0 ? log_fail_full(b->ctx, "login", r, "install the console autologin drop-in")
+		     : 0;
+}
+
+/* Chooses the network (net.ip, net.ip6, net.pool) and the id range under the store's
+ * allocation lock and writes them into the temporary directory's config, which every later
+ * allocation reads (store_foreach_config) until this create renames it into place or dies:
+ * parallel creates and starts never take the same ids or address, and the copy that follows
+ * runs without the lock. */
+static int reserve(struct build *b)
+{
+	_cleanup_close_ int lock = -EBADF;
+	_cleanup_free_ char *cfgpath = NULL;
+	int r;
+
+	lock = store_lock_alloc(b->ctx);
+	if (lock < 0)
+		return log_fail_full(b->ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
+				     b->ctx->paths.run);
+	r = network_prepare_create(b->ctx, b->req->name, &b->cfg, &b->req->net);
+	if (r >= 0)
+		r = idmap_alloc_ids(b->ctx, b->cfg.id_count, &b->cfg.uid_base, &b->cfg.gid_base);
+	if (r < 0)
+		return r;
+	if (xasprintf(&cfgpath, "%s/config", b->tmpdir) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	r = config_write_file(cfgpath, &b->cfg);
+	return r < 0 ? lx_fail(b->ctx, r, "write the reservation %s", cfgpath) : 0;
+}
+
+/* The rename under the allocation lock: a reader of the store sees the reservation or the
+ * container, never neither (readdir may miss an entry renamed while it runs). */
+static int rename_into_place(struct build *b, const char *final)
+{
+	_cleanup_close_ int lock = store_lock_alloc(b->ctx);
+
+	if (lock < 0)
+		return log_fail_full(b->ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
+				     b->ctx->paths.run);
+	/* The one step that makes the container exist; another create of the name loses. */
+	if (renameat2(AT_FDCWD, b->tmpdir, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
+		return lx_fail(b->ctx, errno == EEXIST ? LX_SYNTHETIC(-EEXIST) : -errno,
+			       errno == EEXIST ? "a container named '%s' appeared meanwhile"
+					       : "rename into %s",
+			       errno == EEXIST ? b->req->name : final);
+	return 0;
+}
+
+/* Before the rename: a failing hook undoes the create; the paths are the temporary ones. */
+static int post_create(struct build *b, const char *cfgpath)
+{
+	struct hook_target t = {
+		.name = b->req->name,
+		.dir = b->tmpdir,
+		.rootfs = b->tmp_rootfs,
+		.rootfs_fd = b->view_fd,
+		.config = cfgpath,
+		.cfg = &b->cfg,
+	};
+
+	return hooks_run(b->ctx, &t, HOOK_POST_CREATE, 0);
+}
+
+static int commit(struct build *b)
+{
+	_cleanup_free_ char *cfgpath = NULL, *final = NULL;
+	struct config_error e = {0};
+	int r;
+
+	r = config_validate(&b->cfg, &e);
+	if (r < 0)
+		return store_report_config_error(b->ctx, r, &e);
+	if (xasprintf(&cfgpath, "%s/config", b->tmpdir) < 0 ||
+	    xasprintf(&final, "%s/%s", b->ctx->paths.lib, b->req->name) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	r = config_write_file(cfgpath, &b->cfg);
+	if (r < 0)
+		return lx_fail(b->ctx, r, "write %s", cfgpath);
+	if (b->req->clone_of) {
+		r = clone_copy_records(b->req->clone_of, b->tmpfd);
+		if (r < 0)
+			return lx_fail(b->ctx, r, "copy %s's provisioning record",
+				       b->req->clone_of->name);
+	}
+	r = post_create(b, cfgpath);
+	if (r < 0)
+		return r;
+	/* The overlay view must be gone before anyone mounts the same upper layer again. */
+	close_view(b);
+	if (interrupted(NULL))
+		return -EINTR;
+	return rename_into_place(b, final);
+}
+
+static void build_done(struct build *b, bool keep)
+{
+	close_view(b);
+	if (b->tmpdir && !keep)
+		(void)rm_rf_at(AT_FDCWD, b->tmpdir);
+	if (b->tmpfd >= 0)
+		(void)close(b->tmpfd);
+	free(b->tmpdir);
+	free(b->tmp_rootfs);
+	template_choice_done(&b->tmpl);
+	config_done(&b->cfg);
+}
+
+/* Before minutes of copying: a hostname the config would refuse at the end. */
+static int check_hostname(const struct lxmgr_ctx *ctx, const char *hostname)
+{
+	struct config_error e;
+	int r = config_check_value("container.hostname", hostname, &e);
+
+	return r < 0 ? store_report_config_error(ctx, r, &e) : 0;
+}
+
+int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req)
+{
+	struct build b = {
+		.ctx = ctx, .req = req, .tmpfd = -EBADF, .view_fd = -EBADF, .last_percent = -1};
+	sigset_t mask, old;
+	int r;
+
+	if (!name_is_valid_new(req->name))
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
+			       "invalid container name '%s': " NAME_RULE, req->name);
+	r = check_target_free(ctx, req->name);
+	if (r >= 0)
+		r = check_hostname(ctx, req->hostname ? req->hostname : req->name);
+	if (r >= 0)
+		r = check_source(&b);
+	if (r < 0) {
+		template_choice_done(&b.tmpl);
+		return r;
+	}
+	/* Held, not handled: each step polls for them and the build is undone as a whole. */
+	(void)sigemptyset(&mask);
+	(void)sigaddset(&mask, SIGINT);
+	(void)sigaddset(&mask, SIGTERM);
+	(void)sigaddset(&mask, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &mask, &old);
+	b.tty = isatty(STDERR_FILENO);
+	config_init_defaults(&b.cfg);
+	r = store_load_defaults(ctx, &b.cfg);
+	if (r >= 0 && req->clone_of)
+		r = clone_base_config(ctx, req, &b.cfg);
+	if (r >= 0 && req->id_count)
+		b.cfg.id_count = req->id_count;
+	if (req->nesting)
+		b.cfg.nesting = true;
+	if (r >= 0)
+		r = make_tmpdir(&b);
+	/* Network and ids before minutes of copying: bad input or a host without a free range
+	 * fails first. */
+	if (r >= 0)
+		r = reserve(&b);
+	if (r >= 0)
+		r = fill_rootfs(&b);
+	if (r >= 0)
+		r = make_config(&b);
+	if (r >= 0)
+		r = set_up_login(&b);
+	if (r >= 0)
+		r = commit(&b);
+	if (r == -EINTR || (r < 0 && interrupted(NULL)))
+		r = lx_fail(ctx, LX_SYNTHETIC(-EINTR), "interrupted: nothing was created");
+	if (r >= 0)
+		lx_info(ctx, "created (uid range %u-%u%s)", b.cfg.uid_base,
+			b.cfg.uid_base + b.cfg.id_count - 1,
+			b.cfg.rootfs_shifted ? ", shifted" : "");
+	build_done(&b, r >= 0);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}

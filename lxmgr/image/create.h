@@ -1,0 +1,33 @@
+/* create.h: making a container in the store, atomically (DESIGN §8). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "network/network.h"
+
+struct lxmgr_ctx;
+struct template_request;
+
+struct create_request {
+	const char *name;
+	const char *source_dir;              /* a rootfs tree to copy, or NULL */
+	const char *tarball;                 /* a rootfs tarball to import, or NULL */
+	const struct template_request *tmpl; /* -t TEMPLATE and its options, or NULL */
+	const char *hostname;                /* NULL: the name */
+	bool force_shift;          /* shift ownership even where an idmapped mount would work */
+	uint32_t id_count;         /* --ids: a multiple of 65536; 0: the default 65536 */
+	bool nesting;              /* --nesting: container.nesting = yes */
+	const char *root_password; /* set as root's password in /etc/shadow, or NULL */
+	/* --net, --ip, --uplink */
+	struct network_request net;
+	/* clone: the source, stopped and locked by the caller; its config is the base of the
+	 * new one and its rootfs is copied (or, snapshot, the lower layer of an overlayfs) */
+	const struct container *clone_of;
+	bool snapshot;
+};
+
+/* Builds LIB/.NAME.create-XXXXXX (rootfs, config), then renames it to LIB/NAME (create and
+ * clone). SIGINT,
+ * SIGTERM and SIGHUP are held while it works and end it cleanly, leaving nothing. Reports
+ * failures itself; returns 0 or -errno. */
+int create_container(const struct lxmgr_ctx *ctx, const struct create_request *req);

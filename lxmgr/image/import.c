@@ -1,0 +1,147 @@
+/* import.c: unpacking a root filesystem tarball with tar(1), with progress. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/util.h"
+#include "fs/idmap.h"
+#include "image/import.h"
+
+/* tar cannot tell the compression of a pipe: we do, from the first bytes. */
+static const char *compression_flag(const unsigned char *b, size_t n)
+{
+	if (n >= 6 && !memcmp(b,
+			      "\xfd"
+			      "7zXZ\0",
+			      6))
+		return "--xz";
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return "--gzip";
+	if (n >= 4 && !memcmp(b, "\x28\xb5\x2f\xfd", 4))
+		return "--zstd";
+	if (n >= 3 && !memcmp(b, "BZh", 3))
+		return "--bzip2";
+	if (n >= 262 && !memcmp(b + 257, "ustar", 5))
+		return "";
+	return NULL;
+}
+
+static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int err)
+{
+	/* Inside a container (nesting) tar cannot make the device nodes of /dev; a container's
+	 * /dev is a tmpfs that lxmgr fills at start, so they are never used: leave them out. */
+	const char *nodev = idmap_in_initial_userns() ? "--anchored" : "--exclude=./dev/?*";
+	const char *nodev2 = idmap_in_initial_userns() ? "--anchored" : "--exclude=dev/?*";
+
+	if (dup2(in, STDIN_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
+		_exit(127);
+	(void)signal(SIGPIPE, SIG_DFL);
+	if (*zflag)
+		execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner",
+		       "--same-permissions", "--same-owner", "--xattrs", "--xattrs-include=*",
+		       "--acls", "--no-overwrite-dir", "--anchored", nodev, nodev2, "-C", dst,
+		       zflag, (char *)NULL);
+	else
+		execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner",
+		       "--same-permissions", "--same-owner", "--xattrs", "--xattrs-include=*",
+		       "--acls", "--no-overwrite-dir", "--anchored", nodev, nodev2, "-C", dst,
+		       (char *)NULL);
+	_exit(127);
+}
+
+static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, uint64_t total,
+		const struct copy_progress *p)
+{
+	unsigned char buf[1 << 16];
+	uint64_t done = n_head, last = 0;
+
+	if (write(pipe_w, head, n_head) != (ssize_t)n_head)
+		return -EPIPE;
+	for (;;) {
+		ssize_t n = read(src, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		if (write(pipe_w, buf, (size_t)n) != n)
+			return -EPIPE;
+		done += (uint64_t)n;
+		if (p && p->cancelled && p->cancelled(p->userdata))
+			return -EINTR;
+		if (p && p->report && done - last > (8 << 20)) {
+			p->report(p->userdata, done, total);
+			last = done;
+		}
+	}
+}
+
+static int first_line(int fd, char **ret)
+{
+	char buf[512];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	*ret = strdup(buf);
+	return 0;
+}
+
+int import_tarball(const char *path, const char *dst, const struct copy_progress *progress,
+		   char **ret_message)
+{
+	_cleanup_close_ int src = -EBADF, errfd = -EBADF;
+	unsigned char head[512];
+	const char *zflag;
+	struct stat st;
+	int pipefd[2], status, r;
+	ssize_t n;
+	pid_t pid;
+
+	*ret_message = NULL;
+	src = open(path, O_RDONLY | O_CLOEXEC);
+	if (src < 0 || fstat(src, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EMEDIUMTYPE;
+	n = read(src, head, sizeof(head));
+	if (n < 0)
+		return -errno;
+	zflag = compression_flag(head, (size_t)n);
+	if (!zflag)
+		return -EMEDIUMTYPE;
+	errfd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (errfd < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		exec_tar(dst, zflag, pipefd[0], errfd);
+	(void)close(pipefd[0]);
+	r = feed(src, pipefd[1], head, (size_t)n, (uint64_t)st.st_size, progress);
+	(void)close(pipefd[1]);
+	if (r == -EINTR)
+		(void)kill(pid, SIGTERM);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (r == -EINTR)
+		return r;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		(void)first_line(errfd, ret_message);
+		return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EMEDIUMTYPE;
+	}
+	if (progress && progress->report)
+		progress->report(progress->userdata, (uint64_t)st.st_size, (uint64_t)st.st_size);
+	return r;
+}
