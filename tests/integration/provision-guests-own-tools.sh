@@ -209,12 +209,17 @@ check "alpine: the snapshot removed" lx destroy a3s
 # ---- Alpine 3.13 (has sudo): busybox addgroup into wheel ----
 T_NAMES+=(a13)
 out=$(lx create a13 --tarball "$alpine13" --user bob --ssh-key "$T_ROOT/key.pub" --sudo 2>/dev/null)
-check_eq "alpine 3.13: create provisions" "a13: provisioned: changed user sudo ssh-key" "$out"
+# Its openssh is installed but not enabled: --ssh-key enables and starts it (OpenRC).
+check_eq "alpine 3.13: create provisions, the SSH server too" \
+    "a13: provisioned: changed user sudo ssh-key ssh-server" "$out"
 check_match "alpine 3.13: sudo rights through wheel" "added bob to group wheel with addgroup" \
     "$(cat "$T_ROOT/log/a13/provision.log")"
 check_key_on_disk a13
 check "alpine 3.13: start" lx start a13
 check "alpine 3.13: bob can sudo without a password" wait_inside a13 10 su bob -c 'sudo -n true'
+check_match "alpine 3.13: sshd is in the default runlevel" "sshd" \
+    "$(lx exec a13 -- rc-update show default 2>&1)"
+check "alpine 3.13: and running after the boot" wait_inside a13 10 rc-service sshd status
 check_eq "alpine 3.13: as root" "0" "$(lx exec a13 --user bob -- sudo -n id -u)"
 base=$(uid_base_of a13)
 check "alpine 3.13: stop" lx stop a13
