@@ -108,10 +108,27 @@ static const struct verb verbs[] = {
 	 "  --owner USER     HOSTDIR's host owner appears as USER of the container\n"
 	 "  Not recorded in the config: `lxmgr config NAME set mount.KEY ...` makes a share\n"
 	 "  that every start applies.\n"},
+	{"file", cmd_file,
+	 "push [-r] [--uid N] [--gid N] [--mode M] LOCAL... NAME:PATH | pull [-r] NAME:PATH LOCAL",
+	 "copy files into or out of a container, running or stopped",
+	 "  -r, --recursive  copy directories with what they hold (symlinks as symlinks)\n"
+	 "  --uid N, --gid N push: the owner inside of what is made (default 0, root)\n"
+	 "  --mode M         push: the files' mode, octal (default: the source's)\n"
+	 "  PATH is resolved inside the container's root: no symlink there leads out of it.\n"
+	 "  A file is written beside its target and renamed over it. pull ... -: to stdout.\n"},
 	{"umount", cmd_umount, "NAME GUESTDIR",
 	 "detach a share that `lxmgr mount` attached to a running container", NULL},
 	{"list", cmd_list, "[--json]", "list containers with their state", NULL},
 	{"info", cmd_info, "NAME [--json]", "show a container's state and settings", NULL},
+	{"top", cmd_top, "[--once] [--sort COLUMN]",
+	 "a live table of the running containers: cpu, memory, pids, disk and network rates",
+	 "  --once           print one table (rates over one second) and exit, for scripts\n"
+	 "  --sort COLUMN    cpu (default), memory, pids, disk, net or name\n"
+	 "  Keys: c cpu, m memory, p pids, d disk, n net, a name; q quits.\n"},
+	{"metrics", cmd_metrics, "[--listen ADDR:PORT]",
+	 "the running containers' figures in the Prometheus text format",
+	 "  --listen ADDR:PORT  serve them over HTTP at /metrics (one client at a time;\n"
+	 "                   [ADDR6]:PORT for IPv6) instead of printing them once\n"},
 	{"config", cmd_config, "NAME [get KEY | set KEY VALUE | unset KEY]",
 	 "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL},
 	{"destroy", cmd_destroy, "NAME [--force]",
@@ -121,6 +138,11 @@ static const struct verb verbs[] = {
 	 "show the bridges, their address pools and who holds which address; check another "
 	 "firewall dropping their forwarded traffic",
 	 NULL},
+	{"forward", cmd_forward, "NAME [add|remove PROTO:HOSTPORT:PORT]",
+	 "list, add or remove a container's port forwards (net.forward), live while it runs",
+	 "  add tcp:8080:80  publish port 80 of the container on the host's port 8080 (udp too)\n"
+	 "  remove tcp:8080:80  withdraw it; without add or remove: list them\n"
+	 "  Recorded in net.forward; a running container's nft rules change at once.\n"},
 	{"doctor", cmd_doctor, "[NAME]",
 	 "explain what stops this host (or container NAME) from working; changes nothing", NULL},
 	{"templates", cmd_templates, "",

@@ -92,13 +92,15 @@ static const int level_priority[_LOG_LEVEL_MAX] = {
 	[LOG_LEVEL_DEBUG] = LOG_DEBUG,
 };
 
-/* One entry with the container's name and uuid as fields; 0, or < 0 to fall back to stderr. */
+/* One entry with the container's name and uuid as fields (and the event, if one); 0, or < 0
+ * to fall back to stderr. */
 static int journal_emit(const struct lxmgr_ctx *ctx, enum log_level level, const char *step,
-			const char *msg, int err)
+			const char *msg, int err, const char *event)
 {
 	const char *name = ctx && ctx->name ? ctx->name : "";
-	char *message = NULL, prio[16], cname[96], cuuid[64], cstep[64];
-	struct iovec iov[6];
+	char *message = NULL, prio[16], cname[96], cuuid[64], cstep[64], lname[96], levent[48];
+	struct iovec iov[8];
+	int n = 7;
 	struct sd_lib sd;
 	int r;
 
@@ -117,9 +119,16 @@ static int journal_emit(const struct lxmgr_ctx *ctx, enum log_level level, const
 	iov[3] = (struct iovec){cname, strlen(cname)};
 	iov[4] = (struct iovec){cuuid, strlen(cuuid)};
 	iov[5] = (struct iovec){cstep, strlen(cstep)};
+	/* lxmgr's own fields: `journalctl LXMGR_CONTAINER=NAME` is one machine's life. */
+	(void)snprintf(lname, sizeof(lname), "LXMGR_CONTAINER=%s", name);
+	iov[6] = (struct iovec){lname, strlen(lname)};
+	if (event) {
+		(void)snprintf(levent, sizeof(levent), "LXMGR_EVENT=%s", event);
+		iov[n++] = (struct iovec){levent, strlen(levent)};
+	}
 	r = sd_lib_open(&sd);
 	if (r >= 0) {
-		r = sd.journal_sendv(iov, 6);
+		r = sd.journal_sendv(iov, n);
 		sd_lib_close(&sd);
 	}
 	free(message);
@@ -127,10 +136,11 @@ static int journal_emit(const struct lxmgr_ctx *ctx, enum log_level level, const
 }
 
 static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const char *step, int r,
-		     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+		     const char *event, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 
 static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const char *step, int r,
-		     const char *fmt, va_list ap)
+		     const char *event, const char *fmt, va_list ap)
 {
 	char msg[2048];
 	int err = r < 0 ? -r : r;
@@ -139,7 +149,7 @@ static void log_emit(const struct lxmgr_ctx *ctx, enum log_level level, const ch
 		return;
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_settings.journal &&
-	    journal_emit(ctx, level, step, msg, err & LX_SYNTHETIC_BIT ? 0 : err) >= 0)
+	    journal_emit(ctx, level, step, msg, err & LX_SYNTHETIC_BIT ? 0 : err, event) >= 0)
 		return;
 	fprintf(stderr, "%slxmgr: ", log_settings.level_prefix ? level_prefix[level] : "");
 	if (ctx && ctx->verb)
@@ -158,7 +168,7 @@ int log_fail_full(const struct lxmgr_ctx *ctx, const char *step, int r, const ch
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_emit(ctx, LOG_LEVEL_ERROR, step, r, fmt, ap);
+	log_emit(ctx, LOG_LEVEL_ERROR, step, r, NULL, fmt, ap);
 	va_end(ap);
 	return LX_ERRNO(r);
 }
@@ -169,6 +179,16 @@ void log_line(const struct lxmgr_ctx *ctx, enum log_level level, const char *ste
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_emit(ctx, level, step, r, fmt, ap);
+	log_emit(ctx, level, step, r, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void log_event(const struct lxmgr_ctx *ctx, const char *step, const char *event, const char *fmt,
+	       ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(ctx, LOG_LEVEL_INFO, step, 0, event, fmt, ap);
 	va_end(ap);
 }

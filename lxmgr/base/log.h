@@ -34,6 +34,10 @@ int log_fail_full(const struct lxmgr_ctx *ctx, const char *step, int r, const ch
 	__attribute__((format(printf, 4, 5)));
 void log_line(const struct lxmgr_ctx *ctx, enum log_level level, const char *step, int r,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* An info line of a monitor's event ("start", "stop", "crash", "oom", "reboot"): in the journal
+ * it carries LXMGR_EVENT=event beside LXMGR_CONTAINER=, which every line there has. */
+void log_event(const struct lxmgr_ctx *ctx, const char *step, const char *event, const char *fmt,
+	       ...) __attribute__((format(printf, 4, 5)));
 
 #define lx_fail(ctx, r, ...) log_fail_full((ctx), LOG_STEP, (r), __VA_ARGS__)
 #define lx_warn(ctx, r, ...) log_line((ctx), LOG_LEVEL_WARNING, LOG_STEP, (r), __VA_ARGS__)

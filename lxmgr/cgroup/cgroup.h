@@ -17,6 +17,7 @@ enum cgroup_v1 {
 	CGROUP_V1_FREEZER,
 	CGROUP_V1_SYSTEMD,
 	CGROUP_V1_DEVICES,
+	CGROUP_V1_BLKIO, /* no limit: joined for its I/O counters (lxmgr top, metrics) */
 	_CGROUP_V1_MAX,
 };
 const char *cgroup_v1_to_string(enum cgroup_v1 c);

@@ -18,6 +18,7 @@ static const char *const cgroup_v1_table[_CGROUP_V1_MAX] = {
 	[CGROUP_V1_MEMORY] = "memory",   [CGROUP_V1_PIDS] = "pids",
 	[CGROUP_V1_CPU] = "cpu",         [CGROUP_V1_FREEZER] = "freezer",
 	[CGROUP_V1_SYSTEMD] = "systemd", [CGROUP_V1_DEVICES] = "devices",
+	[CGROUP_V1_BLKIO] = "blkio",
 };
 
 const char *cgroup_v1_to_string(enum cgroup_v1 c)

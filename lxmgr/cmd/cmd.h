@@ -17,6 +17,8 @@ int cmd_unfreeze(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_top(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_metrics(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv);
@@ -30,6 +32,8 @@ int cmd_umount(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_provision(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_enable(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_disable(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_file(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_forward(struct lxmgr_ctx *ctx, int argc, char **argv);
 
 /* Exit statuses of DESIGN §1. */
 #define EXIT_FAILED 1

@@ -12,6 +12,7 @@
 #include "cmd/parse.h"
 #include "fs/idmap-alloc.h"
 #include "fs/quota.h"
+#include "network/forward-live.h"
 #include "run/unit.h"
 #include "store/runtime.h"
 #include "store/store.h"
@@ -33,6 +34,24 @@ static int show_all(const struct container *c)
 	return 0;
 }
 
+/* Said without -v (a warning-level line on stderr, -q hides it): a user who changes a running
+ * container expects the change to show. */
+static void next_start_note(const struct lxmgr_ctx *ctx, const char *key)
+{
+	if (!strcmp(key, "container.autostart"))
+		return; /* applied by the unit, or at the host's next boot */
+	if (!strncmp(key, "provision.", 10))
+		log_line(ctx, LOG_LEVEL_WARNING, LOG_STEP, 0,
+			 "%s is applied by `lxmgr provision %s`", key, ctx->name);
+	else if (!strncmp(key, "mount.", 6))
+		log_line(ctx, LOG_LEVEL_WARNING, LOG_STEP, 0,
+			 "%s takes effect at the next start (`lxmgr mount` attaches a share now)",
+			 key);
+	else
+		log_line(ctx, LOG_LEVEL_WARNING, LOG_STEP, 0,
+			 "%s takes effect at the next start (the container is running)", key);
+}
+
 /* Limits of a running container change at once; everything else at its next start. */
 static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char *key)
 {
@@ -44,7 +63,7 @@ static void apply_live(const struct lxmgr_ctx *ctx, const char *name, const char
 	if (store_container_open(ctx, name, &c) < 0 || !store_is_running(c))
 		return;
 	if (strncmp(key, "limits.", 7) != 0) {
-		lx_info(ctx, "%s takes effect at the next start", key);
+		next_start_note(ctx, key);
 		return;
 	}
 	r = runtime_state_read(c->rundir, &rs);
@@ -141,6 +160,8 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 	}
 	if (!strcmp(key, "limits.disk"))
 		return edit_disk(ctx, c, value);
+	if (!strcmp(key, "net.forward"))
+		return network_forward_change(ctx, c, value);
 	r = config_edit_file(c->config_path, key, value, &e);
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);

@@ -284,6 +284,42 @@ static void check_tool(struct doctor *d, const char *tool, const char *why)
 	report(d, VERDICT_WARN, "%s is not installed: %s", tool, why);
 }
 
+/* NAME.lxmgr resolves on the host only through the NSS module on the hosts: line of
+ * nsswitch.conf; the line to write is the one there with lxmgr after "files". */
+static void check_nss(struct doctor *d)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/nsswitch.conf", "re");
+	char line[512], want[600];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t"), *files;
+
+		if (strncmp(p, "hosts:", 6))
+			continue;
+		p[strcspn(p, "#\n")] = '\0';
+		if (strstr(p, " lxmgr") || strstr(p, "\tlxmgr")) {
+			report(d, VERDICT_OK,
+			       "names: NAME.lxmgr resolves on this host (nsswitch.conf: %s)", p);
+			return;
+		}
+		files = strstr(p, "files");
+		if (files)
+			(void)snprintf(want, sizeof(want), "%.*slxmgr %s", (int)(files - p + 6), p,
+				       files + 5 + strspn(files + 5, " \t"));
+		else
+			(void)snprintf(want, sizeof(want), "hosts: lxmgr %s",
+				       p + 6 + strspn(p + 6, " \t"));
+		report(d, VERDICT_WARN,
+		       "names: the NSS module is not enabled: NAME.lxmgr does not resolve on this "
+		       "host; make the hosts line of /etc/nsswitch.conf read: %s",
+		       want);
+		return;
+	}
+	report(d, VERDICT_WARN,
+	       "names: /etc/nsswitch.conf has no hosts line: add 'hosts: files lxmgr dns' for "
+	       "NAME.lxmgr");
+}
+
 static void doctor_host(struct doctor *d)
 {
 	check_kernel(d);
@@ -295,6 +331,7 @@ static void doctor_host(struct doctor *d)
 	check_cgroups(d);
 	check_firewall(d);
 	check_tool(d, "dnsmasq", "bridged containers get no DHCP and no NAME.lxmgr names");
+	check_nss(d);
 }
 
 /* ---- one guest ---- */
@@ -332,6 +369,53 @@ static void check_sudo(struct doctor *d, const struct container *c, int rootfd)
 		report(d, VERDICT_OK, "%s: sudo is setuid", c->name);
 }
 
+/* container.nesting: containers inside (podman, docker, crun, lxmgr) need cgroup2 controllers,
+ * which a hybrid host keeps in its v1 hierarchies. */
+static void check_nesting(struct doctor *d, const struct container *c)
+{
+	_cleanup_(cgroup_host_done) struct cgroup_host h = {0};
+
+	if (!c->cfg.nesting || cgroup_host_detect(&h) < 0)
+		return;
+	if (h.v2_controllers[0] && h.v2_controllers[1] && h.v2_controllers[2])
+		report(d, VERDICT_OK,
+		       "%s: nesting: the cgroup2 controllers memory, pids and cpu are delegated",
+		       c->name);
+	else
+		report(d, VERDICT_WARN,
+		       "%s: nesting %s: containers inside get no pids, memory or cpu controller "
+		       "(crun: \"the requested cgroup controller 'pids' is not available\"); "
+		       "inside, "
+		       "run podman with --cgroups=disabled (no limits), or boot the host with "
+		       "systemd.unified_cgroup_hierarchy=1",
+		       c->name,
+		       h.v1_mount[CGROUP_V1_MEMORY] ? "on a hybrid cgroup host"
+						    : "on a host whose cgroup2 root enables none");
+}
+
+/* A provisioned user without a password (useradd's "!") cannot log in on the console. */
+static void check_console_login(struct doctor *d, const struct container *c, int rootfd)
+{
+	const char *user = c->cfg.provision_user;
+	_cleanup_free_ char *shadow = NULL;
+	size_t len = strlen(user);
+	const char *p;
+
+	if (!*user || !strcmp(c->cfg.console_autologin, user) ||
+	    read_file_in_root(rootfd, "/etc/shadow", O_NOFOLLOW, 1 << 20, &shadow, NULL) < 0)
+		return;
+	for (p = shadow; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, user, len) && p[len] == ':')
+			break;
+	if (!p || (p[len + 1] != '!' && p[len + 1] != '*' && p[len + 1] != ':'))
+		return;
+	report(d, VERDICT_WARN,
+	       "%s: user %s has no password: it cannot log in on the console (ssh with its key "
+	       "works); give it one: lxmgr exec %s -- passwd %s, or log it in there without: lxmgr "
+	       "config %s set console.autologin %s",
+	       c->name, user, c->name, user, c->name, user);
+}
+
 static void check_rootfs(struct doctor *d, const struct container *c)
 {
 	_cleanup_close_ int rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -357,6 +441,7 @@ static void check_rootfs(struct doctor *d, const struct container *c)
 		       "with create --shift",
 		       c->name);
 	check_sudo(d, c, rootfd);
+	check_console_login(d, c, rootfd);
 }
 
 /* The rules start and config set apply to the id range (idmap-alloc.h); the overlap with
@@ -402,6 +487,7 @@ static int doctor_guest(struct doctor *d, const char *name)
 		clone_view_close(c);
 	}
 	check_ids(d, c);
+	check_nesting(d, c);
 	o.self = c;
 	(void)store_foreach_config(d->ctx, find_overlap, &o);
 	return 0;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/cleanup.h"
 #include "base/log.h"
@@ -14,8 +15,10 @@
 #include "fs/quota.h"
 #include "guest/provision.h"
 #include "guest/readiness.h"
+#include "net/nat.h"
 #include "net/veth.h"
 #include "network/network.h"
+#include "run/event.h"
 #include "store/runtime.h"
 #include "store/store.h"
 
@@ -112,6 +115,19 @@ static const char *address6(const struct container_config *cfg, char *buf, size_
 	return buf;
 }
 
+/* net.forward: what a running container has live (a live change updates the config too). */
+static void print_json_forwards(FILE *f, const struct container_config *cfg)
+{
+	struct net_forward fw[NET_FORWARD_MAX];
+	int n = net_forward_parse(cfg->net_forward, fw, NET_FORWARD_MAX);
+
+	fprintf(f, ", \"forwards\": [");
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s{\"protocol\": \"%s\", \"host_port\": %u, \"port\": %u}",
+			i ? ", " : "", fw[i].udp ? "udp" : "tcp", fw[i].host_port, fw[i].port);
+	fprintf(f, "]");
+}
+
 static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
 			   const struct status *st)
 {
@@ -133,6 +149,7 @@ static void print_json_net(FILE *f, const struct lxmgr_ctx *ctx, const struct co
 	json_string(f, eth0 ? address6(&c->cfg, ip6, sizeof(ip6)) : "");
 	fprintf(f, ", \"net_veth\": ");
 	json_string(f, st->veth);
+	print_json_forwards(f, &c->cfg);
 }
 
 static void print_json_entries(FILE *f, const char *what, const struct config_entry *e)
@@ -149,6 +166,22 @@ static void print_json_entries(FILE *f, const char *what, const struct config_en
 		json_string(f, e[i].value);
 		first = false;
 	}
+	fprintf(f, "}");
+}
+
+/* {"event": "oom", "at": UNIXTIME, "message": "..."} or null (event.h). */
+static void print_json_event(FILE *f, const struct container *c)
+{
+	struct event_last ev;
+
+	if (event_read_last(c, &ev) < 0) {
+		fprintf(f, "null");
+		return;
+	}
+	fprintf(f, "{\"event\": ");
+	json_string(f, ev.event);
+	fprintf(f, ", \"at\": %llu, \"message\": ", (unsigned long long)ev.at);
+	json_string(f, ev.message);
 	fprintf(f, "}");
 }
 
@@ -203,7 +236,9 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 		fprintf(f, "%s", m == st->live_mounts ? "" : ", ");
 		json_string(f, *m);
 	}
-	fprintf(f, "], \"provision_log\": ");
+	fprintf(f, "], \"last_event\": ");
+	print_json_event(f, c);
+	fprintf(f, ", \"provision_log\": ");
 	if (provision_requested(cfg))
 		fprintf(f, "\"%s/%s\"", c->logdir, PROVISION_LOG);
 	else
@@ -331,6 +366,16 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static void print_forwards(const struct container_config *cfg, bool live)
+{
+	struct net_forward fw[NET_FORWARD_MAX];
+	int n = net_forward_parse(cfg->net_forward, fw, NET_FORWARD_MAX);
+
+	for (int i = 0; i < n; i++)
+		printf("Forward:    %s host port %u -> %s:%u%s\n", fw[i].udp ? "udp" : "tcp",
+		       fw[i].host_port, cfg->net_ip, fw[i].port, live ? "" : " (at start)");
+}
+
 static void print_network(const struct lxmgr_ctx *ctx, const struct container *c,
 			  const struct status *st)
 {
@@ -352,6 +397,7 @@ static void print_network(const struct lxmgr_ctx *ctx, const struct container *c
 	else
 		printf("Uplink:     %s (proxy ARP)\n", cfg->net_uplink);
 	printf("Host veth:  %s\n", st->veth[0] ? st->veth : "- (stopped)");
+	print_forwards(cfg, st->veth[0] != '\0');
 }
 
 /* mount.NAME and device.NAME, one line each (SRC -> DST, idmapped, ro), then live mounts. */
@@ -365,6 +411,22 @@ static void print_shares(const struct container_config *cfg, const struct status
 	for (size_t i = 0; i < CONFIG_ENTRIES_MAX; i++)
 		if (cfg->devices[i].name)
 			printf("Device:     %s: %s\n", cfg->devices[i].name, cfg->devices[i].value);
+}
+
+/* "Last event: oom at 2026-12-07 03:10:02: the OOM killer ended 1 process inside ..." */
+static void print_last_event(const struct container *c)
+{
+	struct event_last ev;
+	char when[32] = "?";
+	time_t t;
+	struct tm tm;
+
+	if (event_read_last(c, &ev) < 0)
+		return;
+	t = (time_t)ev.at;
+	if (localtime_r(&t, &tm))
+		(void)strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("Last event: %s at %s: %s\n", ev.event, when, ev.message);
 }
 
 int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
@@ -420,6 +482,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		printf("Source:     %s\n", cfg->rootfs_source);
 	print_network(ctx, c, &st);
 	print_shares(cfg, &st);
+	print_last_event(c);
 	printf("Console:    %s/console.log\n", c->logdir);
 	if (provision_requested(cfg))
 		printf("Provision:  %s%s%s%s; log %s/%s\n", cfg->provision_user[0] ? "user " : "",

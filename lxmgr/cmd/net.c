@@ -9,6 +9,7 @@
 #include "cmd/parse.h"
 #include "net/bridge.h"
 #include "net/link.h"
+#include "net/nat.h"
 #include "net/nl.h"
 #include "net/veth.h"
 #include "network/internal.h"
@@ -23,6 +24,7 @@ struct row {
 	enum net_mode mode;
 	char ip[16], mac[18], bridge[IFNAMSIZ], uplink[IFNAMSIZ], veth[IFNAMSIZ];
 	char ip6[46], pool6[50];
+	char forward[256];
 	bool running;
 	struct net_pool pool;
 	bool has_pool;
@@ -37,6 +39,7 @@ static void fill_row(const struct lxmgr_ctx *ctx, const struct container *c, str
 	(void)snprintf(r->name, sizeof(r->name), "%s", c->name);
 	(void)snprintf(r->ip, sizeof(r->ip), "%s", c->cfg.net_ip);
 	(void)snprintf(r->uplink, sizeof(r->uplink), "%s", c->cfg.net_uplink);
+	(void)snprintf(r->forward, sizeof(r->forward), "%s", c->cfg.net_forward);
 	if (c->cfg.net_mode == NET_MODE_ROUTED || network_ipv6_wanted(&c->cfg)) {
 		(void)snprintf(r->ip6, sizeof(r->ip6), "%s", c->cfg.net_ip6);
 		(void)snprintf(r->pool6, sizeof(r->pool6), "%s", c->cfg.net_pool6);
@@ -123,6 +126,26 @@ static void print_rows(const struct row *rows, size_t n)
 	}
 }
 
+/* Every container's net.forward: live while it runs (a live change updates the config). */
+static void print_forwards(const struct row *rows, size_t n)
+{
+	printf("\n%-6s %-9s %-20s %-22s %s\n", "PROTO", "HOST PORT", "NAME", "TO", "STATE");
+	for (size_t i = 0; i < n; i++) {
+		struct net_forward f[NET_FORWARD_MAX];
+		int k = net_forward_parse(rows[i].forward, f, NET_FORWARD_MAX);
+
+		for (int j = 0; j < k; j++) {
+			char to[32];
+
+			(void)snprintf(to, sizeof(to), "%s:%u", rows[i].ip[0] ? rows[i].ip : "-",
+				       f[j].port);
+			printf("%-6s %-9u %-20s %-22s %s\n", f[j].udp ? "udp" : "tcp",
+			       f[j].host_port, rows[i].name, to,
+			       rows[i].running ? "live" : "at start");
+		}
+	}
+}
+
 static int net_show(struct lxmgr_ctx *ctx)
 {
 	_cleanup_strv_ char **names = NULL;
@@ -147,6 +170,7 @@ static int net_show(struct lxmgr_ctx *ctx)
 	}
 	print_bridges(rows, n);
 	print_rows(rows, n);
+	print_forwards(rows, n);
 	return 0;
 }
 

@@ -74,6 +74,15 @@ void network_forward_release_bridge(const struct lxmgr_ctx *ctx, const char *bri
 		network_sysctl_restore(ctx, key, saved);
 }
 
+int network_forward_localnet(const struct lxmgr_ctx *ctx, const char *bridge)
+{
+	char key[64], saved[64];
+	int r = localnet_key(bridge, key, sizeof(key), saved, sizeof(saved));
+
+	return r < 0 ? lx_fail(ctx, r, "name route_localnet of %s", bridge)
+		     : network_sysctl_enable(ctx, key, saved);
+}
+
 int network_forward_setup(const struct lxmgr_ctx *ctx, const struct container *c,
 			  struct runtime_state *rs, const struct net_pool *pool)
 {

@@ -58,6 +58,9 @@ int network_forward_check(const struct lxmgr_ctx *ctx, const struct container *c
 /* Records, then makes table ip lxmgr-fwd-VETH with the DNAT rules (host lock held). */
 int network_forward_setup(const struct lxmgr_ctx *ctx, const struct container *c,
 			  struct runtime_state *rs, const struct net_pool *pool);
+/* route_localnet on for bridge (127.0.0.1 of the host forwarded), recorded to be turned off
+ * with the bridge's last container (host lock held); 0 or -errno reported. */
+int network_forward_localnet(const struct lxmgr_ctx *ctx, const char *bridge);
 /* The bridge's last container is gone: route_localnet goes back off if lxmgr turned it on. */
 void network_forward_release_bridge(const struct lxmgr_ctx *ctx, const char *bridge);
 /* Deletes the recorded forward table; warns on failure. */

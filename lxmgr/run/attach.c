@@ -428,6 +428,7 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	_cleanup_close_ int parent_sock = -EBADF;
 	_cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF, own_pidns = -EBADF;
 	struct clone_args args = {.exit_signal = SIGCHLD};
+	void (*old_pipe)(int);
 	sigset_t mask;
 	pid_t pid;
 	int r;
@@ -476,10 +477,12 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 		attach_child(ctx, rs, &p, opts->login_shell ? NULL : opts->argv);
 	stdio_relay_parent(&p.stdio);
 	/* Writes into a command's stdin after it closed it are EPIPE, not our end. */
-	(void)signal(SIGPIPE, SIG_IGN);
+	old_pipe = signal(SIGPIPE, SIG_IGN);
 	if (opts->tty) {
 		(void)close(TAKE_FD(p.pty_sock));
 		(void)relay_pty(ctx, parent_sock, child_pidfd);
 	}
-	return stdio_relay_run(&p.stdio, child_pidfd, pid, sigfd);
+	r = stdio_relay_run(&p.stdio, child_pidfd, pid, sigfd);
+	(void)signal(SIGPIPE, old_pipe);
+	return r;
 }

@@ -16,6 +16,9 @@ enum ctrl_cmd {
 	 * arg 1 when this client types (the first attached one does). After a reply with status
 	 * 0 the connection carries frames (below) both ways until either end closes it. */
 	CTRL_CONSOLE,
+	/* net.forward of the config file becomes the live forwards (host lock, nft, record);
+	 * reply: status, text says what failed */
+	CTRL_FORWARD,
 	_CTRL_CMD_MAX,
 };
 const char *ctrl_cmd_to_string(enum ctrl_cmd c);

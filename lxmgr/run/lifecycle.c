@@ -11,6 +11,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/proctitle.h"
 #include "base/util.h"
 #include "fs/quota.h"
 #include "guest/guest.h"
@@ -106,6 +107,12 @@ static int spawn_monitor(struct lxmgr_ctx *ctx, struct container *c)
 			(void)dup2(null, STDIN_FILENO);
 			(void)dup2(null, STDOUT_FILENO);
 		}
+		/* ps shows which container this is, not the argv of the start that forked it
+		 * (one start forks a monitor per NAME). The title may overwrite the argv
+		 * strings: nothing of the monitor may point into them from here on. */
+		ctx->name = c->name;
+		ctx->argv0 = NULL;
+		(void)proctitle_set("lxmgr-monitor", c->name);
 		_exit(monitor_run(ctx, c, pipefd[1], false));
 	}
 	(void)close(pipefd[1]);

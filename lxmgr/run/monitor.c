@@ -22,9 +22,11 @@
 #include "fs/mounts-live.h"
 #include "guest/login.h"
 #include "image/clone.h"
+#include "network/forward-live.h"
 #include "run/boundary.h"
 #include "run/console.h"
 #include "run/control.h"
+#include "run/event.h"
 #include "run/hooks.h"
 #include "run/machined.h"
 #include "run/monitor.h"
@@ -43,6 +45,7 @@ enum ev_tag {
 	EV_CONSOLE,
 	EV_TIMER,
 	EV_NOTIFY,
+	EV_OOM,
 	EV_CLIENT_BASE = 16,
 	EV_CONSOLE_CLIENT_BASE = EV_CLIENT_BASE + MAX_CLIENTS,
 };
@@ -54,6 +57,8 @@ struct monitor {
 	struct runtime_state rs;
 	struct console console;
 	int epfd, sigfd, listenfd, timerfd, init_pidfd;
+	int oomfd;          /* readable on an OOM kill in the container's cgroup (event.h) */
+	uint64_t oom_kills; /* counted so far in this run's cgroup */
 	int clients[MAX_CLIENTS];
 	bool stopping, done;
 	bool by_unit; /* run by lxmgr@NAME.service: delegated cgroup, machined, sd_notify */
@@ -196,6 +201,15 @@ static void handle_freeze(struct monitor *m, int fd, const struct ctrl_msg *req,
 	reply(fd, req, r, NULL);
 }
 
+static void handle_forward(struct monitor *m, int fd, const struct ctrl_msg *req)
+{
+	char why[CTRL_TEXT_MAX] = "";
+
+	if (m->stopping || m->rs.state == RUN_STATE_REBOOTING)
+		return reply(fd, req, LX_SYNTHETIC(-EBUSY), "container is stopping");
+	reply(fd, req, network_forward_reload(m->ctx, m->c, &m->rs, why, sizeof(why)), why);
+}
+
 /* Returns true when the client stays connected (stop: it waits for our exit). */
 static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req)
 {
@@ -218,6 +232,9 @@ static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req
 		return false;
 	case CTRL_REBOOT:
 		reply(fd, req, send_init_signal(m, SIGINT), NULL);
+		return false;
+	case CTRL_FORWARD:
+		handle_forward(m, fd, req);
 		return false;
 	case CTRL_CONSOLE: /* on_client hands these to the console */
 	case _CTRL_CMD_MAX:
@@ -335,6 +352,32 @@ static void announce_running(struct monitor *m)
 	notify_send("READY=1\nSTATUS=running, init is pid %d", (int)m->rs.init_pid);
 }
 
+/* Each run has its own cgroup: the watch follows it (a failure only costs the oom events). */
+static void watch_oom(struct monitor *m)
+{
+	int r;
+
+	if (m->oomfd >= 0) {
+		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->oomfd, NULL);
+		(void)close(m->oomfd);
+	}
+	m->oomfd = event_oom_watch(&m->rs.cgroup, &m->oom_kills);
+	r = m->oomfd < 0 ? m->oomfd : ep_add(m, m->oomfd, EV_OOM);
+	if (r < 0)
+		lx_debug(m->ctx, "no watch for OOM kills: %s", strerror(-r));
+}
+
+static void on_oom(struct monitor *m)
+{
+	uint64_t n = event_oom_check(m->oomfd, &m->rs.cgroup, &m->oom_kills);
+
+	if (n)
+		event_record(m->ctx, m->c, EVENT_OOM,
+			     "the OOM killer ended %llu process%s inside (%llu in this run)",
+			     (unsigned long long)n, n == 1 ? "" : "es",
+			     (unsigned long long)m->oom_kills);
+}
+
 /* What the guest's systemd sends to its NOTIFY_SOCKET: READY=1 makes the unit ready. */
 static void on_guest_notify(struct monitor *m)
 {
@@ -361,7 +404,7 @@ static int restart_in_place(struct monitor *m)
 {
 	int r;
 
-	lx_info(m->ctx, "init rebooted the container: starting it again");
+	event_record(m->ctx, m->c, EVENT_REBOOT, "init rebooted the container: starting it again");
 	notify_send("STATUS=rebooting");
 	set_state(m, RUN_STATE_REBOOTING);
 	if (m->by_unit)
@@ -378,6 +421,7 @@ static int restart_in_place(struct monitor *m)
 	r = start_instance(&m->env, &m->rs, &m->init_pidfd);
 	if (r >= 0) {
 		(void)trim_monitor_memory();
+		watch_oom(m);
 		announce_running(m);
 	}
 	return r;
@@ -401,6 +445,10 @@ static void on_init_exit(struct monitor *m, int status)
 			  (WIFEXITED(status) && WEXITSTATUS(status) == 0))
 				 ? 0
 				 : 1;
+	if (m->exit_status)
+		event_record(m->ctx, m->c, EVENT_CRASH, "init %s %d without a stop",
+			     WIFEXITED(status) ? "exited with status" : "ended by signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	m->rs.init_pid = 0;
 	m->done = true;
 }
@@ -463,6 +511,8 @@ static void event_loop(struct monitor *m)
 				on_timer(m);
 			else if (tag == EV_NOTIFY && m->env.guest_notify_fd >= 0)
 				on_guest_notify(m);
+			else if (tag == EV_OOM && m->oomfd >= 0)
+				on_oom(m);
 			else if (tag >= EV_CONSOLE_CLIENT_BASE)
 				console_client_event(&m->console,
 						     (int)(tag - EV_CONSOLE_CLIENT_BASE));
@@ -497,6 +547,8 @@ static void monitor_free(struct monitor *m)
 		(void)close(m->listenfd);
 	if (m->timerfd >= 0)
 		(void)close(m->timerfd);
+	if (m->oomfd >= 0)
+		(void)close(m->oomfd);
 	if (m->sigfd >= 0)
 		(void)close(m->sigfd);
 	if (m->epfd >= 0)
@@ -621,7 +673,8 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 			      .sigfd = -EBADF,
 			      .listenfd = -EBADF,
 			      .timerfd = -EBADF,
-			      .init_pidfd = -EBADF};
+			      .init_pidfd = -EBADF,
+			      .oomfd = -EBADF};
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m->clients[i] = -EBADF;
 	m->env.guest_notify_fd = -EBADF;
@@ -639,7 +692,8 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 		monitor_free(m);
 		return 1;
 	}
-	lx_info(ctx, "started, init is pid %d", (int)m->rs.init_pid);
+	event_record(ctx, c, EVENT_START, "started, init is pid %d", (int)m->rs.init_pid);
+	watch_oom(m);
 	announce_running(m);
 	if (status_fd >= 0) {
 		(void)!write(status_fd, "1", 1);
@@ -654,7 +708,10 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 	(void)start_teardown(ctx, &m->rs);
 	post_stop(m);
 	remove_runtime(m);
-	lx_info(ctx, "stopped");
+	if (m->exit_status == 0)
+		event_record(ctx, c, EVENT_STOP, "stopped");
+	else
+		lx_info(ctx, "stopped");
 	notify_send("STATUS=stopped");
 	status = m->exit_status;
 	monitor_free(m);

@@ -135,6 +135,8 @@ check_match "the monitor's log is in the journal" "MESSAGE=monitor: started, ini
     "$journal"
 check_match "... with CONTAINER_NAME=dev1" "CONTAINER_NAME=dev1" "$journal"
 check_match "... and CONTAINER_UUID" "CONTAINER_UUID=$uuid" "$journal"
+check_match "journalctl LXMGR_CONTAINER=dev1 has its start event (LXMGR_EVENT=start)" \
+    "LXMGR_EVENT=start" "$(in_host journalctl LXMGR_CONTAINER=dev1 LXMGR_EVENT=start -o verbose --no-pager)"
 check_match "the console's output is in the unit's journal too (dev1-console)" "Welcome to" \
     "$(in_host journalctl -u lxmgr@dev1 -t dev1-console --no-pager -o cat)"
 
