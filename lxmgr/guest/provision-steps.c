@@ -71,13 +71,19 @@ static const char hostname_step[] = PRELUDE
 	"done_step\n";
 
 /* With --ssh-key, openssh-server too when the guest has no sshd; its failure (no archive
- * reachable) is not the step's: the ssh-server step reports it. */
+ * reachable) is not the step's: the ssh-server step reports it. apt waits for the locks that
+ * a just-booted guest's apt-daily.service may hold (an update refused for a lock is tried again).
+ */
 static const char packages_step[] = PRELUDE
 	"install() {\n"
 	"  case $pm in\n"
 	"  apt) export DEBIAN_FRONTEND=noninteractive\n"
-	"       apt-get update -q || return 1\n"
-	"       apt-get install -y -q --no-install-recommends \"$@\" ;;\n"
+	"       n=0; until o=$(apt-get -o DPkg::Lock::Timeout=120 update -q 2>&1); do\n"
+	"         echo \"$o\"; n=$((n + 1)); [ $n -lt 40 ] || return 1\n"
+	"         case $o in *' lock '*) sleep 3 ;; *) return 1 ;; esac\n"
+	"       done; echo \"$o\"\n"
+	"       apt-get -o DPkg::Lock::Timeout=120 install -y -q --no-install-recommends \"$@\" "
+	";;\n"
 	"  dnf|yum) $pm -y install \"$@\" ;;\n"
 	"  apk) apk add \"$@\" ;;\n"
 	"  *) echo 'no package manager' >&2; return 1 ;;\n"
