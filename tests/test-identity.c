@@ -146,7 +146,10 @@ static void test_identity_reset_enables_keygen_for_systemd_sshd(void **state)
 	assert_int_equal(
 		read_file_at(t->fd, "etc/systemd/system/" IDENTITY_KEYGEN_UNIT, 65536, &unit, &len),
 		0);
-	assert_non_null(strstr(unit, "ExecStart=/usr/bin/ssh-keygen -A"));
+	/* Only RSA, ECDSA and Ed25519 (no DSA, no RSA1 from an old `ssh-keygen -A`). */
+	assert_null(strstr(unit, "ssh-keygen -A"));
+	assert_non_null(strstr(unit, "for t in rsa ecdsa ed25519;"));
+	assert_non_null(strstr(unit, "chgrp ssh_keys $$k && chmod 0640 $$k"));
 	assert_non_null(strstr(unit, "Before=ssh.service sshd.service"));
 	n = readlinkat(t->fd, "etc/systemd/system/multi-user.target.wants/" IDENTITY_KEYGEN_UNIT,
 		       target, sizeof(target) - 1);
@@ -155,6 +158,19 @@ static void test_identity_reset_enables_keygen_for_systemd_sshd(void **state)
 	assert_string_equal(target, "/etc/systemd/system/" IDENTITY_KEYGEN_UNIT);
 	/* Twice is the same as once. */
 	assert_int_equal(identity_reset(t->fd, 0, 0), 0);
+}
+
+static void test_identity_reset_leaves_the_guests_own_sshd_keygen(void **state)
+{
+	struct tree *t = *state;
+
+	put(t->fd, "/usr/sbin/sshd", "#!/bin/sh\n");
+	put(t->fd, "/etc/systemd/system/.keep", "");
+	put(t->fd, "/usr/lib/systemd/system/sshd-keygen@.service", "[Unit]\n");
+	assert_int_equal(identity_reset(t->fd, 0, 0), 0);
+	assert_false(exists(t->fd, "/etc/systemd/system/" IDENTITY_KEYGEN_UNIT));
+	assert_false(
+		exists(t->fd, "/etc/systemd/system/multi-user.target.wants/" IDENTITY_KEYGEN_UNIT));
 }
 
 int main(void)
@@ -168,6 +184,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_identity_reset_enables_keygen_for_systemd_sshd,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_identity_reset_leaves_the_guests_own_sshd_keygen, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

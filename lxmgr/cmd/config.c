@@ -10,6 +10,7 @@
 #include "cgroup/cgroup.h"
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
+#include "guest/fixups.h"
 #include "fs/idmap-alloc.h"
 #include "fs/quota.h"
 #include "network/forward-live.h"
@@ -166,6 +167,8 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);
 	apply_live(ctx, c->name, key);
+	if (!strcmp(key, "guest.fixups"))
+		return guest_fixups_apply_stopped(ctx, c->name);
 	return 0;
 }
 

@@ -20,10 +20,13 @@
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
 #include "fs/rootfs.h"
+#include "guest/fixups.h"
 #include "guest/guest.h"
+#include "guest/readiness.h"
 #include "image/clone.h"
 #include "net/legacy.h"
 #include "net/nat.h"
+#include "store/runtime.h"
 #include "store/store.h"
 
 #define LOG_STEP "doctor"
@@ -464,6 +467,45 @@ static void check_ids(struct doctor *d, const struct container *c)
 		report(d, VERDICT_FAIL, "%s: its ids could not be checked (see above)", c->name);
 }
 
+/* One line per failed unit of a running systemd guest: the unit, systemd's Result, and the
+ * fix-up lxmgr has for it (guest-fixups.c), in place or turned off by guest.fixups no. */
+static void check_units(struct doctor *d, const struct container *c)
+{
+	_cleanup_(runtime_state_done) struct runtime_state rs = {0};
+	char list[4096], *save = NULL;
+	int n;
+
+	if (c->cfg.init_kind != INIT_KIND_SYSTEMD || !store_is_running(c) ||
+	    runtime_state_read(c->rundir, &rs) < 0 || rs.init_pid <= 0)
+		return;
+	n = readiness_failed_units(d->ctx, c, &rs, list, sizeof(list));
+	if (n < 0) {
+		report(d, VERDICT_WARN, "%s: systemd inside did not answer: %s", c->name,
+		       strerror(-n));
+		return;
+	}
+	if (n == 0)
+		report(d, VERDICT_OK, "%s: no failed unit", c->name);
+	for (char *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *result = strchr(l, ' ');
+		const char *why;
+
+		*result++ = '\0';
+		why = guest_fixup_reason(l);
+		if (!why)
+			report(d, VERDICT_FAIL,
+			       "%s: unit %s failed (%s): no lxmgr fix-up for it; see lxmgr exec %s "
+			       "-- journalctl -u %s",
+			       c->name, l, result, c->name, l);
+		else
+			report(d, VERDICT_FAIL,
+			       "%s: unit %s failed (%s): %s; lxmgr has a fix-up: %s", c->name, l,
+			       result, why,
+			       c->cfg.guest_fixups ? "in place, restart the container to apply it"
+						   : "off, set guest.fixups yes and restart");
+	}
+}
+
 static int doctor_guest(struct doctor *d, const char *name)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -488,6 +530,7 @@ static int doctor_guest(struct doctor *d, const char *name)
 	}
 	check_ids(d, c);
 	check_nesting(d, c);
+	check_units(d, c);
 	o.self = c;
 	(void)store_foreach_config(d->ctx, find_overlap, &o);
 	return 0;

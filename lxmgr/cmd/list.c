@@ -1,4 +1,5 @@
 /* cmd-list.c: lxmgr list and lxmgr info: state for people (tables) and programs (--json). */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "cmd/parse.h"
 #include "fs/mounts-live.h"
 #include "fs/quota.h"
+#include "guest/fixups.h"
 #include "guest/provision.h"
 #include "guest/readiness.h"
 #include "net/nat.h"
@@ -429,6 +431,18 @@ static void print_last_event(const struct container *c)
 	printf("Last event: %s at %s: %s\n", ev.event, when, ev.message);
 }
 
+/* What guest-fixups.c keeps in the rootfs (DESIGN §11), read from the tree itself. */
+static void print_fixups(const struct container *c)
+{
+	_cleanup_close_ int rootfd = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char list[512];
+
+	if (rootfd < 0)
+		return;
+	guest_fixups_list(rootfd, list, sizeof(list));
+	printf("Fix-ups:    %s%s\n", list, c->cfg.guest_fixups ? "" : " (guest.fixups no)");
+}
+
 int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -483,6 +497,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	print_network(ctx, c, &st);
 	print_shares(cfg, &st);
 	print_last_event(c);
+	print_fixups(c);
 	printf("Console:    %s/console.log\n", c->logdir);
 	if (provision_requested(cfg))
 		printf("Provision:  %s%s%s%s; log %s/%s\n", cfg->provision_user[0] ? "user " : "",

@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "cgroup/cgroup.h"
 #include "guest/fixup.h"
+#include "guest/fixups.h"
 #include "guest/guest.h"
 #include "store/store.h"
 
@@ -227,6 +228,10 @@ static int apply_dropins(const struct lxmgr_ctx *ctx, const struct container_con
 	r = fix_openrc(&f);
 	if (r < 0)
 		return lx_fail(ctx, r, "write /etc/rc.conf.d/lxmgr.conf");
+	r = guest_fixups_apply(rootfd, cfg, f.uid, f.gid);
+	if (r < 0)
+		return lx_fail(ctx, r, "%s the guest fix-ups",
+			       cfg->guest_fixups ? "apply" : "remove");
 	return 0;
 }
 

@@ -29,6 +29,9 @@ static const struct stale_file {
 	{"/var/lib/systemd", "credential.secret"},
 };
 
+/* Only the types every sshd since OpenSSH 6.5 serves (no DSA, no RSA1, which `ssh-keygen -A`
+ * makes on older ones), each skipped where ssh-keygen does not know it; group ssh_keys 0640
+ * where the guest has that group (RHEL, Fedora), as their own sshd-keygen does. */
 static const char keygen_unit[] =
 	"# Written by lxmgr (identity reset at create/clone): SSH host keys are removed so that\n"
 	"# every copy gets its own; this makes them before sshd starts. lxmgr owns this file.\n"
@@ -41,10 +44,24 @@ static const char keygen_unit[] =
 	"\n"
 	"[Service]\n"
 	"Type=oneshot\n"
-	"ExecStart=/usr/bin/ssh-keygen -A\n"
+	"ExecStart=/bin/sh -c 'for t in rsa ecdsa ed25519; do k=/etc/ssh/ssh_host_$${t}_key; "
+	"[ -s $$k ] || { ssh-keygen -q -t $$t -N \"\" -f $$k && echo made $$k; } || "
+	"rm -f $$k $$k.pub; "
+	"[ ! -e $$k ] || ! getent group ssh_keys >/dev/null || "
+	"{ chgrp ssh_keys $$k && chmod 0640 $$k; }; done; :'\n"
 	"\n"
 	"[Install]\n"
 	"WantedBy=multi-user.target\n";
+
+/* The distribution's own key makers (RHEL and Fedora: sshd-keygen.service before systemd 23x
+ * era packaging, sshd-keygen@.service after), pulled in by sshd.service: lxmgr's unit would
+ * race them. */
+static const char *const guest_keygen_units[] = {
+	"/usr/lib/systemd/system/sshd-keygen@.service",
+	"/usr/lib/systemd/system/sshd-keygen.service",
+	"/lib/systemd/system/sshd-keygen@.service",
+	"/lib/systemd/system/sshd-keygen.service",
+};
 
 static int remove_matching(int rootfd, const struct stale_file *s)
 {
@@ -87,7 +104,8 @@ static bool is_regular_in_root(int rootfd, const char *path)
 	return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* systemd guests with sshd: the keygen unit, enabled by a link in multi-user.target.wants. */
+/* systemd guests with sshd and no key maker of their own: the keygen unit, enabled by a link
+ * in multi-user.target.wants. */
 static int install_keygen(int rootfd, uid_t uid, gid_t gid)
 {
 	_cleanup_close_ int sys = -EBADF, wants = -EBADF;
@@ -95,6 +113,9 @@ static int install_keygen(int rootfd, uid_t uid, gid_t gid)
 
 	if (!is_regular_in_root(rootfd, "/usr/sbin/sshd"))
 		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(guest_keygen_units); i++)
+		if (is_regular_in_root(rootfd, guest_keygen_units[i]))
+			return 0;
 	sys = open_in_root(rootfd, "/etc/systemd/system", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (sys < 0)
 		return sys == -ENOENT ? 0 : sys;

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "guest/fixups.h"
 #include "guest/login.h"
 #include "guest/provision.h"
 #include "store/runtime.h"
@@ -163,6 +164,11 @@ int provision_cloud_init_seed(struct lxmgr_ctx *ctx, struct container *c, bool *
 	if (w1 < 0 || w2 < 0)
 		return lx_fail(ctx, w1 < 0 ? w1 : w2, "cloud-init: write the seed in %s", SEED_DIR);
 	*ret_changed = w1 > 0 || w2 > 0;
+	/* Without NoCloud in the guest's datasource_list the seed would be ignored. */
+	w1 = guest_fixup_cloud_datasource(rootfd, uid, gid);
+	if (w1 < 0)
+		return lx_fail(ctx, w1, "cloud-init: write %s", GUEST_FIXUP_CLOUD_CFG);
+	*ret_changed = *ret_changed || w1 > 0;
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /* readiness.c: the guest's systemd state for list and info, from systemctl inside. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,77 @@ void readiness_query(const struct lxmgr_ctx *ctx, const struct container *c,
 	state += strlen("SystemState=");
 	(void)snprintf(ret->state, sizeof(ret->state), "%.*s", (int)strcspn(state, "\n"), state);
 	ret->failed_units = (uint32_t)strtoul(failed + strlen("NFailedUnits="), NULL, 10);
+}
+
+static bool is_settled(const char *state)
+{
+	static const char *const settled[] = {"running", "degraded", "maintenance", "stopping"};
+
+	for (size_t i = 0; i < ELEMENTSOF(settled); i++)
+		if (!strcmp(state, settled[i]))
+			return true;
+	return false;
+}
+
+/* Polled, not `is-system-running --wait`: systemd 219 has no --wait and 239 answers
+ * "initializing" at once. SystemState is there since 215. */
+int readiness_wait(const struct lxmgr_ctx *ctx, const struct container *c,
+		   const struct runtime_state *rs, unsigned timeout_ms, struct readiness *ret)
+{
+	for (unsigned waited = 0;; waited += 200) {
+		readiness_query(ctx, c, rs, ret);
+		if (is_settled(ret->state))
+			return 0;
+		if (waited >= timeout_ms || kill(rs->init_pid, 0) < 0)
+			return -ETIMEDOUT;
+		(void)usleep(200000);
+	}
+}
+
+/* The Result of one unit ("exit-code", "timeout", "resources"...), "?" when unknown. */
+static void unit_result(const struct lxmgr_ctx *ctx, const struct container *c,
+			const struct runtime_state *rs, const char *unit, char *buf, size_t size)
+{
+	char *argv[] = {"systemctl", "show", "--property=Result", (char *)unit, NULL};
+	struct attach_opts a = {.argv = argv, .rundir = c->rundir, .stdin_null = true};
+	char out[128], *p;
+
+	(void)snprintf(buf, size, "?");
+	if (capture(ctx, rs, &a, out, sizeof(out)) != 0 || !(p = strstr(out, "Result=")))
+		return;
+	p += strlen("Result=");
+	(void)snprintf(buf, size, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+int readiness_failed_units(const struct lxmgr_ctx *ctx, const struct container *c,
+			   const struct runtime_state *rs, char *buf, size_t size)
+{
+	char *argv[] = {"systemctl", "--failed", "--no-legend", "--no-pager", NULL};
+	struct attach_opts a = {.argv = argv, .rundir = c->rundir, .stdin_null = true};
+	char out[4096], *save = NULL;
+	size_t len = 0;
+	int n = 0, r;
+
+	buf[0] = '\0';
+	r = capture(ctx, rs, &a, out, sizeof(out));
+	if (r != 0)
+		return r < 0 ? r : -EIO;
+	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char result[32];
+
+		/* Newer systemctl starts each line with a bullet ("● "), 219 does not. */
+		while (*l && !(*l >= 'a' && *l <= 'z') && !(*l >= 'A' && *l <= 'Z') &&
+		       !(*l >= '0' && *l <= '9'))
+			l++;
+		l[strcspn(l, " \t")] = '\0';
+		if (!*l)
+			continue;
+		unit_result(ctx, c, rs, l, result, sizeof(result));
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s %s\n", l,
+					result);
+		n++;
+	}
+	return n;
 }
 
 void readiness_format(const struct readiness *r, char *buf, size_t size)

@@ -20,5 +20,15 @@ struct readiness {
  * run systemd or does not answer; never reports an error. */
 void readiness_query(const struct lxmgr_ctx *ctx, const struct container *c,
 		     const struct runtime_state *rs, struct readiness *ret);
+/* Polls readiness_query until systemd inside has settled (running, degraded, maintenance,
+ * stopping) or timeout_ms passed (-ETIMEDOUT, ret->state the last answer, "" for none) or
+ * init is gone (-ETIMEDOUT too). Prints nothing. */
+int readiness_wait(const struct lxmgr_ctx *ctx, const struct container *c,
+		   const struct runtime_state *rs, unsigned timeout_ms, struct readiness *ret);
+/* The guest's failed units, one "UNIT RESULT\n" line each (RESULT as systemd's Result
+ * property: exit-code, timeout...) into buf; returns how many, or -errno when systemctl inside
+ * could not be asked. */
+int readiness_failed_units(const struct lxmgr_ctx *ctx, const struct container *c,
+			   const struct runtime_state *rs, char *buf, size_t size);
 /* "running", "degraded (2 failed)", or "-": for tables. */
 void readiness_format(const struct readiness *r, char *buf, size_t size);

@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "guest/locale.h"
 #include "run/attach.h"
 #include "run/boundary.h"
 #include "run/pty.h"
@@ -161,9 +162,12 @@ static int env_push(char ***v, size_t *n, const char *key, const char *value)
 	return 0;
 }
 
-static int build_env(const struct identity *id, char **extra, char ***ret)
+/* LANG: the caller's where the guest has that locale, else C.UTF-8 where it has that, else
+ * none (glibc warns "Cannot set LC_CTYPE" for a locale it lacks). */
+static int build_env(const struct identity *id, pid_t pid, char **extra, char ***ret)
 {
-	static const char *const from_caller[] = {"TERM", "LANG"};
+	static const char *const from_caller[] = {"TERM"};
+	const char *lang = getenv("LANG");
 	_cleanup_strv_ char **v = NULL;
 	size_t n = 0;
 	int r = 0;
@@ -178,8 +182,10 @@ static int build_env(const struct identity *id, char **extra, char ***ret)
 	for (size_t i = 0; i < ELEMENTSOF(from_caller); i++)
 		if (getenv(from_caller[i]))
 			r |= env_push(&v, &n, from_caller[i], getenv(from_caller[i]));
-	if (!getenv("LANG"))
-		r |= env_push(&v, &n, "LANG", "C.UTF-8");
+	if (!lang || !guest_has_locale(pid, lang))
+		lang = guest_has_locale(pid, "C.UTF-8") ? "C.UTF-8" : NULL;
+	if (lang)
+		r |= env_push(&v, &n, "LANG", lang);
 	for (char **e = extra; e && *e; e++)
 		r |= env_push(&v, &n, *e, NULL);
 	if (r < 0)
@@ -225,7 +231,7 @@ static int make_plan(const struct lxmgr_ctx *ctx, const struct runtime_state *rs
 	r = resolve_identity(ctx, rs->init_pid, o->user, &p->id);
 	if (r < 0)
 		return r;
-	r = build_env(&p->id, o->env, &p->envp);
+	r = build_env(&p->id, rs->init_pid, o->env, &p->envp);
 	if (r < 0)
 		return lx_fail(ctx, r, "environment");
 	p->cgroup_fd = open_init_cgroup(rs);

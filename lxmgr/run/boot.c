@@ -1,18 +1,24 @@
 /* boot.c: waiting until a started guest's systemd reports the system up: start --wait and
  * launch share it. */
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "guest/readiness.h"
 #include "run/attach.h"
 #include "run/boot.h"
 #include "store/runtime.h"
 #include "store/store.h"
 
 #define LOG_STEP "control"
+
+/* How long start --wait waits for the socket, then again for the boot to settle. */
+#define WAIT_UP_MS 120000
 
 /* systemd's private socket appears early in its boot; until then systemctl cannot ask. */
 static int wait_for_systemd_socket(const struct runtime_state *rs, unsigned timeout_ms)
@@ -34,11 +40,11 @@ static int wait_for_systemd_socket(const struct runtime_state *rs, unsigned time
 	return -ETIMEDOUT;
 }
 
+/* One line when the guest does not come up as it should; 0 when it is running. */
 static int wait_until_up(struct lxmgr_ctx *ctx, const struct container *c)
 {
-	char *argv[] = {"systemctl", "is-system-running", "--wait", NULL};
-	struct runtime_state rs = {0};
-	struct attach_opts a = {.argv = argv, .rundir = c->rundir, .stdin_null = true};
+	_cleanup_(runtime_state_done) struct runtime_state rs = {0};
+	struct readiness up;
 	int r;
 
 	if (c->cfg.init_kind != INIT_KIND_SYSTEMD)
@@ -46,16 +52,21 @@ static int wait_until_up(struct lxmgr_ctx *ctx, const struct container *c)
 	r = runtime_state_read(c->rundir, &rs);
 	if (r < 0)
 		return lx_fail(ctx, r, "read %s/state", c->rundir);
-	r = wait_for_systemd_socket(&rs, 120000);
+	r = wait_for_systemd_socket(&rs, WAIT_UP_MS);
 	if (r < 0)
-		(void)lx_fail(ctx, r, "systemd inside did not open its control socket");
-	else
-		r = attach_run(ctx, &rs, &a);
-	runtime_state_done(&rs);
-	return r;
+		return lx_fail(ctx, r, "systemd inside did not open its control socket");
+	r = readiness_wait(ctx, c, &rs, WAIT_UP_MS, &up);
+	if (r < 0)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "systemd inside is still %s after %u s",
+			       up.state[0] ? up.state : "silent", WAIT_UP_MS / 1000);
+	if (strcmp(up.state, "running") != 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EIO),
+			       "systemd inside is up but %s (%u failed units): lxmgr doctor %s "
+			       "names them",
+			       up.state, up.failed_units, c->name);
+	return 0;
 }
 
-/* Starts one container; with --console, attaches to its console once init runs. */
 int boot_wait_up(struct lxmgr_ctx *ctx, const char *name)
 {
 	_cleanup_container_ struct container *c = NULL;

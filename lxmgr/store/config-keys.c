@@ -391,6 +391,10 @@ const struct config_key config_keys[] = {
 	{"container.notify_ready", BOOL(notify_ready), 0, "boolean", "yes or no",
 	 .doc = "Under the systemd unit: report READY=1 when the guest's own systemd does "
 		"(through a NOTIFY_SOCKET at /run/host/notify inside), not when its init starts."},
+	{"guest.fixups", BOOL(guest_fixups), 0, "boolean", "yes or no",
+	 .doc = "Turn off, at every start, the guest's units that cannot work in a container "
+		"(auditd, kdump, rngd, plymouth, rpc_pipefs, ifcfg network scripts without their "
+		"device, fstab disk lines, cloud-init's metadata wait); no removes them."},
 	{"idmap.uid_base", U32(uid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "uid",
 	 "a number >= 1", .doc = "The host uid that root inside maps to."},
 	{"idmap.gid_base", U32(gid_base, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "gid",

@@ -40,6 +40,7 @@ void config_init_defaults(struct container_config *c)
 		.memory_high = LIMIT_UNSET,
 		.pids_max = LIMIT_UNSET,
 		.disk_max = LIMIT_UNSET,
+		.guest_fixups = true,
 	};
 }
 

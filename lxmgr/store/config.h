@@ -66,6 +66,7 @@ struct container_config {
 	bool autostart;           /* container.autostart */
 	bool nesting;             /* container.nesting: what an lxmgr inside needs */
 	bool notify_ready;        /* container.notify_ready: READY=1 from the guest's systemd */
+	bool guest_fixups;        /* guest.fixups: lxmgr's fix-ups of container-unfit units */
 	/* container.cgroup_layout: set at create from systemd_version */
 	enum cgroup_layout cgroup_layout;
 	/* [idmap] */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves: a container created from a rootfs that holds SSH host keys, and a snapshot clone of
 # it, each boot with sshd listening on keys of their own: create and clone remove the keys,
-# and lxmgr-ssh-keygen.service makes new ones (ssh-keygen -A) before ssh.service starts; the
+# and lxmgr-ssh-keygen.service makes new ones (RSA, ECDSA, Ed25519) before ssh.service starts; the
 # source's keys stay as they were. Uses a Debian 12 rootfs with openssh-server.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
@@ -23,7 +23,7 @@ check "start" lx start sshkeys1
 check_eq "sshkeys1 reaches running" "running" "$(wait_running sshkeys1)"
 check_eq "the keygen unit ran and ssh is active" "inactive active" \
     "$(lx exec sshkeys1 -- systemctl is-active lxmgr-ssh-keygen ssh | paste -sd' ')"
-check_match "it made the keys at boot" "generating new host keys" \
+check_match "it made the keys at boot" "made /etc/ssh/ssh_host_ed25519_key" \
     "$(lx exec sshkeys1 -- journalctl -u lxmgr-ssh-keygen --no-pager)"
 check_match "sshd listens on port 22" "LISTEN .*:22 " "$(lx exec sshkeys1 -- ss -Hltn)"
 fp1=$(fp sshkeys1)
