@@ -6,6 +6,7 @@
 #include "base/lxmgr.h"
 
 int cmd_create(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_launch(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_clone(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_stop(struct lxmgr_ctx *ctx, int argc, char **argv);
