@@ -11,6 +11,7 @@
 #include "control.h"
 #include "hooks.h"
 #include "log.h"
+#include "snapshot.h"
 #include "store.h"
 #include "util.h"
 
@@ -40,6 +41,9 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 	ctx->name = name;
 	if (store_container_open(ctx, name, &c) < 0)
 		return EXIT_FAILED;
+	/* Before a --force stop: a refusal must leave it running. */
+	if (snapshot_refuse_destroy(ctx, c, force) < 0)
+		return EXIT_FAILED;
 	if (store_is_running(c)) {
 		if (!force)
 			return lx_fail(ctx, LX_SYNTHETIC(-EBUSY),
@@ -56,6 +60,8 @@ int cmd_destroy(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILED;
 	/* Checked under the lock, which a clone of it holds while it works. */
 	if (clone_refuse_if_source(ctx, name, "destroying it would take their files away") < 0)
+		return EXIT_FAILED;
+	if (snapshot_refuse_destroy(ctx, c, force) < 0)
 		return EXIT_FAILED;
 	/* A failing pre-destroy hook keeps the container as it is. */
 	hooks_target_of(c, &t);

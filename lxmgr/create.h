@@ -23,6 +23,9 @@ struct create_request {
 	/* clone: the source, stopped and locked by the caller; its config is the base of the
 	 * new one and its rootfs is copied (or, snapshot, the lower layer of an overlayfs) */
 	const struct container *clone_of;
+	/* clone NAME@SNAP: "NAME@SNAP", that snapshot of clone_of (its config and its sealed
+	 * layers, snapshot.h); clone_of may then run. NULL: clone_of as it is now. */
+	const char *clone_ref;
 	bool snapshot;
 };
 

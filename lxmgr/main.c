@@ -50,12 +50,23 @@ static const struct verb verbs[] = {
 	 "re-apply the container's [provision] keys inside it (booting it if stopped)",
 	 "  Converges: steps whose result is in place change nothing; the output names\n"
 	 "  what changed or says \"no change\". Log: LOG/NAME/provision.log.\n"},
-	{"clone", cmd_clone, "SRC DST [--snapshot] [--hostname H] [--ip ADDR]",
-	 "make a new container from a stopped one, with its own identity",
+	{"clone", cmd_clone, "SRC[@SNAP] DST [--snapshot] [--hostname H] [--ip ADDR]",
+	 "make a new container from a stopped one, or from a snapshot of any, with its own "
+	 "identity",
 	 "  --snapshot       an overlayfs over SRC's rootfs instead of a copy (SRC then stays\n"
-	 "                   stopped and cannot be destroyed while DST exists)\n"
+	 "                   stopped and cannot be destroyed while DST exists); over SRC@SNAP's\n"
+	 "                   sealed layers, SRC runs and changes freely, SNAP stays meanwhile\n"
 	 "  --hostname H     DST's hostname (default: DST)\n"
 	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"},
+	{"snapshot", cmd_snapshot, "create|list|delete NAME [SNAP]",
+	 "restore points of a container, stopped or running (frozen for the copy)",
+	 "  create NAME SNAP a named, timestamped snapshot of the rootfs and the config: a\n"
+	 "                   stopped container's writable layer is sealed by a rename, a\n"
+	 "                   running one's copied while it is frozen\n"
+	 "  list NAME        the snapshots, oldest first\n"
+	 "  delete NAME SNAP forget SNAP and free the layers nothing else uses\n"},
+	{"restore", cmd_restore, "NAME SNAP",
+	 "put a stopped container's rootfs and config back to snapshot SNAP", NULL},
 	{"start", cmd_start, "(NAME... | --all | --autostart) [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
 	 "  --all            every stopped container of the store (not the lower layer of snapshot "
@@ -105,7 +116,8 @@ static const struct verb verbs[] = {
 	 "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL},
 	{"destroy", cmd_destroy, "NAME [--force]",
 	 "delete a stopped container and its root filesystem",
-	 "  --force          stop a running container first (killing it)\n"},
+	 "  --force          stop a running container first (killing it), and remove its\n"
+	 "                   snapshots (refused without it when there are some)\n"},
 	{"net", cmd_net, "show|check",
 	 "show the bridges, their address pools and who holds which address; check another "
 	 "firewall dropping their forwarded traffic",
