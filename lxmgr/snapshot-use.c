@@ -1,6 +1,10 @@
 /* snapshot-use.c: what other verbs know of snapshots: destroy's refusal, info's lines and
  * list --json's array (snapshot.h). */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,7 +17,7 @@
 #define LOG_STEP "snapshot"
 
 struct clones {
-	const char *name;
+	const char *name; /* "NAME@SNAP": that snapshot's; "NAME": any snapshot's of NAME */
 	char names[256];
 	size_t len;
 	int n;
@@ -26,14 +30,26 @@ static int collect(void *userdata, const char *name, const struct container_conf
 	size_t k = strlen(s->name);
 	int n;
 
-	if (strncmp(cfg->snapshot_of, s->name, k) || cfg->snapshot_of[k] != '@' ||
-	    !cfg->snapshot_of[k + 1])
+	if (strchr(s->name, '@') ? strcmp(cfg->snapshot_of, s->name) != 0
+				 : (strncmp(cfg->snapshot_of, s->name, k) ||
+				    cfg->snapshot_of[k] != '@' || !cfg->snapshot_of[k + 1]))
 		return 0;
 	s->n++;
 	n = snprintf(s->names + s->len, sizeof(s->names) - s->len, "%s%s", s->len ? " " : "", name);
 	if (n > 0 && (size_t)n < sizeof(s->names) - s->len)
 		s->len += (size_t)n;
 	return 0;
+}
+
+int snapshot_clones_of(const struct lxmgr_ctx *ctx, const char *ref, char *buf, size_t size)
+{
+	struct clones s = {.name = ref};
+	int r = store_foreach_config(ctx, collect, &s);
+
+	if (r < 0)
+		return r;
+	(void)snprintf(buf, size, "%s", s.names);
+	return s.n;
 }
 
 int snapshot_refuse_destroy(const struct lxmgr_ctx *ctx, const struct container *c, bool force)
@@ -59,6 +75,79 @@ int snapshot_refuse_destroy(const struct lxmgr_ctx *ctx, const struct container 
 			       "%s has %d snapshot%s: destroy --force removes %s too", c->name, n,
 			       n == 1 ? "" : "s", n == 1 ? "it" : "them");
 	return 0;
+}
+
+static int read_info(const struct container *c, const char *name, struct snapshot_info *ret)
+{
+	_cleanup_free_ char *p = NULL, *text = NULL;
+	uint64_t created = 0;
+	size_t len;
+	int r;
+
+	if (xasprintf(&p, SNAPSHOT_DIR "/%s/stack", name) < 0)
+		return -ENOMEM;
+	r = read_file_at(c->dirfd, p, 1 << 16, &text, &len);
+	if (r < 0)
+		return r;
+	ret->layers = 0;
+	for (size_t i = 0; i < len; i++)
+		ret->layers += text[i] == '\n';
+	free(p);
+	free(text);
+	text = NULL;
+	if (xasprintf(&p, SNAPSHOT_DIR "/%s/created", name) < 0)
+		return -ENOMEM;
+	if (read_file_at(c->dirfd, p, 64, &text, &len) >= 0) {
+		text[strcspn(text, "\n")] = '\0';
+		(void)parse_u64(text, &created);
+	}
+	ret->created = created;
+	if (strlen(name) >= sizeof(ret->name))
+		return -ENAMETOOLONG;
+	memcpy(ret->name, name, strlen(name) + 1);
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct snapshot_info *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int snapshot_list(const struct container *c, struct snapshot_info **ret)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_free_ struct snapshot_info *v = NULL;
+	struct dirent *de;
+	size_t n = 0;
+	int fd;
+
+	*ret = NULL;
+	fd = openat(c->dirfd, SNAPSHOT_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	d = fdopendir(fd);
+	if (!d)
+		return (void)close(fd), -ENOMEM;
+	while ((de = readdir(d))) {
+		struct snapshot_info *grown;
+
+		if (de->d_name[0] == '.' || !name_is_valid(de->d_name))
+			continue;
+		grown = realloc(v, (n + 1) * sizeof(*v));
+		if (!grown)
+			return -ENOMEM;
+		v = grown;
+		if (read_info(c, de->d_name, &v[n]) >= 0)
+			n++;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_time);
+	*ret = TAKE_PTR(v);
+	return (int)n;
 }
 
 static void format_time(uint64_t secs, char *buf, size_t size)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +33,18 @@
 #define PENDING "pending"
 #define STACK "stack"
 #define FROZEN_MARK "snapshot.frozen"
+
+/* Wall-clock nanoseconds: unique in the directory across reboots too (a monotonic clock
+ * starts again at boot). */
+static void new_layer_id(char id[static 24])
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)snprintf(id, 24, "%016llx",
+		       (unsigned long long)ts.tv_sec * 1000000000ULL +
+			       (unsigned long long)ts.tv_nsec);
+}
 
 int snapshot_lock(const struct container *c, bool wait)
 {
@@ -232,6 +245,70 @@ static bool dir_is_empty(int dirfd, const char *path)
 	return true;
 }
 
+/* What a swap moved out goes to .trash-ID, which a detached process removes: removing a
+ * plain rootfs takes about as long as copying it, and restore must not. gc removes what a
+ * killed remover left. */
+static int to_trash(const struct container *c, const char *path)
+{
+	char name[40] = ".trash-";
+
+	if (!exists_at(c->dirfd, path))
+		return 0;
+	new_layer_id(name + strlen(name));
+	return NEG_ERRNO(renameat(c->dirfd, path, c->dirfd, name));
+}
+
+static bool is_trash(const char *name)
+{
+	return !strncmp(name, ".trash-", 7);
+}
+
+static int empty_trash(int dirfd)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3), n = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			(void)close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)))
+		if (is_trash(de->d_name) && rm_rf_at(dirfd, de->d_name) >= 0)
+			n++;
+	return n;
+}
+
+static void empty_trash_in_background(const struct container *c)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return;
+	if (pid > 0) {
+		(void)waitpid(pid, NULL, 0);
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	(void)setsid();
+	/* The locks are held through inherited descriptors (flock): drop every one, and the
+	 * caller's stdout, which a $(...) would wait on. */
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+	}
+	(void)close_range(3, ~0U, 0);
+	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		(void)empty_trash(fd);
+	_exit(0);
+}
+
 /* The steps after the swap, each one idempotent (gc runs them again): the config that came
  * with the new state, an empty rootfs directory (the overlay's mount point) in place of a
  * plain rootfs, and what the swap moved out. */
@@ -250,9 +327,11 @@ static int finish_next(const struct container *c)
 		return -errno;
 	if (!exists_at(c->dirfd, "rootfs") && mkdirat(c->dirfd, "rootfs", 0755) < 0)
 		return -errno;
-	r = rm_rf_at(c->dirfd, "rootfs.old");
+	r = to_trash(c, "rootfs.old");
 	if (r >= 0)
-		r = rm_rf_at(c->dirfd, NEXT_DIR);
+		r = to_trash(c, NEXT_DIR);
+	if (r >= 0)
+		empty_trash_in_background(c);
 	return r;
 }
 
@@ -287,18 +366,6 @@ static int stack_with(const struct container *c, const char *id, char **ret)
 	if (r < 0)
 		return r;
 	return xasprintf(ret, "%s\n%s", id, old ? old : "") < 0 ? -ENOMEM : 0;
-}
-
-/* Wall-clock nanoseconds: unique in the directory across reboots too (a monotonic clock
- * starts again at boot). */
-static void new_layer_id(char id[static 24])
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	(void)snprintf(id, 24, "%016llx",
-		       (unsigned long long)ts.tv_sec * 1000000000ULL +
-			       (unsigned long long)ts.tv_nsec);
 }
 
 /* A stopped container: its writable layer (the plain rootfs, or overlay/upper) becomes
@@ -492,27 +559,6 @@ int snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, const cha
 	return r < 0 ? lx_fail(ctx, r, "switch %s to snapshot %s", c->name, snap) : 0;
 }
 
-struct refs {
-	const char *ref;
-	char names[256];
-	size_t len;
-	int n;
-};
-
-static int collect_ref(void *userdata, const char *name, const struct container_config *cfg)
-{
-	struct refs *s = userdata;
-	int n;
-
-	if (strcmp(cfg->snapshot_of, s->ref) != 0)
-		return 0;
-	s->n++;
-	n = snprintf(s->names + s->len, sizeof(s->names) - s->len, "%s%s", s->len ? " " : "", name);
-	if (n > 0 && (size_t)n < sizeof(s->names) - s->len)
-		s->len += (size_t)n;
-	return 0;
-}
-
 /* Adds the ids of the stack file at path to *set (a strv grown by realloc). */
 static int add_refs(int dirfd, const char *path, char ***set, size_t *n)
 {
@@ -621,7 +667,7 @@ int snapshot_delete(const struct lxmgr_ctx *ctx, struct container *c, const char
 {
 	_cleanup_free_ char *rec = NULL, *grave = NULL;
 	_cleanup_close_ int lock = -EBADF;
-	struct refs s = {0};
+	char names[256];
 	int r;
 
 	lock = snapshot_lock(c, /* wait= */ true);
@@ -631,15 +677,14 @@ int snapshot_delete(const struct lxmgr_ctx *ctx, struct container *c, const char
 		return lx_fail(ctx, LX_SYNTHETIC(-ENOENT), "%s has no snapshot %s", c->name, snap);
 	if (xasprintf(&rec, "%s@%s", c->name, snap) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	s.ref = rec;
-	r = store_foreach_config(ctx, collect_ref, &s);
+	r = snapshot_clones_of(ctx, rec, names, sizeof(names));
 	if (r < 0)
 		return lx_fail(ctx, r, "list the snapshot clones of %s", rec);
-	if (s.n > 0)
+	if (r > 0)
 		return lx_fail(ctx, LX_SYNTHETIC(-EBUSY),
 			       "snapshot %s is the lower layer of snapshot clone%s %s: destroy "
 			       "them first",
-			       rec, s.n == 1 ? "" : "s", s.names);
+			       rec, r == 1 ? "" : "s", names);
 	free(rec);
 	rec = NULL;
 	if (xasprintf(&rec, SNAPSHOT_DIR "/%s", snap) < 0 ||
@@ -653,76 +698,6 @@ int snapshot_delete(const struct lxmgr_ctx *ctx, struct container *c, const char
 	if (r >= 0)
 		r = gc_layers(c);
 	return r < 0 ? lx_fail(ctx, r, "remove the layers of %s", rec) : 0;
-}
-
-static int read_info(const struct container *c, const char *name, struct snapshot_info *ret)
-{
-	_cleanup_free_ char *p = NULL, *text = NULL;
-	_cleanup_strv_ char **ids = NULL;
-	uint64_t created = 0;
-	size_t len;
-	int r;
-
-	if (xasprintf(&p, SNAPSHOT_DIR "/%s/" STACK, name) < 0)
-		return -ENOMEM;
-	r = read_stack(c->dirfd, p, &ids);
-	if (r < 0)
-		return r;
-	ret->layers = r;
-	free(p);
-	if (xasprintf(&p, SNAPSHOT_DIR "/%s/created", name) < 0)
-		return -ENOMEM;
-	if (read_file_at(c->dirfd, p, 64, &text, &len) >= 0) {
-		text[strcspn(text, "\n")] = '\0';
-		(void)parse_u64(text, &created);
-	}
-	ret->created = created;
-	if (strlen(name) >= sizeof(ret->name))
-		return -ENAMETOOLONG;
-	memcpy(ret->name, name, strlen(name) + 1);
-	return 0;
-}
-
-static int by_time(const void *a, const void *b)
-{
-	const struct snapshot_info *x = a, *y = b;
-
-	if (x->created != y->created)
-		return x->created < y->created ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-int snapshot_list(const struct container *c, struct snapshot_info **ret)
-{
-	_cleanup_closedir_ DIR *d = NULL;
-	_cleanup_free_ struct snapshot_info *v = NULL;
-	struct dirent *de;
-	size_t n = 0;
-	int fd;
-
-	*ret = NULL;
-	fd = openat(c->dirfd, SNAPSHOT_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d)
-		return (void)close(fd), -ENOMEM;
-	while ((de = readdir(d))) {
-		struct snapshot_info *grown;
-
-		if (de->d_name[0] == '.' || !name_is_valid(de->d_name))
-			continue;
-		grown = realloc(v, (n + 1) * sizeof(*v));
-		if (!grown)
-			return -ENOMEM;
-		v = grown;
-		if (read_info(c, de->d_name, &v[n]) >= 0)
-			n++;
-	}
-	if (n)
-		qsort(v, n, sizeof(*v), by_time);
-	*ret = TAKE_PTR(v);
-	return (int)n;
 }
 
 static bool is_tmp(const struct container *c, const char *name, void *u)
@@ -776,6 +751,7 @@ int snapshot_gc(const struct lxmgr_ctx *ctx, struct container *c, bool locked)
 		n++;
 	}
 	n += remove_entries(c, SNAPSHOT_DIR, is_tmp, NULL);
+	n += empty_trash(c->dirfd);
 	if (locked) {
 		r = gc_next(c);
 		if (r < 0)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -54,7 +55,10 @@ bool snapshot_exists(const struct container *c, const char *snap);
  * lock (c is stopped). Returns how many leftovers were removed, or -errno. */
 int snapshot_gc(const struct lxmgr_ctx *ctx, struct container *c, bool locked);
 
-/* snapshot-use.c. destroy: refuses while a snapshot clone stands on one of c's snapshots,
+/* snapshot-use.c. The snapshot clones standing on ref ("NAME@SNAP") or on any snapshot of
+ * ref ("NAME"), space-separated into buf. Returns how many, or -errno. */
+int snapshot_clones_of(const struct lxmgr_ctx *ctx, const char *ref, char *buf, size_t size);
+/* destroy: refuses while a snapshot clone stands on one of c's snapshots,
  * and without force while c has snapshots. Reports the refusal itself. */
 int snapshot_refuse_destroy(const struct lxmgr_ctx *ctx, const struct container *c, bool force);
 /* info --json and list --json: `, "snapshots": [{"name", "created", "layers"}...]`. */
