@@ -140,7 +140,11 @@ static int clone_base_config(const struct lxmgr_ctx *ctx, const struct create_re
 	if (at &&
 	    xasprintf(&snapcfg, "%s/" SNAPSHOT_DIR "/%s/config", req->clone_of->dir, at + 1) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	r = config_parse_file(snapcfg ? snapcfg : req->clone_of->config_path, false, cfg, &e);
+	if (req->base_config)
+		r = config_parse_file(req->base_config, false, cfg, &e);
+	else
+		r = config_parse_file(snapcfg ? snapcfg : req->clone_of->config_path, false, cfg,
+				      &e);
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);
 	r = clone_reset_config(cfg, !req->snapshot   ? NULL
@@ -316,6 +320,11 @@ static int fill_rootfs(struct build *b)
 	}
 	if (req->clone_of)
 		return fill_from_source(b, &p);
+	if (req->adopt_source_dir &&
+	    renameat(AT_FDCWD, req->source_dir, AT_FDCWD, b->tmp_rootfs) < 0)
+		return lx_fail(b->ctx, -errno, "move %s into place", req->source_dir);
+	if (req->adopt_source_dir)
+		return 0;
 	r = copy_tree(req->source_dir, b->tmp_rootfs, 0, 0, &p, &failed);
 	if (r == -EINTR)
 		return r;
@@ -359,7 +368,9 @@ static int describe_source(const struct build *b, char **ret)
 	char *text = NULL;
 	int r;
 
-	if (req->clone_of)
+	if (req->source_label)
+		r = (text = strdup(req->source_label)) ? 0 : -ENOMEM;
+	else if (req->clone_of)
 		r = xasprintf(&text, "%s of %s", req->snapshot ? "snapshot" : "clone",
 			      req->clone_ref ? req->clone_ref : req->clone_of->name);
 	else if (t && (t->file || t->url || t->image)) {
@@ -370,7 +381,11 @@ static int describe_source(const struct build *b, char **ret)
 			      b->tmpl.release ? b->tmpl.release : "-", b->tmpl.arch);
 	else {
 		path = source_path(req->tarball ? req->tarball : req->source_dir);
-		r = path ? xasprintf(&text, "%s %s", req->tarball ? "tarball" : "directory", path)
+		r = path ? xasprintf(&text, "%s %s",
+				     req->tarball            ? "tarball"
+				     : req->adopt_source_dir ? "import"
+							     : "directory",
+				     path)
 			 : -ENOMEM;
 	}
 	if (r < 0)
@@ -557,7 +572,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	b.tty = isatty(STDERR_FILENO);
 	config_init_defaults(&b.cfg);
 	r = store_load_defaults(ctx, &b.cfg);
-	if (r >= 0 && req->clone_of)
+	if (r >= 0 && (req->clone_of || req->base_config))
 		r = clone_base_config(ctx, req, &b.cfg);
 	if (r >= 0 && req->id_count)
 		b.cfg.id_count = req->id_count;

@@ -26,6 +26,11 @@ struct create_request {
 	/* clone NAME@SNAP: "NAME@SNAP", that snapshot of clone_of (its config and its sealed
 	 * layers, snapshot.h); clone_of may then run. NULL: clone_of as it is now. */
 	const char *clone_ref;
+	/* import: source_dir is an unpacked archive's rootfs, renamed into place (not copied),
+	 * and base_config its config, the new one's base as a clone's is */
+	bool adopt_source_dir;
+	const char *base_config;
+	const char *source_label; /* rootfs.source of an import ("import FILE"), or NULL */
 	bool snapshot;
 };
 

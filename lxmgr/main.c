@@ -67,6 +67,15 @@ static const struct verb verbs[] = {
 	 "  delete NAME SNAP forget SNAP and free the layers nothing else uses\n"},
 	{"restore", cmd_restore, "NAME SNAP",
 	 "put a stopped container's rootfs and config back to snapshot SNAP", NULL},
+	{"export", cmd_export, "NAME FILE|-",
+	 "write a stopped container into one portable archive (tar + zstd), or to stdout",
+	 "  The rootfs with numeric owners as stored (the distribution's), xattrs, ACLs and\n"
+	 "  file capabilities; the config without name, uuid, hostname, ids, addresses, MAC\n"
+	 "  and forwards.\n"},
+	{"import", cmd_import, "FILE|- [NAME] [--net MODE]",
+	 "make a container from an export archive (or stdin), with an identity of its own",
+	 "  NAME             default: FILE's name up to its first dot (needed with -)\n"
+	 "  --net MODE       bridge, routed, none or host (default: the exported config's)\n"},
 	{"start", cmd_start, "(NAME... | --all | --autostart) [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
 	 "  --all            every stopped container of the store (not the lower layer of snapshot "

@@ -8,7 +8,7 @@ build=(build-essential autoconf automake libtool pkg-config
 run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion
     skopeo umoci
-    iptables iputils-ping)
+    iptables iputils-ping acl libcap2-bin)
 
 missing=()
 for p in "${build[@]}" "${run[@]}" "${test[@]}"; do
