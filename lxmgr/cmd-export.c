@@ -71,12 +71,14 @@ int cmd_export(struct lxmgr_ctx *ctx, int argc, char **argv)
 
 struct import_opts {
 	const char *file, *name, *net;
+	bool keep_identity;
 };
 
 static int parse_import(struct lxmgr_ctx *ctx, int argc, char **argv, struct import_opts *o)
 {
 	static const struct option longopts[] = {
 		{"net", required_argument, NULL, 'n'},
+		{"keep-identity", no_argument, NULL, 'k'},
 		{},
 	};
 	int c;
@@ -87,6 +89,9 @@ static int parse_import(struct lxmgr_ctx *ctx, int argc, char **argv, struct imp
 		switch (c) {
 		case 'n':
 			o->net = optarg;
+			break;
+		case 'k':
+			o->keep_identity = true;
 			break;
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
@@ -124,10 +129,43 @@ static int make_stage(const struct lxmgr_ctx *ctx, const char *name, char **ret,
 	return 0;
 }
 
+static int same_uuid(void *userdata, const char *name, const struct container_config *c)
+{
+	(void)name;
+	return c->uuid && !strcmp(c->uuid, userdata) ? -EEXIST : 0;
+}
+
+/* --keep-identity: the exported machine's uuid, hostname and MAC into *id (a move). Two
+ * containers of one store with one uuid would share a MAC and a machine-id: refused. */
+static int read_identity(const struct lxmgr_ctx *ctx, const char *stage,
+			 struct container_config *id)
+{
+	_cleanup_free_ char *path = NULL;
+	struct config_error e = {0};
+	int r;
+
+	if (xasprintf(&path, "%s/" EXPORT_IDENTITY, stage) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	r = config_parse_file(path, false, id, &e);
+	if (r == -ENOENT)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "the archive holds no identity to keep");
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	if (!id->uuid)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "the archive's identity has no uuid");
+	r = store_foreach_config(ctx, same_uuid, id->uuid);
+	if (r == -EEXIST)
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "a container of this store has uuid %s already: --keep-identity "
+			       "is for a move to another store",
+			       id->uuid);
+	return r < 0 ? lx_fail(ctx, r, "list the store") : 0;
+}
+
 static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const char *stage)
 {
 	_cleanup_free_ char *rootfs = NULL, *config = NULL, *label = NULL;
-	struct container_config cfg;
+	struct container_config cfg, id;
 	struct config_error e = {0};
 	struct create_request req;
 	int r;
@@ -135,6 +173,14 @@ static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const
 	r = export_unpack(ctx, strcmp(o->file, "-") ? o->file : "/dev/stdin", stage);
 	if (r < 0)
 		return r;
+	config_init_defaults(&id);
+	if (o->keep_identity) {
+		r = read_identity(ctx, stage, &id);
+		if (r < 0) {
+			config_done(&id);
+			return r;
+		}
+	}
 	if (xasprintf(&rootfs, "%s/" EXPORT_ROOTFS, stage) < 0 ||
 	    xasprintf(&config, "%s/" EXPORT_CONFIG, stage) < 0 ||
 	    xasprintf(&label, "import %s", strcmp(o->file, "-") ? o->file : "(stdin)") < 0)
@@ -143,6 +189,7 @@ static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const
 	r = config_parse_file(config, false, &cfg, &e);
 	if (r < 0) {
 		config_done(&cfg);
+		config_done(&id);
 		return store_report_config_error(ctx, r, &e);
 	}
 	req = (struct create_request){
@@ -151,10 +198,14 @@ static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const
 		.adopt_source_dir = true,
 		.base_config = config,
 		.source_label = label,
+		.keep_uuid = o->keep_identity ? id.uuid : NULL,
+		.keep_hostname = o->keep_identity ? id.hostname : NULL,
+		.keep_mac = o->keep_identity ? id.net_mac : NULL,
 		.net = {.mode = o->net ? o->net : net_mode_to_string(cfg.net_mode)},
 	};
 	r = create_container(ctx, &req);
 	config_done(&cfg);
+	config_done(&id);
 	return r;
 }
 

@@ -418,8 +418,12 @@ static int make_config(struct build *b)
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, uuid);
 	b->cfg.name = strdup(req->name);
-	b->cfg.uuid = strdup(uuid);
-	b->cfg.hostname = strdup(req->hostname ? req->hostname : req->name);
+	b->cfg.uuid = strdup(req->keep_uuid ? req->keep_uuid : uuid);
+	b->cfg.hostname = strdup(req->hostname        ? req->hostname
+				 : req->keep_hostname ? req->keep_hostname
+						      : req->name);
+	if (req->keep_mac && strlen(req->keep_mac) < sizeof(b->cfg.net_mac))
+		memcpy(b->cfg.net_mac, req->keep_mac, strlen(req->keep_mac) + 1);
 	free(b->cfg.rootfs_source);
 	b->cfg.rootfs_source = NULL;
 	if (!b->cfg.name || !b->cfg.uuid || !b->cfg.hostname ||
@@ -433,7 +437,9 @@ static int make_config(struct build *b)
 				 b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
 	if (r < 0)
 		return lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id");
-	/* A copied tree must not boot as the machine it was copied from. */
+	/* A copied tree must not boot as the machine it was copied from (unless it moves). */
+	if (req->keep_uuid)
+		return 0;
 	r = identity_reset(rootfd, b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
 			   b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
 	return r < 0 ? log_fail_full(b->ctx, "identity", r,

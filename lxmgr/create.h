@@ -31,6 +31,9 @@ struct create_request {
 	bool adopt_source_dir;
 	const char *base_config;
 	const char *source_label; /* rootfs.source of an import ("import FILE"), or NULL */
+	/* import --keep-identity: this uuid (hence machine-id), hostname and net.mac (may be
+	 * ""), and no identity reset (SSH host keys kept); NULL: a fresh identity */
+	const char *keep_uuid, *keep_hostname, *keep_mac;
 	bool snapshot;
 };
 

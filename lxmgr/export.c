@@ -72,6 +72,17 @@ static int write_clean_config(const struct container *c, const char *dir)
 	return write_file_atomic_at(AT_FDCWD, path, out, o, 0600);
 }
 
+static int write_identity(const struct container *c, const char *dir)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+
+	if (xasprintf(&path, "%s/" EXPORT_IDENTITY, dir) < 0 ||
+	    xasprintf(&text, "[container]\nuuid = %s\nhostname = %s\n[net]\nmac = %s\n",
+		      c->cfg.uuid, c->cfg.hostname ? c->cfg.hostname : c->name, c->cfg.net_mac) < 0)
+		return -ENOMEM;
+	return write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0600);
+}
+
 /* tar in a child; its stderr in a temporary file whose first line reports a failure. */
 static int run_tar(const struct lxmgr_ctx *ctx, char *const argv[], int in, int out)
 {
@@ -107,16 +118,24 @@ static int run_tar(const struct lxmgr_ctx *ctx, char *const argv[], int in, int 
 
 static int tar_create(const struct lxmgr_ctx *ctx, const char *stage, const char *dir, int out)
 {
-	char *argv[] = {
-		"tar",         "--create",
-		"--file=-",    "--numeric-owner",
-		"--xattrs",    "--xattrs-include=*",
-		"--acls",      "--sparse",
-		"--zstd",      "-C",
-		(char *)stage, EXPORT_CONFIG,
-		"-C",          (char *)dir,
-		EXPORT_ROOTFS, NULL,
-	};
+	/* The members: the config, the identity, the rootfs (export.h). */
+	char *argv[] = {"tar",
+			"--create",
+			"--file=-",
+			"--numeric-owner",
+			"--xattrs",
+			"--xattrs-include=*",
+			"--acls",
+			"--sparse",
+			"--zstd",
+			"-C",
+			(char *)stage,
+			EXPORT_CONFIG,
+			EXPORT_IDENTITY,
+			"-C",
+			(char *)dir,
+			EXPORT_ROOTFS,
+			NULL};
 
 	return run_tar(ctx, argv, -EBADF, out);
 }
@@ -159,6 +178,8 @@ int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd)
 	if (!mkdtemp(stage))
 		return lx_fail(ctx, -errno, "create a directory in %s", ctx->paths.lib);
 	r = write_clean_config(c, stage);
+	if (r >= 0)
+		r = write_identity(c, stage);
 	if (r < 0)
 		(void)lx_fail(ctx, r, "write %s/" EXPORT_CONFIG, stage);
 	else

@@ -7,6 +7,9 @@ struct container;
 /* The archive's members: the config without host-specific values, and the rootfs tree. */
 #define EXPORT_CONFIG "lxmgr-export.conf"
 #define EXPORT_ROOTFS "rootfs"
+/* The machine's identity (container.uuid, container.hostname, net.mac), read only by
+ * import --keep-identity (a move). */
+#define EXPORT_IDENTITY "lxmgr-identity.conf"
 
 /* Writes the archive of c (stopped, its running lock held by the caller) to outfd: its
  * merged rootfs (numeric owners as stored, xattrs, ACLs, file capabilities) and its config

@@ -72,10 +72,12 @@ static const struct verb verbs[] = {
 	 "  The rootfs with numeric owners as stored (the distribution's), xattrs, ACLs and\n"
 	 "  file capabilities; the config without name, uuid, hostname, ids, addresses, MAC\n"
 	 "  and forwards.\n"},
-	{"import", cmd_import, "FILE|- [NAME] [--net MODE]",
+	{"import", cmd_import, "FILE|- [NAME] [--net MODE] [--keep-identity]",
 	 "make a container from an export archive (or stdin), with an identity of its own",
 	 "  NAME             default: FILE's name up to its first dot (needed with -)\n"
-	 "  --net MODE       bridge, routed, none or host (default: the exported config's)\n"},
+	 "  --net MODE       bridge, routed, none or host (default: the exported config's)\n"
+	 "  --keep-identity  keep the machine's uuid, machine-id, hostname, MAC and SSH host\n"
+	 "                   keys: a move (refused where a container has that uuid)\n"},
 	{"start", cmd_start, "(NAME... | --all | --autostart) [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
 	 "  --all            every stopped container of the store (not the lower layer of snapshot "

@@ -4,7 +4,9 @@
 # file and from a pipe (-), makes containers with a fresh identity (uuid, id range,
 # machine-id, hostname) that boot at the same time as the original, with its files, numeric
 # owners, xattrs, ACLs and file capabilities; a truncated archive is refused in one line and
-# leaves nothing; export of a running container and import - without NAME are refused.
+# leaves nothing; import --keep-identity keeps uuid, machine-id and hostname (a move), and is
+# refused where that uuid exists; export of a running container and import - without NAME
+# are refused.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
@@ -28,15 +30,15 @@ cp "$T_ROOT/etc/lxmgr.conf" "$T_ROOT2/etc/"
 lx2() { "$LXMGR" --root "$T_ROOT2" "$@"; }
 teardown2() {
     local n
-    for n in exa exb; do lx2 stop "$n" --kill >/dev/null 2>&1; done
+    for n in exa exb exm; do lx2 stop "$n" --kill >/dev/null 2>&1; done
     lx2 gc >/dev/null 2>&1
     rm -rf --one-file-system "$T_ROOT2"
     teardown_store
 }
 trap teardown2 EXIT
 wait_running2() {
-    local state i
-    for i in $(seq 1 300); do
+    local state
+    for _ in $(seq 1 300); do
         state=$(lx2 exec "$1" -- systemctl is-system-running --wait 2>/dev/null) && break
         case $state in running | degraded | maintenance | stopping) break ;; esac
         sleep 0.05
@@ -111,5 +113,14 @@ check_eq "they left nothing in the store" "exa exb" "$(ls -A "$T_ROOT2/lib" | tr
 refused 2 "import from stdin needs a NAME" "import - without NAME" lx2 import -
 refused 1 "a container named 'exa' exists already" "import over an existing name" lx2 import "$T_ROOT/exa.tar.zst"
 check "destroy the imports" bash -c "'$LXMGR' --root '$T_ROOT2' destroy exa && '$LXMGR' --root '$T_ROOT2' destroy exb"
+refused 1 "a container of this store has uuid .* already: --keep-identity is for a move" \
+    "--keep-identity where the machine exists" lx import "$T_ROOT/exa.tar.zst" exmoved --keep-identity
+check "import --keep-identity (a move)" lx2 import "$T_ROOT/exa.tar.zst" exm --keep-identity
+check_eq "the same uuid" "$(lx config exa get container.uuid)" "$(lx2 config exm get container.uuid)"
+check_eq "the same hostname" "exa" "$(lx2 config exm get container.hostname)"
+check "start the moved one" lx2 start exm
+check_eq "the same machine-id" "$mid1" "$(lx2 exec exm -- cat /etc/machine-id)"
+check "stop it" lx2 stop exm
+check "destroy it" lx2 destroy exm
 [ -n "$base2" ] && check_eq "no process of the import's range left" "" "$(host_procs_in_range "$base2" | tr '\n' ' ')"
 done_testing
