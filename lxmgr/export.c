@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +104,8 @@ static int run_tar(const struct lxmgr_ctx *ctx, char *const argv[], int in, int 
 		    (out >= 0 && dup2(out, STDOUT_FILENO) < 0) || dup2(errfd, STDERR_FILENO) < 0)
 			_exit(127);
 		(void)signal(SIGPIPE, SIG_DFL);
+		/* A killed lxmgr takes tar along: nothing writes on after gc has cleaned up. */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execvp("tar", argv);
 		_exit(127);
 	}
@@ -161,6 +165,7 @@ static int attach_view(const struct lxmgr_ctx *ctx, struct container *c)
 int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd)
 {
 	_cleanup_free_ char *stage = NULL;
+	_cleanup_close_ int stagefd = -EBADF;
 	int r;
 
 	if (c->cfg.rootfs_shifted)
@@ -173,10 +178,17 @@ int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd)
 		if (r < 0)
 			return r;
 	}
-	if (xasprintf(&stage, "%s/.%s.export-XXXXXX", ctx->paths.lib, c->name) < 0)
+	/* Named and locked as a create's build: gc removes it after a kill. */
+	if (xasprintf(&stage, "%s/.%s.export.create-XXXXXX", ctx->paths.lib, c->name) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	if (!mkdtemp(stage))
 		return lx_fail(ctx, -errno, "create a directory in %s", ctx->paths.lib);
+	stagefd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (stagefd < 0 || flock(stagefd, LOCK_EX) < 0) {
+		r = lx_fail(ctx, -errno, "lock %s", stage);
+		(void)rm_rf_at(AT_FDCWD, stage);
+		return r;
+	}
 	r = write_clean_config(c, stage);
 	if (r >= 0)
 		r = write_identity(c, stage);
