@@ -274,9 +274,18 @@ static int empty_trash(int dirfd)
 			(void)close(fd);
 		return 0;
 	}
-	while ((de = readdir(d)))
-		if (is_trash(de->d_name) && rm_rf_at(dirfd, de->d_name) >= 0)
+	while ((de = readdir(d))) {
+		_cleanup_close_ int t = -EBADF;
+
+		if (!is_trash(de->d_name))
+			continue;
+		/* One remover per directory: two would trip over each other's removals. */
+		t = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (t < 0 || flock(t, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		if (rm_rf_at(dirfd, de->d_name) >= 0)
 			n++;
+	}
 	return n;
 }
 

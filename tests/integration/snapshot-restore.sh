@@ -25,10 +25,10 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 state_of() { lx info "$1" --json | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'; }
 marker() { lx exec "$1" -- cat /root/marker 2>&1; }
 # Nothing of an interrupted snapshot, restore or delete in the container's directory (what a
-# swap moved out, .trash-*, is removed in the background: given 20 s).
+# swap moved out, .trash-*, is removed in the background: given 60 s).
 leftovers() {
     local d=$T_ROOT/lib/$1 i
-    for i in $(seq 1 200); do
+    for i in $(seq 1 600); do
         compgen -G "$d/.trash-*" >/dev/null || break
         sleep 0.1
     done
