@@ -300,11 +300,10 @@ static void empty_trash_in_background(const struct container *c)
 		(void)waitpid(pid, NULL, 0);
 		return;
 	}
-	if (fork() != 0)
-		_exit(0);
+	/* The locks are held through inherited descriptors (flock): every one is dropped here,
+	 * before our parent's waitpid() returns, with the caller's stdout, which a $(...) would
+	 * wait on. Only then does the remover fork off. */
 	(void)setsid();
-	/* The locks are held through inherited descriptors (flock): drop every one, and the
-	 * caller's stdout, which a $(...) would wait on. */
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		(void)dup2(fd, STDIN_FILENO);
@@ -313,8 +312,9 @@ static void empty_trash_in_background(const struct container *c)
 	}
 	(void)close_range(3, ~0U, 0);
 	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		(void)empty_trash(fd);
+	if (fd < 0 || fork() != 0)
+		_exit(0);
+	(void)empty_trash(fd);
 	_exit(0);
 }
 
