@@ -63,12 +63,34 @@ static const struct verb verbs[] = {
 	 "re-apply the container's [provision] keys inside it (booting it if stopped)",
 	 "  Converges: steps whose result is in place change nothing; the output names\n"
 	 "  what changed or says \"no change\". Log: LOG/NAME/provision.log.\n"},
-	{"clone", cmd_clone, "SRC DST [--snapshot] [--hostname H] [--ip ADDR]",
-	 "make a new container from a stopped one, with its own identity",
+	{"clone", cmd_clone, "SRC[@SNAP] DST [--snapshot] [--hostname H] [--ip ADDR]",
+	 "make a new container from a stopped one, or from a snapshot of any, with its own "
+	 "identity",
 	 "  --snapshot       an overlayfs over SRC's rootfs instead of a copy (SRC then stays\n"
-	 "                   stopped and cannot be destroyed while DST exists)\n"
+	 "                   stopped and cannot be destroyed while DST exists); over SRC@SNAP's\n"
+	 "                   sealed layers, SRC runs and changes freely, SNAP stays meanwhile\n"
 	 "  --hostname H     DST's hostname (default: DST)\n"
 	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"},
+	{"snapshot", cmd_snapshot, "create|list|delete NAME [SNAP]",
+	 "restore points of a container, stopped or running (frozen for the copy)",
+	 "  create NAME SNAP a named, timestamped snapshot of the rootfs and the config: a\n"
+	 "                   stopped container's writable layer is sealed by a rename, a\n"
+	 "                   running one's copied while it is frozen\n"
+	 "  list NAME        the snapshots, oldest first\n"
+	 "  delete NAME SNAP forget SNAP and free the layers nothing else uses\n"},
+	{"restore", cmd_restore, "NAME SNAP",
+	 "put a stopped container's rootfs and config back to snapshot SNAP", NULL},
+	{"export", cmd_export, "NAME FILE|-",
+	 "write a stopped container into one portable archive (tar + zstd), or to stdout",
+	 "  The rootfs with numeric owners as stored (the distribution's), xattrs, ACLs and\n"
+	 "  file capabilities; the config without name, uuid, hostname, ids, addresses, MAC\n"
+	 "  and forwards.\n"},
+	{"import", cmd_import, "FILE|- [NAME] [--net MODE] [--keep-identity]",
+	 "make a container from an export archive (or stdin), with an identity of its own",
+	 "  NAME             default: FILE's name up to its first dot (needed with -)\n"
+	 "  --net MODE       bridge, routed, none or host (default: the exported config's)\n"
+	 "  --keep-identity  keep the machine's uuid, machine-id, hostname, MAC and SSH host\n"
+	 "                   keys: a move (refused where a container has that uuid)\n"},
 	{"start", cmd_start, "(NAME... | --all | --autostart) [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
 	 "  --all            every stopped container of the store (not the lower layer of snapshot "
@@ -135,7 +157,8 @@ static const struct verb verbs[] = {
 	 "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL},
 	{"destroy", cmd_destroy, "NAME [--force]",
 	 "delete a stopped container and its root filesystem",
-	 "  --force          stop a running container first (killing it)\n"},
+	 "  --force          stop a running container first (killing it), and remove its\n"
+	 "                   snapshots (refused without it when there are some)\n"},
 	{"net", cmd_net, "show|check",
 	 "show the bridges, their address pools and who holds which address; check another "
 	 "firewall dropping their forwarded traffic",

@@ -18,6 +18,7 @@
 #include "guest/fixups.h"
 #include "guest/provision.h"
 #include "guest/readiness.h"
+#include "image/snapshot.h"
 #include "net/nat.h"
 #include "net/veth.h"
 #include "network/network.h"
@@ -227,6 +228,7 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	print_json_net(f, ctx, c, st);
 	print_json_entries(f, "mounts", cfg->mounts);
 	print_json_entries(f, "devices", cfg->devices);
+	snapshot_print_json(f, c);
 	fprintf(f, ", \"system_state\": ");
 	if (st->ready.state[0]) {
 		json_string(f, st->ready.state);
@@ -486,7 +488,11 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	}
 	printf("UIDs:       %u-%u\nGIDs:       %u-%u\n", cfg->uid_base,
 	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
-	if (cfg->snapshot_of[0])
+	if (cfg->snapshot_of[0] && strchr(cfg->snapshot_of, '@'))
+		printf("Rootfs:     %s/overlay/upper over the sealed layers of %s (idmapped "
+		       "layers)\n",
+		       c->dir, cfg->snapshot_of);
+	else if (cfg->snapshot_of[0])
 		printf("Rootfs:     %s/overlay/upper over %s's rootfs (snapshot, idmapped "
 		       "layers)\n",
 		       c->dir, cfg->snapshot_of);
@@ -503,6 +509,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	print_shares(cfg, &st);
 	print_last_event(c);
 	print_fixups(c);
+	snapshot_print_info(c);
 	printf("Console:    %s/console.log\n", c->logdir);
 	if (provision_requested(cfg))
 		printf("Provision:  %s%s%s%s; log %s/%s\n", cfg->provision_user[0] ? "user " : "",

@@ -13,6 +13,7 @@
 #include "fs/quota.h"
 #include "fs/rootless.h"
 #include "image/clone.h"
+#include "image/snapshot.h"
 #include "run/destroy.h"
 #include "run/hooks.h"
 #include "run/lifecycle.h"
@@ -30,6 +31,9 @@ int destroy_container(struct lxmgr_ctx *ctx, const char *name, bool force)
 	ctx->name = name;
 	if (store_container_open(ctx, name, &c) < 0)
 		return -EIO;
+	/* Before a --force stop: a refusal must leave it running. */
+	if (snapshot_refuse_destroy(ctx, c, force) < 0)
+		return -EIO;
 	if (store_is_running(c)) {
 		if (!force)
 			return lx_fail(ctx, LX_SYNTHETIC(-EBUSY),
@@ -45,6 +49,8 @@ int destroy_container(struct lxmgr_ctx *ctx, const char *name, bool force)
 		return -EIO;
 	/* Checked under the lock, which a clone of it holds while it works. */
 	if (clone_refuse_if_source(ctx, name, "destroying it would take their files away") < 0)
+		return -EIO;
+	if (snapshot_refuse_destroy(ctx, c, force) < 0)
 		return -EIO;
 	/* A failing pre-destroy hook keeps the container as it is. */
 	hooks_target_of(c, &t);
