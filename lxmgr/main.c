@@ -9,55 +9,88 @@
 #include "base/lxmgr.h"
 #include "cmd/cmd.h"
 #include "fs/rootless.h"
+#include "store/suggest.h"
+
+#define CREATE_USAGE                                                                               \
+	"NAME (-t TEMPLATE [-r RELEASE] [--arch A] [--mirror URL] [--file F | --url U]"            \
+	" [--image REF] [--refresh] [-v] | --rootfs DIR | --tarball FILE) [--hostname H]"          \
+	" [--shift] [--password-file FILE] [--net MODE] [--ip ADDR] [--ip6 ADDR6] [--uplink IF]"   \
+	" [--forward P:H:C]... [--user U [--ssh-key FILE] [--sudo]] [--packages LIST]"             \
+	" [--timezone TZ] [--run FILE] [--cloud-init FILE] [--ids N] [--nesting]"
+
+#define CREATE_OPTIONS                                                                             \
+	"  -t, --template T build the rootfs with template T (lxmgr templates lists them)\n"       \
+	"  -r, --release R  the template's release (default: the template's own)\n"                \
+	"  --arch A         the architecture (default: the host's)\n"                              \
+	"  --mirror URL     the template's package archive\n"                                      \
+	"  --file F, --url U  tarball template: the archive, local or downloaded\n"                \
+	"  --image REF      oci template: the image (skopeo transport:reference)\n"                \
+	"  --refresh        rebuild the template's cache entry instead of using it\n"              \
+	"  -v, --verbose    show the template's own output (else kept in a log)\n"                 \
+	"  --rootfs DIR     copy this root filesystem tree into the store\n"                       \
+	"  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"          \
+	"  --hostname H     the container's hostname (default: NAME)\n"                            \
+	"  --shift          shift file ownership at create instead of an idmapped mount\n"         \
+	"  --password-file FILE  root's password inside: the first line of FILE\n"                 \
+	"  --net MODE       bridge (default), routed, none (loopback only) or host\n"              \
+	"  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"   \
+	"  --ip6 ADDR6      its IPv6 address (bridge: in net.pool6, default the next free when\n"  \
+	"                   net.ipv6 = yes; routed: routed as a /128, proxied on the uplink)\n"    \
+	"  --uplink IF      routed: the host interface the address is reachable on\n"              \
+	"  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"  \
+	"  --ids N          own N uids and gids (a multiple of 65536; default 65536), so that\n"   \
+	"                   an lxmgr inside can give 65536 of them to each of its containers\n"    \
+	"  --nesting        let containers run inside (container.nesting = yes)\n"                 \
+	"Provisioning (recorded in [provision], applied inside the booted guest, see "             \
+	"provision):\n"                                                                            \
+	"  --user U         make user U with a home and shell (useradd, or busybox adduser)\n"     \
+	"  --ssh-key FILE   put the public key of FILE into U's ~/.ssh/authorized_keys\n"          \
+	"  --sudo           U may sudo without a password (sudo/wheel group, sudoers drop-in)\n"   \
+	"  --packages LIST  install packages (commas or spaces) with apt, dnf, yum or apk\n"       \
+	"  --timezone TZ    set /etc/localtime to a zoneinfo name, e.g. Europe/Berlin\n"           \
+	"  --run FILE       run the host script FILE once inside as root (/bin/sh)\n"              \
+	"  --cloud-init FILE  seed FILE as NoCloud user-data (images with cloud-init only)\n"
 
 static const struct verb verbs[] = {
-	{"create", cmd_create,
-	 "NAME (-t TEMPLATE [-r RELEASE] [--arch A] [--mirror URL] [--file F | --url U]"
-	 " [--image REF] [--refresh] [-v] | --rootfs DIR | --tarball FILE) [--hostname H]"
-	 " [--shift] [--password-file FILE] [--net MODE] [--ip ADDR] [--ip6 ADDR6] [--uplink IF]"
-	 " [--forward P:H:C]... [--user U [--ssh-key FILE] [--sudo]] [--packages LIST]"
-	 " [--timezone TZ] [--run FILE] [--cloud-init FILE] [--ids N] [--nesting]",
-	 "make a container from a template, a root filesystem tree or a tarball",
-	 "  -t, --template T build the rootfs with template T (lxmgr templates lists them)\n"
-	 "  -r, --release R  the template's release (default: the template's own)\n"
-	 "  --arch A         the architecture (default: the host's)\n"
-	 "  --mirror URL     the template's package archive\n"
-	 "  --file F, --url U  tarball template: the archive, local or downloaded\n"
-	 "  --image REF      oci template: the image (skopeo transport:reference)\n"
-	 "  --refresh        rebuild the template's cache entry instead of using it\n"
-	 "  -v, --verbose    show the template's own output (else kept in a log)\n"
-	 "  --rootfs DIR     copy this root filesystem tree into the store\n"
-	 "  --tarball FILE   import a (gzip, xz, zstd or bzip2) tar archive of a rootfs\n"
-	 "  --hostname H     the container's hostname (default: NAME)\n"
-	 "  --shift          shift file ownership at create instead of an idmapped mount\n"
-	 "  --password-file FILE  root's password inside: the first line of FILE\n"
-	 "  --net MODE       bridge (default), routed, none (loopback only) or host\n"
-	 "  --ip ADDR        the container's IPv4 address (default: the next free in the pool)\n"
-	 "  --ip6 ADDR6      its IPv6 address (bridge: in net.pool6, default the next free when\n"
-	 "                   net.ipv6 = yes; routed: routed as a /128, proxied on the uplink)\n"
-	 "  --uplink IF      routed: the host interface the address is reachable on\n"
-	 "  --forward tcp:HOST:CONT  publish a container port on the host (repeatable; udp too)\n"
-	 "  --ids N          own N uids and gids (a multiple of 65536; default 65536), so that\n"
-	 "                   an lxmgr inside can give 65536 of them to each of its containers\n"
-	 "  --nesting        let containers run inside (container.nesting = yes)\n"
-	 "Provisioning (recorded in [provision], applied inside the booted guest, see provision):\n"
-	 "  --user U         make user U with a home and shell (useradd, or busybox adduser)\n"
-	 "  --ssh-key FILE   put the public key of FILE into U's ~/.ssh/authorized_keys\n"
-	 "  --sudo           U may sudo without a password (sudo/wheel group, sudoers drop-in)\n"
-	 "  --packages LIST  install packages (comma separated) with apt, dnf, yum or apk\n"
-	 "  --timezone TZ    set /etc/localtime to a zoneinfo name, e.g. Europe/Berlin\n"
-	 "  --run FILE       run the host script FILE once inside as root (/bin/sh)\n"
-	 "  --cloud-init FILE  seed FILE as NoCloud user-data (images with cloud-init only)\n"},
+	{"create", cmd_create, CREATE_USAGE,
+	 "make a container from a template, a root filesystem tree or a tarball", CREATE_OPTIONS},
+	{"launch", cmd_launch, CREATE_USAGE,
+	 "create a container, start it, wait until it is up, and say how to get in",
+	 "  create's options; then it boots and waits until systemd inside is up (exit 1\n"
+	 "  if it is degraded) and prints the ssh command (with --user and --ssh-key) and\n"
+	 "  the lxmgr shell command.\n" CREATE_OPTIONS},
 	{"provision", cmd_provision, "NAME",
 	 "re-apply the container's [provision] keys inside it (booting it if stopped)",
 	 "  Converges: steps whose result is in place change nothing; the output names\n"
 	 "  what changed or says \"no change\". Log: LOG/NAME/provision.log.\n"},
-	{"clone", cmd_clone, "SRC DST [--snapshot] [--hostname H] [--ip ADDR]",
-	 "make a new container from a stopped one, with its own identity",
+	{"clone", cmd_clone, "SRC[@SNAP] DST [--snapshot] [--hostname H] [--ip ADDR]",
+	 "make a new container from a stopped one, or from a snapshot of any, with its own "
+	 "identity",
 	 "  --snapshot       an overlayfs over SRC's rootfs instead of a copy (SRC then stays\n"
-	 "                   stopped and cannot be destroyed while DST exists)\n"
+	 "                   stopped and cannot be destroyed while DST exists); over SRC@SNAP's\n"
+	 "                   sealed layers, SRC runs and changes freely, SNAP stays meanwhile\n"
 	 "  --hostname H     DST's hostname (default: DST)\n"
 	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"},
+	{"snapshot", cmd_snapshot, "create|list|delete NAME [SNAP]",
+	 "restore points of a container, stopped or running (frozen for the copy)",
+	 "  create NAME SNAP a named, timestamped snapshot of the rootfs and the config: a\n"
+	 "                   stopped container's writable layer is sealed by a rename, a\n"
+	 "                   running one's copied while it is frozen\n"
+	 "  list NAME        the snapshots, oldest first\n"
+	 "  delete NAME SNAP forget SNAP and free the layers nothing else uses\n"},
+	{"restore", cmd_restore, "NAME SNAP",
+	 "put a stopped container's rootfs and config back to snapshot SNAP", NULL},
+	{"export", cmd_export, "NAME FILE|-",
+	 "write a stopped container into one portable archive (tar + zstd), or to stdout",
+	 "  The rootfs with numeric owners as stored (the distribution's), xattrs, ACLs and\n"
+	 "  file capabilities; the config without name, uuid, hostname, ids, addresses, MAC\n"
+	 "  and forwards.\n"},
+	{"import", cmd_import, "FILE|- [NAME] [--net MODE] [--keep-identity]",
+	 "make a container from an export archive (or stdin), with an identity of its own",
+	 "  NAME             default: FILE's name up to its first dot (needed with -)\n"
+	 "  --net MODE       bridge, routed, none or host (default: the exported config's)\n"
+	 "  --keep-identity  keep the machine's uuid, machine-id, hostname, MAC and SSH host\n"
+	 "                   keys: a move (refused where a container has that uuid)\n"},
 	{"start", cmd_start, "(NAME... | --all | --autostart) [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
 	 "  --all            every stopped container of the store (not the lower layer of snapshot "
@@ -124,7 +157,8 @@ static const struct verb verbs[] = {
 	 "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL},
 	{"destroy", cmd_destroy, "NAME [--force]",
 	 "delete a stopped container and its root filesystem",
-	 "  --force          stop a running container first (killing it)\n"},
+	 "  --force          stop a running container first (killing it), and remove its\n"
+	 "                   snapshots (refused without it when there are some)\n"},
 	{"net", cmd_net, "show|check",
 	 "show the bridges, their address pools and who holds which address; check another "
 	 "firewall dropping their forwarded traffic",
@@ -163,6 +197,19 @@ static void print_help(void)
 	       "  --help       this text; `lxmgr VERB --help` for a verb's arguments and "
 	       "options\n\n"
 	       "Exit status: 0 success, 1 failure, 2 usage error; exec: the command's own.\n");
+}
+
+static int unknown_verb(const struct lxmgr_ctx *ctx, const char *name)
+{
+	struct suggest s;
+
+	suggest_init(&s, name);
+	for (const struct verb *v = verbs; v->name; v++)
+		suggest_offer(&s, v->name);
+	if (suggest_result(&s))
+		return cmd_usage_error(ctx, "unknown verb '%s' (did you mean '%s'?)", name,
+				       suggest_result(&s));
+	return cmd_usage_error(ctx, "unknown verb '%s'", name);
 }
 
 static void print_verb_help(const struct verb *v)
@@ -208,7 +255,7 @@ int main(int argc, char **argv)
 	}
 	v = args_find_verb(verbs, argv[g.verb_index]);
 	if (!v)
-		return cmd_usage_error(&ctx, "unknown verb '%s'", argv[g.verb_index]);
+		return unknown_verb(&ctx, argv[g.verb_index]);
 	ctx.verb = v->name;
 	if (wants_help(argc - g.verb_index, argv + g.verb_index)) {
 		print_verb_help(v);

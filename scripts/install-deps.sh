@@ -10,7 +10,7 @@ run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl
     uidmap passt mmdebstrap)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion shellcheck
     skopeo umoci
-    iptables iputils-ping python3
+    iptables iputils-ping python3 acl libcap2-bin
     lintian git ansible-core openssh-client yamllint pycodestyle prometheus)
 
 missing=()

@@ -53,11 +53,20 @@ verbs=$("$lxmgr" --help | awk '/^Verbs:/ { on = 1; next } on && /^$/ { exit } on
 expect "an empty verb completes to every verb of --help" "$verbs" lxmgr ""
 expect "a prefix completes to the verbs it starts" "start stop " lxmgr st
 expect "an option of create completes from create --help" "--rootfs " lxmgr create --roo
+expect "launch completes create's options" "--rootfs " lxmgr launch --roo
+expect "launch's NAME is new: no container names" " " lxmgr --root "$tmp/store" launch ""
 expect "a global option completes" "--root " lxmgr --roo
 expect "container names come from the --root store" "alpha beta " lxmgr --root "$tmp/store" start ""
 expect "a name prefix completes to that container" "beta " lxmgr --root "$tmp/store" exec b
+# Snapshot names come from `lxmgr snapshot list NAME`.
+mkdir -p "$tmp/store/lib/beta/snapshots/before"
+printf 'x\n' >"$tmp/store/lib/beta/snapshots/before/stack"
+expect "snapshot delete NAME completes its snapshots" "before " lxmgr --root "$tmp/store" snapshot delete beta ""
+expect "restore NAME completes its snapshots" "before " lxmgr --root "$tmp/store" restore beta b
+expect "snapshot completes its operations" "create delete list " lxmgr snapshot ""
 # Template names come from `lxmgr templates` (the templates of the source tree here).
 export LXMGR_TEMPLATE_DIR=$src/templates
 expect "create -t completes template names" "debian devuan " lxmgr create x -t de
+expect "launch -t completes template names" "debian devuan " lxmgr launch x -t de
 echo "1..$n"
 exit $failed

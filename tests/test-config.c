@@ -614,7 +614,7 @@ static void test_config_table_every_key_parses_its_own_printed_default(void **st
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 50);
+	assert_int_equal(i, 51);
 	config_done(&full);
 }
 

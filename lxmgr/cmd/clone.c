@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "base/cleanup.h"
@@ -12,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "image/clone.h"
 #include "image/create.h"
+#include "image/snapshot.h"
 #include "store/store.h"
 
 #define LOG_STEP "clone"
@@ -58,6 +60,49 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct clone
 	return 0;
 }
 
+/* SRC@SNAP: a snapshot of SRC, whose sealed layers do not change while SRC runs; the
+ * snapshot lock keeps it from being deleted until the clone exists. */
+static int open_snapshot_source(struct lxmgr_ctx *ctx, const char *ref, struct container **ret,
+				int *ret_lock)
+{
+	_cleanup_free_ char *name = strndup(ref, (size_t)(strchr(ref, '@') - ref));
+	const char *snap = strchr(ref, '@') + 1;
+
+	if (!name)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	ctx->name = ref;
+	if (store_container_open(ctx, name, ret) < 0)
+		return -EINVAL;
+	*ret_lock = snapshot_lock(*ret, /* wait= */ true);
+	if (*ret_lock < 0)
+		return lx_fail(ctx, *ret_lock, "lock the snapshots of %s", name);
+	if (!snapshot_exists(*ret, snap))
+		return lx_fail(ctx, LX_SYNTHETIC(-ENOENT), "%s has no snapshot '%s'", name, snap);
+	return 0;
+}
+
+static int clone_snapshot(struct lxmgr_ctx *ctx, const struct clone_opts *o)
+{
+	_cleanup_container_ struct container *src = NULL;
+	_cleanup_close_ int lock = -EBADF;
+	struct create_request req;
+
+	if (open_snapshot_source(ctx, o->src, &src, &lock) < 0)
+		return EXIT_FAILED;
+	if (src->cfg.rootfs_shifted)
+		return clone_check_source(ctx, src, o->snapshot) < 0 ? EXIT_FAILED : 0;
+	ctx->name = o->dst;
+	req = (struct create_request){
+		.name = o->dst,
+		.hostname = o->hostname,
+		.net = {.mode = net_mode_to_string(src->cfg.net_mode), .ip = o->ip},
+		.clone_of = src,
+		.clone_ref = o->src,
+		.snapshot = o->snapshot,
+	};
+	return create_container(ctx, &req) < 0 ? EXIT_FAILED : 0;
+}
+
 int cmd_clone(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *src = NULL;
@@ -69,6 +114,8 @@ int cmd_clone(struct lxmgr_ctx *ctx, int argc, char **argv)
 	r = parse_opts(ctx, argc, argv, &o);
 	if (r != 0)
 		return r;
+	if (strchr(o.src, '@'))
+		return clone_snapshot(ctx, &o);
 	ctx->name = o.src;
 	if (store_container_open(ctx, o.src, &src) < 0)
 		return EXIT_FAILED;

@@ -17,6 +17,7 @@
 #include "run/unit.h"
 #include "store/runtime.h"
 #include "store/store.h"
+#include "store/suggest.h"
 
 #define LOG_STEP "config"
 
@@ -197,9 +198,13 @@ int cmd_config(struct lxmgr_ctx *ctx, int argc, char **argv)
 		return show_all(c);
 	if (!strcmp(op, "get")) {
 		r = config_get(&c->cfg, argv[3], &v);
-		if (r == -ENOENT)
-			return lx_fail(ctx, LX_SYNTHETIC(r), "unknown key '%s'", argv[3]),
+		if (r == -ENOENT) {
+			char hint[96];
+
+			suggest_config_key(argv[3], hint, sizeof(hint));
+			return lx_fail(ctx, LX_SYNTHETIC(r), "unknown key '%s'%s", argv[3], hint),
 			       EXIT_FAILED;
+		}
 		if (r < 0)
 			return EXIT_FAILED;
 		printf("%s\n", v);

@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
 #include "fs/rootless.h"
+#include "image/snapshot.h"
 #include "image/template-cache.h"
 #include "run/lifecycle.h"
 #include "store/store.h"
@@ -68,6 +69,17 @@ static void remove_dead_tmp_files(const struct lxmgr_ctx *ctx, const struct cont
 		lx_info(ctx, "removed %d temporary file(s) of killed writers", removed);
 }
 
+/* What a killed snapshot, restore or snapshot delete left (snapshot.h). */
+static void report_snapshot_gc(const struct lxmgr_ctx *ctx, struct container *c, bool locked)
+{
+	int n = snapshot_gc(ctx, c, locked);
+
+	if (n < 0)
+		lx_warn(ctx, n, "the snapshot leftovers of %s, ignoring", c->name);
+	else if (n > 0)
+		lx_info(ctx, "removed %d snapshot leftover(s) of %s", n, c->name);
+}
+
 int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **names = NULL;
@@ -85,10 +97,15 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 		if (store_container_paths(ctx, *name, &c) < 0)
 			continue;
 		c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		/* Only a container no monitor holds; the lock keeps a start from racing us. */
-		if (c->dirfd < 0 || store_lock_running(c) < 0)
+		if (c->dirfd < 0)
 			continue;
 		ctx->name = *name;
+		/* Only a container no monitor holds; the lock keeps a start from racing us. */
+		if (store_lock_running(c) < 0) {
+			report_snapshot_gc(ctx, c, /* locked= */ false);
+			continue;
+		}
+		report_snapshot_gc(ctx, c, /* locked= */ true);
 		if (lifecycle_cleanup_stale(ctx, c) < 0)
 			failed++;
 		remove_dead_tmp_files(ctx, c);

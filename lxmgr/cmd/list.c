@@ -18,6 +18,7 @@
 #include "guest/fixups.h"
 #include "guest/provision.h"
 #include "guest/readiness.h"
+#include "image/snapshot.h"
 #include "net/nat.h"
 #include "net/veth.h"
 #include "network/network.h"
@@ -29,6 +30,7 @@
 
 struct status {
 	enum run_state state;
+	pid_t monitor_pid; /* 0 when stopped */
 	pid_t init_pid;
 	uint64_t uptime;
 	uint64_t memory;        /* UINT64_MAX: unknown */
@@ -54,6 +56,7 @@ static void read_status(const struct lxmgr_ctx *ctx, const struct container *c, 
 		return;
 	ret->state = rs.state;
 	ret->init_pid = rs.init_pid;
+	ret->monitor_pid = rs.monitor_pid;
 	if (rs.started_at && now_realtime_s() >= rs.started_at)
 		ret->uptime = now_realtime_s() - rs.started_at;
 	if (rs.cgroup.unified && cgroup_memory_current(&rs.cgroup, &ret->memory) < 0)
@@ -195,6 +198,7 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	json_string(f, c->name);
 	fprintf(f, ", \"state\": \"%s\", \"init_pid\": %d, \"uptime_seconds\": %llu",
 		run_state_to_string(st->state), (int)st->init_pid, (unsigned long long)st->uptime);
+	fprintf(f, ", \"monitor_pid\": %d", (int)st->monitor_pid);
 	if (st->memory != UINT64_MAX)
 		fprintf(f, ", \"memory_bytes\": %llu", (unsigned long long)st->memory);
 	else
@@ -224,6 +228,7 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	print_json_net(f, ctx, c, st);
 	print_json_entries(f, "mounts", cfg->mounts);
 	print_json_entries(f, "devices", cfg->devices);
+	snapshot_print_json(f, c);
 	fprintf(f, ", \"system_state\": ");
 	if (st->ready.state[0]) {
 		json_string(f, st->ready.state);
@@ -300,6 +305,23 @@ static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int wan
 	return cmd_parse(ctx, argc, argv, &a);
 }
 
+/* Fits 100 columns with the longest SYSTEM ("degraded (N failed)"); the UID range and the
+ * uptime are in info. */
+#define LIST_ROW "%-12s %-8s %-15s %-19s %-7s %-7s %-4s %s\n"
+
+/* The addresses without their prefix lengths, "-" when there is none. */
+static void list_addresses(const struct container *c, char *ip, size_t ip_size, char *ip6,
+			   size_t ip6_size)
+{
+	bool eth0 = c->cfg.net_mode == NET_MODE_BRIDGE || c->cfg.net_mode == NET_MODE_ROUTED;
+
+	(void)snprintf(ip, ip_size, "%s", eth0 && c->cfg.net_ip[0] ? c->cfg.net_ip : "-");
+	if (!eth0 || !*address6(&c->cfg, ip6, ip6_size))
+		(void)snprintf(ip6, ip6_size, "-");
+	else
+		ip6[strcspn(ip6, "/")] = '\0';
+}
+
 int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **names = NULL;
@@ -317,12 +339,12 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (ctx->output == OUTPUT_JSON)
 		printf("[");
 	else
-		printf("%-20s %-10s %-8s %-19s %-9s %-9s %-9s %s\n", "NAME", "STATE", "PID", "UIDS",
-		       "UPTIME", "MEMORY", "AUTOSTART", "SYSTEM");
+		printf(LIST_ROW, "NAME", "STATE", "IPV4", "IPV6", "PID", "MEMORY", "AUTO",
+		       "SYSTEM");
 	STRV_FOREACH(name, names) {
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_(status_done) struct status st = {0};
-		char ids[32], up[32], mem[32], pid[16], sys[48];
+		char ip[32], ip6[64], mem[32], pid[16], sys[48];
 
 		/* A broken config is reported and the listing goes on. */
 		if (store_container_open(ctx, *name, &c) < 0)
@@ -334,17 +356,14 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 			first = false;
 			continue;
 		}
-		(void)snprintf(ids, sizeof(ids), "%u-%u", c->cfg.uid_base,
-			       c->cfg.uid_base + c->cfg.id_count - 1);
-		format_uptime(&st, up, sizeof(up));
+		list_addresses(c, ip, sizeof(ip), ip6, sizeof(ip6));
 		format_memory(st.memory, mem, sizeof(mem));
 		if (st.init_pid)
 			(void)snprintf(pid, sizeof(pid), "%d", (int)st.init_pid);
 		else
 			(void)snprintf(pid, sizeof(pid), "-");
 		readiness_format(&st.ready, sys, sizeof(sys));
-		printf("%-20s %-10s %-8s %-19s %-9s %-9s %-9s %s\n", c->name,
-		       run_state_to_string(st.state), pid, ids, up, mem,
+		printf(LIST_ROW, c->name, run_state_to_string(st.state), ip, ip6, pid, mem,
 		       c->cfg.autostart ? "yes" : "no", sys);
 	}
 	if (ctx->output == OUTPUT_JSON)
@@ -469,7 +488,11 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	}
 	printf("UIDs:       %u-%u\nGIDs:       %u-%u\n", cfg->uid_base,
 	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
-	if (cfg->snapshot_of[0])
+	if (cfg->snapshot_of[0] && strchr(cfg->snapshot_of, '@'))
+		printf("Rootfs:     %s/overlay/upper over the sealed layers of %s (idmapped "
+		       "layers)\n",
+		       c->dir, cfg->snapshot_of);
+	else if (cfg->snapshot_of[0])
 		printf("Rootfs:     %s/overlay/upper over %s's rootfs (snapshot, idmapped "
 		       "layers)\n",
 		       c->dir, cfg->snapshot_of);
@@ -486,6 +509,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	print_shares(cfg, &st);
 	print_last_event(c);
 	print_fixups(c);
+	snapshot_print_info(c);
 	printf("Console:    %s/console.log\n", c->logdir);
 	if (provision_requested(cfg))
 		printf("Provision:  %s%s%s%s; log %s/%s\n", cfg->provision_user[0] ? "user " : "",

@@ -32,18 +32,20 @@ static void print_template(const char *dir, const char *name)
 	template_info_done(&t);
 }
 
-/* "built=EPOCH" of an entry's stamp, as a date. */
-static void print_entry(int dirfd, const char *tmpl, const char *release, const char *arch)
+/* "built=EPOCH" of an entry's stamp, as a date; the heading before the first. Returns
+ * whether it was an entry. */
+static bool print_entry(int dirfd, const char *cache, bool first, const char *tmpl,
+			const char *release, const char *arch)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	char when[32] = "?";
 	const char *b;
 
 	if (xasprintf(&path, "%s/%s/%s/built", tmpl, release, arch) < 0)
-		return;
+		return false;
 	/* Only what a template build made: its stamp is written before the rename. */
 	if (read_file_at(dirfd, path, 4096, &text, NULL) < 0)
-		return;
+		return false;
 	if ((b = strstr(text, "built="))) {
 		time_t t = (time_t)strtoll(b + 6, NULL, 10);
 		struct tm tm;
@@ -51,7 +53,10 @@ static void print_entry(int dirfd, const char *tmpl, const char *release, const 
 		if (gmtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 	}
+	if (first)
+		printf("\nCached in %s:\n", cache);
 	printf("  %s %s %s  (built %s)\n", tmpl, release, arch, when);
+	return true;
 }
 
 /* Entries CACHE/TEMPLATE/RELEASE/ARCH, each level's dot-names (builds) left out. */
@@ -59,8 +64,8 @@ static void print_cache(const char *cache)
 {
 	_cleanup_closedir_ DIR *top = opendir(cache);
 	struct dirent *t;
+	size_t n = 0;
 
-	printf("\nCached in %s:\n", cache);
 	while (top && (t = readdir(top))) {
 		_cleanup_closedir_ DIR *rels = NULL;
 		_cleanup_free_ char *p = NULL;
@@ -78,10 +83,14 @@ static void print_cache(const char *cache)
 			    !(arches = opendir(q)))
 				continue;
 			while ((a = readdir(arches)))
-				if (a->d_name[0] != '.')
-					print_entry(dirfd(top), t->d_name, r->d_name, a->d_name);
+				if (a->d_name[0] != '.' &&
+				    print_entry(dirfd(top), cache, n == 0, t->d_name, r->d_name,
+						a->d_name))
+					n++;
 		}
 	}
+	if (!n)
+		printf("\nNo root filesystem is cached yet (in %s).\n", cache);
 }
 
 int cmd_templates(struct lxmgr_ctx *ctx, int argc, char **argv)

@@ -22,6 +22,7 @@
 	"  *) return 1 ;;\n"                                                                       \
 	"  esac\n"                                                                                 \
 	"}\n"                                                                                      \
+	"sshd_there() { [ -x /usr/sbin/sshd ] || have sshd; }\n"                                   \
 	"missing() {\n"                                                                            \
 	"  w=$pkgs\n"                                                                              \
 	"  if [ \"$sudo\" = 1 ] && ! have sudo; then w=\"$w sudo\"; fi\n"                          \
@@ -69,21 +70,38 @@ static const char hostname_step[] = PRELUDE
 	"fi\n"
 	"done_step\n";
 
-static const char packages_step[] =
-	PRELUDE "m=$(missing)\n"
-		"[ -z \"$m\" ] && exit 0\n"
-		"echo \"installing: $m\"\n"
-		"case $pm in\n"
-		"apt) export DEBIAN_FRONTEND=noninteractive\n"
-		"     apt-get update -q || exit 1\n"
-		"     apt-get install -y -q --no-install-recommends $m || exit 1 ;;\n"
-		"dnf|yum) $pm -y install $m || exit 1 ;;\n"
-		"apk) apk add $m || exit 1 ;;\n"
-		"*) echo 'no package manager' >&2; exit 1 ;;\n"
-		"esac\n"
-		"m=$(missing)\n"
-		"[ -z \"$m\" ] || { echo \"still not installed: $m\" >&2; exit 1; }\n"
-		"exit 42\n";
+/* With --ssh-key, openssh-server too when the guest has no sshd; its failure (no archive
+ * reachable) is not the step's: the ssh-server step reports it. apt waits for the locks that
+ * a just-booted guest's apt-daily.service may hold (an update refused for a lock is tried again).
+ */
+static const char packages_step[] = PRELUDE
+	"install() {\n"
+	"  case $pm in\n"
+	"  apt) export DEBIAN_FRONTEND=noninteractive\n"
+	"       n=0; until o=$(apt-get -o DPkg::Lock::Timeout=120 update -q 2>&1); do\n"
+	"         echo \"$o\"; n=$((n + 1)); [ $n -lt 40 ] || return 1\n"
+	"         case $o in *' lock '*) sleep 3 ;; *) return 1 ;; esac\n"
+	"       done; echo \"$o\"\n"
+	"       apt-get -o DPkg::Lock::Timeout=120 install -y -q --no-install-recommends \"$@\" "
+	";;\n"
+	"  dnf|yum) $pm -y install \"$@\" ;;\n"
+	"  apk) apk add \"$@\" ;;\n"
+	"  *) echo 'no package manager' >&2; return 1 ;;\n"
+	"  esac\n"
+	"}\n"
+	"m=$(missing)\n"
+	"if [ -n \"$m\" ]; then\n"
+	"  echo \"installing: $m\"\n"
+	"  install $m || exit 1\n"
+	"  m=$(missing)\n"
+	"  [ -z \"$m\" ] || { echo \"still not installed: $m\" >&2; exit 1; }\n"
+	"  c=1\n"
+	"fi\n"
+	"if [ -n \"$u\" ] && [ -n \"$key\" ] && ! sshd_there; then\n"
+	"  echo 'installing: openssh-server (for --ssh-key)'\n"
+	"  if install openssh-server; then c=1; else echo 'openssh-server: not installed' >&2; fi\n"
+	"fi\n"
+	"done_step\n";
 
 static const char timezone_step[] =
 	PRELUDE "[ -n \"$tz\" ] || exit 0\n"
@@ -155,18 +173,49 @@ static const char ssh_key_step[] = PRELUDE
 	"done\n"
 	"done_step\n";
 
+/* --ssh-key is for logging in: the guest's SSH server (installed by the packages step when it
+ * was missing) is enabled at boot and running, with the guest's own service manager. */
+static const char ssh_server_step[] = PRELUDE
+	"[ -n \"$u\" ] && [ -n \"$key\" ] || exit 0\n"
+	"sshd_there || { echo 'no sshd in the guest' >&2; exit 43; }\n"
+	"if [ -d /run/systemd/system ] && have systemctl &&\n"
+	"   systemctl -q is-enabled ssh.socket 2>/dev/null; then\n"
+	"  : socket activation: systemd listens from sockets.target on, maybe still booting\n"
+	"elif [ -d /run/systemd/system ] && have systemctl; then\n"
+	"  s=; for n in ssh sshd; do systemctl cat \"$n.service\" >/dev/null 2>&1 && { s=$n; "
+	"break; "
+	"}; done\n"
+	"  [ -n \"$s\" ] || { echo 'no ssh.service or sshd.service' >&2; exit 1; }\n"
+	"  if ! systemctl -q is-enabled \"$s\" 2>/dev/null; then\n"
+	"    systemctl -q enable \"$s\" || exit 1; echo \"enabled $s.service\"; c=1; fi\n"
+	"  if ! systemctl -q is-active \"$s\"; then\n"
+	"    systemctl start \"$s\" || exit 1; echo \"started $s.service\"; c=1; fi\n"
+	"elif have rc-update; then\n"
+	"  rc-update show default 2>/dev/null | grep -qw sshd ||\n"
+	"    { rc-update add sshd default || exit 1; c=1; }\n"
+	"  rc-service sshd status >/dev/null 2>&1 || { rc-service sshd start || exit 1; c=1; }\n"
+	"else\n"
+	"  s=ssh; [ -x /etc/init.d/ssh ] || s=sshd\n"
+	"  [ -x /etc/init.d/$s ] || { echo 'no init script for sshd' >&2; exit 1; }\n"
+	"  if have update-rc.d && ! ls /etc/rc2.d/S*$s >/dev/null 2>&1; then\n"
+	"    update-rc.d $s defaults >/dev/null || exit 1; c=1; fi\n"
+	"  if ! /etc/init.d/$s status >/dev/null 2>&1; then /etc/init.d/$s start || exit 1; c=1; "
+	"fi\n"
+	"fi\n"
+	"done_step\n";
+
 static const char *const step_names[_PROVISION_STEP_MAX] = {
 	[PROVISION_STEP_PREFLIGHT] = "preflight", [PROVISION_STEP_HOSTNAME] = "hostname",
 	[PROVISION_STEP_PACKAGES] = "packages",   [PROVISION_STEP_TIMEZONE] = "timezone",
 	[PROVISION_STEP_USER] = "user",           [PROVISION_STEP_SUDO] = "sudo",
-	[PROVISION_STEP_SSH_KEY] = "ssh-key",
+	[PROVISION_STEP_SSH_KEY] = "ssh-key",     [PROVISION_STEP_SSH_SERVER] = "ssh-server",
 };
 
 static const char *const step_scripts[_PROVISION_STEP_MAX] = {
 	[PROVISION_STEP_PREFLIGHT] = preflight,    [PROVISION_STEP_HOSTNAME] = hostname_step,
 	[PROVISION_STEP_PACKAGES] = packages_step, [PROVISION_STEP_TIMEZONE] = timezone_step,
 	[PROVISION_STEP_USER] = user_step,         [PROVISION_STEP_SUDO] = sudo_step,
-	[PROVISION_STEP_SSH_KEY] = ssh_key_step,
+	[PROVISION_STEP_SSH_KEY] = ssh_key_step,   [PROVISION_STEP_SSH_SERVER] = ssh_server_step,
 };
 
 const char *provision_step_to_string(enum provision_step s)

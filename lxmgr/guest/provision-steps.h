@@ -12,6 +12,7 @@ enum provision_step {
 	PROVISION_STEP_USER,
 	PROVISION_STEP_SUDO,
 	PROVISION_STEP_SSH_KEY,
+	PROVISION_STEP_SSH_SERVER,
 	_PROVISION_STEP_MAX,
 };
 
@@ -26,6 +27,9 @@ enum {
 	PROVISION_NO_USERADD = 13,
 	PROVISION_NO_PACKAGES = 14,
 };
+/* SSH_SERVER's exit status when the guest has no sshd (nor could the packages step install
+ * openssh-server): a warning, not a failure. */
+#define PROVISION_NO_SSHD 43
 
 const char *provision_step_to_string(enum provision_step s);
 /* The script of a step. Every script gets the same arguments: $1 hostname, $2 user, $3 sudo

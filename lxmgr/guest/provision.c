@@ -15,7 +15,9 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/progress.h"
 #include "base/util.h"
+#include "guest/provision-check.h"
 #include "guest/provision-steps.h"
 #include "guest/provision.h"
 #include "image/clone.h"
@@ -34,6 +36,7 @@ struct prov {
 	char *logpath;
 	char changed[256]; /* names of the steps that changed something */
 	int n_changed;
+	struct progress progress;
 };
 
 /* What needs the guest booted: everything but the host-side seed and root's hash. */
@@ -192,10 +195,23 @@ static int step_failed(struct prov *p, const char *step, int status)
 		create ? ": the container was removed" : "; log: ", create ? "" : p->logpath);
 }
 
+/* Said where the container is made; a later `provision` keeps it in the log only. */
+static int warn_no_sshd(struct prov *p)
+{
+	log_text(p, "== ssh-server: no sshd in the guest\n");
+	if (!strcmp(p->ctx->verb, "create") || !strcmp(p->ctx->verb, "launch"))
+		lx_warn(p->ctx, 0,
+			"ssh-server: the guest has no SSH server and its package manager could "
+			"not install openssh-server (log: %s): --ssh-key lets nobody in, ignoring",
+			p->logpath);
+	return 0;
+}
+
 static int run_step(struct prov *p, enum provision_step s)
 {
 	const struct container_config *cfg = &p->c->cfg;
 	const char *name = provision_step_to_string(s);
+	char pkgs[sizeof(cfg->provision_packages)];
 	char *argv[] = {"/bin/sh",
 			"-c",
 			(char *)provision_step_script(s),
@@ -205,14 +221,21 @@ static int run_step(struct prov *p, enum provision_step s)
 			cfg->provision_sudo ? "1" : "0",
 			(char *)cfg->provision_timezone,
 			(char *)cfg->provision_ssh_key,
-			(char *)cfg->provision_packages,
+			pkgs,
 			NULL};
 	int r;
 
+	/* The key takes commas or spaces (lxmgr.conf(5)); the scripts split on spaces. */
+	if (provision_packages_normalize(cfg->provision_packages, pkgs, sizeof(pkgs)) < 0)
+		pkgs[0] = '\0';
+
 	log_text(p, "== %s\n", name);
+	progress_step(p->ctx, &p->progress, "provision", "%s", name);
 	r = run_inside(p, argv, -EBADF);
 	if (r < 0)
 		return step_failed(p, name, r);
+	if (r == PROVISION_NO_SSHD && s == PROVISION_STEP_SSH_SERVER)
+		return warn_no_sshd(p);
 	if (r == PROVISION_CHANGED && s != PROVISION_STEP_PREFLIGHT) {
 		mark_changed(p, name);
 		return 0;
@@ -245,6 +268,7 @@ static int run_script(struct prov *p)
 	if (fd < 0)
 		return lx_fail(p->ctx, -errno, "run: open %s", path);
 	log_text(p, "== run %s\n", path);
+	progress_step(p->ctx, &p->progress, "provision", "run %s", path);
 	r = run_inside(p, argv, fd);
 	if (r != 0)
 		return step_failed(p, "run", r);
@@ -359,6 +383,7 @@ static int boot(struct prov *p)
 	int r;
 
 	log_text(p, "== boot for provisioning\n");
+	progress_step(p->ctx, &p->progress, "provision", "booting it");
 	r = lifecycle_start(p->ctx, p->c->name, /* foreground= */ false);
 	p->ctx->name = name;
 	return r < 0 ? -EIO : 0;
@@ -383,6 +408,7 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name)
 		return r;
 	}
 	p.c = c;
+	progress_init(&p.progress);
 	r = open_log(&p);
 	if (r >= 0)
 		r = host_steps(&p);
@@ -392,6 +418,7 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name)
 	}
 	if (r >= 0 && needs_guest(&c->cfg))
 		r = run_all(&p);
+	progress_end(&p.progress);
 	if (started && lifecycle_stop_running(ctx, c, r < 0 ? 0 : -1, /* kill_now= */ r < 0) < 0 &&
 	    r >= 0)
 		r = -EIO;

@@ -21,6 +21,7 @@
 #include "fs/rootfs.h"
 #include "guest/provision.h"
 #include "image/clone.h"
+#include "image/snapshot.h"
 #include "store/store.h"
 
 #define LOG_STEP "clone"
@@ -46,6 +47,11 @@ int clone_check_source(const struct lxmgr_ctx *ctx, const struct container *src,
 			"own id range, which no clone may share; clone only idmapped "
 			"containers",
 			src->name);
+	if (snapshot && clone_is_snapshot(&src->cfg) && strchr(src->cfg.snapshot_of, '@'))
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "%s runs on the layers of its snapshots: clone one of them (%s@SNAP "
+			       "--snapshot), or make a full clone",
+			       src->name, src->name);
 	if (snapshot && clone_is_snapshot(&src->cfg))
 		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
 			       "%s is itself a snapshot of %s: make a full clone of it, or a "
@@ -102,7 +108,7 @@ int clone_make_layers(const char *dir)
 
 /* overlayfs from layer descriptors (fsconfig FSCONFIG_SET_FD, Linux 6.13): the layers may be
  * detached idmapped mounts, which no path names. */
-static int overlay_mount(int lower, int upper, int work, bool volatile_)
+static int overlay_mount(const int *lower, size_t n_lower, int upper, int work, bool volatile_)
 {
 	_cleanup_close_ int fs = -EBADF;
 	int r;
@@ -110,8 +116,11 @@ static int overlay_mount(int lower, int upper, int work, bool volatile_)
 	fs = NEG_ERRNO((int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC));
 	if (fs < 0)
 		return fs;
-	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower) < 0 ||
-	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
+	/* Top first, as lowerdir= lists them: a snapshot's sealed layers (snapshot.h). */
+	for (size_t i = 0; i < n_lower; i++)
+		if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower[i]) < 0)
+			return -errno;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
 	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0)
 		return -errno;
 	/* No index: several clones share the lower layer, and each upper is used by one mount
@@ -144,14 +153,44 @@ static int open_layers(int overlay_dir_fd, int *ret_upper, int *ret_work)
 	return 0;
 }
 
-int clone_open_view_at(const char *lower, const char *overlay_dir, bool volatile_)
+/* Opens each layer of lower (':'-separated, top first) with open_one into lo[]. */
+static int open_lowers(const char *lower, int (*open_one)(const char *path, int arg), int arg,
+		       int lo[static CLONE_MAX_LAYERS], size_t *ret_n)
 {
-	_cleanup_close_ int lo = -EBADF, ov = -EBADF, up = -EBADF, wk = -EBADF;
+	_cleanup_free_ char *copy = strdup(lower);
+	char *save = NULL;
+	size_t n = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+		if (n == CLONE_MAX_LAYERS)
+			return -E2BIG;
+		lo[n] = open_one(p, arg);
+		if (lo[n] < 0)
+			return lo[n];
+		*ret_n = ++n;
+	}
+	return n ? 0 : -EINVAL;
+}
+
+static void close_lowers(int *lo, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		(void)close(lo[i]);
+}
+
+static int open_path(const char *path, int arg)
+{
+	(void)arg;
+	return NEG_ERRNO(open(path, O_PATH | O_DIRECTORY | O_CLOEXEC));
+}
+
+static int view_mount(const int *lo, size_t n, const char *overlay_dir, bool volatile_)
+{
+	_cleanup_close_ int ov = -EBADF, up = -EBADF, wk = -EBADF;
 	int r;
 
-	lo = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (lo < 0)
-		return -errno;
 	ov = open(overlay_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ov < 0)
 		return -errno;
@@ -159,7 +198,20 @@ int clone_open_view_at(const char *lower, const char *overlay_dir, bool volatile
 	r = open_layers(ov, &up, &wk);
 	if (r < 0)
 		return r;
-	return overlay_mount(lo, up, wk, volatile_);
+	return overlay_mount(lo, n, up, wk, volatile_);
+}
+
+int clone_open_view_at(const char *lower, const char *overlay_dir, bool volatile_)
+{
+	int lo[CLONE_MAX_LAYERS];
+	size_t n = 0;
+	int r;
+
+	r = open_lowers(lower, open_path, 0, lo, &n);
+	if (r >= 0)
+		r = view_mount(lo, n, overlay_dir, volatile_);
+	close_lowers(lo, n);
+	return r;
 }
 
 void clone_close_view_at(int fd, const char *overlay_dir)
@@ -184,7 +236,7 @@ int clone_attach_private(int fd, const char *path)
 static int source_rootfs(const struct lxmgr_ctx *ctx, const struct container_config *cfg,
 			 char **ret)
 {
-	return xasprintf(ret, "%s/%s/rootfs", ctx->paths.lib, cfg->snapshot_of);
+	return snapshot_lower_of(ctx, cfg->snapshot_of, ret);
 }
 
 int clone_view_open(const struct lxmgr_ctx *ctx, struct container *c)
@@ -194,8 +246,10 @@ int clone_view_open(const struct lxmgr_ctx *ctx, struct container *c)
 
 	if (!clone_is_snapshot(&c->cfg) || c->view_fd >= 0)
 		return 0;
-	if (source_rootfs(ctx, &c->cfg, &lower) < 0 ||
-	    xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, c->dir) < 0)
+	fd = source_rootfs(ctx, &c->cfg, &lower);
+	if (fd < 0)
+		return lx_fail(ctx, fd, "the layers of %s", c->cfg.snapshot_of);
+	if (xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, c->dir) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	fd = clone_open_view_at(lower, ovdir, /* volatile_= */ true);
 	if (fd == -ENOENT)
@@ -236,7 +290,8 @@ void clone_view_close(struct container *c)
  * credentials for its own work in the upper layer (work dir, copy-up), and through the
  * idmapped upper only the container's ids exist (host root would get EOVERFLOW).
  * SECBIT_NO_SETUID_FIXUP keeps our capabilities while fsuid is not 0. */
-static int overlay_mount_as(const struct container_config *cfg, int lower, int upper, int work)
+static int overlay_mount_as(const struct container_config *cfg, const int *lower, size_t n,
+			    int upper, int work)
 {
 	int saved, r;
 
@@ -245,7 +300,7 @@ static int overlay_mount_as(const struct container_config *cfg, int lower, int u
 		return -errno;
 	(void)setfsgid(cfg->gid_base);
 	(void)setfsuid(cfg->uid_base);
-	r = overlay_mount(lower, upper, work, /* volatile_= */ false);
+	r = overlay_mount(lower, n, upper, work, /* volatile_= */ false);
 	(void)setfsuid(0);
 	(void)setfsgid(0);
 	if (prctl(PR_SET_SECUREBITS, saved, 0, 0, 0) < 0 || setfsuid((uid_t)-1) != 0)
@@ -253,26 +308,38 @@ static int overlay_mount_as(const struct container_config *cfg, int lower, int u
 	return r;
 }
 
+static int open_idmapped(const char *path, int userns_fd)
+{
+	return rootfs_open_idmapped(path, userns_fd);
+}
+
 int clone_open_snapshot_tree(const struct lxmgr_ctx *ctx, const struct container *c, int userns_fd)
 {
-	_cleanup_close_ int lower = -EBADF, ov = -EBADF, up = -EBADF, wk = -EBADF;
+	_cleanup_close_ int ov = -EBADF, up = -EBADF, wk = -EBADF;
 	_cleanup_free_ char *lowerpath = NULL, *ovpath = NULL;
+	int lower[CLONE_MAX_LAYERS];
+	size_t n = 0;
 	int r;
 
-	if (source_rootfs(ctx, &c->cfg, &lowerpath) < 0 ||
-	    xasprintf(&ovpath, "%s/" CLONE_OVERLAY_DIR, c->dir) < 0)
+	r = source_rootfs(ctx, &c->cfg, &lowerpath);
+	if (r < 0)
+		return log_fail_full(ctx, "rootfs", r, "the layers of %s", c->cfg.snapshot_of);
+	if (xasprintf(&ovpath, "%s/" CLONE_OVERLAY_DIR, c->dir) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	clear_volatile_marker(ovpath);
-	lower = rootfs_open_idmapped(lowerpath, userns_fd);
-	if (lower < 0)
-		return log_fail_full(ctx, "rootfs", lower, "idmapped mount of %s", lowerpath);
 	ov = rootfs_open_idmapped(ovpath, userns_fd);
 	if (ov < 0)
 		return log_fail_full(ctx, "rootfs", ov, "idmapped mount of %s", ovpath);
 	r = open_layers(ov, &up, &wk);
 	if (r < 0)
 		return log_fail_full(ctx, "rootfs", r, "open %s/upper and work", ovpath);
-	r = overlay_mount_as(&c->cfg, lower, up, wk);
+	r = open_lowers(lowerpath, open_idmapped, userns_fd, lower, &n);
+	if (r < 0) {
+		close_lowers(lower, n);
+		return log_fail_full(ctx, "rootfs", r, "idmapped mount of %s", lowerpath);
+	}
+	r = overlay_mount_as(&c->cfg, lower, n, up, wk);
+	close_lowers(lower, n);
 	if (r < 0)
 		return log_fail_full(ctx, "rootfs", r,
 				     "overlayfs of the idmapped %s and %s/upper (Linux >= 6.13 "

@@ -13,6 +13,8 @@ struct container;
 /* LIB/NAME/overlay holds upper/ and work/ of a snapshot clone; LIB/NAME/rootfs stays an empty
  * directory where the child mounts the stacked overlay. */
 #define CLONE_OVERLAY_DIR "overlay"
+/* At most this many lower layers in one overlay (a snapshot's stack, snapshot.h). */
+#define CLONE_MAX_LAYERS 128
 
 static inline bool clone_is_snapshot(const struct container_config *cfg)
 {
@@ -37,7 +39,8 @@ int clone_copy_records(const struct container *src, int dirfd);
 int clone_make_layers(const char *dir);
 
 /* The host's view of a snapshot's rootfs: a detached overlay mount of lower (the source's
- * rootfs) and overlay_dir/{upper,work}, ids as stored on disk. Returns its fd (O_CLOEXEC);
+ * rootfs, or ':'-separated sealed layers, top first) and overlay_dir/{upper,work}, ids as
+ * stored on disk. Returns its fd (O_CLOEXEC);
  * its path is /proc/self/fd/FD. Nothing of it is attached to any mount namespace: it goes
  * away with the last descriptor. volatile_: mounted "volatile" (no sync of the whole upper
  * filesystem when it goes); it must then be closed with clone_close_view_at(), which removes

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
@@ -25,6 +26,7 @@
 #include "image/copy.h"
 #include "image/create.h"
 #include "image/import.h"
+#include "image/snapshot.h"
 #include "image/template-cache.h"
 #include "image/template.h"
 #include "network/network.h"
@@ -32,6 +34,9 @@
 #include "store/store.h"
 
 #define LOG_STEP "create"
+
+/* clone NAME@SNAP (full copy): the upper and work of the snapshot's view while it is copied. */
+#define SOURCE_VIEW_DIR ".source-view"
 
 struct build {
 	const struct lxmgr_ctx *ctx;
@@ -129,13 +134,24 @@ static int check_source(struct build *b)
 static int clone_base_config(const struct lxmgr_ctx *ctx, const struct create_request *req,
 			     struct container_config *cfg)
 {
+	const char *at = req->clone_ref ? strchr(req->clone_ref, '@') : NULL;
+	_cleanup_free_ char *snapcfg = NULL;
 	struct config_error e = {0};
 	int r;
 
-	r = config_parse_file(req->clone_of->config_path, false, cfg, &e);
+	if (at &&
+	    xasprintf(&snapcfg, "%s/" SNAPSHOT_DIR "/%s/config", req->clone_of->dir, at + 1) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (req->base_config)
+		r = config_parse_file(req->base_config, false, cfg, &e);
+	else
+		r = config_parse_file(snapcfg ? snapcfg : req->clone_of->config_path, false, cfg,
+				      &e);
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);
-	r = clone_reset_config(cfg, req->snapshot ? req->clone_of->name : NULL);
+	r = clone_reset_config(cfg, !req->snapshot   ? NULL
+				    : req->clone_ref ? req->clone_ref
+						     : req->clone_of->name);
 	return r < 0 ? lx_fail(ctx, r, "reset the clone's config") : 0;
 }
 
@@ -203,13 +219,46 @@ static int copy_own_hooks(struct build *b)
 	return r < 0 ? lx_fail(b->ctx, r, "copy %s", failed ? failed : from) : 0;
 }
 
+/* A full clone of a snapshot clone, or of a snapshot (clone_ref): its merged tree mounted on
+ * the source's rootfs directory, in a mount namespace of this process only (copy_tree walks a
+ * path). A snapshot's view gets an empty upper of its own, under the build's directory. */
+static int attach_source_view(struct build *b)
+{
+	const struct container *src = b->req->clone_of;
+	const char *ref = b->req->clone_ref ? b->req->clone_ref : src->cfg.snapshot_of;
+	_cleanup_free_ char *lower = NULL, *ovdir = NULL;
+	_cleanup_close_ int srcview = -EBADF;
+	int r;
+
+	r = snapshot_lower_of(b->ctx, ref, &lower);
+	if (r < 0)
+		return lx_fail(b->ctx, r, "the layers of %s", ref);
+	if (b->req->clone_ref)
+		r = xasprintf(&ovdir, "%s/" SOURCE_VIEW_DIR, b->tmpdir);
+	else
+		r = xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, src->dir);
+	if (r < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	if (b->req->clone_ref &&
+	    (mkdir(ovdir, 0700) < 0 || mkdirat(b->tmpfd, SOURCE_VIEW_DIR "/upper", 0755) < 0 ||
+	     mkdirat(b->tmpfd, SOURCE_VIEW_DIR "/work", 0755) < 0))
+		return lx_fail(b->ctx, -errno, "make %s", ovdir);
+	/* Not volatile: it lasts until this process exits, its marker would stay. */
+	srcview = clone_open_view_at(lower, ovdir, /* volatile_= */ false);
+	if (srcview < 0)
+		return lx_fail(b->ctx, srcview, "overlayfs of %s and %s", lower, ovdir);
+	r = clone_attach_private(srcview, src->rootfs);
+	if (r < 0)
+		return lx_fail(b->ctx, r, "mount the view of %s on %s", ref, src->rootfs);
+	return 0;
+}
+
 /* clone: a snapshot gets its layers and works on its overlay view from here on; a full
  * clone copies the source's rootfs (a snapshot source through its view). */
 static int fill_from_source(struct build *b, const struct copy_progress *p)
 {
 	const struct container *src = b->req->clone_of;
 	_cleanup_free_ char *failed = NULL, *ovdir = NULL, *lower = NULL;
-	_cleanup_close_ int srcview = -EBADF;
 	int r;
 
 	r = copy_own_hooks(b);
@@ -221,29 +270,31 @@ static int fill_from_source(struct build *b, const struct copy_progress *p)
 			return lx_fail(b->ctx, r, "make the overlay layers in %s", b->tmpdir);
 		if (xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, b->tmpdir) < 0)
 			return lx_fail(b->ctx, -ENOMEM, "out of memory");
-		return use_view(b, src->rootfs, ovdir);
-	}
-	if (clone_is_snapshot(&src->cfg)) {
-		if (xasprintf(&lower, "%s/%s/rootfs", b->ctx->paths.lib, src->cfg.snapshot_of) <
-			    0 ||
-		    xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, src->dir) < 0)
-			return lx_fail(b->ctx, -ENOMEM, "out of memory");
-		/* Not volatile: it lasts until this process exits, its marker would stay. */
-		srcview = clone_open_view_at(lower, ovdir, /* volatile_= */ false);
-		if (srcview < 0)
-			return lx_fail(b->ctx, srcview, "overlayfs of %s and %s", lower, ovdir);
-		/* copy_tree walks a path: the view goes on the source's empty rootfs directory,
-		 * in a mount namespace of this process only. */
-		r = clone_attach_private(srcview, src->rootfs);
+		if (!b->req->clone_ref)
+			return use_view(b, src->rootfs, ovdir);
+		r = snapshot_lower_of(b->ctx, b->req->clone_ref, &lower);
 		if (r < 0)
-			return lx_fail(b->ctx, r, "mount the view of %s on %s", src->name,
-				       src->rootfs);
+			return lx_fail(b->ctx, r, "the layers of %s", b->req->clone_ref);
+		return use_view(b, lower, ovdir);
+	}
+	if (b->req->clone_ref || clone_is_snapshot(&src->cfg)) {
+		r = attach_source_view(b);
+		if (r < 0)
+			return r;
 	}
 	r = copy_tree(src->rootfs, b->tmp_rootfs, 0, 0, p, &failed);
 	if (r == -EINTR)
 		return r;
 	if (r < 0)
 		return lx_fail(b->ctx, r, "copy %s", failed ? failed : src->rootfs);
+	if (b->req->clone_ref) {
+		/* The snapshot's view is ours alone: gone, its empty upper goes too. */
+		if (umount2(src->rootfs, MNT_DETACH) < 0)
+			return lx_fail(b->ctx, -errno, "unmount the view on %s", src->rootfs);
+		r = rm_rf_at(b->tmpfd, SOURCE_VIEW_DIR);
+		if (r < 0)
+			return lx_fail(b->ctx, r, "remove %s/" SOURCE_VIEW_DIR, b->tmpdir);
+	}
 	return 0;
 }
 
@@ -271,6 +322,11 @@ static int fill_rootfs(struct build *b)
 	}
 	if (req->clone_of)
 		return fill_from_source(b, &p);
+	if (req->adopt_source_dir &&
+	    renameat(AT_FDCWD, req->source_dir, AT_FDCWD, b->tmp_rootfs) < 0)
+		return lx_fail(b->ctx, -errno, "move %s into place", req->source_dir);
+	if (req->adopt_source_dir)
+		return 0;
 	r = copy_tree(req->source_dir, b->tmp_rootfs, 0, 0, &p, &failed);
 	if (r == -EINTR)
 		return r;
@@ -316,9 +372,11 @@ static int describe_source(const struct build *b, char **ret)
 	char *text = NULL;
 	int r;
 
-	if (req->clone_of)
+	if (req->source_label)
+		r = (text = strdup(req->source_label)) ? 0 : -ENOMEM;
+	else if (req->clone_of)
 		r = xasprintf(&text, "%s of %s", req->snapshot ? "snapshot" : "clone",
-			      req->clone_of->name);
+			      req->clone_ref ? req->clone_ref : req->clone_of->name);
 	else if (t && (t->file || t->url || t->image)) {
 		path = t->file ? source_path(t->file) : strdup(t->url ? t->url : t->image);
 		r = path ? xasprintf(&text, "template %s %s", b->tmpl.info.name, path) : -ENOMEM;
@@ -327,7 +385,11 @@ static int describe_source(const struct build *b, char **ret)
 			      b->tmpl.release ? b->tmpl.release : "-", b->tmpl.arch);
 	else {
 		path = source_path(req->tarball ? req->tarball : req->source_dir);
-		r = path ? xasprintf(&text, "%s %s", req->tarball ? "tarball" : "directory", path)
+		r = path ? xasprintf(&text, "%s %s",
+				     req->tarball            ? "tarball"
+				     : req->adopt_source_dir ? "import"
+							     : "directory",
+				     path)
 			 : -ENOMEM;
 	}
 	if (r < 0)
@@ -360,8 +422,12 @@ static int make_config(struct build *b)
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, uuid);
 	b->cfg.name = strdup(req->name);
-	b->cfg.uuid = strdup(uuid);
-	b->cfg.hostname = strdup(req->hostname ? req->hostname : req->name);
+	b->cfg.uuid = strdup(req->keep_uuid ? req->keep_uuid : uuid);
+	b->cfg.hostname = strdup(req->hostname        ? req->hostname
+				 : req->keep_hostname ? req->keep_hostname
+						      : req->name);
+	if (req->keep_mac && strlen(req->keep_mac) < sizeof(b->cfg.net_mac))
+		memcpy(b->cfg.net_mac, req->keep_mac, strlen(req->keep_mac) + 1);
 	free(b->cfg.rootfs_source);
 	b->cfg.rootfs_source = NULL;
 	if (!b->cfg.name || !b->cfg.uuid || !b->cfg.hostname ||
@@ -375,7 +441,9 @@ static int make_config(struct build *b)
 				 b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
 	if (r < 0)
 		return lx_fail(b->ctx, r, "write /etc/hostname, /etc/hosts, /etc/machine-id");
-	/* A copied tree must not boot as the machine it was copied from. */
+	/* A copied tree must not boot as the machine it was copied from (unless it moves). */
+	if (req->keep_uuid)
+		return 0;
 	r = identity_reset(rootfd, b->cfg.rootfs_shifted ? b->cfg.uid_base : 0,
 			   b->cfg.rootfs_shifted ? b->cfg.gid_base : 0);
 	return r < 0 ? log_fail_full(b->ctx, "identity", r,
@@ -608,7 +676,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	b.tty = isatty(STDERR_FILENO);
 	config_init_defaults(&b.cfg);
 	r = store_load_defaults(ctx, &b.cfg);
-	if (r >= 0 && req->clone_of)
+	if (r >= 0 && (req->clone_of || req->base_config))
 		r = clone_base_config(ctx, req, &b.cfg);
 	if (r >= 0 && req->id_count)
 		b.cfg.id_count = req->id_count;

@@ -23,6 +23,17 @@ struct create_request {
 	/* clone: the source, stopped and locked by the caller; its config is the base of the
 	 * new one and its rootfs is copied (or, snapshot, the lower layer of an overlayfs) */
 	const struct container *clone_of;
+	/* clone NAME@SNAP: "NAME@SNAP", that snapshot of clone_of (its config and its sealed
+	 * layers, snapshot.h); clone_of may then run. NULL: clone_of as it is now. */
+	const char *clone_ref;
+	/* import: source_dir is an unpacked archive's rootfs, renamed into place (not copied),
+	 * and base_config its config, the new one's base as a clone's is */
+	bool adopt_source_dir;
+	const char *base_config;
+	const char *source_label; /* rootfs.source of an import ("import FILE"), or NULL */
+	/* import --keep-identity: this uuid (hence machine-id), hostname and net.mac (may be
+	 * ""), and no identity reset (SSH host keys kept); NULL: a fresh identity */
+	const char *keep_uuid, *keep_hostname, *keep_mac;
 	bool snapshot;
 };
 

@@ -18,6 +18,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
+#include "base/progress.h"
 #include "base/util.h"
 #include "image/template.h"
 
@@ -35,6 +36,7 @@ struct output {
 	char tail[TAIL_LINES][LINE_LEN]; /* the last lines that were not STEP: lines */
 	unsigned n_tail;
 	char error[LINE_LEN]; /* the last ERROR: line, without the prefix */
+	struct progress progress;
 };
 
 /* In the template's process, after fork inside the new namespaces: its environment, its
@@ -124,15 +126,18 @@ void template_step(const struct lxmgr_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, " (%u s)\n", progress_elapsed_s());
 }
 
 static void keep_line(struct output *o, const char *line)
 {
 	if (!strncmp(line, "STEP: ", 6)) {
-		template_step(o->ctx, "%s", line + 6);
+		progress_step(o->ctx, &o->progress, "template", "%s", line + 6);
 		return;
 	}
+	/* debootstrap's stages ("I: Retrieving libc6", "I: Unpacking ..."): -v shows them all. */
+	if (!o->verbose && !strncmp(line, "I: ", 3))
+		progress_detail(o->ctx, &o->progress, "template: debootstrap", line + 3);
 	if (o->verbose)
 		fprintf(stderr, "%s\n", line);
 	/* The ERROR: line ends the failure's own message; the tail leaves it out. */
@@ -212,9 +217,12 @@ static int report_failure(const struct template_run *run, const struct output *o
 	const struct lxmgr_ctx *ctx = o->ctx;
 	unsigned first = o->n_tail > TAIL_LINES ? o->n_tail - TAIL_LINES : 0;
 
-	/* Bad input: the template's own line says it all. */
-	if (code == 2 && o->error[0])
+	/* Bad input: the template's own line says it all, and a log of a refusal that made
+	 * nothing would only be litter. */
+	if (code == 2 && o->error[0]) {
+		(void)unlink(run->log_path);
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "%s", o->error);
+	}
 	if (!o->verbose)
 		for (unsigned i = first; i < o->n_tail; i++)
 			fprintf(stderr, "  %s\n", o->tail[i % TAIL_LINES]);
@@ -254,6 +262,7 @@ int template_run(const struct lxmgr_ctx *ctx, const struct template_run *run)
 	if (logfd < 0)
 		return lx_fail(ctx, logfd, "open the log %s", run->log_path);
 	*o = (struct output){.ctx = ctx, .logfd = logfd, .verbose = run->req->verbose};
+	progress_init(&o->progress);
 	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (pidfd < 0)
 		return lx_fail(ctx, -errno, "pidfd_open");
@@ -277,6 +286,7 @@ int template_run(const struct lxmgr_ctx *ctx, const struct template_run *run)
 	lx_debug(ctx, "running %s (pid %d) into %s, log %s", run->info->path, (int)pid, run->rootfs,
 		 run->log_path);
 	r = relay(run, o, rd, pid);
+	progress_end(&o->progress);
 	if (r == -EINTR)
 		(void)kill(pid, SIGKILL);
 	if (wait_template(pid, &code) < 0)

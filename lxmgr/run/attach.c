@@ -433,7 +433,7 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 		.pty_sock = -EBADF,
 		.stdio = {.child = {0, 1, 2}, .ours = {-EBADF, -EBADF, -EBADF}}};
 	_cleanup_close_ int parent_sock = -EBADF;
-	_cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
+	_cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF, own_pidns = -EBADF;
 	struct clone_args args = {.exit_signal = SIGCHLD};
 	void (*old_pipe)(int);
 	sigset_t mask;
@@ -473,12 +473,17 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	(void)sigaddset(&mask, SIGHUP);
 	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (setns(p.pidfd, CLONE_NEWPID) < 0)
+	own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (own_pidns < 0 || setns(p.pidfd, CLONE_NEWPID) < 0)
 		return lx_fail(ctx, -errno, "enter the container's pid namespace");
 	args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
 	args.pidfd = (uint64_t)(uintptr_t)&child_pidfd;
 	args.cgroup = (uint64_t)p.cgroup_fd;
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	/* Our children go to our own namespace again: a later fork (launch's monitor, after
+	 * provisioning stopped the container) must not land in one that is gone (ENOMEM). */
+	if (pid != 0)
+		(void)setns(own_pidns, CLONE_NEWPID);
 	if (pid < 0)
 		return lx_fail(ctx, -errno, "clone3 into the container's cgroup");
 	if (pid == 0)

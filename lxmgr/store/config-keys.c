@@ -351,6 +351,21 @@ static int print_signal_field(const struct config_key *k, const struct container
 #define U32(field, min, max) parse_u32_field, print_u32_field, OFF(field), min, max
 #define LIMIT(field, min) parse_limit, print_limit, OFF(field), min, 0
 #define BOOL(field) parse_bool_field, print_bool_field, OFF(field), 0, 0
+/* rootfs.snapshot_of: NAME, NAME@SNAP or NAME@ (snapshot.h). */
+static bool snapshot_ref_valid(const char *text)
+{
+	const char *at = strchr(text, '@');
+	char name[65];
+
+	if (!at)
+		return name_is_valid(text);
+	if ((size_t)(at - text) >= sizeof(name))
+		return false;
+	memcpy(name, text, (size_t)(at - text));
+	name[at - text] = '\0';
+	return name_is_valid(name) && (!at[1] || name_is_valid(at + 1));
+}
+
 #define CHARS(field)                                                                               \
 	parse_chars, print_chars, OFF(field), 0, sizeof(((struct container_config *)0)->field)
 #define ENUM(field, names) parse_enum, print_enum, OFF(field), 0, ELEMENTSOF(names)
@@ -405,11 +420,12 @@ const struct config_key config_keys[] = {
 	{"rootfs.shifted", BOOL(rootfs_shifted), 0, "boolean", "yes or no",
 	 .doc = "The rootfs ownership was shifted at create (no idmapped mount)."},
 	{"rootfs.snapshot_of", CHARS(snapshot_of), KEY_CONTAINER_ONLY | KEY_OPTIONAL, "container",
-	 "the name of a container of the store",
+	 "NAME, NAME@SNAP or NAME@ (NAME a container of the store)",
 	 "Set by clone --snapshot: the container whose rootfs is the read-only lower layer of this "
 	 "one's overlayfs (its own changes are in overlay/upper); that container cannot start or "
-	 "be destroyed while this one exists.",
-	 .valid = name_is_valid},
+	 "be destroyed while this one exists. NAME@SNAP: the sealed layers of NAME's snapshot SNAP "
+	 "(clone NAME@SNAP --snapshot); NAME@: its own layers (after snapshot create or restore).",
+	 .valid = snapshot_ref_valid},
 	{"rootfs.source", STRING(rootfs_source), KEY_CONTAINER_ONLY | KEY_OPTIONAL, "text",
 	 "printable characters without quotes, '#', ';' or '\\'",
 	 "Set by create and clone: where the rootfs came from (template NAME RELEASE ARCH, "

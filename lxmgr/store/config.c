@@ -18,7 +18,9 @@
 #include "base/util.h"
 #include "store/config.h"
 
+#include "fs/mounts-check.h"
 #include "store/config-keys.h"
+#include "store/suggest.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 /* iniparser 4.1 reads lines into a 1024-byte buffer and fails the whole file on longer ones. */
@@ -467,6 +469,9 @@ static int edit_check_family(const struct config_key *k, const char *leaf, const
 	r = k->check_host ? k->check_host(value, why, sizeof(why)) : 0;
 	if (r < 0)
 		return set_error(err, 0, key, LX_ERRNO(r) == EINVAL ? r : -EINVAL, "%s", why);
+	if (!strcmp(k->name, "mount.*") &&
+	    mounts_check_target_unique(c->mounts, leaf, value, why, sizeof(why)) < 0)
+		return set_error(err, 0, key, -EINVAL, "%s", why);
 	return print_text(ret, value);
 }
 
@@ -537,8 +542,13 @@ int config_edit_file(const char *path, const char *key, const char *value, struc
 
 	err_init(err, path);
 	k = config_key_lookup(key);
-	if (!k)
-		return set_error(err, 0, key ? key : "", -EINVAL, "unknown key");
+	if (!k) {
+		char hint[96] = "";
+
+		if (key)
+			suggest_config_key(key, hint, sizeof(hint));
+		return set_error(err, 0, key ? key : "", -EINVAL, "unknown key%s", hint);
+	}
 	/* Read, change, rename: two edits at once must not each write the file they read and
 	 * lose the other's key. */
 	lock = config_lock(path);

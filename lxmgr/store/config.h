@@ -78,7 +78,7 @@ struct container_config {
 	bool rootfs_shifted; /* rootfs.shifted: ownership was shifted at create */
 	/* rootfs.snapshot_of: the container whose rootfs is this one's overlayfs lower layer
 	 * (clone --snapshot); "" for a rootfs of its own */
-	char snapshot_of[65];
+	char snapshot_of[130]; /* NAME, NAME@SNAP or NAME@ (snapshot.h) */
 	/* rootfs.source: where create or clone took the rootfs from, e.g. "template debian
 	 * bookworm x86_64"; NULL when unknown (a container made before the key existed) */
 	char *rootfs_source;

@@ -106,7 +106,7 @@ check_eq "the first-boot script ran once" "ran" "$(lx exec dev1 -- cat /root/fir
 
 # ---- converges ----
 t0=$(date +%s%N)
-out=$(lx provision dev1 2>&1)
+out=$(lx provision dev1 2>&1 | no_progress)
 ms=$((($(date +%s%N) - t0) / 1000000))
 check_eq "provision again changes nothing and says so" \
     "dev1: provisioned: no change (everything was in place)" "$out"
@@ -123,19 +123,19 @@ check_eq "still running" "running" "$(lx list | awk '$1 == "dev1" { print $2 }')
 check "remove alice from sudo inside" lx exec dev1 -- gpasswd -d alice sudo
 check "break the key file's mode" lx exec dev1 -- chmod 644 /home/alice/.ssh/authorized_keys
 check_eq "provision repairs what drifted" "dev1: provisioned: changed sudo ssh-key" \
-    "$(lx provision dev1 2>&1)"
+    "$(lx provision dev1 2>&1 | no_progress)"
 check_eq "mode 600 again" "600" "$(lx exec dev1 -- stat -c %a /home/alice/.ssh/authorized_keys)"
 # root's password changed inside: provision puts the recorded hash back (from the host).
 check "root's password changed inside" lx exec dev1 -- usermod -p '$6$other$0123456789abcdef' root
 check_eq "provision restores root's password" "dev1: provisioned: changed root-password" \
-    "$(lx provision dev1 2>&1)"
+    "$(lx provision dev1 2>&1 | no_progress)"
 check_eq "root's hash is the recorded one again" "$hash" \
     "$(lx exec dev1 -- awk -F: '$1 == "root" { print $2 }' /etc/shadow)"
 check_eq "/etc/shadow keeps its mode" "640" "$(lx exec dev1 -- stat -c %a /etc/shadow)"
 # A new hostname in the config: provision applies it to the running guest at once.
 check "set container.hostname" lx config dev1 set container.hostname dev-one
 check_eq "provision changes the hostname" "dev1: provisioned: changed hostname" \
-    "$(lx provision dev1 2>&1)"
+    "$(lx provision dev1 2>&1 | no_progress)"
 check_eq "hostname inside" "dev-one" "$(lx exec dev1 -- hostname)"
 check_eq "/etc/hostname" "dev-one" "$(lx exec dev1 -- cat /etc/hostname)"
 check_eq "/etc/hosts names it once" $'127.0.1.1\tdev-one' "$(lx exec dev1 -- grep '^127.0.1.1' /etc/hosts)"
@@ -149,7 +149,7 @@ T_NAMES+=(dev1c)
 check "a clone of dev1" lx clone dev1 dev1c
 check "start the clone" lx start dev1c
 check_eq "provision of the clone changes nothing" \
-    "dev1c: provisioned: no change (everything was in place)" "$(lx provision dev1c 2>&1)"
+    "dev1c: provisioned: no change (everything was in place)" "$(lx provision dev1c 2>&1 | no_progress)"
 check_eq "the clone's first-boot script did not run again" "ran" \
     "$(lx exec dev1c -- cat /root/first-boot.count)"
 check "stop the clone" lx stop dev1c
@@ -159,18 +159,18 @@ check "destroy the clone" lx destroy dev1c
 T_NAMES+=(dev1s)
 check "a snapshot clone of dev1" lx clone dev1 dev1s --snapshot
 check_eq "provision of the stopped snapshot changes nothing" \
-    "dev1s: provisioned: no change (everything was in place)" "$(lx provision dev1s 2>&1)"
+    "dev1s: provisioned: no change (everything was in place)" "$(lx provision dev1s 2>&1 | no_progress)"
 check "start the snapshot" lx start dev1s
 check_eq "provision of the running snapshot changes nothing" \
-    "dev1s: provisioned: no change (everything was in place)" "$(lx provision dev1s 2>&1)"
+    "dev1s: provisioned: no change (everything was in place)" "$(lx provision dev1s 2>&1 | no_progress)"
 check "root's password changed inside the snapshot" \
     lx exec dev1s -- usermod -p '$6$other$0123456789abcdef' root
-out=$(lx provision dev1s 2>&1)
+out=$(lx provision dev1s 2>&1 | no_progress)
 check_eq "provision of the running snapshot refuses to write its upper layer: exit 1" 1 "$?"
 check_eq "in one line" "lxmgr: provision dev1s: provision: root-password: dev1s is a running snapshot clone, whose upper layer cannot be written beside its overlay: stop it and provision again" "$out"
 check "stop the snapshot" lx stop dev1s
 check_eq "stopped, provision restores root's password on its view" \
-    "dev1s: provisioned: changed root-password" "$(lx provision dev1s 2>&1)"
+    "dev1s: provisioned: changed root-password" "$(lx provision dev1s 2>&1 | no_progress)"
 check "start the snapshot again" lx start dev1s
 check_eq "root's hash is the recorded one inside" "$hash" \
     "$(lx exec dev1s -- awk -F: '$1 == "root" { print $2 }' /etc/shadow)"

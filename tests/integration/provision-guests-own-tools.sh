@@ -61,7 +61,7 @@ check "ubuntu: bob can sudo without a password" lx exec u1 --user bob -- sudo -n
 check_eq "ubuntu: the hostname" "ubu-box" "$(lx exec u1 -- hostname)"
 check_match "ubuntu: /etc/hosts names it" $'127.0.1.1\tubu-box' "$(lx exec u1 -- cat /etc/hosts)"
 check_eq "ubuntu: provision again: no change" "u1: provisioned: no change (everything was in place)" \
-    "$(lx provision u1 2>&1)"
+    "$(lx provision u1 2>&1 | no_progress)"
 base=$(uid_base_of u1)
 check "ubuntu: stop" lx stop u1
 check_host_clean u1 "$base"
@@ -78,7 +78,7 @@ check_match "centos: the user made with useradd" "made user bob with useradd" \
 check_key_on_disk c7
 check_eq "centos: the hostname" "cent-box" "$(cat "$T_ROOT/lib/c7/rootfs/etc/hostname")"
 check "centos: ask for sudo in the config" lx config c7 set provision.sudo yes
-out=$(lx provision c7 2>&1)
+out=$(lx provision c7 2>&1 | no_progress)
 check_eq "centos: sudo refused before anything is changed" \
     "lxmgr: provision c7: provision: preflight: sudo asked for, but the guest has no sudo and yum cannot install it; nothing was changed" \
     "$out"
@@ -101,7 +101,7 @@ if command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null; then
         lx config c7 set mount.yumrepos "$T_ROOT/yum.repos.d:/etc/yum.repos.d:ro"
     check "centos: provision.packages set" lx config c7 set provision.packages lxtest
     check_eq "centos: provision installs it with yum" "c7: provisioned: changed packages" \
-        "$(lx provision c7 2>&1)"
+        "$(lx provision c7 2>&1 | no_progress)"
     check_match "centos: yum did it" "Installed:.*lxtest" "$(tr '\n' ' ' <"$T_ROOT/log/c7/provision.log")"
     check_eq "centos: the package's file is there" "from the host" \
         "$(cat "$T_ROOT/lib/c7/rootfs/usr/share/lxtest/hello")"
@@ -109,17 +109,17 @@ else
     skip_one "centos: provision installs a package with yum" "rpmbuild or createrepo_c missing"
 fi
 check_eq "centos: provision of the stopped container: no change" \
-    "c7: provisioned: no change (everything was in place)" "$(lx provision c7 2>&1)"
+    "c7: provisioned: no change (everything was in place)" "$(lx provision c7 2>&1 | no_progress)"
 check_host_clean c7 "$(uid_base_of c7)"
 
 # ---- Alpine 3.20 minirootfs: busybox adduser; no sudo ----
-out=$(lx create a0 --tarball "$alpine" --user bob --sudo 2>&1 | grep -v ': rootfs: ')
+out=$(lx create a0 --tarball "$alpine" --user bob --sudo 2>&1 | grep -v ': rootfs: ' | no_progress)
 check_eq "alpine: create --sudo refused in one line" \
     "lxmgr: create a0: provision: preflight: sudo asked for, but the guest has no sudo and apk cannot install it; nothing was created" \
     "$out"
 check_eq "alpine: no container left" "" "$(leftovers lib a0)"
 check_eq "alpine: no log left" "" "$(leftovers log a0)"
-out=$(lx create a0 --tarball "$alpine" --packages no-such-package 2>&1 | grep '^lxmgr: .*preflight')
+out=$(lx create a0 --tarball "$alpine" --packages no-such-package 2>&1 | no_progress | grep '^lxmgr: .*preflight')
 check_eq "alpine: a package apk cannot install is refused" \
     "lxmgr: create a0: provision: preflight: apk cannot install: no-such-package; nothing was created" \
     "$out"
@@ -143,7 +143,7 @@ check_eq "alpine: no container left" "" "$(leftovers lib a0)"
 check_eq "alpine: no log left" "" "$(leftovers log a0)"
 check_eq "alpine: no cgroup left" "" "$(host_cgroups_of a0)"
 echo "cloud-config" >"$T_ROOT/user-data"
-out=$(lx create a0 --tarball "$alpine" --cloud-init "$T_ROOT/user-data" 2>&1 | grep -v ': rootfs: ')
+out=$(lx create a0 --tarball "$alpine" --cloud-init "$T_ROOT/user-data" 2>&1 | grep -v ': rootfs: ' | no_progress)
 check_match "alpine: --cloud-init refused, the image has no cloud-init" \
     "^lxmgr: create a0: provision: cloud-init: the image has no cloud-init" "$out"
 check_eq "alpine: no container left" "" "$(leftovers lib a0)"
@@ -155,7 +155,7 @@ refused 1 "^lxmgr: provision ghost: store: no container named 'ghost'" \
 T_NAMES+=(plain)
 check "alpine: a container made without provisioning" lx create plain --tarball "$alpine"
 check_eq "alpine: provision has nothing to do there (and boots nothing)" \
-    "plain: nothing to provision (no [provision] keys are set)" "$(lx provision plain 2>&1)"
+    "plain: nothing to provision (no [provision] keys are set)" "$(lx provision plain 2>&1 | no_progress)"
 check_eq "alpine: it was not started (no console log)" "" "$(ls "$T_ROOT/log/plain/console.log" 2>/dev/null)"
 check "alpine: removed" lx destroy plain
 
@@ -174,20 +174,20 @@ check_match "alpine: /etc/hosts names alp-box" $'127.0.1.1\talp-box' \
 # the test puts a stand-in at /usr/bin/cloud-init, since only its presence is checked).
 printf '#!/bin/sh\n' >"$T_ROOT/lib/a3/rootfs/usr/bin/cloud-init"
 check "alpine: provision.cloud_init set" lx config a3 set provision.cloud_init "$T_ROOT/user-data"
-check_eq "alpine: provision seeds it" "a3: provisioned: changed cloud-init" "$(lx provision a3 2>&1)"
+check_eq "alpine: provision seeds it" "a3: provisioned: changed cloud-init" "$(lx provision a3 2>&1 | no_progress)"
 seed=$T_ROOT/lib/a3/rootfs/var/lib/cloud/seed/nocloud
 check_eq "alpine: user-data is the file" "cloud-config" "$(cat "$seed/user-data")"
 check_eq "alpine: meta-data has the uuid and hostname" \
     "instance-id: $(lx config a3 get container.uuid) local-hostname: alp-box" "$(tr '\n' ' ' <"$seed/meta-data" | sed 's/ $//')"
 check_eq "alpine: seed mode 600" "600" "$(stat -c %a "$seed/user-data")"
 check_eq "alpine: provision again: no change" "a3: provisioned: no change (everything was in place)" \
-    "$(lx provision a3 2>&1)"
+    "$(lx provision a3 2>&1 | no_progress)"
 check_host_clean a3 "$(uid_base_of a3)"
 # A snapshot clone's rootfs exists only as an overlay: stopped, it is seeded through its view
 # (its upper layer), with its own instance-id; running, its seed is read, never written.
 check "alpine: a snapshot clone" lx clone a3 a3s --snapshot
 check_eq "alpine: the stopped snapshot gets a seed of its own" "a3s: provisioned: changed cloud-init" \
-    "$(lx provision a3s 2>&1)"
+    "$(lx provision a3s 2>&1 | no_progress)"
 upper=$T_ROOT/lib/a3s/overlay/upper/var/lib/cloud/seed/nocloud
 check_match "alpine: in its upper layer, with its own uuid" \
     "^instance-id: $(lx config a3s get container.uuid)$" "$(head -1 "$upper/meta-data")"
@@ -196,24 +196,29 @@ check_match "alpine: a3's own seed unchanged" "^instance-id: $(lx config a3 get 
 check_eq "alpine: nothing written into its rootfs directory" "" "$(ls -A "$T_ROOT/lib/a3s/rootfs")"
 check "alpine: start the snapshot" lx start a3s
 check_eq "alpine: provision of the running snapshot: no change" \
-    "a3s: provisioned: no change (everything was in place)" "$(lx provision a3s 2>&1)"
+    "a3s: provisioned: no change (everything was in place)" "$(lx provision a3s 2>&1 | no_progress)"
 printf 'other\n' >"$T_ROOT/user-data2"
 check "alpine: another user-data" lx config a3s set provision.cloud_init "$T_ROOT/user-data2"
 check_eq "alpine: a new seed for the running snapshot is refused in one line" \
     "lxmgr: provision a3s: provision: cloud-init: a3s is a running snapshot clone, whose upper layer cannot be written beside its overlay: stop it and provision again" \
-    "$(lx provision a3s 2>&1)"
+    "$(lx provision a3s 2>&1 | no_progress)"
 check "alpine: stop the snapshot" lx stop a3s
 check "alpine: the snapshot removed" lx destroy a3s
 
 # ---- Alpine 3.13 (has sudo): busybox addgroup into wheel ----
 T_NAMES+=(a13)
 out=$(lx create a13 --tarball "$alpine13" --user bob --ssh-key "$T_ROOT/key.pub" --sudo 2>/dev/null)
-check_eq "alpine 3.13: create provisions" "a13: provisioned: changed user sudo ssh-key" "$out"
+# Its openssh is installed but not enabled: --ssh-key enables and starts it (OpenRC).
+check_eq "alpine 3.13: create provisions, the SSH server too" \
+    "a13: provisioned: changed user sudo ssh-key ssh-server" "$out"
 check_match "alpine 3.13: sudo rights through wheel" "added bob to group wheel with addgroup" \
     "$(cat "$T_ROOT/log/a13/provision.log")"
 check_key_on_disk a13
 check "alpine 3.13: start" lx start a13
 check "alpine 3.13: bob can sudo without a password" wait_inside a13 10 su bob -c 'sudo -n true'
+check_match "alpine 3.13: sshd is in the default runlevel" "sshd" \
+    "$(lx exec a13 -- rc-update show default 2>&1)"
+check "alpine 3.13: and running after the boot" wait_inside a13 10 rc-service sshd status
 check_eq "alpine 3.13: as root" "0" "$(lx exec a13 --user bob -- sudo -n id -u)"
 base=$(uid_base_of a13)
 check "alpine 3.13: stop" lx stop a13

@@ -2,7 +2,8 @@
 # Proves: `create -t debian -r bookworm` builds the rootfs with debootstrap once into the
 # template cache and the container boots to running; a second create copies the cache entry
 # (timed), is provisioned with --user --sudo and boots too; --refresh rebuilds the entry and
-# swaps it in; the cache keeps no machine identity; bad template names, releases and
+# swaps it in, with sources.list holding bookworm, bookworm-updates and bookworm-security
+# (their updates applied) and ca-certificates; the cache keeps no machine identity; bad template names, releases and
 # options are refused in one line, leaving nothing. The cache is kept across runs in /var/cache/lxmgr-test/templates.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
@@ -65,6 +66,15 @@ check "the stamp is new" test "$stamp" != "$(cat "$entry/built")"
 check_eq "no build directory is left in the cache" "" "$(find "$base" -maxdepth 1 -name '.*.build-*')"
 check "t3 starts" lx start t3
 check_eq "t3 (fresh from debootstrap) boots to running" "running" "$(wait_running t3)"
+check_eq "sources.list: the release, -updates and -security, as Debian's installer writes it" \
+    "deb http://deb.debian.org/debian bookworm main
+deb http://deb.debian.org/debian bookworm-updates main
+deb http://security.debian.org/debian-security bookworm-security main" \
+    "$(lx exec t3 -- cat /etc/apt/sources.list)"
+check_eq "ca-certificates is installed" "install ok installed" \
+    "$(lx exec t3 -- dpkg-query -W -f='${Status}' ca-certificates 2>&1)"
+check_match "the build applied the updates" "template: applying the updates and security updates of bookworm" "$out"
+check "no policy-rc.d is left behind" test ! -e "$T_ROOT/lib/t3/rootfs/usr/sbin/policy-rc.d"
 base_t3=$(uid_base_of t3)
 check "t3 stops" lx stop t3
 check_host_clean t3 "$base_t3"
@@ -93,4 +103,5 @@ refused_create "--refresh of a template without a cache" "tarball keeps no cache
 refused_create "-r without -t" "^lxmgr: create: -r, --arch.*go with -t TEMPLATE" b8 -r bookworm --rootfs /
 check_eq "nothing was made in the store" "t1 t2 t3" "$(ls -A "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
 check "no cache directory for the refused release" test ! -e "$LXMGR_TEMPLATE_CACHE/debian/nosuch"
+check_eq "no log file of the refused release" "" "$(ls "$T_ROOT/log/templates" 2>/dev/null | grep nosuch)"
 done_testing

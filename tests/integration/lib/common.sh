@@ -101,6 +101,12 @@ check_match() {
     fi
 }
 
+# Leaves out the progress lines of long work ("lxmgr: VERB NAME: STEP: TEXT (N s)", shown
+# when stderr is no terminal), for exact checks of the rest.
+no_progress() {
+    grep -v '^lxmgr: .* ([0-9]* s)$' || true
+}
+
 lx() {
     "$LXMGR" --root "$T_ROOT" "$@"
 }

@@ -1,0 +1,237 @@
+/* cmd-export.c: lxmgr export NAME FILE|- and lxmgr import FILE|- [NAME]: a container as one
+ * portable archive (export.h), imported with a fresh identity. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "cmd/cmd.h"
+#include "store/config.h"
+#include "image/create.h"
+#include "image/export.h"
+#include "base/log.h"
+#include "base/lxmgr.h"
+#include "store/store.h"
+#include "base/util.h"
+
+#define LOG_STEP "export"
+
+/* FILE is written as FILE.tmp-PID and renamed when complete: an interrupted export leaves no
+ * archive that looks whole. */
+static int export_to_file(const struct lxmgr_ctx *ctx, struct container *c, const char *file)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	if (xasprintf(&tmp, "%s.tmp-%d", file, (int)getpid()) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return lx_fail(ctx, -errno, "create %s", tmp);
+	r = export_write(ctx, c, fd);
+	if (r >= 0 && fsync(fd) < 0)
+		r = lx_fail(ctx, -errno, "write %s", tmp);
+	if (r >= 0 && rename(tmp, file) < 0)
+		r = lx_fail(ctx, -errno, "rename %s", tmp);
+	if (r < 0)
+		(void)unlink(tmp);
+	return r;
+}
+
+int cmd_export(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_container_ struct container *c = NULL;
+	int r;
+
+	if (argc != 3 || argv[1][0] == '-' || (argv[2][0] == '-' && argv[2][1]))
+		return cmd_usage_error(ctx, "expected NAME and FILE (or - for stdout)");
+	if (!strcmp(argv[2], "-") && isatty(STDOUT_FILENO))
+		return cmd_usage_error(ctx, "stdout is a terminal: give a FILE or redirect it");
+	ctx->name = argv[1];
+	if (store_container_open(ctx, argv[1], &c) < 0)
+		return EXIT_FAILED;
+	/* Held until the archive is written: the container cannot start meanwhile. */
+	r = store_lock_running(c);
+	if (r == -EBUSY)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "%s is running: stop it first", c->name),
+		       EXIT_FAILED;
+	if (r < 0)
+		return lx_fail(ctx, r, "lock %s", c->dir), EXIT_FAILED;
+	if (!strcmp(argv[2], "-"))
+		r = export_write(ctx, c, STDOUT_FILENO);
+	else
+		r = export_to_file(ctx, c, argv[2]);
+	return r < 0 ? EXIT_FAILED : 0;
+}
+
+struct import_opts {
+	const char *file, *name, *net;
+	bool keep_identity;
+};
+
+static int parse_import(struct lxmgr_ctx *ctx, int argc, char **argv, struct import_opts *o)
+{
+	static const struct option longopts[] = {
+		{"net", required_argument, NULL, 'n'},
+		{"keep-identity", no_argument, NULL, 'k'},
+		{},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) >= 0)
+		switch (c) {
+		case 'n':
+			o->net = optarg;
+			break;
+		case 'k':
+			o->keep_identity = true;
+			break;
+		case ':':
+			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	if (optind >= argc || argc - optind > 2)
+		return cmd_usage_error(ctx, "expected FILE (or - for stdin) and NAME");
+	o->file = argv[optind];
+	o->name = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (!o->name && !strcmp(o->file, "-"))
+		return cmd_usage_error(ctx, "import from stdin needs a NAME");
+	return 0;
+}
+
+/* NAME defaults to FILE's name up to its first dot: dev1.tar.zst imports as dev1. */
+static int default_name(const char *file, char **ret)
+{
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+
+	*ret = strndup(base, strcspn(base, "."));
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* LIB/.NAME.import.create-XXXXXX, locked: gc removes it if we are killed (as a create's). */
+static int make_stage(const struct lxmgr_ctx *ctx, const char *name, char **ret, int *ret_fd)
+{
+	if (xasprintf(ret, "%s/.%s.import.create-XXXXXX", ctx->paths.lib, name) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (mkdir_p(ctx->paths.lib, 0755) < 0 || !mkdtemp(*ret))
+		return lx_fail(ctx, -errno, "create a directory in %s", ctx->paths.lib);
+	*ret_fd = open(*ret, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*ret_fd < 0 || flock(*ret_fd, LOCK_EX) < 0)
+		return lx_fail(ctx, -errno, "lock %s", *ret);
+	return 0;
+}
+
+static int same_uuid(void *userdata, const char *name, const struct container_config *c)
+{
+	(void)name;
+	return c->uuid && !strcmp(c->uuid, userdata) ? -EEXIST : 0;
+}
+
+/* --keep-identity: the exported machine's uuid, hostname and MAC into *id (a move). Two
+ * containers of one store with one uuid would share a MAC and a machine-id: refused. */
+static int read_identity(const struct lxmgr_ctx *ctx, const char *stage,
+			 struct container_config *id)
+{
+	_cleanup_free_ char *path = NULL;
+	struct config_error e = {0};
+	int r;
+
+	if (xasprintf(&path, "%s/" EXPORT_IDENTITY, stage) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	r = config_parse_file(path, false, id, &e);
+	if (r == -ENOENT)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "the archive holds no identity to keep");
+	if (r < 0)
+		return store_report_config_error(ctx, r, &e);
+	if (!id->uuid)
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "the archive's identity has no uuid");
+	r = store_foreach_config(ctx, same_uuid, id->uuid);
+	if (r == -EEXIST)
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "a container of this store has uuid %s already: --keep-identity "
+			       "is for a move to another store",
+			       id->uuid);
+	return r < 0 ? lx_fail(ctx, r, "list the store") : 0;
+}
+
+static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const char *stage)
+{
+	_cleanup_free_ char *rootfs = NULL, *config = NULL, *label = NULL;
+	struct container_config cfg, id;
+	struct config_error e = {0};
+	struct create_request req;
+	int r;
+
+	r = export_unpack(ctx, strcmp(o->file, "-") ? o->file : "/dev/stdin", stage);
+	if (r < 0)
+		return r;
+	config_init_defaults(&id);
+	if (o->keep_identity) {
+		r = read_identity(ctx, stage, &id);
+		if (r < 0) {
+			config_done(&id);
+			return r;
+		}
+	}
+	if (xasprintf(&rootfs, "%s/" EXPORT_ROOTFS, stage) < 0 ||
+	    xasprintf(&config, "%s/" EXPORT_CONFIG, stage) < 0 ||
+	    xasprintf(&label, "import %s", strcmp(o->file, "-") ? o->file : "(stdin)") < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	config_init_defaults(&cfg);
+	r = config_parse_file(config, false, &cfg, &e);
+	if (r < 0) {
+		config_done(&cfg);
+		config_done(&id);
+		return store_report_config_error(ctx, r, &e);
+	}
+	req = (struct create_request){
+		.name = o->name,
+		.source_dir = rootfs,
+		.adopt_source_dir = true,
+		.base_config = config,
+		.source_label = label,
+		.keep_uuid = o->keep_identity ? id.uuid : NULL,
+		.keep_hostname = o->keep_identity ? id.hostname : NULL,
+		.keep_mac = o->keep_identity ? id.net_mac : NULL,
+		.net = {.mode = o->net ? o->net : net_mode_to_string(cfg.net_mode)},
+	};
+	r = create_container(ctx, &req);
+	config_done(&cfg);
+	config_done(&id);
+	return r;
+}
+
+int cmd_import(struct lxmgr_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_free_ char *name = NULL, *stage = NULL;
+	_cleanup_close_ int stagefd = -EBADF;
+	struct import_opts o = {0};
+	int r;
+
+	r = parse_import(ctx, argc, argv, &o);
+	if (r != 0)
+		return r;
+	if (!o.name) {
+		if (default_name(o.file, &name) < 0)
+			return EXIT_FAILED;
+		o.name = name;
+	}
+	ctx->name = o.name;
+	if (!name_is_valid(o.name))
+		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "invalid container name '%s'", o.name),
+		       EXIT_FAILED;
+	r = make_stage(ctx, o.name, &stage, &stagefd);
+	if (r >= 0)
+		r = import_from(ctx, &o, stage);
+	if (stage)
+		(void)rm_rf_at(AT_FDCWD, stage);
+	return r < 0 ? EXIT_FAILED : 0;
+}
