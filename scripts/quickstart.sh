@@ -12,6 +12,7 @@ make -j"$(nproc)"
 make install
 # A key to log in with, if root has none yet.
 key=$HOME/.ssh/id_ed25519
+# shellcheck disable=SC2174 # $HOME exists: -p makes .ssh alone, the directory -m is meant for
 mkdir -p -m 0700 "$HOME/.ssh"
 [ -f "$key.pub" ] || ssh-keygen -q -t ed25519 -N "" -f "$key"
 if ! lxmgr info demo >/dev/null 2>&1; then

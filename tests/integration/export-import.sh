@@ -10,17 +10,6 @@
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
-refused() {
-    local want=$1 pattern=$2 desc=$3 out rc
-    shift 3
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" = "$want" ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $pattern ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc (want $want), output: $out"
-    fi
-}
 command -v setfacl >/dev/null && command -v setcap >/dev/null || skip_all "needs setfacl (acl) and setcap (libcap2-bin)"
 
 # The second store, another host's stand-in.

@@ -10,17 +10,6 @@
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
-refused() {
-    local want=$1 pattern=$2 desc=$3 out rc
-    shift 3
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" = "$want" ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $pattern ]]; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit $rc (want $want), output: $out"
-    fi
-}
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 state_of() { lx info "$1" --json | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'; }
 marker() { lx exec "$1" -- cat /root/marker 2>&1; }

@@ -103,5 +103,5 @@ refused_create "--refresh of a template without a cache" "tarball keeps no cache
 refused_create "-r without -t" "^lxmgr: create: -r, --arch.*go with -t TEMPLATE" b8 -r bookworm --rootfs /
 check_eq "nothing was made in the store" "t1 t2 t3" "$(ls -A "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
 check "no cache directory for the refused release" test ! -e "$LXMGR_TEMPLATE_CACHE/debian/nosuch"
-check_eq "no log file of the refused release" "" "$(ls "$T_ROOT/log/templates" 2>/dev/null | grep nosuch)"
+check_eq "no log file of the refused release" "" "$(find "$T_ROOT/log/templates" -mindepth 1 -maxdepth 1 -name '*nosuch*' -printf '%f\n' 2>/dev/null)"
 done_testing
