@@ -99,7 +99,7 @@ static const struct verb verbs[] = {
 	 "  that every start applies.\n"},
 	{"umount", cmd_umount, "NAME GUESTDIR",
 	 "detach a share that `lxmgr mount` attached to a running container", NULL},
-	{"list", cmd_list, "[--json]", "list containers with their state", NULL},
+	{"list", cmd_list, "[--json] [--max-age SECONDS]", "list containers with their state", NULL},
 	{"info", cmd_info, "NAME [--json]", "show a container's state and settings", NULL},
 	{"config", cmd_config, "NAME [get KEY | set KEY VALUE | unset KEY]",
 	 "show or change the persistent configuration (every key: lxmgr.conf(5))", NULL},

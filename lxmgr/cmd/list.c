@@ -14,6 +14,8 @@
 #include "guest/provision.h"
 #include "guest/readiness.h"
 #include "net/veth.h"
+#include "run/guest-state.h"
+#include "run/state-query.h"
 #include "network/network.h"
 #include "store/runtime.h"
 #include "store/store.h"
@@ -28,6 +30,7 @@ struct status {
 	char veth[IFNAMSIZ];    /* host end of its veth while running, else "" */
 	char **live_mounts;     /* what `lxmgr mount` attached during this boot (mounts-live.h) */
 	struct readiness ready; /* the guest's systemd state while running */
+	int64_t ready_age_ms;   /* list: how old the monitor's answer is; -1 for info (asked now) */
 	bool disk_known;        /* info only: a walk of every container would slow list down */
 	struct quota_usage disk;
 };
@@ -38,11 +41,14 @@ static void status_done(struct status *st)
 	st->live_mounts = NULL;
 }
 
-static void read_status(const struct lxmgr_ctx *ctx, const struct container *c, struct status *ret)
+/* a: the monitor's answer (list), or NULL to ask systemd inside now (info's exact figures). */
+static void read_status(const struct lxmgr_ctx *ctx, const struct container *c,
+			const struct state_answer *a, struct status *ret)
 {
 	struct runtime_state rs = {0};
 
-	*ret = (struct status){.state = RUN_STATE_STOPPED, .memory = UINT64_MAX};
+	*ret = (struct status){
+		.state = RUN_STATE_STOPPED, .memory = UINT64_MAX, .ready_age_ms = -1};
 	if (!store_is_running(c) || runtime_state_read(c->rundir, &rs) < 0)
 		return;
 	ret->state = rs.state;
@@ -54,8 +60,12 @@ static void read_status(const struct lxmgr_ctx *ctx, const struct container *c, 
 	if (rs.net_veth)
 		(void)snprintf(ret->veth, sizeof(ret->veth), "%s", rs.net_veth);
 	(void)mounts_live_list(c->rundir, rs.init_start, &ret->live_mounts);
-	if (rs.state == RUN_STATE_RUNNING)
+	if (a && a->run_state >= 0) {
+		ret->ready = a->r;
+		ret->ready_age_ms = (int64_t)a->age_ms;
+	} else if (!a && rs.state == RUN_STATE_RUNNING) {
 		readiness_query(ctx, c, &rs, &ret->ready);
+	}
 	runtime_state_done(&rs);
 }
 
@@ -194,6 +204,8 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	} else {
 		fprintf(f, "null, \"failed_units\": null");
 	}
+	if (st->ready_age_ms >= 0)
+		fprintf(f, ", \"system_state_age_ms\": %lld", (long long)st->ready_age_ms);
 	fprintf(f, ", \"live_mounts\": [");
 	for (char **m = st->live_mounts; m && *m; m++) {
 		fprintf(f, "%s", m == st->live_mounts ? "" : ", ");
@@ -242,14 +254,26 @@ static void format_uptime(const struct status *st, char *buf, size_t size)
 			       (unsigned long long)(st->uptime / 60) % 60);
 }
 
-static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int want_names)
+/* max_age: list's --max-age SECONDS, NULL for info. */
+static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int want_names,
+			   uint32_t *max_age)
 {
 	int names = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			ctx->output = OUTPUT_JSON;
-		else if (argv[i][0] == '-')
+		else if (max_age && !strcmp(argv[i], "--max-age") && i + 1 < argc) {
+			char *end = NULL;
+			unsigned long v = strtoul(argv[++i], &end, 10);
+
+			if (!*argv[i] || *end || argv[i][0] == '-' || v > 86400)
+				return cmd_usage_error(ctx,
+						       "--max-age: expected seconds (0-86400), "
+						       "not '%s'",
+						       argv[i]);
+			*max_age = (uint32_t)v;
+		} else if (argv[i][0] == '-')
 			return cmd_usage_error(ctx, "unknown option '%s'", argv[i]);
 		else if (++names > want_names)
 			return cmd_usage_error(ctx, "unexpected argument '%s'", argv[i]);
@@ -261,13 +285,37 @@ static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int wan
 	return 0;
 }
 
+/* Every monitor at once, before any container is read: list does not wait on them in turn.
+ * *ret is NULL when nothing could be asked; then each guest shows no system state. */
+static void ask_monitors(const struct lxmgr_ctx *ctx, char **names, uint32_t max_age,
+			 struct state_answer **ret)
+{
+	_cleanup_strv_ char **rundirs = NULL;
+	size_t n = 0;
+
+	STRV_FOREACH(s, names)
+		n++;
+	*ret = calloc(n ? n : 1, sizeof(**ret));
+	rundirs = calloc(n + 1, sizeof(char *));
+	if (!*ret || !rundirs)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (xasprintf(&rundirs[i], "%s/%s", ctx->paths.run, names[i]) < 0)
+			return;
+	/* A monitor that refreshes asks systemd inside, which answers in well under 5 s. */
+	(void)state_query_all(rundirs, n, max_age, 6000, *ret);
+}
+
 int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **names = NULL;
+	_cleanup_free_ struct state_answer *answers = NULL;
+	uint32_t max_age = GUEST_STATE_MAX_AGE_DEFAULT;
+	size_t i = 0;
 	bool first = true;
 	int r;
 
-	r = parse_json_flag(ctx, argc, argv, 0);
+	r = parse_json_flag(ctx, argc, argv, 0, &max_age);
 	if (r != 0)
 		return r;
 	r = store_list_names(ctx, &names);
@@ -275,20 +323,24 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 		(void)lx_fail(ctx, r, "read %s", ctx->paths.lib);
 		return EXIT_FAILED;
 	}
+	ask_monitors(ctx, names, max_age, &answers);
 	if (ctx->output == OUTPUT_JSON)
 		printf("[");
 	else
-		printf("%-20s %-10s %-8s %-19s %-9s %-9s %-9s %s\n", "NAME", "STATE", "PID", "UIDS",
-		       "UPTIME", "MEMORY", "AUTOSTART", "SYSTEM");
+		printf("%-20s %-10s %-8s %-19s %-9s %-9s %-9s SYSTEM (<= %us old)\n", "NAME",
+		       "STATE", "PID", "UIDS", "UPTIME", "MEMORY", "AUTOSTART", max_age);
 	STRV_FOREACH(name, names) {
+		const struct state_answer none = {.run_state = -1};
+		const struct state_answer *a = answers ? &answers[i] : &none;
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_(status_done) struct status st = {0};
 		char ids[32], up[32], mem[32], pid[16], sys[48];
 
+		i++;
 		/* A broken config is reported and the listing goes on. */
 		if (store_container_open(ctx, *name, &c) < 0)
 			continue;
-		read_status(ctx, c, &st);
+		read_status(ctx, c, a, &st);
 		if (ctx->output == OUTPUT_JSON) {
 			printf("%s", first ? "" : ", ");
 			print_json(stdout, ctx, c, &st);
@@ -357,12 +409,12 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	char up[32], mem[32], sig[16];
 	int r;
 
-	r = parse_json_flag(ctx, argc, argv, 1);
+	r = parse_json_flag(ctx, argc, argv, 1, /* max_age= */ NULL);
 	if (r != 0)
 		return r;
 	if (store_container_open(ctx, ctx->name, &c) < 0)
 		return EXIT_FAILED;
-	read_status(ctx, c, &st);
+	read_status(ctx, c, /* a= */ NULL, &st);
 	st.disk_known = quota_usage(c, &st.disk) >= 0;
 	if (ctx->output == OUTPUT_JSON) {
 		print_json(stdout, ctx, c, &st);

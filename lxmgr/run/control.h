@@ -16,6 +16,9 @@ enum ctrl_cmd {
 	 * arg 1 when this client types (the first attached one does). After a reply with status
 	 * 0 the connection carries frames (below) both ways until either end closes it. */
 	CTRL_CONSOLE,
+	/* arg = the oldest answer (seconds) the client accepts. Reply: arg = run_state, text =
+	 * the guest's systemd state as guest-state.h writes it, from the monitor's cache. */
+	CTRL_STATE,
 	_CTRL_CMD_MAX,
 };
 const char *ctrl_cmd_to_string(enum ctrl_cmd c);

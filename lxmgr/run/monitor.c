@@ -25,6 +25,7 @@
 #include "run/boundary.h"
 #include "run/console.h"
 #include "run/control.h"
+#include "run/guest-state.h"
 #include "run/hooks.h"
 #include "run/machined.h"
 #include "run/monitor.h"
@@ -58,6 +59,8 @@ struct monitor {
 	bool stopping, done;
 	bool by_unit; /* run by lxmgr@NAME.service: delegated cgroup, machined, sd_notify */
 	bool ready_sent;
+	struct guest_state gs;  /* the guest's systemd state for list (CTRL_STATE) */
+	uint32_t state_waiting; /* client slots waiting for gs to be refreshed */
 	uint64_t stop_deadline; /* CLOCK_MONOTONIC ns after which everything is killed */
 	int exit_status;
 };
@@ -220,6 +223,7 @@ static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req
 		reply(fd, req, send_init_signal(m, SIGINT), NULL);
 		return false;
 	case CTRL_CONSOLE: /* on_client hands these to the console */
+	case CTRL_STATE:   /* and these to on_state */
 	case _CTRL_CMD_MAX:
 		break;
 	}
@@ -229,6 +233,7 @@ static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req
 
 static void drop_client(struct monitor *m, int slot)
 {
+	m->state_waiting &= ~(1U << slot);
 	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->clients[slot], NULL);
 	(void)close(m->clients[slot]);
 	m->clients[slot] = -EBADF;
@@ -254,6 +259,35 @@ static void attach_console(struct monitor *m, int slot, const struct ctrl_msg *r
 	lx_debug(m->ctx, "console: client attached (%d now)", console_n_clients(&m->console));
 }
 
+static void state_reply(struct monitor *m, int slot)
+{
+	struct ctrl_msg rep = {.cmd = CTRL_STATE, .arg = (int32_t)m->rs.state};
+
+	guest_state_format(&m->gs, rep.text, sizeof(rep.text));
+	(void)control_send(m->clients[slot], &rep);
+	drop_client(m, slot);
+}
+
+/* From the cache when it is young enough, else after a refresh: list asks every monitor at
+ * once, so these refreshes run side by side. A refresh that fails answers with the cache. */
+static void on_state(struct monitor *m, int slot, const struct ctrl_msg *req)
+{
+	uint32_t max_age = req->arg >= 0 ? (uint32_t)req->arg : GUEST_STATE_MAX_AGE_DEFAULT;
+
+	if (m->rs.state != RUN_STATE_RUNNING || m->c->cfg.init_kind != INIT_KIND_SYSTEMD ||
+	    guest_state_fresh(&m->gs, max_age) ||
+	    guest_state_refresh(&m->gs, m->ctx, m->c, &m->rs) < 0)
+		return state_reply(m, slot);
+	m->state_waiting |= 1U << slot;
+}
+
+static void state_refreshed(struct monitor *m)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (m->state_waiting & (1U << i))
+			state_reply(m, i);
+}
+
 static void on_client(struct monitor *m, int slot)
 {
 	struct ctrl_msg req;
@@ -266,6 +300,8 @@ static void on_client(struct monitor *m, int slot)
 	lx_debug(m->ctx, "control: %s", ctrl_cmd_to_string(req.cmd));
 	if (req.cmd == CTRL_CONSOLE)
 		return attach_console(m, slot, &req);
+	if (req.cmd == CTRL_STATE)
+		return on_state(m, slot, &req);
 	if (!handle_request(m, m->clients[slot], &req))
 		drop_client(m, slot);
 }
@@ -317,16 +353,18 @@ static void announce_running(struct monitor *m)
 	};
 	int fd = m->env.guest_notify_fd, r = 0;
 
+	guest_state_reset(&m->gs, /* booting= */ fd >= 0);
 	if (fd >= 0)
 		r = ep_add(m, fd, EV_NOTIFY);
 	if (r < 0) {
 		lx_warn(m->ctx, r, "watch the guest's notify socket, ignoring");
 		drop_guest_notify(m);
+		guest_state_reset(&m->gs, /* booting= */ false);
 	}
 	/* At boot this may wait for dbus and machined to come up. */
 	if (m->by_unit)
 		(void)machined_register(m->ctx, &info);
-	if (m->env.guest_notify_fd >= 0 && !m->ready_sent) {
+	if (m->env.guest_notify_fd >= 0 && m->c->cfg.notify_ready && !m->ready_sent) {
 		notify_send("STATUS=booting: waiting for the guest's systemd (init is pid %d)",
 			    (int)m->rs.init_pid);
 		return;
@@ -344,6 +382,8 @@ static void on_guest_notify(struct monitor *m)
 	while ((r = notify_guest_recv(m->env.guest_notify_fd, m->rs.init_pid, &msg)) >= 0) {
 		if (r == 0)
 			continue;
+		if (guest_state_on_notify(&m->gs, &msg))
+			(void)guest_state_refresh(&m->gs, m->ctx, m->c, &m->rs);
 		if (msg.ready && !m->ready_sent) {
 			m->ready_sent = true;
 			lx_info(m->ctx, "the guest's systemd reports ready");
@@ -422,6 +462,8 @@ static void on_signal(struct monitor *m)
 				break;
 			if (pid == m->rs.init_pid)
 				on_init_exit(m, status);
+			else if (guest_state_reaped(&m->gs, pid))
+				state_refreshed(m);
 		}
 	}
 }
@@ -493,6 +535,7 @@ static void monitor_free(struct monitor *m)
 		(void)close(m->init_pidfd);
 	if (m->env.guest_notify_fd >= 0)
 		(void)close(m->env.guest_notify_fd);
+	guest_state_done(&m->gs);
 	if (m->listenfd >= 0)
 		(void)close(m->listenfd);
 	if (m->timerfd >= 0)
@@ -625,6 +668,7 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m->clients[i] = -EBADF;
 	m->env.guest_notify_fd = -EBADF;
+	guest_state_init(&m->gs);
 	console_init(&m->console);
 	/* Run by lxmgr@NAME.service: log to the journal, or with <N> level prefixes. */
 	m->by_unit = foreground && notify_run_by_unit();
