@@ -10,7 +10,7 @@ run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion
     skopeo umoci
     iptables iputils-ping
-    lintian git ansible-core openssh-client yamllint pycodestyle)
+    lintian git python3 ansible-core openssh-client yamllint pycodestyle)
 
 missing=()
 for p in "${build[@]}" "${run[@]}" "${test[@]}"; do
