@@ -473,7 +473,7 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	(void)sigaddset(&mask, SIGTERM);
 	(void)sigaddset(&mask, SIGHUP);
 	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (setns(p.pidfd, CLONE_NEWPID) < 0)
 		return lx_fail(ctx, -errno, "enter the container's pid namespace");
 	args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
