@@ -44,6 +44,7 @@ enum ev_tag {
 	EV_CONSOLE,
 	EV_TIMER,
 	EV_NOTIFY,
+	EV_TRIM,
 	EV_CLIENT_BASE = 16,
 	EV_CONSOLE_CLIENT_BASE = EV_CLIENT_BASE + MAX_CLIENTS,
 };
@@ -55,6 +56,7 @@ struct monitor {
 	struct runtime_state rs;
 	struct console console;
 	int epfd, sigfd, listenfd, timerfd, init_pidfd;
+	int trimfd; /* fires once, a while after the guest's state was handled (trim_later) */
 	int clients[MAX_CLIENTS];
 	bool stopping, done;
 	bool by_unit; /* run by lxmgr@NAME.service: delegated cgroup, machined, sd_notify */
@@ -88,7 +90,8 @@ static int setup_fds(struct monitor *m)
 	m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	m->epfd = epoll_create1(EPOLL_CLOEXEC);
 	m->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (m->sigfd < 0 || m->epfd < 0 || m->timerfd < 0)
+	m->trimfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (m->sigfd < 0 || m->epfd < 0 || m->timerfd < 0 || m->trimfd < 0)
 		return lx_fail(m->ctx, -errno, "create the event descriptors");
 	m->listenfd = control_listen(m->c->rundir);
 	if (m->listenfd < 0)
@@ -99,6 +102,8 @@ static int setup_fds(struct monitor *m)
 		r = ep_add(m, m->listenfd, EV_LISTEN);
 	if (r >= 0)
 		r = ep_add(m, m->timerfd, EV_TIMER);
+	if (r >= 0)
+		r = ep_add(m, m->trimfd, EV_TRIM);
 	if (r >= 0)
 		r = ep_add(m, m->console.master, EV_CONSOLE);
 	return r < 0 ? lx_fail(m->ctx, r, "epoll") : 0;
@@ -259,6 +264,24 @@ static void attach_console(struct monitor *m, int slot, const struct ctrl_msg *r
 	lx_debug(m->ctx, "console: client attached (%d now)", console_n_clients(&m->console));
 }
 
+/* Handling the guest's notify datagrams and list's requests faults in code (printf's,
+ * fork's) that the trim after start gave back: an idle monitor gives it back again, once,
+ * 2 s after the last of them, so that a burst of lists costs one trim, not one each. */
+static void trim_later(struct monitor *m)
+{
+	const struct itimerspec its = {.it_value.tv_sec = 2};
+
+	(void)timerfd_settime(m->trimfd, 0, &its, NULL);
+}
+
+static void on_trim(struct monitor *m)
+{
+	uint64_t ticks;
+
+	if (read(m->trimfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+		(void)trim_monitor_memory();
+}
+
 static void state_reply(struct monitor *m, int slot)
 {
 	struct ctrl_msg rep = {.cmd = CTRL_STATE, .arg = (int32_t)m->rs.state};
@@ -266,6 +289,7 @@ static void state_reply(struct monitor *m, int slot)
 	guest_state_format(&m->gs, rep.text, sizeof(rep.text));
 	(void)control_send(m->clients[slot], &rep);
 	drop_client(m, slot);
+	trim_later(m);
 }
 
 /* From the cache when it is young enough, else after a refresh: list asks every monitor at
@@ -281,8 +305,14 @@ static void on_state(struct monitor *m, int slot, const struct ctrl_msg *req)
 	m->state_waiting |= 1U << slot;
 }
 
+/* The refresh at READY=1 has nobody waiting: that one boot's worth of faults goes at once,
+ * so that an idle guest's monitor is back to its size as soon as the guest is up. */
 static void state_refreshed(struct monitor *m)
 {
+	if (!m->state_waiting) {
+		(void)trim_monitor_memory();
+		return;
+	}
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (m->state_waiting & (1U << i))
 			state_reply(m, i);
@@ -395,6 +425,7 @@ static void on_guest_notify(struct monitor *m)
 	}
 	if (r != -EAGAIN)
 		drop_guest_notify(m);
+	trim_later(m);
 }
 
 static int restart_in_place(struct monitor *m)
@@ -503,6 +534,8 @@ static void event_loop(struct monitor *m)
 				(void)console_drain(&m->console);
 			else if (tag == EV_TIMER)
 				on_timer(m);
+			else if (tag == EV_TRIM)
+				on_trim(m);
 			else if (tag == EV_NOTIFY && m->env.guest_notify_fd >= 0)
 				on_guest_notify(m);
 			else if (tag >= EV_CONSOLE_CLIENT_BASE)
@@ -540,6 +573,8 @@ static void monitor_free(struct monitor *m)
 		(void)close(m->listenfd);
 	if (m->timerfd >= 0)
 		(void)close(m->timerfd);
+	if (m->trimfd >= 0)
+		(void)close(m->trimfd);
 	if (m->sigfd >= 0)
 		(void)close(m->sigfd);
 	if (m->epfd >= 0)
@@ -664,6 +699,7 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 			      .sigfd = -EBADF,
 			      .listenfd = -EBADF,
 			      .timerfd = -EBADF,
+			      .trimfd = -EBADF,
 			      .init_pidfd = -EBADF};
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m->clients[i] = -EBADF;
