@@ -120,7 +120,9 @@ bool guest_state_on_notify(struct guest_state *gs, const struct notify_msg *msg)
 		return false;
 	}
 	if (msg->ready && gs->booting) {
+		/* "starting" is no longer true: a request waits for the refresh this starts. */
 		gs->booting = false;
+		gs->known_ns = 0;
 		return true;
 	}
 	return false;
