@@ -201,10 +201,17 @@ lxmgr_prepare() {
     add lxmgr prep "$(secs $(($(now_us) - t0)))"
 }
 
+# Each line of stdin with the time it arrived (now_us) in front.
+stamp_lines() { while IFS= read -r l; do echo "$(now_us) $l"; done; }
+
 lxmgr_run() {
-    local t0 out init mon cg json medians
+    local t0 out init mon cg json medians exec_us
     t0=$(now_us)
-    out=$(lx start "$name" 2>&1) || { failed lxmgr "start: $(last_line "$out")"; return; }
+    # -v: the monitor says "started, init is pid N" as soon as the child is about to exec
+    # init (SYNC_EXEC), before start returns: lxmgr's own share of the start.
+    out=$("$lxmgr_bin" --root "$lxroot" -v start "$name" 2>&1 | stamp_lines) \
+        || { failed lxmgr "start: $(last_line "$out")"; return; }
+    exec_us=$(awk '/started, init is pid/ { print $1; exit }' <<<"$out")
     mon=$(state_get monitor_pid)
     init=$(state_get init_pid)
     [ -n "$mon" ] && remember_pid "$mon"
@@ -216,6 +223,10 @@ lxmgr_run() {
         return
     fi
     add lxmgr boot "$(secs "$settled_us")"
+    if [ -n "$exec_us" ]; then
+        add lxmgr to_exec "$(awk -v us=$((exec_us - t0)) 'BEGIN { printf "%.1f", us / 1000 }')"
+        add lxmgr exec_to_ready "$(secs $((settled_us - (exec_us - t0))))"
+    fi
     states[lxmgr]+="$settled "
     [ -n "$mon" ] && add lxmgr rss "$(vmrss_mib "$mon")"
     cg=$(state_get cgroup_memory)
@@ -227,6 +238,8 @@ lxmgr_run() {
     if medians=$(time_execs "$lxmgr_bin --root $lxroot -q exec $name -- true" "nsenter -a -t $init true" 2>"$tmp/err"); then
         add lxmgr exec "$(sed -n 1p <<<"$medians")"
         add lxmgr nsenter "$(sed -n 2p <<<"$medians")"
+        add lxmgr exec_ratio "$(awk -v a="$(sed -n 1p <<<"$medians")" -v b="$(sed -n 2p <<<"$medians")" \
+            'BEGIN { printf "%.2f", a / b }')"
     else
         failed lxmgr "exec: $(last_line "$(cat "$tmp/err")")"
     fi
@@ -398,7 +411,7 @@ cell() {
                 awk '{ s = s (s ? "/" : "") $2 } END { print s }')
             printf '%.2f (%s)\n' "$v" "$st"
             ;;
-        stop | prep) printf '%.2f\n' "$v" ;;
+        stop | prep | exec_ratio | exec_to_ready) printf '%.2f\n' "$v" ;;
         *) printf '%.1f\n' "$v" ;;
     esac
 }
@@ -417,6 +430,9 @@ printf '\n'
 row "boot to running (s)" boot
 row "exec -- true (ms)" exec
 row "nsenter -a true (ms)" nsenter
+row "exec / nsenter -a (ratio)" exec_ratio
+row "start to init's exec (ms)" to_exec
+row "init's exec to running (s)" exec_to_ready
 row "stop (s)" stop
 row "monitor RSS (MiB)" rss
 row "container memory (MiB)" mem
@@ -444,5 +460,8 @@ echo "  nspawn: systemd-nspawn -D COPY -b --keep-unit --register=no --private-us
 echo "          --private-users-ownership=auto --private-network -M NAME --console=passive &"
 echo "          nsenter -a -t LEADER systemctl is-system-running --wait; nsenter -a -t LEADER true;"
 echo "          kill -TERM NSPAWN_PID, timed until it exits"
+echo "  lxmgr's share: start -v, the time its monitor prints 'started, init is pid' (the child"
+echo "          is about to exec init); the rest, to is-system-running settling, is the guest's."
+echo "          exec / nsenter -a: the ratio of the two medians of each run, median over runs"
 echo "  exec timings: hyperfine -N --warmup 3 --runs $execs (median); memory: v1 memory cgroup"
 echo "          memory.usage_in_bytes (anon: memory.stat total_rss) right after boot settles"

@@ -198,8 +198,31 @@ measure_up() {
 
 # ---------------------------------------------------------------- lxmgr
 
+# median_ms CMD...: the median wall time of 5 runs of CMD, in ms.
+median_ms() {
+    local k t0 list=''
+    for k in 1 2 3 4 5; do
+        t0=$(now_us)
+        "$@" >/dev/null 2>&1 || true
+        list+="$(($(now_us) - t0)) "
+    done
+    awk -v us="$(median "$list")" 'BEGIN { printf "%.1f", us / 1000 }'
+}
+
+# list and list --json with what runs now: "TABLE_MS JSON_MS".
+list_times() {
+    echo "$(median_ms lx list) $(median_ms lx list --json)"
+}
+
+# The host limit doctor names first (the density check of lxmgr doctor), without its verdict.
+doctor_limit() {
+    "$lxmgr_bin" --root "$lxroot" doctor 2>/dev/null | sed -n 's/^[a-zA-Z]* *host limits: //p'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+
 lxmgr_run() {
-    local i name t0 b0 t_start=() t_boot=() states='' list='' st failed=0 how out
+    local i name t0 b0 t_start=() t_boot=() states='' list='' st failed=0 how out l1='' ln s1
     how="clone --snapshot of one guest"
     lx create "$tag-base" --rootfs "$rootfs" --net none 2>/dev/null
     log "lxmgr: making $n guests ($how)"
@@ -215,7 +238,14 @@ lxmgr_run() {
     for ((i = 1; i <= n; i++)); do
         name=$tag-$i
         t0=$(now_us)
-        out=$(lx start "$name" 2>&1) || { log "lxmgr: start $name: $(last_line "$out")"; failed=$((failed + 1)); continue; }
+        # A host limit fails every start after it: the count stops at the first failure,
+        # with the limit doctor names now.
+        out=$(lx start "$name" 2>&1) || {
+            log "lxmgr: start $name: $(last_line "$out")"
+            R[lxmgr limit]="guest $i of $n did not start: $(last_line "$out"); doctor: $(doctor_limit)"
+            failed=$((failed + 1))
+            break
+        }
         t_start+=("$(secs $(($(now_us) - t0)))")
         if wait_settled "$t0" "$lxmgr_bin" --root "$lxroot" -q exec "$name" -- systemctl is-system-running --wait; then
             t_boot+=("$(secs "$settled_us")")
@@ -223,7 +253,13 @@ lxmgr_run() {
             t_boot+=("-")
         fi
         states+="$settled "
+        [ "$i" = 1 ] && l1=$(list_times)
     done
+    ln=$(list_times)
+    if [ -n "$l1" ]; then
+        R[lxmgr list]="$(cut -d' ' -f1 <<<"$l1") / $(cut -d' ' -f1 <<<"$ln") ($(ratio "$(cut -d' ' -f1 <<<"$ln")" "$(cut -d' ' -f1 <<<"$l1")"))"
+        R[lxmgr list_json]="$(cut -d' ' -f2 <<<"$l1") / $(cut -d' ' -f2 <<<"$ln") ($(ratio "$(cut -d' ' -f2 <<<"$ln")" "$(cut -d' ' -f2 <<<"$l1")"))"
+    fi
     R[lxmgr up]=$(tr ' ' '\n' <<<"$states" | grep -cE '^(running|degraded)$' || true)
     R[lxmgr states]=$(tr ' ' '\n' <<<"$states" | grep -v '^$' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')
     R[lxmgr start]=$(ends "${t_start[@]}")
@@ -239,11 +275,16 @@ lxmgr_run() {
         list+="$tag-$i $(sed -n 's/^cgroup=//p' "$f") $(sed -n 's/^cgroup_memory=//p' "$f") $(sed -n 's/^monitor_pid=//p' "$f")"$'\n'
     done
     measure_up lxmgr "$list"
-    log "lxmgr: stop --all"
+    log "lxmgr: stop of one guest, then stop --all of the others"
+    t0=$(now_us)
+    out=$(lx stop "$tag-1" 2>&1) || log "lxmgr: stop $tag-1: $(last_line "$out")"
+    s1=$(secs $(($(now_us) - t0)))
+    R[lxmgr stop1]=$s1
     t0=$(now_us)
     b0=$(busy_s)
     out=$(lx stop --all 2>&1) || log "lxmgr: stop --all: $(last_line "$out")"
-    R[lxmgr stop]="$(secs $(($(now_us) - t0))) (stop --all)"
+    t0=$(secs $(($(now_us) - t0)))
+    R[lxmgr stop]="$t0 (stop --all, $(ratio "$t0" "$s1") one stop)"
     R[lxmgr stop_cpu]=$(awk -v a="$b0" -v b="$(busy_s)" -v n="$(nproc)" 'BEGIN { printf "%.1f of %d cores", b - a, n }')
     R[lxmgr after]="$(lx list | awk 'NR > 1 && $2 != "stopped"' | wc -l) not stopped, $(find /sys/fs/cgroup/*/lxmgr.slice -maxdepth 1 -name "lxmgr-*-$tag-*" 2>/dev/null | wc -l) cgroups left"
 }
@@ -285,7 +326,13 @@ lxc_run() {
             break
         fi
         states+="$settled "
+        [ "$i" = 1 ] && l1=$(list_times)
     done
+    ln=$(list_times)
+    if [ -n "$l1" ]; then
+        R[lxmgr list]="$(cut -d' ' -f1 <<<"$l1") / $(cut -d' ' -f1 <<<"$ln") ($(ratio "$(cut -d' ' -f1 <<<"$ln")" "$(cut -d' ' -f1 <<<"$l1")"))"
+        R[lxmgr list_json]="$(cut -d' ' -f2 <<<"$l1") / $(cut -d' ' -f2 <<<"$ln") ($(ratio "$(cut -d' ' -f2 <<<"$ln")" "$(cut -d' ' -f2 <<<"$l1")"))"
+    fi
     R[lxc up]=${#up[@]}
     R[lxc states]=$(tr ' ' '\n' <<<"$states" | grep -v '^$' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')
     R[lxc start]=$(ends "${t_start[@]}")
@@ -315,6 +362,7 @@ lxc_run() {
 
 cd /
 log "rootfs $rootfs; $n lxmgr guests, up to $lxc_n LXC guests; idle CPU over ${idle} s"
+log "host limit for many guests (lxmgr doctor): $(doctor_limit)"
 log "host: inotify max_user_instances $(cat /proc/sys/fs/inotify/max_user_instances), keys maxkeys $(cat /proc/sys/kernel/keys/maxkeys)"
 lxmgr_run
 # The lxmgr guests are gone before LXC starts: each tool is measured on an empty host.
@@ -348,9 +396,13 @@ row "inotify instances, all guests" inotify
 row "keys, all guests" keys
 row "threads, all guests" pids
 row "mounts, all guests" mounts
+row "list, 1 / all running (ms)" list
+row "list --json, 1 / all running (ms)" list_json
+row "stop one guest (s)" stop1
 row "stop all (s)" stop
 row "  host CPU busy meanwhile (s)" stop_cpu
 row "after stop" after
+row "limit met" limit
 echo
 echo "Versions: $("$lxmgr_bin" --version 2>&1); lxc-start $(lxc-start --version 2>/dev/null || echo missing); kernel $(uname -r)"
 echo "Command: bench/density-bench.sh -n $n -l $lxc_n -i $idle"

@@ -17,6 +17,7 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/session.h"
 #include "cmd/cmd.h"
+#include "cmd/doctor-limits.h"
 #include "cmd/parse.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
@@ -362,6 +363,25 @@ static void check_rootless(struct doctor *d)
 	       access("/dev/net/tun", R_OK | W_OK) == 0 ? "is open to" : "is not open to");
 }
 
+/* The tightest host limit for many guests: the first that density meets (DESIGN §12). */
+static void check_limits(struct doctor *d)
+{
+	struct host_limit l[8];
+	int n = doctor_limits_read(l, 8), low = -1;
+
+	for (int i = 0; i < n; i++)
+		if (low < 0 || doctor_limit_room(&l[i]) < doctor_limit_room(&l[low]))
+			low = i;
+	if (low < 0)
+		return;
+	report(d, doctor_limit_room(&l[low]) < 100 ? VERDICT_WARN : VERDICT_OK,
+	       "host limits: room for about %llu more idle guests; the first limit met is %s "
+	       "(%llu, %llu in use, about %llu per guest): %s lifts it",
+	       (unsigned long long)doctor_limit_room(&l[low]), l[low].setting,
+	       (unsigned long long)l[low].limit, (unsigned long long)l[low].used,
+	       (unsigned long long)l[low].per_guest, l[low].lift);
+}
+
 static void doctor_host(struct doctor *d)
 {
 	check_kernel(d);
@@ -375,6 +395,7 @@ static void doctor_host(struct doctor *d)
 	check_subid(d, "/etc/subuid");
 	check_subid(d, "/etc/subgid");
 	check_cgroups(d);
+	check_limits(d);
 	check_firewall(d);
 	check_tool(d, "dnsmasq", "bridged containers get no DHCP and no NAME.lxmgr names");
 	check_nss(d);

@@ -21,6 +21,8 @@
 #include "image/snapshot.h"
 #include "net/nat.h"
 #include "net/veth.h"
+#include "run/guest-state.h"
+#include "run/state-query.h"
 #include "network/network.h"
 #include "run/event.h"
 #include "store/runtime.h"
@@ -37,6 +39,7 @@ struct status {
 	char veth[IFNAMSIZ];    /* host end of its veth while running, else "" */
 	char **live_mounts;     /* what `lxmgr mount` attached during this boot (mounts-live.h) */
 	struct readiness ready; /* the guest's systemd state while running */
+	int64_t ready_age_ms;   /* list: how old the monitor's answer is; -1 for info (asked now) */
 	bool disk_known;        /* info only: a walk of every container would slow list down */
 	struct quota_usage disk;
 };
@@ -47,11 +50,14 @@ static void status_done(struct status *st)
 	st->live_mounts = NULL;
 }
 
-static void read_status(const struct lxmgr_ctx *ctx, const struct container *c, struct status *ret)
+/* a: the monitor's answer (list), or NULL to ask systemd inside now (info's exact figures). */
+static void read_status(const struct lxmgr_ctx *ctx, const struct container *c,
+			const struct state_answer *a, struct status *ret)
 {
 	struct runtime_state rs = {0};
 
-	*ret = (struct status){.state = RUN_STATE_STOPPED, .memory = UINT64_MAX};
+	*ret = (struct status){
+		.state = RUN_STATE_STOPPED, .memory = UINT64_MAX, .ready_age_ms = -1};
 	if (!store_is_running(c) || runtime_state_read(c->rundir, &rs) < 0)
 		return;
 	ret->state = rs.state;
@@ -64,8 +70,12 @@ static void read_status(const struct lxmgr_ctx *ctx, const struct container *c, 
 	if (rs.net_veth)
 		(void)snprintf(ret->veth, sizeof(ret->veth), "%s", rs.net_veth);
 	(void)mounts_live_list(c->rundir, rs.init_start, &ret->live_mounts);
-	if (rs.state == RUN_STATE_RUNNING)
+	if (a && a->run_state >= 0) {
+		ret->ready = a->r;
+		ret->ready_age_ms = (int64_t)a->age_ms;
+	} else if (!a && rs.state == RUN_STATE_RUNNING) {
 		readiness_query(ctx, c, &rs, &ret->ready);
+	}
 	runtime_state_done(&rs);
 }
 
@@ -236,6 +246,8 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	} else {
 		fprintf(f, "null, \"failed_units\": null");
 	}
+	if (st->ready_age_ms >= 0)
+		fprintf(f, ", \"system_state_age_ms\": %lld", (long long)st->ready_age_ms);
 	fprintf(f, ", \"live_mounts\": [");
 	for (char **m = st->live_mounts; m && *m; m++) {
 		fprintf(f, "%s", m == st->live_mounts ? "" : ", ");
@@ -286,19 +298,37 @@ static void format_uptime(const struct status *st, char *buf, size_t size)
 			       (unsigned long long)(st->uptime / 60) % 60);
 }
 
-static int on_json(struct lxmgr_ctx *ctx, int opt _unused_, const char *arg _unused_,
-		   void *userdata _unused_)
+/* --json, and list's --max-age SECONDS (userdata: where it goes). */
+static int on_list_option(struct lxmgr_ctx *ctx, int opt, const char *arg, void *userdata)
 {
-	ctx->output = OUTPUT_JSON;
+	uint32_t *max_age = userdata;
+	char *end = NULL;
+	unsigned long v;
+
+	if (opt == 'j') {
+		ctx->output = OUTPUT_JSON;
+		return 0;
+	}
+	v = strtoul(arg, &end, 10);
+	if (!*arg || *end || arg[0] == '-' || v > 86400)
+		return cmd_usage_error(ctx, "--max-age: expected seconds (0-86400), not '%s'", arg);
+	*max_age = (uint32_t)v;
 	return 0;
 }
 
-/* list: no NAME; info: one. Both take --json. */
-static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int want_names)
+/* list: no NAME, --max-age; info: one NAME (max_age NULL). Both take --json. */
+static int parse_json_flag(struct lxmgr_ctx *ctx, int argc, char **argv, int want_names,
+			   uint32_t *max_age)
 {
-	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {}};
-	struct verb_args a = {.longopts = longopts,
-			      .on_option = on_json,
+	static const struct option list_opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"max-age", required_argument, NULL, 'm'},
+		{},
+	};
+	static const struct option info_opts[] = {{"json", no_argument, NULL, 'j'}, {}};
+	struct verb_args a = {.longopts = max_age ? list_opts : info_opts,
+			      .on_option = on_list_option,
+			      .userdata = max_age,
 			      .min_args = want_names,
 			      .max_args = want_names};
 
@@ -322,13 +352,46 @@ static void list_addresses(const struct container *c, char *ip, size_t ip_size, 
 		ip6[strcspn(ip6, "/")] = '\0';
 }
 
+/* Every monitor at once, before any container is read: list does not wait on them in turn.
+ * *ret is NULL when nothing could be asked; then each guest shows no system state. */
+static void ask_monitors(const struct lxmgr_ctx *ctx, char **names, uint32_t max_age,
+			 struct state_answer **ret)
+{
+	_cleanup_strv_ char **rundirs = NULL;
+	size_t n = 0;
+
+	STRV_FOREACH(s, names)
+		n++;
+	*ret = calloc(n ? n : 1, sizeof(**ret));
+	rundirs = calloc(n + 1, sizeof(char *));
+	if (!*ret || !rundirs)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (xasprintf(&rundirs[i], "%s/%s", ctx->paths.run, names[i]) < 0)
+			return;
+	/* A monitor that refreshes asks systemd inside, which answers in well under 5 s. */
+	(void)state_query_all(rundirs, n, max_age, 6000, *ret);
+}
+
+/* The SYSTEM column names how old its answers may be (list --max-age). */
+static void print_list_header(uint32_t max_age)
+{
+	char sys[32];
+
+	(void)snprintf(sys, sizeof(sys), "SYSTEM (<= %us old)", max_age);
+	printf(LIST_ROW, "NAME", "STATE", "IPV4", "IPV6", "PID", "MEMORY", "AUTO", sys);
+}
+
 int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **names = NULL;
+	_cleanup_free_ struct state_answer *answers = NULL;
+	uint32_t max_age = GUEST_STATE_MAX_AGE_DEFAULT;
+	size_t i = 0;
 	bool first = true;
 	int r;
 
-	r = parse_json_flag(ctx, argc, argv, 0);
+	r = parse_json_flag(ctx, argc, argv, 0, &max_age);
 	if (r != 0)
 		return r;
 	r = store_list_names(ctx, &names);
@@ -336,20 +399,23 @@ int cmd_list(struct lxmgr_ctx *ctx, int argc, char **argv)
 		(void)lx_fail(ctx, r, "read %s", ctx->paths.lib);
 		return EXIT_FAILED;
 	}
+	ask_monitors(ctx, names, max_age, &answers);
 	if (ctx->output == OUTPUT_JSON)
 		printf("[");
 	else
-		printf(LIST_ROW, "NAME", "STATE", "IPV4", "IPV6", "PID", "MEMORY", "AUTO",
-		       "SYSTEM");
+		print_list_header(max_age);
 	STRV_FOREACH(name, names) {
+		const struct state_answer none = {.run_state = -1};
+		const struct state_answer *a = answers ? &answers[i] : &none;
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_(status_done) struct status st = {0};
 		char ip[32], ip6[64], mem[32], pid[16], sys[48];
 
+		i++;
 		/* A broken config is reported and the listing goes on. */
 		if (store_container_open(ctx, *name, &c) < 0)
 			continue;
-		read_status(ctx, c, &st);
+		read_status(ctx, c, a, &st);
 		if (ctx->output == OUTPUT_JSON) {
 			printf("%s", first ? "" : ", ");
 			print_json(stdout, ctx, c, &st);
@@ -454,12 +520,12 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	char up[32], mem[32], sig[16];
 	int r;
 
-	r = parse_json_flag(ctx, argc, argv, 1);
+	r = parse_json_flag(ctx, argc, argv, 1, /* max_age= */ NULL);
 	if (r != 0)
 		return r;
 	if (store_container_open(ctx, ctx->name, &c) < 0)
 		return EXIT_FAILED;
-	read_status(ctx, c, &st);
+	read_status(ctx, c, /* a= */ NULL, &st);
 	st.disk_known = quota_usage(c, &st.disk) >= 0;
 	if (ctx->output == OUTPUT_JSON) {
 		print_json(stdout, ctx, c, &st);

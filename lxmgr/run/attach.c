@@ -256,13 +256,28 @@ static int load_seccomp(const struct attach_plan *p)
 	return NEG_ERRNO(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0));
 }
 
+/* Each write to a v1 cgroup.procs takes the kernel's global cgroup_threadgroup_rwsem for
+ * writing, which waits for an RCU grace period: most of what exec costs over nsenter on a
+ * hybrid host. The v1 freezer is skipped where freeze uses the container's cgroup2
+ * cgroup.freeze (cgroup.c), which we joined with CLONE_INTO_CGROUP already. */
+static bool v1_needed(const struct runtime_state *rs, int i)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (i != CGROUP_V1_FREEZER || !rs->cgroup.unified)
+		return true;
+	if (xasprintf(&path, "%s/cgroup.freeze", rs->cgroup.unified) < 0)
+		return true;
+	return access(path, F_OK) < 0;
+}
+
 static int join_v1_cgroups(const struct runtime_state *rs)
 {
 	for (int i = 0; i < _CGROUP_V1_MAX; i++) {
 		_cleanup_free_ char *path = NULL;
 		int r;
 
-		if (!rs->cgroup.v1[i])
+		if (!rs->cgroup.v1[i] || !v1_needed(rs, i))
 			continue;
 		r = xasprintf(&path, "%s/cgroup.procs", rs->cgroup.v1[i]);
 		if (r >= 0)

@@ -19,6 +19,9 @@ enum ctrl_cmd {
 	/* net.forward of the config file becomes the live forwards (host lock, nft, record);
 	 * reply: status, text says what failed */
 	CTRL_FORWARD,
+	/* arg = the oldest answer (seconds) the client accepts. Reply: arg = run_state, text =
+	 * the guest's systemd state as guest-state.h writes it, from the monitor's cache. */
+	CTRL_STATE,
 	_CTRL_CMD_MAX,
 };
 const char *ctrl_cmd_to_string(enum ctrl_cmd c);

@@ -28,6 +28,7 @@
 #include "run/console.h"
 #include "run/control.h"
 #include "run/event.h"
+#include "run/guest-state.h"
 #include "run/hooks.h"
 #include "run/machined.h"
 #include "run/monitor.h"
@@ -47,6 +48,7 @@ enum ev_tag {
 	EV_TIMER,
 	EV_NOTIFY,
 	EV_OOM,
+	EV_TRIM,
 	EV_CLIENT_BASE = 16,
 	EV_CONSOLE_CLIENT_BASE = EV_CLIENT_BASE + MAX_CLIENTS,
 };
@@ -60,10 +62,13 @@ struct monitor {
 	int epfd, sigfd, listenfd, timerfd, init_pidfd;
 	int oomfd;          /* readable on an OOM kill in the container's cgroup (event.h) */
 	uint64_t oom_kills; /* counted so far in this run's cgroup */
+	int trimfd; /* fires once, a while after the guest's state was handled (trim_later) */
 	int clients[MAX_CLIENTS];
 	bool stopping, done;
 	bool by_unit; /* run by lxmgr@NAME.service: delegated cgroup, machined, sd_notify */
 	bool ready_sent;
+	struct guest_state gs;  /* the guest's systemd state for list (CTRL_STATE) */
+	uint32_t state_waiting; /* client slots waiting for gs to be refreshed */
 	uint64_t stop_deadline; /* CLOCK_MONOTONIC ns after which everything is killed */
 	int exit_status;
 };
@@ -91,7 +96,8 @@ static int setup_fds(struct monitor *m)
 	m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	m->epfd = epoll_create1(EPOLL_CLOEXEC);
 	m->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (m->sigfd < 0 || m->epfd < 0 || m->timerfd < 0)
+	m->trimfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (m->sigfd < 0 || m->epfd < 0 || m->timerfd < 0 || m->trimfd < 0)
 		return lx_fail(m->ctx, -errno, "create the event descriptors");
 	m->listenfd = control_listen(m->c->rundir);
 	if (m->listenfd < 0)
@@ -102,6 +108,8 @@ static int setup_fds(struct monitor *m)
 		r = ep_add(m, m->listenfd, EV_LISTEN);
 	if (r >= 0)
 		r = ep_add(m, m->timerfd, EV_TIMER);
+	if (r >= 0)
+		r = ep_add(m, m->trimfd, EV_TRIM);
 	if (r >= 0)
 		r = ep_add(m, m->console.master, EV_CONSOLE);
 	return r < 0 ? lx_fail(m->ctx, r, "epoll") : 0;
@@ -238,6 +246,7 @@ static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req
 		handle_forward(m, fd, req);
 		return false;
 	case CTRL_CONSOLE: /* on_client hands these to the console */
+	case CTRL_STATE:   /* and these to on_state */
 	case _CTRL_CMD_MAX:
 		break;
 	}
@@ -247,6 +256,7 @@ static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req
 
 static void drop_client(struct monitor *m, int slot)
 {
+	m->state_waiting &= ~(1U << slot);
 	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->clients[slot], NULL);
 	(void)close(m->clients[slot]);
 	m->clients[slot] = -EBADF;
@@ -272,6 +282,60 @@ static void attach_console(struct monitor *m, int slot, const struct ctrl_msg *r
 	lx_debug(m->ctx, "console: client attached (%d now)", console_n_clients(&m->console));
 }
 
+/* Handling the guest's notify datagrams and list's requests faults in code (printf's,
+ * fork's) that the trim after start gave back: an idle monitor gives it back again, once,
+ * 2 s after the last of them, so that a burst of lists costs one trim, not one each. */
+static void trim_later(struct monitor *m)
+{
+	const struct itimerspec its = {.it_value.tv_sec = 2};
+
+	(void)timerfd_settime(m->trimfd, 0, &its, NULL);
+}
+
+static void on_trim(struct monitor *m)
+{
+	uint64_t ticks;
+
+	if (read(m->trimfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+		(void)trim_monitor_memory();
+}
+
+static void state_reply(struct monitor *m, int slot)
+{
+	struct ctrl_msg rep = {.cmd = CTRL_STATE, .arg = (int32_t)m->rs.state};
+
+	guest_state_format(&m->gs, rep.text, sizeof(rep.text));
+	(void)control_send(m->clients[slot], &rep);
+	drop_client(m, slot);
+	trim_later(m);
+}
+
+/* From the cache when it is young enough, else after a refresh: list asks every monitor at
+ * once, so these refreshes run side by side. A refresh that fails answers with the cache. */
+static void on_state(struct monitor *m, int slot, const struct ctrl_msg *req)
+{
+	uint32_t max_age = req->arg >= 0 ? (uint32_t)req->arg : GUEST_STATE_MAX_AGE_DEFAULT;
+
+	if (m->rs.state != RUN_STATE_RUNNING || m->c->cfg.init_kind != INIT_KIND_SYSTEMD ||
+	    guest_state_fresh(&m->gs, max_age) ||
+	    guest_state_refresh(&m->gs, m->ctx, m->c, &m->rs) < 0)
+		return state_reply(m, slot);
+	m->state_waiting |= 1U << slot;
+}
+
+/* The refresh at READY=1 has nobody waiting: that one boot's worth of faults goes at once,
+ * so that an idle guest's monitor is back to its size as soon as the guest is up. */
+static void state_refreshed(struct monitor *m)
+{
+	if (!m->state_waiting) {
+		(void)trim_monitor_memory();
+		return;
+	}
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (m->state_waiting & (1U << i))
+			state_reply(m, i);
+}
+
 static void on_client(struct monitor *m, int slot)
 {
 	struct ctrl_msg req;
@@ -284,6 +348,8 @@ static void on_client(struct monitor *m, int slot)
 	lx_debug(m->ctx, "control: %s", ctrl_cmd_to_string(req.cmd));
 	if (req.cmd == CTRL_CONSOLE)
 		return attach_console(m, slot, &req);
+	if (req.cmd == CTRL_STATE)
+		return on_state(m, slot, &req);
 	if (!handle_request(m, m->clients[slot], &req))
 		drop_client(m, slot);
 }
@@ -335,16 +401,18 @@ static void announce_running(struct monitor *m)
 	};
 	int fd = m->env.guest_notify_fd, r = 0;
 
+	guest_state_reset(&m->gs, /* booting= */ fd >= 0);
 	if (fd >= 0)
 		r = ep_add(m, fd, EV_NOTIFY);
 	if (r < 0) {
 		lx_warn(m->ctx, r, "watch the guest's notify socket, ignoring");
 		drop_guest_notify(m);
+		guest_state_reset(&m->gs, /* booting= */ false);
 	}
 	/* At boot this may wait for dbus and machined to come up. */
 	if (m->by_unit)
 		(void)machined_register(m->ctx, &info);
-	if (m->env.guest_notify_fd >= 0 && !m->ready_sent) {
+	if (m->env.guest_notify_fd >= 0 && m->c->cfg.notify_ready && !m->ready_sent) {
 		notify_send("STATUS=booting: waiting for the guest's systemd (init is pid %d)",
 			    (int)m->rs.init_pid);
 		return;
@@ -388,6 +456,8 @@ static void on_guest_notify(struct monitor *m)
 	while ((r = notify_guest_recv(m->env.guest_notify_fd, m->rs.init_pid, &msg)) >= 0) {
 		if (r == 0)
 			continue;
+		if (guest_state_on_notify(&m->gs, &msg))
+			(void)guest_state_refresh(&m->gs, m->ctx, m->c, &m->rs);
 		if (msg.ready && !m->ready_sent) {
 			m->ready_sent = true;
 			lx_info(m->ctx, "the guest's systemd reports ready");
@@ -399,6 +469,7 @@ static void on_guest_notify(struct monitor *m)
 	}
 	if (r != -EAGAIN)
 		drop_guest_notify(m);
+	trim_later(m);
 }
 
 static int restart_in_place(struct monitor *m)
@@ -472,6 +543,8 @@ static void on_signal(struct monitor *m)
 				break;
 			if (pid == m->rs.init_pid)
 				on_init_exit(m, status);
+			else if (guest_state_reaped(&m->gs, pid))
+				state_refreshed(m);
 		}
 	}
 }
@@ -511,6 +584,8 @@ static void event_loop(struct monitor *m)
 				(void)console_drain(&m->console);
 			else if (tag == EV_TIMER)
 				on_timer(m);
+			else if (tag == EV_TRIM)
+				on_trim(m);
 			else if (tag == EV_NOTIFY && m->env.guest_notify_fd >= 0)
 				on_guest_notify(m);
 			else if (tag == EV_OOM && m->oomfd >= 0)
@@ -546,12 +621,15 @@ static void monitor_free(struct monitor *m)
 		(void)close(m->init_pidfd);
 	if (m->env.guest_notify_fd >= 0)
 		(void)close(m->env.guest_notify_fd);
+	guest_state_done(&m->gs);
 	if (m->listenfd >= 0)
 		(void)close(m->listenfd);
 	if (m->timerfd >= 0)
 		(void)close(m->timerfd);
 	if (m->oomfd >= 0)
 		(void)close(m->oomfd);
+	if (m->trimfd >= 0)
+		(void)close(m->trimfd);
 	if (m->sigfd >= 0)
 		(void)close(m->sigfd);
 	if (m->epfd >= 0)
@@ -677,10 +755,12 @@ int monitor_run(const struct lxmgr_ctx *ctx, struct container *c, int status_fd,
 			      .listenfd = -EBADF,
 			      .timerfd = -EBADF,
 			      .init_pidfd = -EBADF,
-			      .oomfd = -EBADF};
+			      .oomfd = -EBADF,
+			      .trimfd = -EBADF};
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m->clients[i] = -EBADF;
 	m->env.guest_notify_fd = -EBADF;
+	guest_state_init(&m->gs);
 	console_init(&m->console);
 	/* Run by lxmgr@NAME.service: log to the journal, or with <N> level prefixes. */
 	m->by_unit = foreground && notify_run_by_unit();

@@ -341,8 +341,9 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 			.init = cfg->init,
 			.uuid = cfg->uuid,
 			.own_netns = cfg->net_mode != NET_MODE_HOST,
-			/* Only systemd speaks sd_notify: another init would never be ready. */
-			.notify = cfg->notify_ready && cfg->init_kind == INIT_KIND_SYSTEMD,
+			/* Only systemd speaks sd_notify. Always, not only with notify_ready: the
+			 * monitor learns the guest's state from it (guest-state.h). */
+			.notify = cfg->init_kind == INIT_KIND_SYSTEMD,
 			.cgroup_layout = cfg->cgroup_layout,
 			.cfg = cfg,
 			.close_fd = env->c->view_fd,

@@ -11,6 +11,8 @@ new_debian dr2 --net none
 
 out=$(lx doctor 2>&1)
 check_eq "doctor passes on this host" 0 $?
+check_match "doctor names the host limit that many guests meet first, and what lifts it" \
+    "host limits: room for about [0-9]+ more idle guests; the first limit met is [^ ]+.* lifts it" "$out"
 check_match "it reports the cgroup mode" "ok +cgroups: cgroup2 at " "$out"
 check_match "it reports root's subordinate ids" "ok +/etc/subuid: root owns [0-9]+ ids" "$out"
 out=$(lx doctor dr1 2>&1)

@@ -39,7 +39,8 @@ check_match "info --json has the system state and no failed unit" \
     '"system_state": "running", "failed_units": 0' "$(lx info boot1 --json)"
 lx exec boot1 -- sh -c 'printf "[Service]\nExecStart=/bin/false\n" >/run/systemd/system/lxfail.service &&
     systemctl daemon-reload && systemctl start lxfail.service' >/dev/null 2>&1
-check_match "a failed unit shows in list" "boot1 +running .* degraded \(1 failed\)$" "$(lx list)"
+check_match "a failed unit shows in list --max-age 0 (every monitor asks its guest now)" \
+    "boot1 +running .* degraded \(1 failed\)$" "$(lx list --max-age 0)"
 check_match "and in info" "System: +degraded \(1 failed\)" "$(lx info boot1)"
 lx exec boot1 -- sh -c 'systemctl reset-failed; rm /run/systemd/system/lxfail.service; systemctl daemon-reload'
 check_match "reset-failed brings it back to running" "System: +running" "$(lx info boot1)"
