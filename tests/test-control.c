@@ -53,7 +53,7 @@ static void test_ctrl_cmd_every_value_has_a_distinct_name(void **state _unused_)
 	static const char *const want[_CTRL_CMD_MAX] = {
 		[CTRL_STATUS] = "status",   [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
 		[CTRL_FREEZE] = "freeze",   [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
-		[CTRL_CONSOLE] = "console", [CTRL_FORWARD] = "forward", [CTRL_STATE] = "state",
+		[CTRL_CONSOLE] = "console", [CTRL_FORWARD] = "forward",   [CTRL_STATE] = "state",
 	};
 
 	for (int i = 0; i < _CTRL_CMD_MAX; i++) {

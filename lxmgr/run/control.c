@@ -17,7 +17,7 @@
 static const char *const ctrl_cmd_names[_CTRL_CMD_MAX] = {
 	[CTRL_STATUS] = "status",   [CTRL_STOP] = "stop",         [CTRL_KILL] = "kill",
 	[CTRL_FREEZE] = "freeze",   [CTRL_UNFREEZE] = "unfreeze", [CTRL_REBOOT] = "reboot",
-	[CTRL_CONSOLE] = "console", [CTRL_FORWARD] = "forward", [CTRL_STATE] = "state",
+	[CTRL_CONSOLE] = "console", [CTRL_FORWARD] = "forward",   [CTRL_STATE] = "state",
 };
 
 const char *ctrl_cmd_to_string(enum ctrl_cmd c)
