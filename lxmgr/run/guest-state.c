@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "run/boundary.h"
 #include "run/guest-state.h"
 #include "run/notify.h"
 
@@ -53,6 +55,12 @@ static _Noreturn void refresh_child(int fd, const struct lxmgr_ctx *ctx, const s
 	struct readiness r;
 	sigset_t none;
 
+	/* Nothing of the monitor's stays with us: above all not the running lock on the
+	 * container's directory, which a start after a killed monitor must be able to take at
+	 * once; and we die with the monitor. */
+	if (boundary_close_fds((const int[]){fd}, 1, /* cloexec= */ false) < 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		_exit(1);
 	(void)sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)alarm(REFRESH_TIMEOUT_S);

@@ -50,7 +50,7 @@ check_match "it counts the problems on stderr" "lxmgr: doctor dr1: 4 problems fo
 out=$(lx doctor nosuch 2>&1)
 check_eq "doctor of a missing container fails" 1 $?
 check_match "it says the container does not exist" "no container named 'nosuch'" "$out"
-refused 2 "^lxmgr: doctor: doctor takes at most one container name" "doctor refuses two names" \
+refused 2 "^lxmgr: doctor: unexpected argument 'dr2'" "doctor refuses two names" \
     lx doctor dr1 dr2
 
 chmod u+s "$T_ROOT/lib/dr1/rootfs/usr/bin/sudo"
