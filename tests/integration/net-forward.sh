@@ -28,7 +28,7 @@ for bad in tcp:0:80 sctp:1:2 tcp:8080 tcp:8080:80:1 tcp:70000:80 "tcp:1:2 tcp:1:
     refused 1 "^lxmgr: create bad$$: net: --forward .* is not PROTO:HOSTPORT:PORT" \
         "--forward '$bad' refused" lx create "bad$$" --rootfs "$(debian_rootfs)" --forward "$bad"
 done
-refused 1 "^lxmgr: create bad$$: net: --forward needs --net bridge\$" "--forward with --net none refused" \
+refused 1 "^lxmgr: create bad$$: net: --forward needs --net bridge or pasta\$" "--forward with --net none refused" \
     lx create "bad$$" --rootfs "$(debian_rootfs)" --net none --forward "tcp:$port:80"
 check_eq "a refused create leaves no container" "" "$(lx list 2>/dev/null | grep "bad$$")"
 
