@@ -120,12 +120,8 @@ int cmd_clone(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (store_container_open(ctx, o.src, &src) < 0)
 		return EXIT_FAILED;
 	/* Held until the clone exists: the source cannot start (or be destroyed) meanwhile. */
-	r = store_lock_running(src);
-	if (r == -EBUSY)
-		return lx_fail(ctx, LX_SYNTHETIC(r), "%s is running: stop it first", o.src),
-		       EXIT_FAILED;
-	if (r < 0)
-		return lx_fail(ctx, r, "lock %s", src->dir), EXIT_FAILED;
+	if (store_lock_stopped(ctx, LOG_STEP, src) < 0)
+		return EXIT_FAILED;
 	if (clone_check_source(ctx, src, o.snapshot) < 0)
 		return EXIT_FAILED;
 	ctx->name = o.dst;

@@ -56,12 +56,8 @@ int cmd_export(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (store_container_open(ctx, argv[1], &c) < 0)
 		return EXIT_FAILED;
 	/* Held until the archive is written: the container cannot start meanwhile. */
-	r = store_lock_running(c);
-	if (r == -EBUSY)
-		return lx_fail(ctx, LX_SYNTHETIC(r), "%s is running: stop it first", c->name),
-		       EXIT_FAILED;
-	if (r < 0)
-		return lx_fail(ctx, r, "lock %s", c->dir), EXIT_FAILED;
+	if (store_lock_stopped(ctx, LOG_STEP, c) < 0)
+		return EXIT_FAILED;
 	if (!strcmp(argv[2], "-"))
 		r = export_write(ctx, c, STDOUT_FILENO);
 	else

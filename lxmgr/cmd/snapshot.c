@@ -74,19 +74,14 @@ int cmd_restore(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
 	uint64_t t0 = now_ns();
-	int r;
 
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
 		return cmd_usage_error(ctx, "expected NAME and SNAP");
 	ctx->name = argv[1];
 	if (store_container_open(ctx, argv[1], &c) < 0)
 		return EXIT_FAILED;
-	r = store_lock_running(c);
-	if (r == -EBUSY)
-		return lx_fail(ctx, LX_SYNTHETIC(r), "%s is running: stop it first", c->name),
-		       EXIT_FAILED;
-	if (r < 0)
-		return lx_fail(ctx, r, "lock %s", c->dir), EXIT_FAILED;
+	if (store_lock_stopped(ctx, LOG_STEP, c) < 0)
+		return EXIT_FAILED;
 	if (lifecycle_cleanup_stale(ctx, c) < 0)
 		return EXIT_FAILED;
 	if (snapshot_restore(ctx, c, argv[2]) < 0)

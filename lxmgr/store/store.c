@@ -195,6 +195,18 @@ int store_lock_running(struct container *c)
 	return 0;
 }
 
+int store_lock_stopped(const struct lxmgr_ctx *ctx, const char *step, struct container *c)
+{
+	int r = store_lock_running(c);
+
+	if (r == -EBUSY)
+		return log_fail_full(ctx, step, LX_SYNTHETIC(r), "%s is running: stop it first",
+				     c->name);
+	if (r < 0)
+		return log_fail_full(ctx, step, r, "lock %s", c->dir);
+	return 0;
+}
+
 bool store_is_running(const struct container *c)
 {
 	_cleanup_close_ int fd = -EBADF;

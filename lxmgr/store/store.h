@@ -40,6 +40,10 @@ int store_load_defaults(const struct lxmgr_ctx *ctx, struct container_config *re
 
 /* Takes the running lock without blocking: -EBUSY when a monitor holds it. */
 int store_lock_running(struct container *c);
+/* The running lock of a stopped container, held (until c is freed) while the caller works on
+ * it: a start must wait. A running one is refused in one line ("NAME is running: stop it
+ * first"), reported under the caller's step. Returns 0 or -errno. */
+int store_lock_stopped(const struct lxmgr_ctx *ctx, const char *step, struct container *c);
 /* true while a monitor holds the running lock. */
 bool store_is_running(const struct container *c);
 
