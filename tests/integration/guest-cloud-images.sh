@@ -188,6 +188,12 @@ out=$(lx start cl --wait 2>&1)
 check_match "cl: start --wait says in one line that the guest is degraded" \
     "^lxmgr: start cl: .*degraded \([0-9]+ failed units\): lxmgr doctor cl names them$" "$out"
 check_eq "cl: one line" "1" "$(echo "$out" | wc -l)"
+# The state can read degraded from the first failure on; wait (at most 15 s) until the unit
+# doctor is asked about has run and failed too.
+for _ in $(seq 1 150); do
+    lx exec cl -- systemctl is-failed -q auditd.service && break
+    sleep 0.1
+done
 echo "# failed without the fix-ups: $(lx exec cl -- systemctl --failed --no-legend --plain | awk '{ printf "%s ", $1 }')"
 out=$(lx doctor cl 2>&1 | grep 'cl: unit')
 check_match "cl: doctor names auditd.service, its cause and its fix-up" \
