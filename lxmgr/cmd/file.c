@@ -1,6 +1,5 @@
 /* cmd-file.c: lxmgr file push|pull: copies between the host and a container, running or not. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <linux/securebits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +10,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "base/cleanup.h"
 #include "image/clone.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "base/log.h"
 #include "store/runtime.h"
 #include "store/store.h"
@@ -30,6 +29,7 @@ struct file_args {
 	int n_locals;
 	const char *name; /* NAME of NAME:PATH */
 	const char *path; /* PATH of NAME:PATH */
+	bool owner;       /* --uid, --gid or --mode given */
 };
 
 static int parse_id(struct lxmgr_ctx *ctx, const char *opt, const char *s, uint32_t *ret)
@@ -39,37 +39,35 @@ static int parse_id(struct lxmgr_ctx *ctx, const char *opt, const char *s, uint3
 	return 0;
 }
 
-static int parse_option(struct lxmgr_ctx *ctx, int c, char **argv, struct file_args *a)
+static int on_option(struct lxmgr_ctx *ctx, int opt, const char *arg, void *userdata)
 {
-	char bad[3], *end = NULL;
+	struct file_args *a = userdata;
+	char *end = NULL;
 	uint32_t v;
 	long m;
 
-	switch (c) {
+	switch (opt) {
 	case 'r':
 		a->t.recursive = true;
 		return 0;
 	case 'u':
 	case 'g':
-		if (parse_id(ctx, c == 'u' ? "--uid" : "--gid", optarg, &v))
+		if (parse_id(ctx, opt == 'u' ? "--uid" : "--gid", arg, &v))
 			return EXIT_USAGE;
-		if (c == 'u')
+		if (opt == 'u')
 			a->t.uid = v;
 		else
 			a->t.gid = v;
+		a->owner = true;
 		return 0;
-	case 'm':
+	default: /* 'm' */
 		errno = 0;
-		m = strtol(optarg, &end, 8);
-		if (errno || !*optarg || *end || m < 0 || m > 07777)
-			return cmd_usage_error(ctx, "--mode '%s': expected an octal mode", optarg);
+		m = strtol(arg, &end, 8);
+		if (errno || !*arg || *end || m < 0 || m > 07777)
+			return cmd_usage_error(ctx, "--mode '%s': expected an octal mode", arg);
 		a->t.mode = (int)m;
+		a->owner = true;
 		return 0;
-	case ':':
-		return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-	default:
-		return cmd_usage_error(ctx, "unknown option '%s'",
-				       args_bad_option(argv, optind, optopt, bad));
 	}
 }
 
@@ -95,33 +93,33 @@ static int parse_args(struct lxmgr_ctx *ctx, int argc, char **argv, struct file_
 		{"mode", required_argument, NULL, 'm'},
 		{},
 	};
-	bool owner = false;
-	int c, n;
+	struct verb_args va = {
+		.longopts = longopts,
+		.shortopts = "r",
+		.on_option = on_option,
+		.userdata = a,
+		.max_args = -1,
+	};
+	int r, n;
 
 	if (argc < 2 || (strcmp(argv[1], "push") && strcmp(argv[1], "pull")))
 		return cmd_usage_error(ctx, "expected push or pull");
 	a->push = !strcmp(argv[1], "push");
 	a->t.mode = -1;
-	argc--;
-	argv++;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r", longopts, NULL)) >= 0) {
-		int r = parse_option(ctx, c, argv, a);
-
-		if (r)
-			return r;
-		owner = owner || c == 'u' || c == 'g' || c == 'm';
-	}
-	n = argc - optind;
-	if (!a->push && owner)
+	/* push|pull stands where the verb stood: its options and arguments follow */
+	r = cmd_parse(ctx, argc - 1, argv + 1, &va);
+	ctx->name = NULL; /* the first argument may be a LOCAL path: NAME comes from NAME:PATH */
+	if (r != 0)
+		return r;
+	n = va.n_args;
+	if (!a->push && a->owner)
 		return cmd_usage_error(ctx, "--uid, --gid and --mode are options of push");
 	if (a->push ? n < 2 : n != 2)
 		return cmd_usage_error(ctx, a->push ? "expected LOCAL... NAME:PATH"
 						    : "expected NAME:PATH LOCAL");
-	a->locals = a->push ? argv + optind : argv + optind + 1;
+	a->locals = a->push ? va.args : va.args + 1;
 	a->n_locals = a->push ? n - 1 : 1;
-	return split_remote(ctx, a->push ? argv[argc - 1] : argv[optind], a);
+	return split_remote(ctx, a->push ? va.args[n - 1] : va.args[0], a);
 }
 
 /* The root of a running container: /proc/INIT/root, checked to be init's (the pidfd is alive

@@ -4,6 +4,7 @@
 
 #include "base/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "base/log.h"
 #include "net/nat.h"
 #include "network/forward-live.h"
@@ -79,21 +80,30 @@ int cmd_forward(struct lxmgr_ctx *ctx, int argc, char **argv)
 	_cleanup_container_ struct container *c = NULL;
 	struct net_forward f[NET_FORWARD_MAX + 1];
 	char value[256];
-	int n;
+	struct verb_args a = {
+		.min_args = 1,
+		.max_args = 3,
+		.args_name = "NAME [add|remove PROTO:HOSTPORT:PORT]",
+	};
+	char **args;
+	int n, r;
 
-	if (argc != 2 && !(argc == 4 && (!strcmp(argv[2], "add") || !strcmp(argv[2], "remove"))))
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
+	args = a.args;
+	if (a.n_args == 2 || (a.n_args == 3 && strcmp(args[1], "add") && strcmp(args[1], "remove")))
 		return cmd_usage_error(ctx, "expected NAME [add|remove PROTO:HOSTPORT:PORT]");
-	ctx->name = argv[1];
-	if (store_container_open(ctx, argv[1], &c) < 0)
+	if (store_container_open(ctx, args[0], &c) < 0)
 		return EXIT_FAILED;
 	n = net_forward_parse(c->cfg.net_forward, f, NET_FORWARD_MAX);
 	if (n < 0)
 		return lx_fail(ctx, LX_SYNTHETIC(n), "net.forward '%s' is not valid",
 			       c->cfg.net_forward),
 		       EXIT_FAILED;
-	if (argc == 2)
+	if (a.n_args == 1)
 		return list(f, n);
-	if (change(ctx, argv[2], argv[3], f, n, value, sizeof(value)) < 0)
+	if (change(ctx, args[1], args[2], f, n, value, sizeof(value)) < 0)
 		return EXIT_FAILED;
 	return network_forward_change(ctx, c, value) < 0 ? EXIT_FAILED : 0;
 }

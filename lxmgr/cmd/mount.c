@@ -1,14 +1,13 @@
 /* cmd-mount.c: lxmgr mount / umount: a host directory into a running container, live. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "args.h"
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "fs/mounts-live.h"
 #include "store/runtime.h"
 #include "store/store.h"
@@ -22,6 +21,19 @@ struct mount_opts {
 	bool ro;
 };
 
+static int on_option(struct lxmgr_ctx *ctx, int opt, const char *arg, void *userdata)
+{
+	struct mount_opts *o = userdata;
+
+	(void)ctx;
+	if (opt == 'r')
+		o->ro = true;
+	else
+		o->owner = arg;
+	return 0;
+}
+
+/* mount NAME HOSTDIR GUESTDIR [--ro] [--owner USER], or umount NAME GUESTDIR (no options). */
 static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct mount_opts *o,
 		      int n_args)
 {
@@ -30,33 +42,23 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct mount
 		{"owner", required_argument, NULL, 'o'},
 		{},
 	};
-	const char **args[] = {&o->name, n_args == 3 ? &o->src : &o->dst, &o->dst};
-	char bad[3];
-	int c;
+	struct verb_args a = {
+		.longopts = n_args == 3 ? longopts : NULL,
+		.on_option = on_option,
+		.userdata = o,
+		.min_args = n_args,
+		.max_args = n_args,
+		.args_name = n_args == 3 ? "NAME HOSTDIR GUESTDIR" : "NAME GUESTDIR",
+		.options_first = n_args == 2,
+	};
+	int r = cmd_parse(ctx, argc, argv, &a);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, n_args == 3 ? ":" : "+:", n_args == 3 ? longopts : NULL,
-				NULL)) >= 0)
-		switch (c) {
-		case 'r':
-			o->ro = true;
-			break;
-		case 'o':
-			o->owner = optarg;
-			break;
-		case ':':
-			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cmd_usage_error(ctx, "unknown option '%s'",
-					       args_bad_option(argv, optind, optopt, bad));
-		}
-	if (argc - optind != n_args)
-		return cmd_usage_error(ctx, "expected %s",
-				       n_args == 3 ? "NAME HOSTDIR GUESTDIR" : "NAME GUESTDIR");
-	for (int i = 0; i < n_args; i++)
-		*args[i] = argv[optind + i];
-	ctx->name = o->name;
+	if (r != 0)
+		return r;
+	o->name = a.args[0];
+	if (n_args == 3)
+		o->src = a.args[1];
+	o->dst = a.args[n_args - 1];
 	return 0;
 }
 
