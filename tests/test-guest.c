@@ -6,7 +6,7 @@
 #include "unit.h"
 
 #include "base/cleanup.h"
-#include "guest/fixup.h"
+#include "guest/boot-prep.h"
 #include "guest/guest.h"
 #include "store/config.h"
 
@@ -63,11 +63,12 @@ static void test_fixup_inittab_busybox_comments_ttys_and_absent_programs(void **
 	_cleanup_free_ char *out = NULL;
 
 	(void)state;
-	assert_int_equal(fixup_inittab_text(alpine, "/etc/inittab.lxmgr-orig", false,
-					    "/sbin/getty -L 0 console vt100", only_busybox_exists,
-					    NULL, &out),
+	assert_int_equal(boot_prep_inittab_text(alpine, "/etc/inittab.lxmgr-orig", false,
+						"/sbin/getty -L 0 console vt100",
+						only_busybox_exists, NULL, &out),
 			 0);
-	assert_true(!strncmp(out, FIXUP_MARKER "/etc/inittab.lxmgr-orig", strlen(FIXUP_MARKER)));
+	assert_true(!strncmp(out, BOOT_PREP_MARKER "/etc/inittab.lxmgr-orig",
+			     strlen(BOOT_PREP_MARKER)));
 	assert_non_null(strstr(out, "\n\n")); /* blank lines kept */
 	assert_non_null(
 		strstr(out, "#lxmgr (the program is not installed): ::sysinit:/sbin/openrc"));
@@ -89,7 +90,8 @@ static void test_fixup_inittab_sysvinit_powers_off_on_sigpwr(void **state)
 
 	(void)state;
 	assert_int_equal(
-		fixup_inittab_text(debian, "x", true, "/sbin/agetty console", NULL, NULL, &out), 0);
+		boot_prep_inittab_text(debian, "x", true, "/sbin/agetty console", NULL, NULL, &out),
+		0);
 	assert_non_null(strstr(out, "\nid:2:initdefault:\n"));
 	assert_non_null(strstr(out, "#lxmgr (no such terminal in a container): 1:2345"));
 	assert_non_null(strstr(out, "#lxmgr (replaced: SIGPWR powers the container off): pf::"));

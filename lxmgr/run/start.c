@@ -26,7 +26,7 @@
 #include "fs/mounts.h"
 #include "fs/rootfs.h"
 #include "fs/rootless.h"
-#include "guest/fixup.h"
+#include "guest/boot-prep.h"
 #include "image/clone.h"
 #include "network/network.h"
 #include "run/child.h"
@@ -383,7 +383,7 @@ int start_instance(struct start_env *env, struct runtime_state *rs, int *ret_pid
 	r = clone_view_open(env->ctx, env->c);
 	/* The check that the guest can boot here, and its fix-ups (DESIGN §11): first of all. */
 	if (r >= 0)
-		r = fixup_prepare_start(env->ctx, env->c, &env->cgroup_host);
+		r = boot_prep_start(env->ctx, env->c, &env->cgroup_host);
 	/* Bad network settings fail here too, before anything is made. */
 	if (r >= 0)
 		r = network_check(env->ctx, env->c);

@@ -1,4 +1,5 @@
-/* fixup.c: the check that a guest can boot here, and the drop-ins lxmgr owns in its rootfs. */
+/* boot-prep.c: the check that a guest can boot here, and the drop-ins lxmgr owns in its rootfs
+ * (console getty, inittab, name=systemd); the vendor-image fix-ups are guest/fixups.c. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 #include "base/lxmgr.h"
 #include "base/util.h"
 #include "cgroup/cgroup.h"
-#include "guest/fixup.h"
+#include "guest/boot-prep.h"
 #include "guest/fixups.h"
 #include "guest/guest.h"
 #include "store/store.h"
@@ -100,9 +101,10 @@ static bool has_console_getty(const char *line)
 	return line[0] != '#' && strstr(line, "getty") && strstr(line, "console");
 }
 
-int fixup_inittab_text(const char *orig, const char *orig_name, bool sysvinit, const char *getty,
-		       bool (*program_exists_fn)(const char *path, void *userdata), void *userdata,
-		       char **ret)
+int boot_prep_inittab_text(const char *orig, const char *orig_name, bool sysvinit,
+			   const char *getty,
+			   bool (*program_exists_fn)(const char *path, void *userdata),
+			   void *userdata, char **ret)
 {
 	const struct inittab_opts o = {sysvinit, program_exists_fn, userdata};
 	_cleanup_free_ char *copy = strdup(orig), *out = NULL;
@@ -116,7 +118,7 @@ int fixup_inittab_text(const char *orig, const char *orig_name, bool sysvinit, c
 	if (!f)
 		/* cppcheck-suppress memleak ; copy is _cleanup_free_ */
 		return -ENOMEM;
-	fprintf(f, FIXUP_MARKER "%s: edit that file, not this one.\n", orig_name);
+	fprintf(f, BOOT_PREP_MARKER "%s: edit that file, not this one.\n", orig_name);
 	for (char *next = copy, *l; (l = strsep(&next, "\n"));) {
 		if (!next && !*l)
 			break; /* after the last newline */
@@ -163,7 +165,7 @@ static int fix_inittab(const struct fixup_env *f, bool sysvinit)
 		return 0;
 	if (r < 0)
 		return r;
-	if (!strncmp(cur, FIXUP_MARKER, strlen(FIXUP_MARKER))) {
+	if (!strncmp(cur, BOOT_PREP_MARKER, strlen(BOOT_PREP_MARKER))) {
 		r = read_in_root(f->rootfd, orig_path, &orig);
 		if (r == -ENOENT)
 			return 0; /* the kept file is gone: leave ours as it is */
@@ -175,8 +177,8 @@ static int fix_inittab(const struct fixup_env *f, bool sysvinit)
 			return r;
 		orig = TAKE_PTR(cur);
 	}
-	r = fixup_inittab_text(orig, orig_path, sysvinit, console_getty(f, sysvinit),
-			       program_exists, (void *)f, &text);
+	r = boot_prep_inittab_text(orig, orig_path, sysvinit, console_getty(f, sysvinit),
+				   program_exists, (void *)f, &text);
 	if (r < 0)
 		return r;
 	if (cur && !strcmp(cur, text))
@@ -252,7 +254,7 @@ static int check_bootable(const struct lxmgr_ctx *ctx, const struct container_co
 		return lx_fail(ctx, LX_SYNTHETIC(r), "%s", why);
 	if (cfg->cgroup_layout == CGROUP_LAYOUT_UNIFIED)
 		return 0;
-	r = cgroup_host_ensure_systemd_v1(h, FIXUP_SYSTEMD_V1_MOUNT);
+	r = cgroup_host_ensure_systemd_v1(h, BOOT_PREP_SYSTEMD_V1_MOUNT);
 	if (r < 0)
 		return log_fail_full(
 			ctx, "cgroup", r,
@@ -263,8 +265,7 @@ static int check_bootable(const struct lxmgr_ctx *ctx, const struct container_co
 	return 0;
 }
 
-int fixup_prepare_start(const struct lxmgr_ctx *ctx, const struct container *c,
-			struct cgroup_host *h)
+int boot_prep_start(const struct lxmgr_ctx *ctx, const struct container *c, struct cgroup_host *h)
 {
 	_cleanup_close_ int rootfd = -EBADF;
 	int r;
