@@ -12,6 +12,8 @@
 #include "cmd/parse.h"
 #include "guest/fixups.h"
 #include "fs/idmap-alloc.h"
+#include "fs/mounts-source.h"
+#include "fs/mounts.h"
 #include "fs/quota.h"
 #include "network/forward-live.h"
 #include "run/unit.h"
@@ -117,6 +119,26 @@ static int check_id_key(struct lxmgr_ctx *ctx, const struct container *c, const 
 	return 0;
 }
 
+/* mount.NAME: a source inside the store is refused now, as start and `lxmgr mount` would
+ * refuse it, not only at the next start. Other faults get config_edit_file's message. */
+static int check_mount_key(struct lxmgr_ctx *ctx, const char *key, const char *value)
+{
+	const char *store[MOUNTS_STORE_DIRS_MAX];
+	struct mount_entry m;
+	char why[PATH_MAX + 64];
+	int fd;
+
+	if (!value || strncmp(key, "mount.", 6) != 0 || mounts_parse(value, &m) < 0)
+		return 0;
+	mounts_source_store(&ctx->paths, store);
+	fd = mounts_source_open(m.src, store, why, sizeof(why));
+	if (fd == LX_SYNTHETIC(-EXDEV))
+		return lx_fail(ctx, fd, "%s: %s", key, why);
+	if (fd >= 0)
+		(void)close(fd);
+	return 0;
+}
+
 /* limits.disk is a project quota on the store's file system, not a cgroup file: refused before
  * the file changes where that file system has none, and applied at once, running or not. */
 static int edit_disk(struct lxmgr_ctx *ctx, struct container *c, const char *value)
@@ -148,6 +170,8 @@ static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, con
 	int r;
 
 	r = check_id_key(ctx, c, key, value, &lock);
+	if (r >= 0)
+		r = check_mount_key(ctx, key, value);
 	if (r < 0)
 		return r;
 

@@ -76,8 +76,13 @@ fi
 check "unset mount.sub" lx config sl1 unset mount.sub
 
 # A source inside the container store: the container's own rootfs.
-check "mount.inroot: a directory of the container's rootfs (syntax and existence)" \
+refused 1 "^lxmgr: config sl1: config: mount.inroot: source $T_ROOT/lib/sl1/rootfs/srv/data lies inside the container store\$" \
+    "config set of a source in the store is refused in one line" \
     lx config sl1 set mount.inroot "$T_ROOT/lib/sl1/rootfs/srv/data:/mnt/inroot"
+check_fails "the refused share is not in the config" grep -q inroot "$T_ROOT/lib/sl1/config"
+# The same share written into the file by hand: start refuses it.
+printf '\n[mount]\ninroot = %s\n' "$T_ROOT/lib/sl1/rootfs/srv/data:/mnt/inroot" >>"$T_ROOT/lib/sl1/config"
+check "a hand-edited config holds it" lx config sl1 get mount.inroot
 refused 1 "^lxmgr: start sl1: mounts: mount.inroot: source $T_ROOT/lib/sl1/rootfs/srv/data lies inside the container store\$" \
     "start with a source in the store is refused in one line naming the share" \
     lx start sl1
