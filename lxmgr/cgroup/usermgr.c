@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/sd.h"
@@ -341,4 +342,62 @@ const char *cgroup_rootless_source(const char *unified, char *unit, size_t size)
 		return "session";
 	(void)snprintf(unit, size, "%.*s", (int)(end - start), start);
 	return "user manager";
+}
+
+void cgroup_usermgr_remove_scope_dir(const char *unified)
+{
+	_cleanup_free_ char *scope = NULL, *sup = NULL;
+	char unit[256];
+
+	if (!cgroup_rootless_source(unified, unit, sizeof(unit)) || !unit[0])
+		return;
+	scope = strndup(unified, strrchr(unified, '/') - unified);
+	if (!scope || xasprintf(&sup, "%s/supervisor", scope) < 0)
+		return;
+	(void)rmdir(sup);
+	(void)rmdir(scope);
+}
+
+/* Whether this process's cgroup2 dir lies in dir already. */
+static bool inside(const char *dir)
+{
+	struct cgroup_host h = {0};
+	_cleanup_free_ char *own = NULL;
+	size_t n = strlen(dir);
+	bool in = false;
+
+	if (cgroup_host_detect(&h) < 0)
+		return false;
+	if (h.unified_mount && h.unified_own &&
+	    xasprintf(&own, "%s%s", h.unified_mount, h.unified_own) >= 0)
+		in = !strncmp(own, dir, n) && (own[n] == '/' || !own[n]);
+	cgroup_host_done(&h);
+	return in;
+}
+
+int cgroup_usermgr_join(const char *unified, char *why, size_t size)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_free_ char *scope = NULL;
+	char unit[256];
+	struct ubus b;
+	int r;
+
+	if (!cgroup_rootless_source(unified, unit, sizeof(unit)) || !unit[0])
+		return 0;
+	scope = strndup(unified, strrchr(unified, '/') - unified);
+	if (!scope)
+		return -ENOMEM;
+	if (inside(scope))
+		return 0;
+	r = ubus_open(&b, why, size);
+	if (r < 0)
+		return r;
+	r = call(&b, "AttachProcessesToUnit", &e, NULL, "ssau", unit, "/supervisor", 1,
+		 (uint32_t)getpid());
+	if (r < 0)
+		bus_why(&e, r, "AttachProcessesToUnit", why, size);
+	b.sd.bus_error_free(&e);
+	ubus_close(&b);
+	return r;
 }

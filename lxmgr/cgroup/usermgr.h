@@ -35,3 +35,16 @@ const char *cgroup_usermgr_unusable_limit(const char *dir, const struct containe
 /* Which source a running rootless container's recorded cgroup2 path comes from: "user
  * manager" (OWN/lxmgr-TAG.scope/payload; unit gets the scope's name) or "session". */
 const char *cgroup_rootless_source(const char *unified, char *unit, size_t size);
+
+/* After a dead monitor's payload cgroup was removed: removes the scope's supervisor/ and the
+ * scope's own directory when unified is a user manager scope's payload (the unit went
+ * with the monitor; its directory stays when the payload could not be removed by the
+ * manager, which does not own the container's range). Best effort. */
+void cgroup_usermgr_remove_scope_dir(const char *unified);
+
+/* For a process that enters a running container of the user manager source (exec, the
+ * readiness query of start --wait): clone3 into its payload cgroup needs write access to
+ * the common ancestor of ours and the payload, so a process outside the scope asks the
+ * manager to move it into the scope's supervisor/ (AttachProcessesToUnit; the scope has
+ * Delegate=yes). 0 also when unified is no scope's or we are in it already; -errno with why. */
+int cgroup_usermgr_join(const char *unified, char *why, size_t size);
