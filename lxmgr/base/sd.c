@@ -30,6 +30,11 @@ static const struct symbol symbols[] = {
 	SYM(bus_message_appendv, "sd_bus_message_appendv"),
 	SYM(bus_message_append_array, "sd_bus_message_append_array"),
 	SYM(bus_message_unref, "sd_bus_message_unref"),
+	SYM(bus_open_user, "sd_bus_open_user"),
+	SYM(bus_match_signal, "sd_bus_match_signal"),
+	SYM(bus_process, "sd_bus_process"),
+	SYM(bus_wait, "sd_bus_wait"),
+	SYM(bus_message_readv, "sd_bus_message_readv"),
 };
 #undef SYM
 

@@ -30,6 +30,14 @@ struct sd_lib {
 	int (*bus_message_appendv)(sd_bus_message *m, const char *types, va_list ap);
 	int (*bus_message_append_array)(sd_bus_message *m, char type, const void *ptr, size_t size);
 	sd_bus_message *(*bus_message_unref)(sd_bus_message *m);
+	/* The user manager's scopes (cgroup/usermgr.c). */
+	int (*bus_open_user)(sd_bus **ret);
+	int (*bus_match_signal)(sd_bus *bus, sd_bus_slot **slot, const char *sender,
+				const char *path, const char *iface, const char *member,
+				sd_bus_message_handler_t callback, void *userdata);
+	int (*bus_process)(sd_bus *bus, sd_bus_message **ret);
+	int (*bus_wait)(sd_bus *bus, uint64_t timeout_usec);
+	int (*bus_message_readv)(sd_bus_message *m, const char *types, va_list ap);
 };
 
 /* Opens libsystemd.so.0 and resolves every function above: 0, or -ENOENT when the library

@@ -165,6 +165,16 @@ int cgroup_host_detect(struct cgroup_host *ret)
 	return 0;
 }
 
+int cgroup_host_controllers_of(struct cgroup_host *h, const char *dir)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = cg_read(dir, "cgroup.controllers", &text);
+
+	if (r >= 0)
+		parse_controllers(text, h->v2_controllers);
+	return r;
+}
+
 void cgroup_host_done(struct cgroup_host *h)
 {
 	if (!h)

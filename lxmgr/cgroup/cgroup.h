@@ -49,6 +49,9 @@ int cgroup_host_parse(FILE *mountinfo, FILE *self_cgroup, struct cgroup_host *re
 /* The same for this process. */
 int cgroup_host_detect(struct cgroup_host *ret);
 void cgroup_host_done(struct cgroup_host *h);
+/* Takes the controllers h offers from dir's cgroup.controllers instead of the root's: a
+ * delegated cgroup (the user manager's scope) may have fewer. 0 or -errno. */
+int cgroup_host_controllers_of(struct cgroup_host *h, const char *dir);
 
 /* Computes the container's cgroup paths: under DIR/lxmgr.slice/lxmgr-TAG.scope in each
  * hierarchy, where DIR is the hierarchy root, or our own cgroup when delegated (the systemd

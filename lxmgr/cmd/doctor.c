@@ -16,6 +16,7 @@
 #include "base/util.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/session.h"
+#include "cgroup/usermgr.h"
 #include "cmd/cmd.h"
 #include "cmd/doctor-limits.h"
 #include "cmd/parse.h"
@@ -326,7 +327,34 @@ static void check_nss(struct doctor *d)
 	       "NAME.lxmgr");
 }
 
-/* Rootless: the helpers, the user's ranges, a session cgroup of its own, pasta's tun. */
+/* Rootless cgroups, in start's order: the user manager's scope, else the session's own. */
+static void check_rootless_cgroups(struct doctor *d, struct cgroup_host *h)
+{
+	char why[512] = "";
+	bool usermgr = false;
+
+	if (cgroup_host_detect(h) < 0)
+		(void)snprintf(why, sizeof(why), "cannot read /proc/self/cgroup");
+	else if (cgroup_usermgr_usable(h, why, sizeof(why)))
+		usermgr = cgroup_usermgr_probe(why, sizeof(why)) >= 0;
+	if (usermgr)
+		report(d, VERDICT_OK,
+		       "cgroups: the systemd user manager gives each container a scope "
+		       "(Delegate=yes)");
+	else if (h->unified_mount && cgroup_session_usable(h))
+		report(d, VERDICT_OK,
+		       "cgroups: the login session's cgroup is the user's own (pam_cgfs); the "
+		       "systemd user manager cannot give a scope: %s",
+		       why);
+	else
+		report(d, VERDICT_FAIL,
+		       "cgroups: the login session's cgroup is not the user's own: pam_cgfs "
+		       "(libpam-cgfs) or the systemd user manager (Delegate=yes) gives one; the "
+		       "user manager cannot here: %s",
+		       why);
+}
+
+/* Rootless: the helpers, the user's ranges, a cgroup of its own, pasta's tun. */
 static void check_rootless(struct doctor *d)
 {
 	struct cgroup_host h = {0};
@@ -351,12 +379,7 @@ static void check_rootless(struct doctor *d)
 			report(d, VERDICT_OK, "%s: %s has %d range(s)", path, rootless_user_name(),
 			       n);
 	}
-	if (cgroup_host_detect(&h) >= 0 && cgroup_session_usable(&h))
-		report(d, VERDICT_OK, "cgroups: the login session's cgroup is the user's own");
-	else
-		report(d, VERDICT_FAIL,
-		       "cgroups: the login session's cgroup is not the user's own: pam_cgfs "
-		       "(libpam-cgfs) or the systemd user manager (Delegate=yes) gives one");
+	check_rootless_cgroups(d, &h);
 	cgroup_host_done(&h);
 	report(d, access("/dev/net/tun", R_OK | W_OK) == 0 ? VERDICT_OK : VERDICT_WARN,
 	       "/dev/net/tun %s users (net.mode pasta needs it)",

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/usermgr.h"
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
 #include "fs/mounts-live.h"
@@ -42,6 +43,9 @@ struct status {
 	int64_t ready_age_ms;   /* list: how old the monitor's answer is; -1 for info (asked now) */
 	bool disk_known;        /* info only: a walk of every container would slow list down */
 	struct quota_usage disk;
+	/* Rootless, running: "user manager" (cgroup_unit: its scope) or "session"; else NULL. */
+	const char *cgroup_source;
+	char cgroup_unit[256];
 };
 
 static void status_done(struct status *st)
@@ -69,6 +73,9 @@ static void read_status(const struct lxmgr_ctx *ctx, const struct container *c,
 		ret->memory = UINT64_MAX;
 	if (rs.net_veth)
 		(void)snprintf(ret->veth, sizeof(ret->veth), "%s", rs.net_veth);
+	if (rootless_active())
+		ret->cgroup_source = cgroup_rootless_source(rs.cgroup.unified, ret->cgroup_unit,
+							    sizeof(ret->cgroup_unit));
 	(void)mounts_live_list(c->rundir, rs.init_start, &ret->live_mounts);
 	if (a && a->run_state >= 0) {
 		ret->ready = a->r;
@@ -199,6 +206,18 @@ static void print_json_event(FILE *f, const struct container *c)
 	fprintf(f, "}");
 }
 
+/* Rootless: where the running container's cgroups come from (docs/rootless.md). */
+static void print_json_cgroup_source(FILE *f, const struct status *st)
+{
+	fprintf(f, ", \"cgroup_source\": ");
+	if (st->cgroup_source)
+		json_string(f, !strcmp(st->cgroup_source, "session") ? "session" : "user-manager");
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"cgroup_unit\": ");
+	json_string(f, st->cgroup_unit);
+}
+
 static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct container *c,
 		       const struct status *st)
 {
@@ -235,6 +254,7 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	json_string(f, cfg->rootfs_source ? cfg->rootfs_source : "");
 	fprintf(f, ", \"autostart\": %s, \"net_mode\": \"%s\"", cfg->autostart ? "true" : "false",
 		net_mode_to_string(cfg->net_mode));
+	print_json_cgroup_source(f, st);
 	print_json_net(f, ctx, c, st);
 	print_json_entries(f, "mounts", cfg->mounts);
 	print_json_entries(f, "devices", cfg->devices);
@@ -261,6 +281,15 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	else
 		fprintf(f, "\"\"");
 	fprintf(f, "}");
+}
+
+static const char *cgroup_source_text(const struct status *st)
+{
+	if (!st->cgroup_source)
+		return "none while stopped";
+	if (st->cgroup_unit[0])
+		return "a scope of the systemd user manager (Delegate=yes), ";
+	return "below the login session's own (pam_cgfs)";
 }
 
 static void format_memory(uint64_t bytes, char *buf, size_t size)
@@ -569,9 +598,8 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		printf("Source:     %s\n", cfg->rootfs_source);
 	print_network(ctx, c, &st);
 	if (rootless_active())
-		printf("Rootless:   %s's store and subordinate ids; cgroups below the login "
-		       "session's own (pam_cgfs)\n",
-		       rootless_user_name());
+		printf("Rootless:   %s's store and subordinate ids; cgroups: %s%s\n",
+		       rootless_user_name(), cgroup_source_text(&st), st.cgroup_unit);
 	print_shares(cfg, &st);
 	print_last_event(c);
 	print_fixups(c);

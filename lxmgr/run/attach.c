@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "cgroup/usermgr.h"
 #include "fs/rootless.h"
 #include "guest/locale.h"
 #include "run/attach.h"
@@ -456,7 +457,15 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	int r;
 
 	/* Rootless: from the monitor's own user namespace, where entering the container's is
-	 * allowed (rootless.h). */
+	 * allowed (rootless.h), and from the user manager's scope of the container, if that
+	 * is where its cgroups are (usermgr.h). */
+	if (rootless_active()) {
+		char why[512] = "";
+
+		r = cgroup_usermgr_join(rs->cgroup.unified, why, sizeof(why));
+		if (r < 0)
+			return lx_fail(ctx, LX_SYNTHETIC(r), "rootless: join the scope: %s", why);
+	}
 	r = rootless_join(rs->monitor_pid);
 	if (r < 0)
 		return lx_fail(ctx, r, "rootless: enter the namespaces of the monitor %d",

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,20 @@ int console_open(struct console *con, const char *logdir, uid_t uid, gid_t tty_g
 	if (r < 0)
 		return r;
 	return console_log_open(con, logdir);
+}
+
+int console_private_devpts(void)
+{
+	struct stat st;
+
+	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620") < 0)
+		return -errno;
+	/* A /dev/ptmx node (not the usual symlink to pts/ptmx) would open the old instance. */
+	if (lstat("/dev/ptmx", &st) == 0 && !S_ISLNK(st.st_mode) &&
+	    mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	return 0;
 }
 
 void console_ring_append(struct console *con, const char *data, size_t len)

@@ -38,6 +38,11 @@ struct console {
 /* Opens a pty whose slave belongs to the container's root (uid) and tty group (gid), and
  * LOGDIR/console.log for appending. */
 int console_open(struct console *con, const char *logdir, uid_t uid, gid_t tty_gid);
+/* Mounts a devpts instance of this process's own user namespace on /dev/pts (and
+ * /dev/ptmx): rootless inside an lxmgr guest, whose devpts gives new ptys group tty (gid=5),
+ * a group the user's namespace does not map, so console_open cannot hand the pty over
+ * (EPERM). Only in the rootless monitor's private mount namespace. 0 or -errno. */
+int console_private_devpts(void);
 /* Sets an empty console: no pty, no log, no client. */
 void console_init(struct console *con);
 /* Opens (appending) LOGDIR/console.log; LOGDIR must exist. */

@@ -13,7 +13,9 @@
 #include "base/lxmgr.h"
 #include "base/proctitle.h"
 #include "base/util.h"
+#include "cgroup/usermgr.h"
 #include "fs/quota.h"
+#include "fs/rootless.h"
 #include "guest/guest.h"
 #include "image/clone.h"
 #include "run/attach.h"
@@ -21,25 +23,72 @@
 #include "run/lifecycle.h"
 #include "run/monitor.h"
 #include "run/start.h"
+#include "store/config.h"
 #include "store/runtime.h"
 #include "store/store.h"
 
 #define LOG_STEP "control"
 
+struct stale {
+	const struct lxmgr_ctx *ctx;
+	struct runtime_state *rs;
+};
+
+static int teardown_stale(void *userdata)
+{
+	struct stale *s = userdata;
+	int r = start_teardown(s->ctx, s->rs);
+
+	/* The user manager's scope: its unit went with the monitor, its directory stays. */
+	if (r >= 0)
+		cgroup_usermgr_remove_scope_dir(s->rs->cgroup.unified);
+	return r;
+}
+
+/* Rootless, outside the user's namespace: start_teardown in a user namespace of the range
+ * the container's config records (gc opens no config). */
+static int teardown_stale_rootless(const struct lxmgr_ctx *ctx, const struct container *c,
+				   struct stale *s)
+{
+	_cleanup_free_ char *path = NULL;
+	struct container_config cfg;
+	struct config_error e;
+	char msg[256] = "";
+	int r;
+
+	if (xasprintf(&path, "%s/config", c->dir) < 0)
+		return -ENOMEM;
+	config_init_defaults(&cfg);
+	r = config_parse_file(path, /* global= */ false, &cfg, &e);
+	if (r >= 0)
+		r = rootless_run_in_userns(cfg.uid_base, cfg.gid_base, cfg.id_count, teardown_stale,
+					   s, msg, sizeof(msg));
+	config_done(&cfg);
+	if (r < 0 && msg[0])
+		return lx_fail(ctx, LX_SYNTHETIC(r), "rootless: %s", msg);
+	if (r < 0)
+		return lx_fail(ctx, r, "rootless: remove the cgroups of a dead monitor");
+	return r;
+}
+
 int lifecycle_cleanup_stale(const struct lxmgr_ctx *ctx, struct container *c)
 {
 	struct runtime_state rs = {0};
+	struct stale s = {ctx, &rs};
 	int r;
 
 	r = runtime_state_read(c->rundir, &rs);
 	if (r == -ENOENT && access(c->rundir, F_OK) < 0)
 		return 0;
-	if (r >= 0) {
-		/* A dead monitor's init died with it (PR_SET_PDEATHSIG); what remains is in
-		 * the cgroup, which is killed as a whole. The pid itself is never signalled. */
+	/* A dead monitor's init died with it (PR_SET_PDEATHSIG); what remains is in the
+	 * cgroup, which is killed as a whole. The pid itself is never signalled. Rootless, the
+	 * container's cgroups are its range's: removed from a user namespace that maps it. */
+	if (r >= 0)
 		rs.init_pid = 0;
-		r = start_teardown(ctx, &rs);
-	}
+	if (r >= 0 && rootless_outside() && rs.cgroup.unified)
+		r = teardown_stale_rootless(ctx, c, &s);
+	else if (r >= 0)
+		r = teardown_stale(&s);
 	runtime_state_done(&rs);
 	if (r < 0)
 		return r;

@@ -25,6 +25,7 @@
 #include "network/forward-live.h"
 #include "network/pasta.h"
 #include "run/boundary.h"
+#include "fs/rootless.h"
 #include "run/console.h"
 #include "run/control.h"
 #include "run/event.h"
@@ -676,6 +677,13 @@ static int prepare(struct monitor *m)
 	(void)pid_start_time(m->rs.monitor_pid, &m->rs.monitor_start);
 	m->rs.state = RUN_STATE_STARTING;
 	r = console_open(&m->console, m->c->logdir, cfg->uid_base, cfg->gid_base + 5);
+	if (r == -EPERM && rootless_active()) {
+		console_close(&m->console);
+		r = console_private_devpts();
+		if (r >= 0)
+			r = console_open(&m->console, m->c->logdir, cfg->uid_base,
+					 cfg->gid_base + 5);
+	}
 	if (r < 0)
 		return log_fail_full(m->ctx, "console", r, "open the console pty");
 	m->rs.console = strdup(m->console.slave_path);

@@ -18,7 +18,6 @@
 #include "base/sync.h"
 #include "base/util.h"
 #include "cgroup/cgroup.h"
-#include "cgroup/session.h"
 #include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
 #include "fs/kernfs.h"
@@ -31,6 +30,7 @@
 #include "network/network.h"
 #include "run/child.h"
 #include "run/hooks.h"
+#include "run/rootless-cgroup.h"
 #include "run/start.h"
 #include "store/store.h"
 
@@ -223,23 +223,16 @@ static int make_cgroup(struct start_env *env, struct runtime_state *rs)
 	r = xasprintf(&tag, "%s%s", ctx->paths.cgroup_tag, env->c->name);
 	if (r < 0)
 		return lx_fail(ctx, r, "out of memory");
-	if (rootless_active() && !cgroup_session_usable(&env->cgroup_host))
-		return log_fail_full(
-			ctx, "cgroup", LX_SYNTHETIC(-EPERM),
-			"rootless: this session's cgroup is not the user's own: log in "
-			"through pam_cgfs (Debian package libpam-cgfs) on a host without "
-			"systemd, or through the systemd user manager (Delegate=yes)");
-	if (rootless_active())
-		r = cgroup_session_paths(&env->cgroup_host, tag, &rs->cgroup);
-	else
+	/* Rootless: the user manager's scope, else the session's cgroups (rootless-cgroup.h). */
+	if (rootless_active()) {
+		r = rootless_cgroup_paths(env, tag, rs);
+		if (r < 0)
+			return r;
+	} else {
 		r = cgroup_paths(&env->cgroup_host, tag, env->delegated, &rs->cgroup);
-	if (r < 0)
-		return log_fail_full(ctx, "cgroup", r, "compute the cgroup paths");
-	if (rootless_active() && cgroup_session_unusable_limit(&rs->cgroup, cfg))
-		return log_fail_full(ctx, "cgroup", LX_SYNTHETIC(-EOPNOTSUPP),
-				     "%s: the login session's cgroups give the user no controller "
-				     "for it (unset it, or have the session delegate it)",
-				     cgroup_session_unusable_limit(&rs->cgroup, cfg));
+		if (r < 0)
+			return log_fail_full(ctx, "cgroup", r, "compute the cgroup paths");
+	}
 	rs->cgroup_mount = strdup(env->cgroup_host.unified_mount);
 	if (!rs->cgroup_mount)
 		return lx_fail(ctx, -ENOMEM, "out of memory");

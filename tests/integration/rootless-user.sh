@@ -165,7 +165,7 @@ check_eq "user: the memory limit applies in the session's v1 memory cgroup" "536
 check_eq "user: the pids limit applies in the session's v1 pids cgroup" "300" \
     "$(scope_file pids pids.max)"
 check_match "user: info says rootless and where the cgroups are" \
-    "Rootless: +$RL_USER's store and subordinate ids; cgroups below the login session's own" \
+    "Rootless: +$RL_USER's store and subordinate ids; cgroups: below the login session's own" \
     "$(as_user -- info dev)"
 procs=$(session_procs "$RL_USER")
 root_procs=""

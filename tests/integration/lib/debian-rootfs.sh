@@ -7,7 +7,9 @@
 #   against: the outer container of tests/systemd-host), or ssh (systemd plus openssh-server,
 #   for the SSH host keys of clones), or ansible-host (systemd-host's packages plus
 #   openssh-server, python3 and python3-apt: the second host of tests/ansible-two-hosts and
-#   the machines its playbook makes). Each variant has its own cache.
+#   the machines its playbook makes), or usermgr-host (systemd-host's packages plus
+#   dbus-user-session, libpam-systemd and uidmap: a host where a user's systemd user manager
+#   runs, for tests/rootless-user-manager). Each variant has its own cache.
 set -euo pipefail
 
 suite=${1:-bookworm}
@@ -24,11 +26,12 @@ ssh)
     dest="$cache/debian-$suite-ssh"
     include=systemd,systemd-sysv,dbus,openssh-server,$common
     ;;
-systemd-host | ansible-host)
+systemd-host | ansible-host | usermgr-host)
     dest="$cache/debian-$suite-$init"
     include=systemd,systemd-sysv,dbus,systemd-container,libnl-route-3-200,libnftables1
     include=$include,libuuid1,libseccomp2,libiniparser1,libcrypt1,libsystemd0,$common
-    [ "$init" = systemd-host ] || include=$include,openssh-server,python3,python3-apt
+    [ "$init" = ansible-host ] && include=$include,openssh-server,python3,python3-apt
+    [ "$init" = usermgr-host ] && include=$include,dbus-user-session,libpam-systemd,uidmap
     ;;
 sysvinit | openrc)
     dest="$cache/debian-$suite-$init"
@@ -37,7 +40,7 @@ sysvinit | openrc)
     exclude=systemd,systemd-sysv
     ;;
 *)
-    echo "debian-rootfs: unknown init '$init' (systemd, systemd-host, ansible-host, ssh, sysvinit, openrc)" >&2
+    echo "debian-rootfs: unknown init '$init' (systemd, systemd-host, ansible-host, usermgr-host, ssh, sysvinit, openrc)" >&2
     exit 2
     ;;
 esac
