@@ -224,7 +224,7 @@ static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const
 	};
 	r = create_container(ctx, &req);
 	/* export --snapshots: made stopped, the container takes its snapshots over. */
-	if (r >= 0 && export_adopt_snapshots(ctx, stage, o->name) < 0) {
+	if (r >= 0 && export_adopt_snapshots(ctx, stage, o->name, o->keep_identity) < 0) {
 		(void)destroy_container(ctx, o->name, /* force= */ true);
 		r = -EIO;
 	}

@@ -12,6 +12,8 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "guest/guest.h"
+#include "guest/identity.h"
 #include "image/export.h"
 #include "image/snapshot.h"
 #include "store/config.h"
@@ -177,7 +179,50 @@ static int fix_configs(const struct lxmgr_ctx *ctx, const struct container *c, c
 	return 0;
 }
 
-int export_adopt_snapshots(const struct lxmgr_ctx *ctx, const char *stage, const char *name)
+/* A layer's /etc as the exported machine left it (its machine-id committed at boot, its SSH
+ * host keys, hostname and leases) would make a restored snapshot boot as that machine: each
+ * layer with an /etc gets what create does to a copied tree. */
+static int reset_layer(const struct lxmgr_ctx *ctx, const struct container *c, int layerfd,
+		       const char *id)
+{
+	struct stat st;
+	int r;
+
+	if (fstatat(layerfd, "etc", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	r = identity_reset(layerfd, 0, 0);
+	/* /etc/hosts is rewritten keeping its other lines: only where the layer has it whole. */
+	if (r >= 0 && faccessat(layerfd, "etc/hostname", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    faccessat(layerfd, "etc/hosts", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		r = guest_write_identity(layerfd, c->cfg.hostname, 0, 0);
+	return r < 0 ? log_fail_full(ctx, "identity", r, "reset the identity in layer %s", id) : 0;
+}
+
+static int reset_layers(const struct lxmgr_ctx *ctx, const struct container *c, const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return errno == ENOENT ? 0 : lx_fail(ctx, -errno, "open %s", dir);
+	while ((de = readdir(d))) {
+		_cleanup_close_ int fd = -EBADF;
+		int r;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return lx_fail(ctx, -errno, "open %s/%s", dir, de->d_name);
+		r = reset_layer(ctx, c, fd, de->d_name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int export_adopt_snapshots(const struct lxmgr_ctx *ctx, const char *stage, const char *name,
+			   bool keep_identity)
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_free_ char *snaps = NULL, *layers = NULL, *to = NULL;
@@ -194,6 +239,8 @@ int export_adopt_snapshots(const struct lxmgr_ctx *ctx, const char *stage, const
 	if (r < 0)
 		return r;
 	r = fix_configs(ctx, c, snaps);
+	if (r >= 0 && !keep_identity)
+		r = reset_layers(ctx, c, layers);
 	if (r < 0)
 		return r;
 	/* The records first, then their layers: a kill between leaves records without layers,

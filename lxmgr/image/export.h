@@ -1,6 +1,8 @@
 /* export.h: a container as one portable archive (tar + zstd) and back (docs/snapshots.md). */
 #pragma once
 
+#include <stdbool.h>
+
 struct lxmgr_ctx;
 struct container;
 
@@ -48,8 +50,11 @@ int export_clean_config(int dirfd, const char *from, const char *path);
 int export_stage_snapshots(const struct container *c, const char *stage, char ***ret_extra);
 /* import: moves the unpacked snapshots of stage (if any) into container name (made from
  * stage, stopped), their configs given its identity (uuid, name, hostname, ids, addresses,
- * MAC). Reports failures itself; returns how many, or -errno. */
-int export_adopt_snapshots(const struct lxmgr_ctx *ctx, const char *stage, const char *name);
+ * MAC) and, unless keep_identity, their layers' /etc reset as create resets a copied tree
+ * (machine-id, SSH host keys, leases, hostname). Reports failures itself; returns how many,
+ * or -errno. */
+int export_adopt_snapshots(const struct lxmgr_ctx *ctx, const char *stage, const char *name,
+			   bool keep_identity);
 
 /* Unpacks the archive at path ("/dev/stdin" for a pipe) into the new directory dir (which
  * then holds EXPORT_CONFIG and EXPORT_ROOTFS). A truncated or damaged archive is one line:
