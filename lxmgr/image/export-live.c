@@ -67,7 +67,11 @@ int live_tree_open(const struct lxmgr_ctx *ctx, struct container *c, const char 
 
 	if (r == -EBUSY) {
 		r = snapshot_create_temporary(ctx, c, what, t->snap, &t->snap_lock);
-		return r < 0 ? r : attach_snapshot_view(ctx, c, scratch, t);
+		if (r < 0) {
+			t->snap[0] = '\0'; /* nothing to delete: gc removes what it left */
+			return r;
+		}
+		return attach_snapshot_view(ctx, c, scratch, t);
 	}
 	if (r < 0)
 		return lx_fail(ctx, r, "lock %s", c->dir);
