@@ -80,11 +80,20 @@ static const struct verb verbs[] = {
 	 "  delete NAME SNAP forget SNAP and free the layers nothing else uses\n"},
 	{"restore", cmd_restore, "NAME SNAP",
 	 "put a stopped container's rootfs and config back to snapshot SNAP", NULL},
-	{"export", cmd_export, "NAME FILE|-",
-	 "write a stopped container into one portable archive (tar + zstd), or to stdout",
+	{"export", cmd_export, "NAME FILE|- [--snapshots]",
+	 "write a container into one portable archive (tar + zstd), or to stdout",
 	 "  The rootfs with numeric owners as stored (the distribution's), xattrs, ACLs and\n"
 	 "  file capabilities; the config without name, uuid, hostname, ids, addresses, MAC\n"
-	 "  and forwards.\n"},
+	 "  and forwards. A running container: a temporary snapshot of it (frozen for its\n"
+	 "  copy) is written.\n"
+	 "  --snapshots      its snapshots too (records and layers): import recreates them\n"},
+	{"publish", cmd_publish, "NAME ALIAS [--force] | --delete ALIAS",
+	 "make a container (stopped or running) into a local image for create -t image -r ALIAS",
+	 "  The rootfs without machine-id, SSH host keys and leases, and the config without\n"
+	 "  name, uuid, hostname, ids, addresses, MAC and forwards, kept in the template\n"
+	 "  cache (lxmgr templates lists the images).\n"
+	 "  --force          replace an existing image ALIAS\n"
+	 "  --delete ALIAS   remove the image\n"},
 	{"import", cmd_import, "FILE|- [NAME] [--net MODE] [--keep-identity]",
 	 "make a container from an export archive (or stdin), with an identity of its own",
 	 "  NAME             default: FILE's name up to its first dot (needed with -)\n"

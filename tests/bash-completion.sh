@@ -68,5 +68,11 @@ expect "snapshot completes its operations" "create delete list " lxmgr snapshot 
 export LXMGR_TEMPLATE_DIR=$src/templates
 expect "create -t completes template names" "debian devuan " lxmgr create x -t de
 expect "launch -t completes template names" "debian devuan " lxmgr launch x -t de
+expect "create -t completes the image template" "image " lxmgr create x -t im
+# Image aliases come from the Images list of `lxmgr templates` (publish's stamp).
+mkdir -p "$tmp/store/cache/image/web1/x86_64"
+printf 'source=alpha\npublished=1\n' >"$tmp/store/cache/image/web1/x86_64/published"
+expect "publish --delete completes the images" "web1 " lxmgr --root "$tmp/store" publish --delete ""
+expect "create -t image -r completes the images" "web1 " lxmgr --root "$tmp/store" create x -t image -r w
 echo "1..$n"
 exit $failed

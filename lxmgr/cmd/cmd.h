@@ -11,6 +11,7 @@ int cmd_clone(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_snapshot(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_restore(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_export(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_publish(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_import(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_stop(struct lxmgr_ctx *ctx, int argc, char **argv);

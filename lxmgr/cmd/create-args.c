@@ -27,6 +27,7 @@
 #include "guest/provision.h"
 #include "image/copy.h"
 #include "image/create.h"
+#include "image/publish.h"
 #include "image/template.h"
 #include "network/network.h"
 #include "run/destroy.h"
@@ -409,6 +410,7 @@ static void print_access(struct lxmgr_ctx *ctx, const char *name)
 int create_args_run(struct lxmgr_ctx *ctx, int argc, char **argv, bool hint)
 {
 	struct create_opts o = {0};
+	_cleanup_(image_use_done) struct image_use img = IMAGE_USE_INIT;
 	_cleanup_free_ char *password = NULL;
 	_cleanup_(provision_keys_done) struct provision_keys keys = {0};
 	struct create_request req;
@@ -430,6 +432,10 @@ int create_args_run(struct lxmgr_ctx *ctx, int argc, char **argv, bool hint)
 		.nesting = o.nesting,
 		.net = o.net,
 	};
+	/* -t image -r ALIAS: a published container (publish.h), copied as a clone is. */
+	if (o.tmpl.name && !strcmp(o.tmpl.name, IMAGE_TEMPLATE) &&
+	    image_use(ctx, &o.tmpl, &img, &req) < 0)
+		return EXIT_FAILED;
 	if (o.password_file) {
 		r = login_read_password_file(o.password_file, &password);
 		if (r < 0) {

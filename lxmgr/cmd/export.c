@@ -13,6 +13,9 @@
 #include "store/config.h"
 #include "image/create.h"
 #include "image/export.h"
+#include "image/export-live.h"
+#include "cmd/parse.h"
+#include "run/destroy.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "store/store.h"
@@ -22,7 +25,8 @@
 
 /* FILE is written as FILE.tmp-PID and renamed when complete: an interrupted export leaves no
  * archive that looks whole. */
-static int export_to_file(const struct lxmgr_ctx *ctx, struct container *c, const char *file)
+static int export_to_file(const struct lxmgr_ctx *ctx, struct container *c, const char *file,
+			  bool snapshots)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -EBADF;
@@ -33,7 +37,7 @@ static int export_to_file(const struct lxmgr_ctx *ctx, struct container *c, cons
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return lx_fail(ctx, -errno, "create %s", tmp);
-	r = export_write(ctx, c, fd);
+	r = export_write_live(ctx, c, fd, snapshots);
 	if (r >= 0 && fsync(fd) < 0)
 		r = lx_fail(ctx, -errno, "write %s", tmp);
 	if (r >= 0 && rename(tmp, file) < 0)
@@ -43,25 +47,44 @@ static int export_to_file(const struct lxmgr_ctx *ctx, struct container *c, cons
 	return r;
 }
 
+static int export_option(struct lxmgr_ctx *ctx, int opt, const char *arg, void *userdata)
+{
+	(void)ctx;
+	(void)arg;
+	if (opt == 's')
+		*(bool *)userdata = true;
+	return 0;
+}
+
 int cmd_export(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{"snapshots", no_argument, NULL, 's'},
+		{},
+	};
 	_cleanup_container_ struct container *c = NULL;
+	bool snapshots = false;
+	struct verb_args a = {.longopts = longopts,
+			      .on_option = export_option,
+			      .userdata = &snapshots,
+			      .min_args = 2,
+			      .max_args = 2,
+			      .args_name = "NAME and FILE (or - for stdout)"};
 	int r;
 
-	if (argc != 3 || argv[1][0] == '-' || (argv[2][0] == '-' && argv[2][1]))
-		return cmd_usage_error(ctx, "expected NAME and FILE (or - for stdout)");
-	if (!strcmp(argv[2], "-") && isatty(STDOUT_FILENO))
+	r = cmd_parse(ctx, argc, argv, &a);
+	if (r != 0)
+		return r;
+	if (!strcmp(a.args[1], "-") && isatty(STDOUT_FILENO))
 		return cmd_usage_error(ctx, "stdout is a terminal: give a FILE or redirect it");
-	ctx->name = argv[1];
-	if (store_container_open(ctx, argv[1], &c) < 0)
+	if (store_container_open(ctx, a.args[0], &c) < 0)
 		return EXIT_FAILED;
-	/* Held until the archive is written: the container cannot start meanwhile. */
-	if (store_lock_stopped(ctx, LOG_STEP, c) < 0)
-		return EXIT_FAILED;
-	if (!strcmp(argv[2], "-"))
-		r = export_write(ctx, c, STDOUT_FILENO);
+	/* Stopped: held until the archive is written, the container cannot start meanwhile.
+	 * Running: a temporary snapshot of it is written (export-live.h). */
+	if (!strcmp(a.args[1], "-"))
+		r = export_write_live(ctx, c, STDOUT_FILENO, snapshots);
 	else
-		r = export_to_file(ctx, c, argv[2]);
+		r = export_to_file(ctx, c, a.args[1], snapshots);
 	return r < 0 ? EXIT_FAILED : 0;
 }
 
@@ -200,6 +223,11 @@ static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const
 		.net = {.mode = o->net ? o->net : net_mode_to_string(cfg.net_mode)},
 	};
 	r = create_container(ctx, &req);
+	/* export --snapshots: made stopped, the container takes its snapshots over. */
+	if (r >= 0 && export_adopt_snapshots(ctx, stage, o->name, o->keep_identity) < 0) {
+		(void)destroy_container(ctx, o->name, /* force= */ true);
+		r = -EIO;
+	}
 	config_done(&cfg);
 	config_done(&id);
 	return r;

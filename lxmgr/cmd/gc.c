@@ -13,6 +13,7 @@
 #include "cmd/parse.h"
 #include "fs/rootless.h"
 #include "image/snapshot.h"
+#include "image/publish.h"
 #include "image/template-cache.h"
 #include "run/lifecycle.h"
 #include "store/store.h"
@@ -117,5 +118,6 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 	removed = template_cache_gc(ctx);
 	if (removed > 0)
 		lx_info(ctx, "removed %d unfinished template build(s)", removed);
+	(void)publish_gc(ctx);
 	return failed ? EXIT_FAILED : 0;
 }

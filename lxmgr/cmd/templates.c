@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
+#include "image/publish.h"
 #include "image/template-cache.h"
 #include "image/template.h"
 
@@ -93,6 +94,21 @@ static void print_cache(const char *cache)
 		printf("\nNo root filesystem is cached yet (in %s).\n", cache);
 }
 
+static void print_image(const struct image_info *i, void *userdata)
+{
+	char when[32] = "?";
+	time_t t = (time_t)i->published;
+	struct tm tm;
+
+	if (i->published && gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	if (!*(bool *)userdata)
+		printf("\nImages (lxmgr publish; create -t image -r ALIAS):\n");
+	*(bool *)userdata = true;
+	printf("  %s %s  (from %s, published %s)\n", i->alias, i->arch,
+	       i->source[0] ? i->source : "?", when);
+}
+
 int cmd_templates(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_free_ char *dir = NULL, *cache = NULL;
@@ -116,5 +132,6 @@ int cmd_templates(struct lxmgr_ctx *ctx, int argc, char **argv)
 	       "releases;\nlxmgr create NAME -t TEMPLATE [options]. ",
 	       dir);
 	print_cache(cache);
+	(void)image_foreach(ctx, print_image, &(bool){false});
 	return 0;
 }

@@ -51,15 +51,18 @@ static bool is_host_key(const char *section, const char *line)
 
 /* The config file as written, less the lines of host_keys (config_edit_file refuses to unset
  * a required key, which these are for a container). */
-static int write_clean_config(const struct container *c, const char *dir)
+int export_clean_config(int dirfd, const char *from, const char *path)
 {
-	_cleanup_free_ char *text = NULL, *out = NULL, *path = NULL;
+	_cleanup_free_ char *text = NULL, *out = NULL;
 	char section[32] = "";
 	size_t len = 0, o = 0;
 	char *save = NULL;
+	int r;
 
-	if (read_file_at(c->dirfd, "config", 1 << 20, &text, &len) < 0 ||
-	    !(out = malloc(len + 1)) || xasprintf(&path, "%s/" EXPORT_CONFIG, dir) < 0)
+	r = read_file_at(dirfd, from, 1 << 20, &text, &len);
+	if (r < 0)
+		return r;
+	if (!(out = malloc(len + 1)))
 		return -ENOMEM;
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		const char *t = l + strspn(l, " \t");
@@ -72,6 +75,15 @@ static int write_clean_config(const struct container *c, const char *dir)
 		o += (size_t)sprintf(out + o, "%s\n", l);
 	}
 	return write_file_atomic_at(AT_FDCWD, path, out, o, 0600);
+}
+
+static int write_clean_config(const struct container *c, const char *dir)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (xasprintf(&path, "%s/" EXPORT_CONFIG, dir) < 0)
+		return -ENOMEM;
+	return export_clean_config(c->dirfd, "config", path);
 }
 
 static int write_identity(const struct container *c, const char *dir)
@@ -120,27 +132,40 @@ static int run_tar(const struct lxmgr_ctx *ctx, char *const argv[], int in, int 
 		       line[0] ? line : "(no message; killed?)");
 }
 
-static int tar_create(const struct lxmgr_ctx *ctx, const char *stage, const char *dir, int out)
+/* The members: the config, the identity, the rootfs (export.h), then extra ("-C DIR MEMBER"
+ * words: the snapshots' records and layers). */
+static int tar_create(const struct lxmgr_ctx *ctx, const char *stage, const char *dir, char **extra,
+		      int out)
 {
-	/* The members: the config, the identity, the rootfs (export.h). */
-	char *argv[] = {"tar",
-			"--create",
-			"--file=-",
-			"--numeric-owner",
-			"--xattrs",
-			"--xattrs-include=*",
-			"--acls",
-			"--sparse",
-			"--zstd",
-			"-C",
-			(char *)stage,
-			EXPORT_CONFIG,
-			EXPORT_IDENTITY,
-			"-C",
-			(char *)dir,
-			EXPORT_ROOTFS,
-			NULL};
+	const char *head[] = {"tar",
+			      "--create",
+			      "--file=-",
+			      "--numeric-owner",
+			      "--xattrs",
+			      "--xattrs-include=*",
+			      "--acls",
+			      "--sparse",
+			      "--zstd",
+			      "-C",
+			      stage,
+			      EXPORT_CONFIG,
+			      EXPORT_IDENTITY,
+			      "-C",
+			      dir,
+			      EXPORT_ROOTFS};
+	_cleanup_free_ char **argv = NULL;
+	size_t n = ELEMENTSOF(head), k = 0;
 
+	STRV_FOREACH(e, extra) {
+		k++;
+	}
+	argv = calloc(n + k + 1, sizeof(char *));
+	if (!argv)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		argv[i] = (char *)head[i];
+	for (size_t i = 0; i < k; i++)
+		argv[n + i] = extra[i];
 	return run_tar(ctx, argv, -EBADF, out);
 }
 
@@ -164,6 +189,55 @@ static int attach_view(const struct lxmgr_ctx *ctx, struct container *c)
 
 int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd)
 {
+	return export_write_opts(ctx, c, outfd, &(const struct export_opts){0});
+}
+
+/* Named and locked as a create's build: gc removes it after a kill. */
+int export_make_stage(const struct lxmgr_ctx *ctx, const char *name, char **ret, int *ret_fd)
+{
+	int r;
+
+	if (xasprintf(ret, "%s/.%s.export.create-XXXXXX", ctx->paths.lib, name) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (!mkdtemp(*ret)) {
+		r = -errno;
+		free(*ret);
+		*ret = NULL;
+		return lx_fail(ctx, r, "create a directory in %s", ctx->paths.lib);
+	}
+	*ret_fd = open(*ret, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*ret_fd < 0 || flock(*ret_fd, LOCK_EX) < 0) {
+		r = lx_fail(ctx, -errno, "lock %s", *ret);
+		(void)rm_rf_at(AT_FDCWD, *ret);
+		free(*ret);
+		*ret = NULL;
+		return r;
+	}
+	return 0;
+}
+
+static int write_members(const struct lxmgr_ctx *ctx, struct container *c, const char *stage,
+			 const struct export_opts *o, int outfd)
+{
+	_cleanup_strv_ char **extra = NULL;
+	int r;
+
+	r = write_clean_config(c, stage);
+	if (r >= 0)
+		r = write_identity(c, stage);
+	if (r < 0)
+		return lx_fail(ctx, r, "write %s/" EXPORT_CONFIG, stage);
+	if (o->snapshots) {
+		r = export_stage_snapshots(c, stage, &extra);
+		if (r < 0)
+			return lx_fail(ctx, r, "write the snapshot records of %s", c->name);
+	}
+	return tar_create(ctx, stage, o->tree ? o->tree : c->dir, extra, outfd);
+}
+
+int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outfd,
+		      const struct export_opts *o)
+{
 	_cleanup_free_ char *stage = NULL;
 	_cleanup_close_ int stagefd = -EBADF;
 	int r;
@@ -173,29 +247,15 @@ int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd)
 			       "%s has a shifted rootfs (rootfs.shifted = yes): its files carry "
 			       "this host's ids; export only idmapped containers",
 			       c->name);
-	if (clone_is_snapshot(&c->cfg)) {
+	if (!o->tree && clone_is_snapshot(&c->cfg)) {
 		r = attach_view(ctx, c);
 		if (r < 0)
 			return r;
 	}
-	/* Named and locked as a create's build: gc removes it after a kill. */
-	if (xasprintf(&stage, "%s/.%s.export.create-XXXXXX", ctx->paths.lib, c->name) < 0)
-		return lx_fail(ctx, -ENOMEM, "out of memory");
-	if (!mkdtemp(stage))
-		return lx_fail(ctx, -errno, "create a directory in %s", ctx->paths.lib);
-	stagefd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (stagefd < 0 || flock(stagefd, LOCK_EX) < 0) {
-		r = lx_fail(ctx, -errno, "lock %s", stage);
-		(void)rm_rf_at(AT_FDCWD, stage);
-		return r;
-	}
-	r = write_clean_config(c, stage);
-	if (r >= 0)
-		r = write_identity(c, stage);
+	r = export_make_stage(ctx, c->name, &stage, &stagefd);
 	if (r < 0)
-		(void)lx_fail(ctx, r, "write %s/" EXPORT_CONFIG, stage);
-	else
-		r = tar_create(ctx, stage, c->dir, outfd);
+		return r;
+	r = write_members(ctx, c, stage, o, outfd);
 	(void)rm_rf_at(AT_FDCWD, stage);
 	return r;
 }

@@ -1,6 +1,8 @@
 /* export.h: a container as one portable archive (tar + zstd) and back (docs/snapshots.md). */
 #pragma once
 
+#include <stdbool.h>
+
 struct lxmgr_ctx;
 struct container;
 
@@ -16,6 +18,43 @@ struct container;
  * without name, uuid, hostname, id range, addresses, MAC, forwards and snapshot source.
  * Reports failures itself; 0 or -errno. */
 int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd);
+
+/* What export_write_opts adds to export_write. */
+struct export_opts {
+	/* The snapshots too: EXPORT_SNAPSHOTS/SNAP/{stack,config,created} (the config cleaned
+	 * as the container's) and the EXPORT_LAYERS/ID they stand on, as they are. The caller
+	 * holds c's snapshot lock. */
+	bool snapshots;
+	/* A directory whose "rootfs" is the tree to archive (a running container's temporary
+	 * snapshot, export-live.c); NULL: c's own rootfs. */
+	const char *tree;
+};
+int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outfd,
+		      const struct export_opts *o);
+
+/* The members an archive may hold besides the three above (export --snapshots). */
+#define EXPORT_SNAPSHOTS "snapshots"
+#define EXPORT_LAYERS "layers"
+
+/* LIB/.NAME.export.create-XXXXXX, made and locked (*ret_fd): gc removes it after a kill.
+ * Reports failures itself. */
+int export_make_stage(const struct lxmgr_ctx *ctx, const char *name, char **ret, int *ret_fd);
+
+/* Writes the config file from (relative to dirfd) to path less its host-specific keys (the
+ * exported config's). 0 or -errno. */
+int export_clean_config(int dirfd, const char *from, const char *path);
+
+/* export-snapshots.c. Writes stage/EXPORT_SNAPSHOTS/SNAP for each snapshot of c, and sets
+ * *ret_extra to tar's words for them and their layers ("-C", STAGE, "snapshots", "-C", DIR,
+ * "layers/ID"...). 0 or -errno. */
+int export_stage_snapshots(const struct container *c, const char *stage, char ***ret_extra);
+/* import: moves the unpacked snapshots of stage (if any) into container name (made from
+ * stage, stopped), their configs given its identity (uuid, name, hostname, ids, addresses,
+ * MAC) and, unless keep_identity, their layers' /etc reset as create resets a copied tree
+ * (machine-id, SSH host keys, leases, hostname). Reports failures itself; returns how many,
+ * or -errno. */
+int export_adopt_snapshots(const struct lxmgr_ctx *ctx, const char *stage, const char *name,
+			   bool keep_identity);
 
 /* Unpacks the archive at path ("/dev/stdin" for a pipe) into the new directory dir (which
  * then holds EXPORT_CONFIG and EXPORT_ROOTFS). A truncated or damaged archive is one line:

@@ -489,7 +489,8 @@ static int check_can_snapshot(const struct lxmgr_ctx *ctx, const struct containe
 	char names[256];
 	int n;
 
-	if (!name_is_valid(snap))
+	/* A temporary snapshot's name is a dot-name (snapshot_create_temporary). */
+	if (!name_is_valid(snap) && strncmp(snap, ".tmp-", 5))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "invalid snapshot name '%s'", snap);
 	if (c->cfg.rootfs_shifted)
 		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
@@ -511,6 +512,40 @@ static int check_can_snapshot(const struct lxmgr_ctx *ctx, const struct containe
 			       "them first",
 			       c->name, names);
 	return n < 0 ? lx_fail(ctx, n, "list the snapshot clones of %s", c->name) : 0;
+}
+
+static int gc_layers(const struct container *c);
+
+int snapshot_create_temporary(const struct lxmgr_ctx *ctx, struct container *c, const char *what,
+			      char ret_name[static 65], int *ret_lock)
+{
+	_cleanup_close_ int lock = -EBADF;
+	int r;
+
+	(void)snprintf(ret_name, 65, ".tmp-%s-%d", what, (int)getpid());
+	r = check_can_snapshot(ctx, c, ret_name);
+	if (r < 0)
+		return r;
+	lock = snapshot_lock(c, /* wait= */ true);
+	if (lock < 0)
+		return lx_fail(ctx, lock, "lock %s/" SNAPSHOT_DIR, c->dir);
+	r = snap_running(ctx, c, ret_name);
+	if (r >= 0)
+		*ret_lock = TAKE_FD(lock);
+	return r;
+}
+
+int snapshot_drop_temporary(struct container *c, const char *snap, int lock)
+{
+	_cleanup_close_ int fd = lock;
+	_cleanup_free_ char *rec = NULL;
+	int r;
+
+	if (xasprintf(&rec, SNAPSHOT_DIR "/%s", snap) < 0)
+		return -ENOMEM;
+	/* Its dot-name is one gc removes, with its layer, should we be killed here. */
+	r = rm_rf_at(c->dirfd, rec);
+	return r < 0 ? r : gc_layers(c);
 }
 
 int snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char *snap)

@@ -32,6 +32,16 @@ int snapshot_lower_of(const struct lxmgr_ctx *ctx, const char *ref, char **ret);
  * writable layer is copied. Reports failures itself; 0 or -errno. */
 int snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char *snap);
 
+/* For a consistent read of running c (export, publish): a snapshot named ".tmp-WHAT-PID"
+ * into ret_name, taken as snapshot_create takes one of a running container (frozen for its
+ * copy). snapshot_list shows no dot-name, and gc removes it and its layer once nobody holds
+ * c's snapshot lock: *ret_lock is that lock, held until snapshot_drop_temporary. Reports
+ * failures itself; 0 or -errno. */
+int snapshot_create_temporary(const struct lxmgr_ctx *ctx, struct container *c, const char *what,
+			      char ret_name[static 65], int *ret_lock);
+/* Removes the temporary snapshot snap and its layers, then closes lock. 0 or -errno. */
+int snapshot_drop_temporary(struct container *c, const char *snap, int lock);
+
 /* Puts c (stopped, its running lock held by the caller) back to snapshot snap: rootfs and
  * config. Reports failures itself. */
 int snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, const char *snap);

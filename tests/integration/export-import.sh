@@ -5,8 +5,10 @@
 # machine-id, hostname) that boot at the same time as the original, with its files, numeric
 # owners, xattrs, ACLs and file capabilities; a truncated archive is refused in one line and
 # leaves nothing; import --keep-identity keeps uuid, machine-id and hostname (a move), and is
-# refused where that uuid exists; export of a running container and import - without NAME
-# are refused.
+# refused where that uuid exists; import - without NAME is refused. A running container
+# exports through a temporary snapshot (its live files, left running, no snapshot left, gc
+# after a kill -9); export --snapshots carries the snapshots, which import recreates with
+# their names and creation times and the import's identity, and which restore and boot.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 
@@ -19,7 +21,7 @@ cp "$T_ROOT/etc/lxmgr.conf" "$T_ROOT2/etc/"
 lx2() { "$LXMGR" --root "$T_ROOT2" "$@"; }
 teardown2() {
     local n
-    for n in exa exb exm; do lx2 stop "$n" --kill >/dev/null 2>&1; done
+    for n in exa exb exm exs; do lx2 stop "$n" --kill >/dev/null 2>&1; done
     lx2 gc >/dev/null 2>&1
     rm -rf --one-file-system "$T_ROOT2"
     teardown_store
@@ -48,7 +50,13 @@ base1=$(uid_base_of exa)
 check "start the original" lx start exa
 check_eq "it reaches running" "running" "$(wait_running exa)"
 mid1=$(lx exec exa -- cat /etc/machine-id)
-refused 1 "exa is running: stop it first" "export of a running container" lx export exa "$T_ROOT/x.tar.zst"
+check "write a file in the running original" lx exec exa -- sh -c 'echo live >/root/live'
+check "export it while it runs" lx export exa "$T_ROOT/running.tar.zst"
+check_eq "the archive holds what it wrote" "live" "$(tar --zstd -xOf "$T_ROOT/running.tar.zst" rootfs/root/live)"
+check_eq "it still runs" "running" "$(wait_running exa)"
+check_eq "no temporary snapshot or layer is left" "" \
+    "$(find "$T_ROOT/lib/exa/snapshots" "$T_ROOT/lib/exa/layers" -mindepth 1 -maxdepth 1 2>/dev/null)"
+rm -f "$T_ROOT/running.tar.zst"
 check "stop it" lx stop exa
 
 check "export to a file" lx export exa "$T_ROOT/exa.tar.zst"
@@ -132,5 +140,43 @@ check_eq "it reaches running" "running" "$(wait_running2 exm)"
 check_eq "the same machine-id" "$mid1" "$(lx2 exec exm -- cat /etc/machine-id)"
 check "stop it" lx2 stop exm
 check "destroy it" lx2 destroy exm
+# export --snapshots of a running container; import; restore each snapshot and boot it.
+echo one >"$root1/root/snapfile"
+check "snapshot s1 of the stopped original" lx snapshot create exa s1
+check "start it" lx start exa
+check_eq "it reaches running" "running" "$(wait_running exa)"
+check "change the file" lx exec exa -- sh -c 'echo two >/root/snapfile'
+check "snapshot s2 of it running" lx snapshot create exa s2
+check "change it again" lx exec exa -- sh -c 'echo three >/root/snapfile'
+"$LXMGR" --root "$T_ROOT" export exa "$T_ROOT/killed.tar.zst" --snapshots &
+pid=$!
+sleep 1
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+check "gc after a killed export of the running original" lx gc
+check_eq "only its two snapshots are left" "s1 s2" "$(ls -A "$T_ROOT/lib/exa/snapshots" | tr '\n' ' ' | sed 's/ $//')"
+check "export --snapshots while it runs" lx export exa "$T_ROOT/snaps.tar.zst" --snapshots
+check_eq "it runs on" "running" "$(wait_running exa)"
+check "stop it" lx stop exa
+check_match "the archive carries both records" "snapshots/s1/config snapshots/s2/config" \
+    "$(tar --zstd -tf "$T_ROOT/snaps.tar.zst" | grep '^snapshots/.*/config$' | sort | tr '\n' ' ')"
+check_eq "their configs hold no name, uuid or ids" "" \
+    "$(tar --zstd -xOf "$T_ROOT/snaps.tar.zst" snapshots/s1/config snapshots/s2/config | grep -E '^ *(name|uuid|uid_base) *=')"
+check "import it" lx2 import "$T_ROOT/snaps.tar.zst" exs
+check_eq "the same snapshots, names and creation times" "$(lx snapshot list exa | awk '{ print $1, $2, $3 }')" \
+    "$(lx2 snapshot list exs | awk '{ print $1, $2, $3 }')"
+check_eq "a snapshot's config has the import's uuid" "$(lx2 config exs get container.uuid)" \
+    "$(sed -n 's/^ *uuid *= *//p' "$T_ROOT2/lib/exs/snapshots/s1/config")"
+check "its current files came along" test "$(cat "$T_ROOT2/lib/exs/rootfs/root/snapfile")" = three
+for snap in s1:one s2:two; do
+    check "restore ${snap%:*}" lx2 restore exs "${snap%:*}"
+    check "start it" lx2 start exs
+    check_eq "it reaches running" "running" "$(wait_running2 exs)"
+    check_eq "${snap%:*}'s file" "${snap#*:}" "$(lx2 exec exs -- cat /root/snapfile)"
+    check_eq "it boots as the import (machine-id of its uuid)" "$(lx2 config exs get container.uuid | tr -d -)" \
+        "$(lx2 exec exs -- cat /etc/machine-id)"
+    check "stop it" lx2 stop exs
+done
+check "destroy --force the import with its snapshots" lx2 destroy exs --force
 [ -n "$base2" ] && check_eq "no process of the import's range left" "" "$(host_procs_in_range "$base2" | tr '\n' ' ')"
 done_testing
