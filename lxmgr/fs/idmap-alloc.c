@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <limits.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,9 +24,12 @@
 #include "store/store.h"
 
 #define LOG_STEP "idmap"
-/* An abstract unix socket name: bound by one process at a time, released when it dies, and
- * nothing on disk to leave behind. */
-#define CLAIM_LOCK_NAME "lxmgr-idmap-claim"
+/* The claim is a flock on a file only its owner can open: root's in /run for the whole host,
+ * a rootless user's in their own runtime directory (their ids are their own subordinate
+ * ranges, disjoint from root's and other users'). It was an abstract unix socket name, which
+ * any local user could bind first and so stall every start on the host. */
+#define CLAIM_LOCK_ROOT "/run/lxmgr-idmap-claim.lock"
+#define CLAIM_LOCK_FILE "lxmgr-idmap-claim.lock"
 /* Of 5 ms: 90 s, longer than another start's pre-start hooks may hold it. */
 #define CLAIM_LOCK_TRIES 18000
 
@@ -184,22 +187,34 @@ int idmap_alloc_ids(const struct lxmgr_ctx *ctx, uint32_t size, uint32_t *ret_ui
 	return r;
 }
 
+static int claim_lock_path(char *buf, size_t size)
+{
+	const char *xrd = getenv("XDG_RUNTIME_DIR");
+
+	if (!rootless_active())
+		return snprintf(buf, size, "%s", CLAIM_LOCK_ROOT) < (int)size ? 0 : -ENAMETOOLONG;
+	if (!xrd || xrd[0] != '/')
+		xrd = rootless_runtime_fallback();
+	return snprintf(buf, size, "%s/%s", xrd, CLAIM_LOCK_FILE) < (int)size ? 0 : -ENAMETOOLONG;
+}
+
 static int claim_lock(void)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	socklen_t len =
-		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(CLAIM_LOCK_NAME));
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = -EBADF;
+	char path[PATH_MAX];
+	int r = claim_lock_path(path, sizeof(path));
 
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	memcpy(a.sun_path + 1, CLAIM_LOCK_NAME, strlen(CLAIM_LOCK_NAME));
 	for (int i = 0; i < CLAIM_LOCK_TRIES; i++) {
 		struct timespec ts = {.tv_nsec = 5 * 1000 * 1000};
 
-		if (bind(fd, (struct sockaddr *)&a, len) == 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return TAKE_FD(fd);
-		if (errno != EADDRINUSE)
+		if (errno != EWOULDBLOCK)
 			return -errno;
 		(void)nanosleep(&ts, NULL);
 	}
