@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
 #include "fs/rootless.h"
+#include "fs/storage.h"
 #include "image/snapshot.h"
 #include "image/template-cache.h"
 #include "run/lifecycle.h"
@@ -113,6 +114,10 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 	}
 	removed = remove_dead_builds(ctx);
 	(void)removed;
+	/* After the builds and records: their subvolumes are then named by nothing. */
+	removed = storage_gc(ctx);
+	if (removed < 0)
+		lx_warn(ctx, removed, "the btrfs pool's leftovers, ignoring");
 	/* Template builds of creates that died: their lock is free. */
 	removed = template_cache_gc(ctx);
 	if (removed > 0)

@@ -27,6 +27,7 @@
 #include "run/event.h"
 #include "store/runtime.h"
 #include "store/store.h"
+#include "fs/storage.h"
 
 #define LOG_STEP "list"
 
@@ -233,6 +234,7 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	json_string(f, cfg->snapshot_of);
 	fprintf(f, ", \"source\": ");
 	json_string(f, cfg->rootfs_source ? cfg->rootfs_source : "");
+	fprintf(f, ", \"storage\": \"%s\"", storage_pool_to_string(storage_of(cfg)));
 	fprintf(f, ", \"autostart\": %s, \"net_mode\": \"%s\"", cfg->autostart ? "true" : "false",
 		net_mode_to_string(cfg->net_mode));
 	print_json_net(f, ctx, c, st);
@@ -517,7 +519,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	_cleanup_container_ struct container *c = NULL;
 	const struct container_config *cfg;
 	_cleanup_(status_done) struct status st = {0};
-	char up[32], mem[32], sig[16];
+	char up[32], mem[32], sig[16], pool[160];
 	int r;
 
 	r = parse_json_flag(ctx, argc, argv, 1, /* max_age= */ NULL);
@@ -567,6 +569,8 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
 	if (cfg->rootfs_source)
 		printf("Source:     %s\n", cfg->rootfs_source);
+	storage_describe(ctx, c, pool, sizeof(pool));
+	printf("Storage:    %s\n", pool);
 	print_network(ctx, c, &st);
 	if (rootless_active())
 		printf("Rootless:   %s's store and subordinate ids; cgroups below the login "

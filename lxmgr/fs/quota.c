@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs/storage.h"
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -249,6 +250,11 @@ int quota_apply(const struct lxmgr_ctx *ctx, const struct container *c)
 		r = set_limit(c->dir, current_projid(c->dir), 0);
 		return r < 0 ? lx_fail(ctx, r, "remove the limit of project %u", projid) : 0;
 	}
+	/* The tree is a btrfs subvolume, not under the store's project quotas. */
+	if (storage_of(&c->cfg) == STORAGE_BTRFS)
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "limits.disk is not done yet on the btrfs pool (it would take "
+			       "qgroups): unset it, or use --storage dir");
 	r = quota_refuse_unsupported(ctx, c->dir);
 	if (r < 0)
 		return r;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "fs/storage.h"
 #include "image/clone.h"
 #include "store/config.h"
 #include "image/export.h"
@@ -164,7 +165,7 @@ static int attach_view(const struct lxmgr_ctx *ctx, struct container *c)
 
 int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd)
 {
-	_cleanup_free_ char *stage = NULL;
+	_cleanup_free_ char *stage = NULL, *top = NULL;
 	_cleanup_close_ int stagefd = -EBADF;
 	int r;
 
@@ -194,8 +195,8 @@ int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd)
 		r = write_identity(c, stage);
 	if (r < 0)
 		(void)lx_fail(ctx, r, "write %s/" EXPORT_CONFIG, stage);
-	else
-		r = tar_create(ctx, stage, c->dir, outfd);
+	else if ((r = storage_rootfs_parent(c, &top)) >= 0)
+		r = tar_create(ctx, stage, top, outfd);
 	(void)rm_rf_at(AT_FDCWD, stage);
 	return r;
 }

@@ -22,6 +22,7 @@
 #include "image/snapshot.h"
 #include "store/store.h"
 #include "base/util.h"
+#include "fs/storage.h"
 
 #define LOG_STEP "snapshot"
 
@@ -159,7 +160,7 @@ bool snapshot_exists(const struct container *c, const char *snap)
 
 	if (!name_is_valid(snap) || xasprintf(&p, SNAPSHOT_DIR "/%s/" STACK, snap) < 0)
 		return false;
-	return exists_at(c->dirfd, p);
+	return exists_at(c->dirfd, p) || storage_snapshot_is_pool(c->dirfd, snap);
 }
 
 /* The container runs on its own stack (rootfs.snapshot_of = "NAME@"): overlay/stack is the
@@ -483,6 +484,30 @@ static int snap_running(const struct lxmgr_ctx *ctx, struct container *c, const 
 	return r < 0 ? lx_fail(ctx, r, "write the record %s/" SNAPSHOT_DIR "/%s", c->dir, snap) : 0;
 }
 
+/* The btrfs pool's freeze for the instant of its snapshot (storage.h): FROZEN_MARK as
+ * copy_running sets it; an already frozen container stays so. */
+static int pool_freeze(const struct container *c, bool on)
+{
+	int r;
+
+	if (on && is_frozen(c))
+		return 0;
+	if (!on && !exists_at(c->dirfd, FROZEN_MARK))
+		return 0;
+	if (on) {
+		r = write_file_atomic_at(c->dirfd, FROZEN_MARK, "", 0, 0600);
+		if (r >= 0)
+			r = request(c, CTRL_FREEZE);
+		if (r < 0)
+			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
+		return r;
+	}
+	r = request(c, CTRL_UNFREEZE);
+	if (r >= 0)
+		(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
+	return r;
+}
+
 static int check_can_snapshot(const struct lxmgr_ctx *ctx, const struct container *c,
 			      const char *snap)
 {
@@ -529,6 +554,8 @@ int snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char
 			       snap);
 	/* Stopped: the running lock keeps a start away until the container is switched. */
 	r = store_lock_running(c);
+	if (storage_of(&c->cfg) != STORAGE_DIR && (r >= 0 || r == -EBUSY))
+		return storage_snapshot_create(ctx, c, snap, r == -EBUSY ? pool_freeze : NULL);
 	if (r == -EBUSY)
 		return snap_running(ctx, c, snap);
 	if (r < 0)
@@ -548,6 +575,8 @@ int snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, const cha
 		return lx_fail(ctx, lock, "lock %s/" SNAPSHOT_DIR, c->dir);
 	if (!snapshot_exists(c, snap))
 		return lx_fail(ctx, LX_SYNTHETIC(-ENOENT), "%s has no snapshot %s", c->name, snap);
+	if (storage_snapshot_is_pool(c->dirfd, snap))
+		return storage_snapshot_restore(ctx, c, snap);
 	if (xasprintf(&p, SNAPSHOT_DIR "/%s/" STACK, snap) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	r = read_stack(c->dirfd, p, &ids);
@@ -684,6 +713,8 @@ int snapshot_delete(const struct lxmgr_ctx *ctx, struct container *c, const char
 		return lx_fail(ctx, lock, "lock %s/" SNAPSHOT_DIR, c->dir);
 	if (!snapshot_exists(c, snap))
 		return lx_fail(ctx, LX_SYNTHETIC(-ENOENT), "%s has no snapshot %s", c->name, snap);
+	if (storage_snapshot_is_pool(c->dirfd, snap))
+		return storage_snapshot_delete(ctx, c, snap);
 	if (xasprintf(&rec, "%s@%s", c->name, snap) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	r = snapshot_clones_of(ctx, rec, names, sizeof(names));
@@ -724,6 +755,9 @@ static bool is_incomplete(const struct container *c, const char *name, void *u)
 
 	(void)u;
 	if (name[0] == '.' || xasprintf(&p, SNAPSHOT_DIR "/%s/" STACK, name) < 0)
+		return false;
+	/* A pool's record is written whole before its rename (storage.c). */
+	if (storage_snapshot_is_pool(c->dirfd, name))
 		return false;
 	return read_stack(c->dirfd, p, &ids) == -ENOENT || (ids && !layers_exist(c, ids));
 }
