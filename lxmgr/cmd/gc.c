@@ -107,6 +107,8 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		report_snapshot_gc(ctx, c, /* locked= */ true);
+		if (storage_gc_container(c) > 0)
+			lx_info(ctx, "finished or undid a killed restore of %s", c->name);
 		if (lifecycle_cleanup_stale(ctx, c) < 0)
 			failed++;
 		remove_dead_tmp_files(ctx, c);

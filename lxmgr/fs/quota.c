@@ -108,6 +108,16 @@ int quota_refuse_unsupported(const struct lxmgr_ctx *ctx, const char *dir)
 	return 0;
 }
 
+int quota_refuse_for(const struct lxmgr_ctx *ctx, const struct container *c)
+{
+	/* The tree is a btrfs subvolume, not under the store's project quotas. */
+	if (storage_of(&c->cfg) == STORAGE_BTRFS)
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "limits.disk is not done yet on the btrfs pool (it would take "
+			       "qgroups): unset it, or use --storage dir");
+	return quota_refuse_unsupported(ctx, c->dir);
+}
+
 uint32_t quota_project_id(const struct container *c)
 {
 	return c->cfg.uid_base;
@@ -250,12 +260,7 @@ int quota_apply(const struct lxmgr_ctx *ctx, const struct container *c)
 		r = set_limit(c->dir, current_projid(c->dir), 0);
 		return r < 0 ? lx_fail(ctx, r, "remove the limit of project %u", projid) : 0;
 	}
-	/* The tree is a btrfs subvolume, not under the store's project quotas. */
-	if (storage_of(&c->cfg) == STORAGE_BTRFS)
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "limits.disk is not done yet on the btrfs pool (it would take "
-			       "qgroups): unset it, or use --storage dir");
-	r = quota_refuse_unsupported(ctx, c->dir);
+	r = quota_refuse_for(ctx, c);
 	if (r < 0)
 		return r;
 	if (projid == 0)
@@ -295,5 +300,7 @@ int quota_usage(const struct container *c, struct quota_usage *ret)
 		ret->from_quota = true;
 		return 0;
 	}
-	return walk_top(c->dir, /* projid= */ 0, &ret->used);
+	/* A btrfs container's directory holds links: its files are in the pool. */
+	return walk_top(storage_of(&c->cfg) == STORAGE_BTRFS ? c->rootfs : c->dir, /* projid= */ 0,
+			&ret->used);
 }

@@ -24,6 +24,7 @@
 #define CONTAINERS "containers"
 #define SNAPSHOTS "snapshots"
 #define NEXT_LINK "rootfs.next"
+#define NEXT_CONFIG "config.next"
 
 static const char *const pool_names[_STORAGE_POOL_MAX] = {
 	[STORAGE_DIR] = "dir",
@@ -369,10 +370,30 @@ int storage_snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, co
 	return 0;
 }
 
+/* restore's next state: rootfs.next (the link) and config.next; renaming the link over
+ * rootfs is the commit (storage_gc_container finishes or undoes a killed one). */
+static int prepare_next(const struct lxmgr_ctx *ctx, struct container *c, const char *src,
+			const char *config, size_t len, const char *sub, const char *id)
+{
+	int r;
+
+	if ((unlinkat(c->dirfd, NEXT_LINK, 0) < 0 && errno != ENOENT) ||
+	    (unlinkat(c->dirfd, NEXT_CONFIG, 0) < 0 && errno != ENOENT))
+		return lx_fail(ctx, -errno, "remove %s/" NEXT_LINK, c->dir);
+	r = write_file_atomic_at(c->dirfd, NEXT_CONFIG, config, len, 0644);
+	if (r < 0)
+		return lx_fail(ctx, r, "write %s/" NEXT_CONFIG, c->dir);
+	r = write_link(c->dirfd, NEXT_LINK, 1, CONTAINERS, id);
+	if (r >= 0)
+		r = btrfs_subvol_snapshot(src, sub, /* readonly= */ false);
+	return r < 0 ? lx_fail(ctx, r, "snapshot %s into %s", src, sub) : 0;
+}
+
 int storage_snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, const char *snap)
 {
 	_cleanup_(pool_done) struct pool p = {.lock = -EBADF};
-	_cleanup_free_ char *rec = NULL, *cfgp = NULL, *src = NULL, *sub = NULL, *config = NULL;
+	_cleanup_free_ char *rec = NULL, *cfgp = NULL, *src = NULL, *sub = NULL, *config = NULL,
+			    *old = NULL;
 	size_t len;
 	char id[24];
 	int r;
@@ -390,26 +411,30 @@ int storage_snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, c
 		r = read_file_at(c->dirfd, cfgp, 1 << 20, &config, &len);
 	if (r < 0)
 		return lx_fail(ctx, r, "read %s/" SNAPSHOTS "/%s", c->dir, snap);
-	/* A restore killed before its rename left rootfs.next: its subvolume is gc's. */
-	if (unlinkat(c->dirfd, NEXT_LINK, 0) < 0 && errno != ENOENT)
-		return lx_fail(ctx, -errno, "remove %s/" NEXT_LINK, c->dir);
-	r = write_link(c->dirfd, NEXT_LINK, 1, CONTAINERS, id);
-	if (r >= 0)
-		r = btrfs_subvol_snapshot(src, sub, /* readonly= */ false);
+	r = prepare_next(ctx, c, src, config, len, sub, id);
 	if (r < 0)
-		return lx_fail(ctx, r, "snapshot %s into %s", src, sub);
-	r = write_file_atomic_at(c->dirfd, "config", config, len, 0644);
-	if (r < 0)
-		return lx_fail(ctx, r, "write %s/config", c->dir);
-	free(src);
-	src = NULL;
-	/* The old subvolume, named before the swap: deleted after it. */
-	r = link_subvol(ctx, c->dirfd, "rootfs", &src);
-	if (renameat(c->dirfd, NEXT_LINK, c->dirfd, "rootfs") < 0)
-		return lx_fail(ctx, -errno, "rename %s/" NEXT_LINK, c->dir);
-	if (r >= 0 && (r = btrfs_subvol_delete(src)) < 0)
-		lx_warn(ctx, r, "delete the old subvolume %s (gc will), ignoring", src);
+		return r;
+	/* The old subvolume, named before the swap: deleted after it (or by gc). */
+	r = link_subvol(ctx, c->dirfd, "rootfs", &old);
+	if (renameat(c->dirfd, NEXT_LINK, c->dirfd, "rootfs") < 0 ||
+	    renameat(c->dirfd, NEXT_CONFIG, c->dirfd, "config") < 0)
+		return lx_fail(ctx, -errno, "switch %s to snapshot %s", c->name, snap);
+	if (r >= 0 && (r = btrfs_subvol_delete(old)) < 0)
+		lx_warn(ctx, r, "delete the old subvolume %s (gc will), ignoring", old);
 	return 0;
+}
+
+int storage_gc_container(struct container *c)
+{
+	/* Before the commit: undone (the new subvolume is then named by nothing). */
+	if (unlinkat(c->dirfd, NEXT_LINK, 0) == 0) {
+		(void)unlinkat(c->dirfd, NEXT_CONFIG, 0);
+		return 1;
+	}
+	/* After it: the config goes with the rootfs. */
+	if (renameat(c->dirfd, NEXT_CONFIG, c->dirfd, "config") == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
 }
 
 int storage_snapshot_delete(const struct lxmgr_ctx *ctx, struct container *c, const char *snap)

@@ -60,6 +60,9 @@ int storage_snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, co
 /* A writable snapshot of SNAP swapped in for c's rootfs (c stopped, locked) and SNAP's
  * config put back; the old subvolume is deleted. Reports failures itself. */
 int storage_snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, const char *snap);
+/* gc, c stopped and its running lock held: finishes or undoes a killed restore. Returns
+ * how many leftovers went (0 or 1), or -errno. */
+int storage_gc_container(struct container *c);
 /* Deletes SNAP's record and subvolume. Reports failures itself. */
 int storage_snapshot_delete(const struct lxmgr_ctx *ctx, struct container *c, const char *snap);
 /* Whether LIB/NAME/snapshots/SNAP is a pool snapshot (its rootfs symlink). */
