@@ -76,7 +76,9 @@ check_eq "it reaches running" "running" "$(wait_running bt)"
 check_match "its root is the idmapped subvolume" "btrfs +rw,.*idmapped" \
     "$(lx exec bt -- findmnt -n -o FSTYPE,OPTIONS /)"
 lx exec bt -- sh -c 'echo before >/root/marker'
+t0=$(date +%s%N)
 check "snapshot create while it runs" lx snapshot create bt s1
+echo "# figures: snapshot of the running Debian guest: $(ms_since "$t0") ms (whole lxmgr command)"
 check_eq "it runs on, thawed" "running" "$(state_of bt)"
 check_match "snapshot list names it" "^s1 +[0-9-]+ [0-9:]+ +0$" "$(lx snapshot list bt | tail -n1)"
 check_match "a read-only subvolume" "ro=true" \
