@@ -263,11 +263,15 @@ static int attach_source_view(struct build *b)
 static int fill_from_pool_snapshot(struct build *b, const struct copy_progress *p)
 {
 	const char *at = strchr(b->req->clone_ref, '@');
-	_cleanup_free_ char *from = NULL, *failed = NULL;
+	_cleanup_free_ char *link = NULL, *from = NULL, *failed = NULL;
 	int r;
 
-	if (xasprintf(&from, "%s/" SNAPSHOT_DIR "/%s/rootfs", b->req->clone_of->dir, at + 1) < 0)
+	if (xasprintf(&link, "%s/" SNAPSHOT_DIR "/%s/rootfs", b->req->clone_of->dir, at + 1) < 0)
 		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	/* The tree itself: copy_tree does not follow a link at its top. */
+	from = realpath(link, NULL);
+	if (!from)
+		return lx_fail(b->ctx, -errno, "resolve %s", link);
 	r = copy_tree(from, b->tmp_rootfs, 0, 0, p, &failed);
 	return r < 0 && r != -EINTR ? lx_fail(b->ctx, r, "copy %s", failed ? failed : from) : r;
 }

@@ -3,7 +3,8 @@
 # image) boots; a snapshot taken while it runs (frozen for the instant) is a restore point:
 # files changed after it are the snapshot's again after restore, and it boots; clone
 # NAME@SNAP --snapshot is a subvolume snapshot that runs beside its running source and does
-# not hold the snapshot (it can be deleted); export, then import into the dir pool, boots;
+# not hold the snapshot (it can be deleted); a full clone of the snapshot into the dir pool
+# is a copy; export, then import into the dir pool, boots;
 # limits.disk and a bad --storage are refused in one line; kill -9 during snapshot and
 # restore, then gc: no unnamed subvolume; destroy and gc leave no subvolume, no loop device
 # and no mount. Prints snapshot and restore time against cp -a of a guest holding 1 GiB.
@@ -104,6 +105,13 @@ check_eq "it reaches running" "running" "$(wait_running bt)"
 check_eq "the changed file is the snapshot's" "before" "$(marker bt)"
 check_fails "the new file is gone" lx exec bt -- test -e /root/new
 check "the removed file is back" lx exec bt -- test -f /etc/motd
+T_NAMES+=(btd)
+check "clone bt@s1 into the dir pool (a copy)" lx clone bt@s1 btd --storage dir
+check_eq "which holds the snapshot's files in a plain directory" "before" \
+    "$(cat "$LIB/btd/rootfs/root/marker")"
+refused 1 "clone --snapshot stays in bt's pool \(btrfs\)" "clone --snapshot into another pool" \
+    lx clone bt@s1 bto --snapshot --storage dir
+check "destroy the copy" lx destroy btd
 check "a snapshot its clone was made of can be deleted" lx snapshot delete bt s1
 check_eq "the clone runs on" "before" "$(marker btc)"
 check "stop the clone" lx stop btc
