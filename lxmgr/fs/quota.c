@@ -110,11 +110,9 @@ int quota_refuse_unsupported(const struct lxmgr_ctx *ctx, const char *dir)
 
 int quota_refuse_for(const struct lxmgr_ctx *ctx, const struct container *c)
 {
-	/* The tree is a btrfs subvolume, not under the store's project quotas. */
+	/* The tree is a btrfs subvolume: a qgroup limit, whatever the store's filesystem. */
 	if (storage_of(&c->cfg) == STORAGE_BTRFS)
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "limits.disk is not done yet on the btrfs pool (it would take "
-			       "qgroups): unset it, or use --storage dir");
+		return 0;
 	return quota_refuse_unsupported(ctx, c->dir);
 }
 
@@ -253,6 +251,10 @@ int quota_apply(const struct lxmgr_ctx *ctx, const struct container *c)
 	uint64_t bytes = 0;
 	int r;
 
+	/* A btrfs container's tree is a subvolume: its qgroup's limit (storage.h). */
+	if (storage_of(&c->cfg) == STORAGE_BTRFS)
+		return storage_set_disk_limit(ctx, c,
+					      c->cfg.disk_max == LIMIT_UNSET ? 0 : c->cfg.disk_max);
 	if (c->cfg.disk_max == LIMIT_UNSET) {
 		/* An unset key lifts a limit set before; nothing to do for a tree never tagged. */
 		if (current_projid(c->dir) == 0)
@@ -260,7 +262,7 @@ int quota_apply(const struct lxmgr_ctx *ctx, const struct container *c)
 		r = set_limit(c->dir, current_projid(c->dir), 0);
 		return r < 0 ? lx_fail(ctx, r, "remove the limit of project %u", projid) : 0;
 	}
-	r = quota_refuse_for(ctx, c);
+	r = quota_refuse_unsupported(ctx, c->dir);
 	if (r < 0)
 		return r;
 	if (projid == 0)

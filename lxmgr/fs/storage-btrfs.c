@@ -220,3 +220,35 @@ int btrfs_pool_unmount(const char *mnt)
 	/* Not MNT_DETACH: a busy pool (a running container, a verb at work) stays mounted. */
 	return NEG_ERRNO(umount2(mnt, UMOUNT_NOFOLLOW));
 }
+
+/* A limit on what the subvolume refers to (its qgroup 0/ID; qgroupid 0 asks the kernel for
+ * the subvolume of the fd). bytes 0 lifts it. Quotas are enabled on the pool the first time
+ * a limit is set (a rescan, waited for, counts what is already there), never to lift one. */
+int btrfs_subvol_limit(const char *subvol, const char *pool, uint64_t bytes)
+{
+	struct btrfs_ioctl_qgroup_limit_args args = {
+		.lim = {.flags = BTRFS_QGROUP_LIMIT_MAX_RFER,
+			.max_rfer = bytes ? bytes : UINT64_MAX},
+	};
+	struct btrfs_ioctl_quota_ctl_args ctl = {.cmd = BTRFS_QUOTA_CTL_ENABLE};
+	_cleanup_close_ int sfd = -EBADF, pfd = -EBADF;
+	int r;
+
+	sfd = NEG_ERRNO(open(subvol, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	if (sfd < 0)
+		return sfd;
+	r = NEG_ERRNO(ioctl(sfd, BTRFS_IOC_QGROUP_LIMIT, &args));
+	if (r != -ENOTCONN)
+		return r;
+	if (!bytes)
+		return 0; /* quotas off: no limit to lift */
+	pfd = NEG_ERRNO(open(pool, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	if (pfd < 0)
+		return pfd;
+	r = NEG_ERRNO(ioctl(pfd, BTRFS_IOC_QUOTA_CTL, &ctl));
+	if (r >= 0)
+		r = NEG_ERRNO(ioctl(pfd, BTRFS_IOC_QUOTA_RESCAN_WAIT));
+	if (r < 0)
+		return r;
+	return NEG_ERRNO(ioctl(sfd, BTRFS_IOC_QGROUP_LIMIT, &args));
+}

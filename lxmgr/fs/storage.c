@@ -632,6 +632,24 @@ int storage_gc(const struct lxmgr_ctx *ctx)
 	return n + r;
 }
 
+int storage_set_disk_limit(const struct lxmgr_ctx *ctx, const struct container *c, uint64_t bytes)
+{
+	_cleanup_(pool_done) struct pool p = {.lock = -EBADF};
+	_cleanup_free_ char *sub = NULL;
+	int r;
+
+	r = pool_ensure(ctx, &p);
+	if (r < 0)
+		return r;
+	r = link_subvol(ctx, c->dirfd, "rootfs", &sub);
+	if (r < 0)
+		return lx_fail(ctx, r, "the subvolume of %s/rootfs", c->dir);
+	r = btrfs_subvol_limit(sub, p.mnt, bytes);
+	if (r < 0)
+		return lx_fail(ctx, r, "%s the qgroup limit of %s", bytes ? "set" : "lift", sub);
+	return 0;
+}
+
 void storage_describe(const struct lxmgr_ctx *ctx, const struct container *c, char *buf,
 		      size_t size)
 {

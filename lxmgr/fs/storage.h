@@ -76,6 +76,10 @@ int storage_destroy(const struct lxmgr_ctx *ctx, const char *dir);
  * unmounts an empty pool. Returns how many leftovers went, or -errno. */
 int storage_gc(const struct lxmgr_ctx *ctx);
 
+/* limits.disk on btrfs: a qgroup limit of bytes (0: none) on c's subvolume. Reports
+ * failures itself. */
+int storage_set_disk_limit(const struct lxmgr_ctx *ctx, const struct container *c, uint64_t bytes);
+
 /* info: "dir" or "btrfs (image LIB/.storage/btrfs.img, 20G)" into buf. */
 void storage_describe(const struct lxmgr_ctx *ctx, const struct container *c, char *buf,
 		      size_t size);
@@ -90,3 +94,6 @@ bool btrfs_pool_mounted(const char *mnt);
  * mounts it at mnt. *ret_step names what failed. */
 int btrfs_pool_mount(const char *image, const char *mnt, uint64_t size, const char **ret_step);
 int btrfs_pool_unmount(const char *mnt);
+/* limits.disk: a qgroup limit on what subvol refers to (bytes 0: none), quotas enabled on
+ * pool when first needed. 0 or -errno. */
+int btrfs_subvol_limit(const char *subvol, const char *pool, uint64_t bytes);

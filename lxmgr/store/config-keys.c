@@ -469,7 +469,7 @@ const struct config_key config_keys[] = {
 	{"limits.disk", LIMIT(disk_max, 1 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
 	 "e.g. 500M, 10G or max, at least 1M",
 	 .doc = "Disk space of the container's directory (a project quota); needs a store on ext4 "
-		"or xfs with project quotas."},
+		"or xfs with project quotas. On the btrfs pool: a qgroup limit of its subvolume."},
 	{"net.mode", ENUM(net_mode, net_mode_names), 0, "network mode",
 	 "none, host, bridge, routed or pasta",
 	 "none: loopback only; host: the host's network; bridge: a veth on the bridge, NAT; "
