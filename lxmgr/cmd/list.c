@@ -519,7 +519,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 	_cleanup_container_ struct container *c = NULL;
 	const struct container_config *cfg;
 	_cleanup_(status_done) struct status st = {0};
-	char up[32], mem[32], sig[16], pool[160];
+	char up[32], mem[32], sig[16];
 	int r;
 
 	r = parse_json_flag(ctx, argc, argv, 1, /* max_age= */ NULL);
@@ -569,8 +569,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
 	if (cfg->rootfs_source)
 		printf("Source:     %s\n", cfg->rootfs_source);
-	storage_describe(ctx, c, pool, sizeof(pool));
-	printf("Storage:    %s\n", pool);
+	storage_print_info(ctx, c);
 	print_network(ctx, c, &st);
 	if (rootless_active())
 		printf("Rootless:   %s's store and subordinate ids; cgroups below the login "

@@ -615,10 +615,13 @@ int storage_gc(const struct lxmgr_ctx *ctx)
 	r = pool_paths(ctx, &p);
 	if (r < 0)
 		return r;
-	/* Nothing to look at in a pool that is not there or not mounted. */
-	if (access(p.mnt, F_OK) < 0 || (!p.native && !btrfs_pool_mounted(p.mnt)))
+	/* No pool, or an image never made: nothing to look at. */
+	if (access(p.mnt, F_OK) < 0 || (!p.native && access(p.image, F_OK) < 0))
 		return 0;
-	r = pool_lock(&p);
+	/* An image not mounted (after a reboot) is mounted to be looked at, and unmounted
+	 * below if it holds nothing any more. */
+	pool_done(&p);
+	r = pool_ensure(ctx, &p);
 	if (r < 0)
 		return r;
 	r = collect_refs(ctx, &refs);
@@ -650,19 +653,15 @@ int storage_set_disk_limit(const struct lxmgr_ctx *ctx, const struct container *
 	return 0;
 }
 
-void storage_describe(const struct lxmgr_ctx *ctx, const struct container *c, char *buf,
-		      size_t size)
+void storage_print_info(const struct lxmgr_ctx *ctx, const struct container *c)
 {
-	if (storage_of(&c->cfg) != STORAGE_BTRFS) {
-		(void)snprintf(buf, size, "dir");
-		return;
-	}
-	if (btrfs_is_btrfs(ctx->paths.lib))
-		(void)snprintf(buf, size,
-			       "btrfs (subvolumes of the store's btrfs, %s/" POOL_REL ")",
-			       ctx->paths.lib);
+	if (storage_of(&c->cfg) != STORAGE_BTRFS)
+		printf("Storage:    dir\n");
+	else if (btrfs_is_btrfs(ctx->paths.lib))
+		printf("Storage:    btrfs (subvolumes of the store's btrfs, %s/" POOL_REL ")\n",
+		       ctx->paths.lib);
 	else
-		(void)snprintf(buf, size,
-			       "btrfs (subvolumes in the loop-mounted image %s/" POOL_REL ".img)",
-			       ctx->paths.lib);
+		printf("Storage:    btrfs (subvolumes in the loop-mounted image %s/" POOL_REL
+		       ".img)\n",
+		       ctx->paths.lib);
 }

@@ -80,9 +80,8 @@ int storage_gc(const struct lxmgr_ctx *ctx);
  * failures itself. */
 int storage_set_disk_limit(const struct lxmgr_ctx *ctx, const struct container *c, uint64_t bytes);
 
-/* info: "dir" or "btrfs (image LIB/.storage/btrfs.img, 20G)" into buf. */
-void storage_describe(const struct lxmgr_ctx *ctx, const struct container *c, char *buf,
-		      size_t size);
+/* info: the "Storage:" line: "dir", or "btrfs (...)" saying where the subvolumes are. */
+void storage_print_info(const struct lxmgr_ctx *ctx, const struct container *c);
 
 /* storage-btrfs.c: the ioctls and the pool's mount. 0 or -errno. */
 int btrfs_subvol_create(const char *path);

@@ -430,33 +430,44 @@ static bool is_frozen(const struct container *c)
 	return frozen;
 }
 
-/* A running container: frozen (unless it already is) while its writable layer is copied
- * into a new sealed layer; FROZEN_MARK tells a gc to thaw it if we are killed meanwhile. */
+/* Freezes c (on) unless it is frozen already, or thaws it (off) if we froze it: FROZEN_MARK
+ * says so, and tells a gc to thaw it if we are killed meanwhile. For the copy of a running
+ * snapshot here, and for the instant of the btrfs pool's (storage.h). */
+static int freeze_for_copy(const struct container *c, bool on)
+{
+	int r;
+
+	if (on ? is_frozen(c) : !exists_at(c->dirfd, FROZEN_MARK))
+		return 0;
+	if (on) {
+		r = write_file_atomic_at(c->dirfd, FROZEN_MARK, "", 0, 0600);
+		if (r >= 0)
+			r = request(c, CTRL_FREEZE);
+		if (r < 0)
+			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
+		return r;
+	}
+	r = request(c, CTRL_UNFREEZE);
+	if (r >= 0)
+		(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
+	return r;
+}
+
+/* A running container: frozen while its writable layer is copied into a new sealed layer. */
 static int copy_running(const struct lxmgr_ctx *ctx, struct container *c, const char *id)
 {
 	_cleanup_free_ char *src = NULL, *tmp = NULL, *failed = NULL;
-	bool freeze = !is_frozen(c);
-	int r, t = 0;
+	int r, t;
 
 	if (xasprintf(&src, "%s/%s", c->dir,
 		      own_layered(c) ? CLONE_OVERLAY_DIR "/upper" : "rootfs") < 0 ||
 	    xasprintf(&tmp, "%s/" SNAPSHOT_LAYERS_DIR "/.tmp-%s", c->dir, id) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	if (freeze) {
-		r = write_file_atomic_at(c->dirfd, FROZEN_MARK, "", 0, 0600);
-		if (r >= 0)
-			r = request(c, CTRL_FREEZE);
-		if (r < 0) {
-			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
-			return lx_fail(ctx, r, "freeze %s", c->name);
-		}
-	}
+	r = freeze_for_copy(c, true);
+	if (r < 0)
+		return lx_fail(ctx, r, "freeze %s", c->name);
 	r = copy_tree(src, tmp, 0, 0, NULL, &failed);
-	if (freeze) {
-		t = request(c, CTRL_UNFREEZE);
-		if (t >= 0)
-			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
-	}
+	t = freeze_for_copy(c, false);
 	if (r < 0)
 		return lx_fail(ctx, r, "copy %s", failed ? failed : src);
 	if (t < 0)
@@ -482,30 +493,6 @@ static int snap_running(const struct lxmgr_ctx *ctx, struct container *c, const 
 		return lx_fail(ctx, -errno, "rename %s/%s", c->dir, tmp);
 	r = write_record(c, snap, stack, config);
 	return r < 0 ? lx_fail(ctx, r, "write the record %s/" SNAPSHOT_DIR "/%s", c->dir, snap) : 0;
-}
-
-/* The btrfs pool's freeze for the instant of its snapshot (storage.h): FROZEN_MARK as
- * copy_running sets it; an already frozen container stays so. */
-static int pool_freeze(const struct container *c, bool on)
-{
-	int r;
-
-	if (on && is_frozen(c))
-		return 0;
-	if (!on && !exists_at(c->dirfd, FROZEN_MARK))
-		return 0;
-	if (on) {
-		r = write_file_atomic_at(c->dirfd, FROZEN_MARK, "", 0, 0600);
-		if (r >= 0)
-			r = request(c, CTRL_FREEZE);
-		if (r < 0)
-			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
-		return r;
-	}
-	r = request(c, CTRL_UNFREEZE);
-	if (r >= 0)
-		(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
-	return r;
 }
 
 static int check_can_snapshot(const struct lxmgr_ctx *ctx, const struct container *c,
@@ -555,7 +542,7 @@ int snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char
 	/* Stopped: the running lock keeps a start away until the container is switched. */
 	r = store_lock_running(c);
 	if (storage_of(&c->cfg) != STORAGE_DIR && (r >= 0 || r == -EBUSY))
-		return storage_snapshot_create(ctx, c, snap, r == -EBUSY ? pool_freeze : NULL);
+		return storage_snapshot_create(ctx, c, snap, r == -EBUSY ? freeze_for_copy : NULL);
 	if (r == -EBUSY)
 		return snap_running(ctx, c, snap);
 	if (r < 0)
