@@ -16,7 +16,8 @@
 	" [--image REF] [--refresh] [-v] | --rootfs DIR | --tarball FILE) [--hostname H]"          \
 	" [--shift] [--password-file FILE] [--net MODE] [--ip ADDR] [--ip6 ADDR6] [--uplink IF]"   \
 	" [--forward P:H:C]... [--user U [--ssh-key FILE] [--sudo]] [--packages LIST]"             \
-	" [--timezone TZ] [--run FILE] [--cloud-init FILE] [--ids N] [--nesting]"
+	" [--timezone TZ] [--run FILE] [--cloud-init FILE] [--ids N] [--nesting]"                  \
+	" [--storage dir|btrfs]"
 
 #define CREATE_OPTIONS                                                                             \
 	"  -t, --template T build the rootfs with template T (lxmgr templates lists them)\n"       \
@@ -41,6 +42,8 @@
 	"  --ids N          own N uids and gids (a multiple of 65536; default 65536), so that\n"   \
 	"                   an lxmgr inside can give 65536 of them to each of its containers\n"    \
 	"  --nesting        let containers run inside (container.nesting = yes)\n"                 \
+	"  --storage POOL   dir (a directory) or btrfs (a subvolume: O(1) snapshots, running\n"    \
+	"                   too); default: lxmgr.conf's storage.default, else dir\n"               \
 	"Provisioning (recorded in [provision], applied inside the booted guest, see "             \
 	"provision):\n"                                                                            \
 	"  --user U         make user U with a home and shell (useradd, or busybox adduser)\n"     \
@@ -63,14 +66,17 @@ static const struct verb verbs[] = {
 	 "re-apply the container's [provision] keys inside it (booting it if stopped)",
 	 "  Converges: steps whose result is in place change nothing; the output names\n"
 	 "  what changed or says \"no change\". Log: LOG/NAME/provision.log.\n"},
-	{"clone", cmd_clone, "SRC[@SNAP] DST [--snapshot] [--hostname H] [--ip ADDR]",
+	{"clone", cmd_clone,
+	 "SRC[@SNAP] DST [--snapshot] [--hostname H] [--ip ADDR] [--storage dir|btrfs]",
 	 "make a new container from a stopped one, or from a snapshot of any, with its own "
 	 "identity",
 	 "  --snapshot       an overlayfs over SRC's rootfs instead of a copy (SRC then stays\n"
 	 "                   stopped and cannot be destroyed while DST exists); over SRC@SNAP's\n"
 	 "                   sealed layers, SRC runs and changes freely, SNAP stays meanwhile\n"
 	 "  --hostname H     DST's hostname (default: DST)\n"
-	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"},
+	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"
+	 "  --storage POOL   DST's pool (default: SRC's); on btrfs --snapshot is a subvolume\n"
+	 "                   snapshot, which leaves SRC free, and a copy is one too\n"},
 	{"snapshot", cmd_snapshot, "create|list|delete NAME [SNAP]",
 	 "restore points of a container, stopped or running (frozen for the copy)",
 	 "  create NAME SNAP a named, timestamped snapshot of the rootfs and the config: a\n"
@@ -94,12 +100,13 @@ static const struct verb verbs[] = {
 	 "  cache (lxmgr templates lists the images).\n"
 	 "  --force          replace an existing image ALIAS\n"
 	 "  --delete ALIAS   remove the image\n"},
-	{"import", cmd_import, "FILE|- [NAME] [--net MODE] [--keep-identity]",
+	{"import", cmd_import, "FILE|- [NAME] [--net MODE] [--keep-identity] [--storage dir|btrfs]",
 	 "make a container from an export archive (or stdin), with an identity of its own",
 	 "  NAME             default: FILE's name up to its first dot (needed with -)\n"
 	 "  --net MODE       bridge, routed, none or host (default: the exported config's)\n"
 	 "  --keep-identity  keep the machine's uuid, machine-id, hostname, MAC and SSH host\n"
-	 "                   keys: a move (refused where a container has that uuid)\n"},
+	 "                   keys: a move (refused where a container has that uuid)\n"
+	 "  --storage POOL   dir or btrfs (default: lxmgr.conf's storage.default, else dir)\n"},
 	{"start", cmd_start, "(NAME... | --all | --autostart) [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
 	 "  --all            every stopped container of the store (not the lower layer of snapshot "

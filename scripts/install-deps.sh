@@ -7,7 +7,7 @@ build=(build-essential autoconf automake libtool pkg-config
     libseccomp-dev libcmocka-dev libcrypt-dev libnftables-dev
     debhelper dh-nss)
 run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl
-    uidmap passt mmdebstrap)
+    uidmap passt mmdebstrap btrfs-progs)
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion shellcheck
     skopeo umoci
     iptables iputils-ping python3 acl libcap2-bin

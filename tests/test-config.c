@@ -34,6 +34,7 @@ static const char full_text[] = "[container]\n"
 				"shifted = yes\n"
 				"snapshot_of = base\n"
 				"source = template debian bookworm x86_64\n"
+				"storage = btrfs\n"
 				"[limits]\n"
 				"memory = 2G\n"
 				"memory_high = 1536M\n"
@@ -589,33 +590,66 @@ static void test_config_write_omits_unset_keys_and_refuses_bad_values(void **sta
 
 /* Completeness of the table: every key has a doc, a value in full_text, and parses what it
  * prints back to the same text. */
+/* [storage] is lxmgr.conf's only (store-wide settings): read from a global file. */
+static const char global_text[] = "[storage]\ndefault = btrfs\nbtrfs_size = 30G\n";
+
 static void test_config_table_every_key_parses_its_own_printed_default(void **state)
 {
 	struct fixture *fx = *state;
-	struct container_config full;
+	struct container_config full, fullg;
 	struct config_error err;
 	const char *key, *doc;
 	size_t i;
 
 	assert_int_equal(parse_text(fx, full_text, false, &full, &err), 0);
+	assert_int_equal(parse_text(fx, global_text, true, &fullg, &err), 0);
 	for (i = 0; (key = config_key_name(i, &doc)); i++) {
 		_cleanup_free_ char *want = NULL, *text = NULL;
 		struct container_config c;
 		const char *dot = strchr(key, '.');
+		bool global = !strncmp(key, "storage.", 8);
 
 		assert_non_null(dot);
 		assert_true(doc && *doc);
-		assert_int_equal(config_get(&full, key, &want), 0);
+		assert_int_equal(config_get(global ? &fullg : &full, key, &want), 0);
 		assert_true(*want);
 		assert_int_equal(
 			xasprintf(&text, "[%.*s]\n%s = %s\n", (int)(dot - key), key, dot + 1, want),
 			0);
-		assert_int_equal(parse_text(fx, text, false, &c, &err), 0);
+		assert_int_equal(parse_text(fx, text, global, &c, &err), 0);
 		assert_key(&c, key, want);
 		config_done(&c);
 	}
-	assert_int_equal(i, 51);
+	assert_int_equal(i, 54);
 	config_done(&full);
+	config_done(&fullg);
+}
+
+/* Validate that the pool keys stay where they belong: a container's pool is its own, the
+ * store's default and image size are lxmgr.conf's, and both are never written back. */
+static void test_config_storage_keys_are_split_between_files(void **state)
+{
+	struct fixture *fx = *state;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	struct container_config c;
+	struct config_error err;
+
+	assert_int_equal(parse_text(fx, "[storage]\ndefault = btrfs\n", false, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "only lxmgr.conf"));
+	config_done(&c);
+	assert_int_equal(parse_text(fx, "[rootfs]\nstorage = btrfs\n", true, &c, &err), -EINVAL);
+	config_done(&c);
+	assert_int_equal(parse_text(fx, "[rootfs]\nstorage = zfs\n", false, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "dir or btrfs"));
+	config_done(&c);
+	assert_int_equal(parse_text(fx, global_text, true, &c, &err), 0);
+	assert_int_equal(c.storage_btrfs_size, 30ULL << 30);
+	assert_int_equal(config_write_file(fx->path, &c), 0);
+	config_done(&c);
+	assert_int_equal(read_file_at(AT_FDCWD, fx->path, 1 << 16, &text, &len), 0);
+	assert_null(strstr(text, "[storage]"));
+	assert_non_null(strstr(text, "[container]"));
 }
 
 static void test_config_enum_tables_name_every_value(void **state _unused_)
@@ -776,6 +810,7 @@ int main(void)
 		T(test_config_write_then_parse_round_trips),
 		T(test_config_write_omits_unset_keys_and_refuses_bad_values),
 		T(test_config_table_every_key_parses_its_own_printed_default),
+		T(test_config_storage_keys_are_split_between_files),
 		T(test_config_enum_tables_name_every_value),
 		T(test_config_family_keys_parse_get_and_write_back),
 		T(test_config_family_bad_values_are_refused),

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "fs/storage.h"
 #include "image/clone.h"
 #include "image/create.h"
 #include "image/snapshot.h"
@@ -19,7 +20,7 @@
 #define LOG_STEP "clone"
 
 struct clone_opts {
-	const char *src, *dst, *hostname, *ip;
+	const char *src, *dst, *hostname, *ip, *storage;
 	bool snapshot;
 };
 
@@ -29,6 +30,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct clone
 		{"snapshot", no_argument, NULL, 's'},
 		{"hostname", required_argument, NULL, 'H'},
 		{"ip", required_argument, NULL, 'I'},
+		{"storage", required_argument, NULL, 'B'},
 		{},
 	};
 	char bad[3];
@@ -46,6 +48,12 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct clone
 			break;
 		case 'I':
 			o->ip = optarg;
+			break;
+		case 'B':
+			if (storage_pool_from_string(optarg) < 0)
+				return cmd_usage_error(
+					ctx, "--storage '%s': expected " STORAGE_CHOICES, optarg);
+			o->storage = optarg;
 			break;
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
@@ -99,6 +107,7 @@ static int clone_snapshot(struct lxmgr_ctx *ctx, const struct clone_opts *o)
 		.clone_of = src,
 		.clone_ref = o->src,
 		.snapshot = o->snapshot,
+		.storage = o->storage,
 	};
 	return create_container(ctx, &req) < 0 ? EXIT_FAILED : 0;
 }
@@ -131,6 +140,7 @@ int cmd_clone(struct lxmgr_ctx *ctx, int argc, char **argv)
 		.net = {.mode = net_mode_to_string(src->cfg.net_mode), .ip = o.ip},
 		.clone_of = src,
 		.snapshot = o.snapshot,
+		.storage = o.storage,
 	};
 	r = create_container(ctx, &req);
 	if (r < 0)

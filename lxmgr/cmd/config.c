@@ -151,7 +151,7 @@ static int edit_disk(struct lxmgr_ctx *ctx, struct container *c, const char *val
 		r = config_check_value("limits.disk", value, &e);
 		if (r < 0)
 			return store_report_config_error(ctx, r, &e);
-		r = quota_refuse_unsupported(ctx, c->dir);
+		r = quota_refuse_for(ctx, c);
 		if (r < 0)
 			return r;
 	}

@@ -18,6 +18,7 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/create-args.h"
+#include "fs/storage.h"
 #include "fs/idmap.h"
 #include "fs/rootfs.h"
 #include "guest/access.h"
@@ -47,6 +48,7 @@ struct create_opts {
 	const char *tarball;
 	const char *hostname;
 	bool shift, nesting;
+	const char *storage;
 	uint32_t ids;
 	struct network_request net;
 	const char *password_file;
@@ -187,6 +189,12 @@ static int source_option(const struct lxmgr_ctx *ctx, int c, const char *arg, st
 	case 'n':
 		o->nesting = true;
 		break;
+	case 'B':
+		if (storage_pool_from_string(arg) < 0)
+			return -cmd_usage_error(ctx, "--storage '%s': expected " STORAGE_CHOICES,
+						arg);
+		o->storage = arg;
+		break;
 	default:
 		return 0;
 	}
@@ -229,6 +237,7 @@ static int parse_opts(struct lxmgr_ctx *ctx, int argc, char **argv, struct creat
 		{"cloud-init", required_argument, NULL, 'C'},
 		{"ids", required_argument, NULL, 'i'},
 		{"nesting", no_argument, NULL, 'n'},
+		{"storage", required_argument, NULL, 'B'},
 		{"template", required_argument, NULL, 't'},
 		{"release", required_argument, NULL, 'r'},
 		{"arch", required_argument, NULL, 'A'},
@@ -431,6 +440,7 @@ int create_args_run(struct lxmgr_ctx *ctx, int argc, char **argv, bool hint)
 		.id_count = o.ids,
 		.nesting = o.nesting,
 		.net = o.net,
+		.storage = o.storage,
 	};
 	/* -t image -r ALIAS: a published container (publish.h), copied as a clone is. */
 	if (o.tmpl.name && !strcmp(o.tmpl.name, IMAGE_TEMPLATE) &&

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "fs/storage.h"
 #include "base/cleanup.h"
 #include "cmd/cmd.h"
 #include "store/config.h"
@@ -89,7 +90,7 @@ int cmd_export(struct lxmgr_ctx *ctx, int argc, char **argv)
 }
 
 struct import_opts {
-	const char *file, *name, *net;
+	const char *file, *name, *net, *storage;
 	bool keep_identity;
 };
 
@@ -98,6 +99,7 @@ static int parse_import(struct lxmgr_ctx *ctx, int argc, char **argv, struct imp
 	static const struct option longopts[] = {
 		{"net", required_argument, NULL, 'n'},
 		{"keep-identity", no_argument, NULL, 'k'},
+		{"storage", required_argument, NULL, 'B'},
 		{},
 	};
 	int c;
@@ -111,6 +113,12 @@ static int parse_import(struct lxmgr_ctx *ctx, int argc, char **argv, struct imp
 			break;
 		case 'k':
 			o->keep_identity = true;
+			break;
+		case 'B':
+			if (storage_pool_from_string(optarg) < 0)
+				return cmd_usage_error(
+					ctx, "--storage '%s': expected " STORAGE_CHOICES, optarg);
+			o->storage = optarg;
 			break;
 		case ':':
 			return cmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
@@ -221,6 +229,7 @@ static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const
 		.keep_hostname = o->keep_identity ? id.hostname : NULL,
 		.keep_mac = o->keep_identity ? id.net_mac : NULL,
 		.net = {.mode = o->net ? o->net : net_mode_to_string(cfg.net_mode)},
+		.storage = o->storage,
 	};
 	r = create_container(ctx, &req);
 	/* export --snapshots: made stopped, the container takes its snapshots over. */

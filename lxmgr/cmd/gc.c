@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
 #include "fs/rootless.h"
+#include "fs/storage.h"
 #include "image/snapshot.h"
 #include "image/publish.h"
 #include "image/template-cache.h"
@@ -107,6 +108,8 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		report_snapshot_gc(ctx, c, /* locked= */ true);
+		if (storage_gc_container(c) > 0)
+			lx_info(ctx, "finished or undid a killed restore of %s", c->name);
 		if (lifecycle_cleanup_stale(ctx, c) < 0)
 			failed++;
 		remove_dead_tmp_files(ctx, c);
@@ -114,6 +117,10 @@ int cmd_gc(struct lxmgr_ctx *ctx, int argc, char **argv)
 	}
 	removed = remove_dead_builds(ctx);
 	(void)removed;
+	/* After the builds and records: their subvolumes are then named by nothing. */
+	removed = storage_gc(ctx);
+	if (removed < 0)
+		lx_warn(ctx, removed, "the btrfs pool's leftovers, ignoring");
 	/* Template builds of creates that died: their lock is free. */
 	removed = template_cache_gc(ctx);
 	if (removed > 0)

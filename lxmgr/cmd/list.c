@@ -28,6 +28,7 @@
 #include "run/event.h"
 #include "store/runtime.h"
 #include "store/store.h"
+#include "fs/storage.h"
 
 #define LOG_STEP "list"
 
@@ -252,6 +253,7 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 	json_string(f, cfg->snapshot_of);
 	fprintf(f, ", \"source\": ");
 	json_string(f, cfg->rootfs_source ? cfg->rootfs_source : "");
+	fprintf(f, ", \"storage\": \"%s\"", storage_pool_to_string(storage_of(cfg)));
 	fprintf(f, ", \"autostart\": %s, \"net_mode\": \"%s\"", cfg->autostart ? "true" : "false",
 		net_mode_to_string(cfg->net_mode));
 	print_json_cgroup_source(f, st);
@@ -596,6 +598,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
 	if (cfg->rootfs_source)
 		printf("Source:     %s\n", cfg->rootfs_source);
+	storage_print_info(ctx, c);
 	print_network(ctx, c, &st);
 	if (rootless_active())
 		printf("Rootless:   %s's store and subordinate ids; cgroups: %s%s\n",

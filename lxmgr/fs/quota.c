@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs/storage.h"
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -105,6 +106,14 @@ int quota_refuse_unsupported(const struct lxmgr_ctx *ctx, const char *dir)
 	if (r < 0)
 		return lx_fail(ctx, r, "read the file system of %s", dir);
 	return 0;
+}
+
+int quota_refuse_for(const struct lxmgr_ctx *ctx, const struct container *c)
+{
+	/* The tree is a btrfs subvolume: a qgroup limit, whatever the store's filesystem. */
+	if (storage_of(&c->cfg) == STORAGE_BTRFS)
+		return 0;
+	return quota_refuse_unsupported(ctx, c->dir);
 }
 
 uint32_t quota_project_id(const struct container *c)
@@ -242,6 +251,10 @@ int quota_apply(const struct lxmgr_ctx *ctx, const struct container *c)
 	uint64_t bytes = 0;
 	int r;
 
+	/* A btrfs container's tree is a subvolume: its qgroup's limit (storage.h). */
+	if (storage_of(&c->cfg) == STORAGE_BTRFS)
+		return storage_set_disk_limit(ctx, c,
+					      c->cfg.disk_max == LIMIT_UNSET ? 0 : c->cfg.disk_max);
 	if (c->cfg.disk_max == LIMIT_UNSET) {
 		/* An unset key lifts a limit set before; nothing to do for a tree never tagged. */
 		if (current_projid(c->dir) == 0)
@@ -289,5 +302,7 @@ int quota_usage(const struct container *c, struct quota_usage *ret)
 		ret->from_quota = true;
 		return 0;
 	}
-	return walk_top(c->dir, /* projid= */ 0, &ret->used);
+	/* A btrfs container's directory holds links: its files are in the pool. */
+	return walk_top(storage_of(&c->cfg) == STORAGE_BTRFS ? c->rootfs : c->dir, /* projid= */ 0,
+			&ret->used);
 }

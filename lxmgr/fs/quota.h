@@ -21,6 +21,8 @@ int quota_check_fs(const char *dir, char *why, size_t size);
 /* quota_check_fs for dir, reported in one line ("quota: limits.disk needs project quotas: ...");
  * 0 or -errno. */
 int quota_refuse_unsupported(const struct lxmgr_ctx *ctx, const char *dir);
+/* The same for c: also refuses a container of the btrfs pool (storage.h). */
+int quota_refuse_for(const struct lxmgr_ctx *ctx, const struct container *c);
 
 /* The project id of container c: its uid_base, which the store allocates to it alone. */
 uint32_t quota_project_id(const struct container *c);

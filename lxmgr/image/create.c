@@ -19,6 +19,7 @@
 #include "fs/idmap.h"
 #include "fs/rootfs.h"
 #include "fs/rootless.h"
+#include "fs/storage.h"
 #include "guest/guest.h"
 #include "guest/identity.h"
 #include "guest/login.h"
@@ -50,6 +51,8 @@ struct build {
 	struct template_choice tmpl; /* -t: the template, found and checked */
 	struct container_config cfg;
 	bool rootless; /* filled inside a user namespace that maps the range (rootless.h) */
+	enum storage_pool pool;
+	bool pool_clone; /* btrfs source and clone: the rootfs is a subvolume snapshot */
 };
 
 static bool interrupted(void *userdata)
@@ -137,6 +140,7 @@ static int clone_base_config(const struct lxmgr_ctx *ctx, const struct create_re
 	const char *at = req->clone_ref ? strchr(req->clone_ref, '@') : NULL;
 	_cleanup_free_ char *snapcfg = NULL;
 	struct config_error e = {0};
+	bool overlay;
 	int r;
 
 	if (at &&
@@ -149,7 +153,9 @@ static int clone_base_config(const struct lxmgr_ctx *ctx, const struct create_re
 				      &e);
 	if (r < 0)
 		return store_report_config_error(ctx, r, &e);
-	r = clone_reset_config(cfg, !req->snapshot   ? NULL
+	/* A btrfs clone is a subvolume snapshot: a rootfs of its own, no lower layer. */
+	overlay = req->snapshot && storage_of(&req->clone_of->cfg) != STORAGE_BTRFS;
+	r = clone_reset_config(cfg, !overlay         ? NULL
 				    : req->clone_ref ? req->clone_ref
 						     : req->clone_of->name);
 	return r < 0 ? lx_fail(ctx, r, "reset the clone's config") : 0;
@@ -253,6 +259,23 @@ static int attach_source_view(struct build *b)
 	return 0;
 }
 
+/* A full clone into the dir pool of a btrfs container's snapshot: a copy of its subvolume. */
+static int fill_from_pool_snapshot(struct build *b, const struct copy_progress *p)
+{
+	const char *at = strchr(b->req->clone_ref, '@');
+	_cleanup_free_ char *link = NULL, *from = NULL, *failed = NULL;
+	int r;
+
+	if (xasprintf(&link, "%s/" SNAPSHOT_DIR "/%s/rootfs", b->req->clone_of->dir, at + 1) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	/* The tree itself: copy_tree does not follow a link at its top. */
+	from = realpath(link, NULL);
+	if (!from)
+		return lx_fail(b->ctx, -errno, "resolve %s", link);
+	r = copy_tree(from, b->tmp_rootfs, 0, 0, p, &failed);
+	return r < 0 && r != -EINTR ? lx_fail(b->ctx, r, "copy %s", failed ? failed : from) : r;
+}
+
 /* clone: a snapshot gets its layers and works on its overlay view from here on; a full
  * clone copies the source's rootfs (a snapshot source through its view). */
 static int fill_from_source(struct build *b, const struct copy_progress *p)
@@ -262,8 +285,10 @@ static int fill_from_source(struct build *b, const struct copy_progress *p)
 	int r;
 
 	r = copy_own_hooks(b);
-	if (r < 0)
+	if (r < 0 || b->pool_clone)
 		return r;
+	if (b->req->clone_ref && storage_of(&src->cfg) == STORAGE_BTRFS)
+		return fill_from_pool_snapshot(b, p);
 	if (b->req->snapshot) {
 		r = clone_make_layers(b->tmpdir);
 		if (r < 0)
@@ -322,10 +347,10 @@ static int fill_rootfs(struct build *b)
 	}
 	if (req->clone_of)
 		return fill_from_source(b, &p);
-	if (req->adopt_source_dir &&
+	if (req->adopt_source_dir && b->pool == STORAGE_DIR &&
 	    renameat(AT_FDCWD, req->source_dir, AT_FDCWD, b->tmp_rootfs) < 0)
 		return lx_fail(b->ctx, -errno, "move %s into place", req->source_dir);
-	if (req->adopt_source_dir)
+	if (req->adopt_source_dir && b->pool == STORAGE_DIR)
 		return 0;
 	r = copy_tree(req->source_dir, b->tmp_rootfs, 0, 0, &p, &failed);
 	if (r == -EINTR)
@@ -342,7 +367,7 @@ static int decide_ownership(struct build *b)
 
 	/* A snapshot's layers are idmapped at each start; an overlay itself cannot be. Rootless:
 	 * unpacked inside the range's user namespace, the tree is shifted already. */
-	if (b->rootless || b->req->snapshot ||
+	if (b->rootless || (b->req->snapshot && !b->pool_clone) ||
 	    (!b->req->force_shift && rootfs_supports_idmap(b->tmp_rootfs)))
 		return 0;
 	/* The filesystem cannot be idmapped: shift once, now, and remember it. */
@@ -628,6 +653,8 @@ static int build_rootfs(struct build *b)
 static void build_done(struct build *b, bool keep)
 {
 	close_view(b);
+	if (b->tmpdir && !keep && b->pool != STORAGE_DIR)
+		(void)storage_destroy(b->ctx, b->tmpdir);
 	if (b->tmpdir && !keep)
 		(void)rootless_remove_tree(b->tmpdir, b->cfg.uid_base, b->cfg.gid_base,
 					   b->cfg.id_count);
@@ -637,6 +664,50 @@ static void build_done(struct build *b, bool keep)
 	free(b->tmp_rootfs);
 	template_choice_done(&b->tmpl);
 	config_done(&b->cfg);
+}
+
+/* The pool (storage.h): --storage, a clone's source's, lxmgr.conf's storage.default. A
+ * snapshot clone stays in its source's pool: an overlay over a dir rootfs, or a subvolume
+ * snapshot of a btrfs one (which never restricts its source). */
+static int choose_pool(struct build *b)
+{
+	const struct container *src = b->req->clone_of;
+
+	b->pool = storage_choose(&b->cfg, b->req->storage, src ? &src->cfg : NULL);
+	if (b->req->snapshot && src && b->pool != storage_of(&src->cfg))
+		return lx_fail(b->ctx, LX_SYNTHETIC(-EINVAL),
+			       "clone --snapshot stays in %s's pool (%s): drop --storage, or make "
+			       "a full clone",
+			       src->name, storage_pool_to_string(storage_of(&src->cfg)));
+	if (b->pool == STORAGE_BTRFS && rootless_active())
+		return lx_fail(b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "a rootless store has no btrfs pool (mounting needs host root)");
+	b->pool_clone = b->pool == STORAGE_BTRFS && src && storage_of(&src->cfg) == STORAGE_BTRFS;
+	(void)snprintf(b->cfg.rootfs_storage, sizeof(b->cfg.rootfs_storage), "%s",
+		       storage_pool_to_string(b->pool));
+	return 0;
+}
+
+/* btrfs: the rootfs is a subvolume (a snapshot of the source's for a btrfs clone), linked
+ * from the build's directory; b->tmp_rootfs is its real path, which the copy fills. */
+static int make_pool_rootfs(struct build *b)
+{
+	const struct create_request *req = b->req;
+	_cleanup_free_ char *src = NULL, *real = NULL;
+	const char *at = req->clone_ref ? strchr(req->clone_ref, '@') : NULL;
+	int r;
+
+	if (b->pool_clone && at &&
+	    xasprintf(&src, "%s/" SNAPSHOT_DIR "/%s/rootfs", req->clone_of->dir, at + 1) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	if (b->pool_clone && !at && xasprintf(&src, "%s/rootfs", req->clone_of->dir) < 0)
+		return lx_fail(b->ctx, -ENOMEM, "out of memory");
+	r = storage_create_rootfs(b->ctx, b->tmpdir, src, &real);
+	if (r < 0)
+		return r;
+	free(b->tmp_rootfs);
+	b->tmp_rootfs = TAKE_PTR(real);
+	return 0;
 }
 
 /* Before minutes of copying: a hostname the config would refuse at the end. */
@@ -683,11 +754,15 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	if (req->nesting)
 		b.cfg.nesting = true;
 	if (r >= 0)
+		r = choose_pool(&b);
+	if (r >= 0)
 		r = make_tmpdir(&b);
 	/* Network and ids before minutes of copying: bad input or a host without a free range
 	 * fails first. */
 	if (r >= 0)
 		r = reserve(&b);
+	if (r >= 0 && b.pool == STORAGE_BTRFS)
+		r = make_pool_rootfs(&b);
 	if (r >= 0)
 		r = build_rootfs(&b);
 	if (r >= 0)

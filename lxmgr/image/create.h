@@ -35,6 +35,9 @@ struct create_request {
 	 * ""), and no identity reset (SSH host keys kept); NULL: a fresh identity */
 	const char *keep_uuid, *keep_hostname, *keep_mac;
 	bool snapshot;
+	/* --storage: "dir" or "btrfs" (checked by the caller); NULL: a clone's source's pool,
+	 * else lxmgr.conf's storage.default (storage.h) */
+	const char *storage;
 };
 
 /* Builds LIB/.NAME.create-XXXXXX (rootfs, config), then renames it to LIB/NAME (create and

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "fs/storage.h"
 #include "image/clone.h"
 #include "store/config.h"
 #include "image/export.h"
@@ -220,6 +221,7 @@ static int write_members(const struct lxmgr_ctx *ctx, struct container *c, const
 			 const struct export_opts *o, int outfd)
 {
 	_cleanup_strv_ char **extra = NULL;
+	_cleanup_free_ char *top = NULL;
 	int r;
 
 	r = write_clean_config(c, stage);
@@ -232,7 +234,10 @@ static int write_members(const struct lxmgr_ctx *ctx, struct container *c, const
 		if (r < 0)
 			return lx_fail(ctx, r, "write the snapshot records of %s", c->name);
 	}
-	return tar_create(ctx, stage, o->tree ? o->tree : c->dir, extra, outfd);
+	/* The directory holding rootfs/: LIB/NAME, or a btrfs container's subvolume. */
+	if (!o->tree && storage_rootfs_parent(c, &top) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	return tar_create(ctx, stage, o->tree ? o->tree : top, extra, outfd);
 }
 
 int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outfd,

@@ -13,6 +13,7 @@
 #include "image/snapshot.h"
 #include "store/store.h"
 #include "base/util.h"
+#include "fs/storage.h"
 
 #define LOG_STEP "snapshot"
 
@@ -87,6 +88,9 @@ static int read_info(const struct container *c, const char *name, struct snapsho
 	if (xasprintf(&p, SNAPSHOT_DIR "/%s/stack", name) < 0)
 		return -ENOMEM;
 	r = read_file_at(c->dirfd, p, 1 << 16, &text, &len);
+	/* A btrfs pool's snapshot: a subvolume, no layers (storage.h). */
+	if (r == -ENOENT && storage_snapshot_is_pool(c->dirfd, name))
+		r = 0, len = 0;
 	if (r < 0)
 		return r;
 	ret->layers = 0;

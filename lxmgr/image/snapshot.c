@@ -22,6 +22,7 @@
 #include "image/snapshot.h"
 #include "store/store.h"
 #include "base/util.h"
+#include "fs/storage.h"
 
 #define LOG_STEP "snapshot"
 
@@ -159,7 +160,7 @@ bool snapshot_exists(const struct container *c, const char *snap)
 
 	if (!name_is_valid(snap) || xasprintf(&p, SNAPSHOT_DIR "/%s/" STACK, snap) < 0)
 		return false;
-	return exists_at(c->dirfd, p);
+	return exists_at(c->dirfd, p) || storage_snapshot_is_pool(c->dirfd, snap);
 }
 
 /* The container runs on its own stack (rootfs.snapshot_of = "NAME@"): overlay/stack is the
@@ -429,33 +430,44 @@ static bool is_frozen(const struct container *c)
 	return frozen;
 }
 
-/* A running container: frozen (unless it already is) while its writable layer is copied
- * into a new sealed layer; FROZEN_MARK tells a gc to thaw it if we are killed meanwhile. */
+/* Freezes c (on) unless it is frozen already, or thaws it (off) if we froze it: FROZEN_MARK
+ * says so, and tells a gc to thaw it if we are killed meanwhile. For the copy of a running
+ * snapshot here, and for the instant of the btrfs pool's (storage.h). */
+static int freeze_for_copy(const struct container *c, bool on)
+{
+	int r;
+
+	if (on ? is_frozen(c) : !exists_at(c->dirfd, FROZEN_MARK))
+		return 0;
+	if (on) {
+		r = write_file_atomic_at(c->dirfd, FROZEN_MARK, "", 0, 0600);
+		if (r >= 0)
+			r = request(c, CTRL_FREEZE);
+		if (r < 0)
+			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
+		return r;
+	}
+	r = request(c, CTRL_UNFREEZE);
+	if (r >= 0)
+		(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
+	return r;
+}
+
+/* A running container: frozen while its writable layer is copied into a new sealed layer. */
 static int copy_running(const struct lxmgr_ctx *ctx, struct container *c, const char *id)
 {
 	_cleanup_free_ char *src = NULL, *tmp = NULL, *failed = NULL;
-	bool freeze = !is_frozen(c);
-	int r, t = 0;
+	int r, t;
 
 	if (xasprintf(&src, "%s/%s", c->dir,
 		      own_layered(c) ? CLONE_OVERLAY_DIR "/upper" : "rootfs") < 0 ||
 	    xasprintf(&tmp, "%s/" SNAPSHOT_LAYERS_DIR "/.tmp-%s", c->dir, id) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	if (freeze) {
-		r = write_file_atomic_at(c->dirfd, FROZEN_MARK, "", 0, 0600);
-		if (r >= 0)
-			r = request(c, CTRL_FREEZE);
-		if (r < 0) {
-			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
-			return lx_fail(ctx, r, "freeze %s", c->name);
-		}
-	}
+	r = freeze_for_copy(c, true);
+	if (r < 0)
+		return lx_fail(ctx, r, "freeze %s", c->name);
 	r = copy_tree(src, tmp, 0, 0, NULL, &failed);
-	if (freeze) {
-		t = request(c, CTRL_UNFREEZE);
-		if (t >= 0)
-			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
-	}
+	t = freeze_for_copy(c, false);
 	if (r < 0)
 		return lx_fail(ctx, r, "copy %s", failed ? failed : src);
 	if (t < 0)
@@ -564,6 +576,8 @@ int snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char
 			       snap);
 	/* Stopped: the running lock keeps a start away until the container is switched. */
 	r = store_lock_running(c);
+	if (storage_of(&c->cfg) != STORAGE_DIR && (r >= 0 || r == -EBUSY))
+		return storage_snapshot_create(ctx, c, snap, r == -EBUSY ? freeze_for_copy : NULL);
 	if (r == -EBUSY)
 		return snap_running(ctx, c, snap);
 	if (r < 0)
@@ -583,6 +597,8 @@ int snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, const cha
 		return lx_fail(ctx, lock, "lock %s/" SNAPSHOT_DIR, c->dir);
 	if (!snapshot_exists(c, snap))
 		return lx_fail(ctx, LX_SYNTHETIC(-ENOENT), "%s has no snapshot %s", c->name, snap);
+	if (storage_snapshot_is_pool(c->dirfd, snap))
+		return storage_snapshot_restore(ctx, c, snap);
 	if (xasprintf(&p, SNAPSHOT_DIR "/%s/" STACK, snap) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	r = read_stack(c->dirfd, p, &ids);
@@ -719,6 +735,8 @@ int snapshot_delete(const struct lxmgr_ctx *ctx, struct container *c, const char
 		return lx_fail(ctx, lock, "lock %s/" SNAPSHOT_DIR, c->dir);
 	if (!snapshot_exists(c, snap))
 		return lx_fail(ctx, LX_SYNTHETIC(-ENOENT), "%s has no snapshot %s", c->name, snap);
+	if (storage_snapshot_is_pool(c->dirfd, snap))
+		return storage_snapshot_delete(ctx, c, snap);
 	if (xasprintf(&rec, "%s@%s", c->name, snap) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	r = snapshot_clones_of(ctx, rec, names, sizeof(names));
@@ -759,6 +777,9 @@ static bool is_incomplete(const struct container *c, const char *name, void *u)
 
 	(void)u;
 	if (name[0] == '.' || xasprintf(&p, SNAPSHOT_DIR "/%s/" STACK, name) < 0)
+		return false;
+	/* A pool's record is written whole before its rename (storage.c). */
+	if (storage_snapshot_is_pool(c->dirfd, name))
 		return false;
 	return read_stack(c->dirfd, p, &ids) == -ENOENT || (ids && !layers_exist(c, ids));
 }

@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "fs/quota.h"
 #include "fs/rootless.h"
+#include "fs/storage.h"
 #include "image/clone.h"
 #include "image/snapshot.h"
 #include "run/destroy.h"
@@ -63,6 +64,9 @@ int destroy_container(struct lxmgr_ctx *ctx, const char *name, bool force)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	if (rename(c->dir, grave) < 0)
 		return lx_fail(ctx, -errno, "rename %s", c->dir);
+	/* A pool's subvolumes first: the tree below holds only links to them. */
+	if (storage_of(&c->cfg) == STORAGE_BTRFS && storage_destroy(ctx, grave) < 0)
+		return -EIO;
 	/* A rootless store's tree is shifted: removed from inside a user namespace. */
 	r = rootless_remove_tree(grave, c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count);
 	if (r < 0)

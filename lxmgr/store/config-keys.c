@@ -14,6 +14,7 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "fs/mounts.h"
+#include "fs/storage.h"
 #include "guest/provision-check.h"
 #include "net/link.h"
 #include "net/nat.h"
@@ -366,6 +367,12 @@ static bool snapshot_ref_valid(const char *text)
 	return name_is_valid(name) && (!at[1] || name_is_valid(at + 1));
 }
 
+/* rootfs.storage, storage.default: the pools of storage.h. */
+static bool pool_name_valid(const char *text)
+{
+	return !strcmp(text, "dir") || !strcmp(text, "btrfs");
+}
+
 #define CHARS(field)                                                                               \
 	parse_chars, print_chars, OFF(field), 0, sizeof(((struct container_config *)0)->field)
 #define ENUM(field, names) parse_enum, print_enum, OFF(field), 0, ELEMENTSOF(names)
@@ -432,6 +439,22 @@ const struct config_key config_keys[] = {
 	 "template NAME FILE|URL|IMAGE, tarball PATH, directory PATH, clone of NAME, snapshot "
 	 "of NAME). Informational: lxmgr never reads it back.",
 	 .valid = source_text_is_valid},
+	{"rootfs.storage", CHARS(rootfs_storage), KEY_CONTAINER_ONLY | KEY_OPTIONAL, "storage pool",
+	 STORAGE_CHOICES,
+	 "Set by create: the storage pool of the rootfs and its snapshots: dir (a directory, "
+	 "snapshots as sealed overlayfs layers) or btrfs (a subvolume of the store's btrfs, or of "
+	 "a loop-mounted image LIB/.storage/btrfs.img); unset is dir. Never change it by hand.",
+	 .valid = pool_name_valid},
+	{"storage.default", CHARS(storage_default), KEY_GLOBAL_ONLY | KEY_OPTIONAL, "storage pool",
+	 STORAGE_CHOICES,
+	 "lxmgr.conf only: the pool of a new container when create, import or launch has no "
+	 "--storage (a clone goes to its source's pool); unset is dir.",
+	 .valid = pool_name_valid},
+	{"storage.btrfs_size", LIMIT(storage_btrfs_size, 1 << 30),
+	 KEY_GLOBAL_ONLY | KEY_OPTIONAL | KEY_SIZE, "size", "e.g. 20G or 1T, at least 1G",
+	 .doc = "lxmgr.conf only: the size of the btrfs pool's sparse image file, made when the "
+		"first btrfs container is created on a store that is not on btrfs itself (default "
+		"20G; a later change does not resize it)."},
 	{"limits.memory", LIMIT(memory_max, 4 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
 	 "e.g. 512M, 2G or max, at least 4M", .doc = "Hard memory limit (memory.max)."},
 	{"limits.memory_high", LIMIT(memory_high, 4 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
@@ -446,7 +469,7 @@ const struct config_key config_keys[] = {
 	{"limits.disk", LIMIT(disk_max, 1 << 20), KEY_OPTIONAL | KEY_SIZE, "size",
 	 "e.g. 500M, 10G or max, at least 1M",
 	 .doc = "Disk space of the container's directory (a project quota); needs a store on ext4 "
-		"or xfs with project quotas."},
+		"or xfs with project quotas. On the btrfs pool: a qgroup limit of its subvolume."},
 	{"net.mode", ENUM(net_mode, net_mode_names), 0, "network mode",
 	 "none, host, bridge, routed or pasta",
 	 "none: loopback only; host: the host's network; bridge: a veth on the bridge, NAT; "

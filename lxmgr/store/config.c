@@ -40,6 +40,7 @@ void config_init_defaults(struct container_config *c)
 		.memory_high = LIMIT_UNSET,
 		.pids_max = LIMIT_UNSET,
 		.disk_max = LIMIT_UNSET,
+		.storage_btrfs_size = LIMIT_UNSET,
 		.guest_fixups = true,
 	};
 }
@@ -215,6 +216,8 @@ static int check_line(const struct ini_iter *it, bool global, unsigned lines[],
 	if (global && (k->flags & KEY_CONTAINER_ONLY))
 		return set_error(err, it->no, k->name, -EINVAL,
 				 "only a container's own config may set this key");
+	if (!global && (k->flags & KEY_GLOBAL_ONLY))
+		return set_error(err, it->no, k->name, -EINVAL, "only lxmgr.conf may set this key");
 	/* A family's row records its first line: its keys are read from the section. */
 	if ((k->flags & KEY_FAMILY) && lines[k - config_keys])
 		return 0;
@@ -609,6 +612,9 @@ int config_write_file(const char *path, const struct container_config *c)
 		size_t len;
 		int r;
 
+		/* Store-wide settings loaded with lxmgr.conf stay there. */
+		if (config_keys[i].flags & KEY_GLOBAL_ONLY)
+			continue;
 		if (config_keys[i].flags & KEY_FAMILY) {
 			r = write_family(&text, &config_keys[i], c);
 			if (r < 0)

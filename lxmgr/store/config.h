@@ -82,6 +82,12 @@ struct container_config {
 	/* rootfs.source: where create or clone took the rootfs from, e.g. "template debian
 	 * bookworm x86_64"; NULL when unknown (a container made before the key existed) */
 	char *rootfs_source;
+	/* rootfs.storage: the pool the rootfs lives in, "dir" or "btrfs" (storage.h); "" for a
+	 * container made before pools: dir */
+	char rootfs_storage[8];
+	/* [storage] lxmgr.conf only: the pool of a new container, and the btrfs image's size */
+	char storage_default[8];     /* storage.default: "" = dir */
+	uint64_t storage_btrfs_size; /* storage.btrfs_size: bytes or LIMIT_UNSET (20G) */
 	/* [limits] */
 	uint64_t memory_max;  /* limits.memory: bytes or LIMIT_UNSET */
 	uint64_t memory_high; /* limits.memory_high */

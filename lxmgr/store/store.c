@@ -14,6 +14,7 @@
 #include "fs/rootless.h"
 #include "image/clone.h"
 #include "store/store.h"
+#include "fs/storage.h"
 
 #define LOG_STEP "store"
 
@@ -184,6 +185,10 @@ int store_container_open(const struct lxmgr_ctx *ctx, const char *name, struct c
 	if (strcmp(c->cfg.name, name) != 0)
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "%s: container.name is '%s', not '%s'",
 			       c->config_path, c->cfg.name, name);
+	/* A btrfs container's rootfs is in the pool: mounted before anyone looks at it. */
+	r = storage_open(ctx, c);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(c);
 	return 0;
 }
