@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Prints figures, asserts nothing: N idle Debian 12 guests (default 100) booted one after
-# another with lxmgr, then with LXC 5 (default up to 20: beyond 16 it fails at default host
-# settings), side by side: start and boot time of the 1st vs the Nth, memory per guest,
-# monitor RSS, idle CPU, host resources with all of them up, and the time to stop them all.
+# another with lxmgr, then with LXC 5 (default up to 20: at default host settings LXC stops
+# at about 17, where root's 128 inotify instances run out, since root owns every user
+# namespace LXC makes, whatever id range each guest maps), side by side: start and boot time
+# of the 1st vs the Nth, memory per guest, monitor RSS, idle CPU, host resources with all of
+# them up, and the time to stop them all. Where a host limit stops either tool, it prints
+# the limit and the guest that met it.
 # Usage: bench/density-bench.sh [-n GUESTS] [-l LXC_GUESTS] [-i IDLE_SECONDS]  (as root)
 # Environment: LXMGR (binary, default ./lxmgr/lxmgr of this checkout),
 #              LXC_IDMAP_BASE (host uid/gid the first LXC guest's root maps to, default
@@ -350,16 +353,38 @@ for p in filter(str.isdigit, os.listdir("/proc")):
         count[owner[ns]] += n
     except OSError:
         pass
-print(" ".join(f"{u}:{c}" for u, c in count.most_common(3)) or "none")
+top = [u for u, c in count.most_common(3)]
+print(" ".join(f"{u}:{count[u]}" for u in ([0] if 0 not in top else []) + top) or "none")
 PY
+}
+
+# "LIMIT REACHED: ..." for each limit host_limits UID would show at its maximum (or within
+# 2 of it), naming the setting; nothing when none is. INOTIFY is inotify_by_uid's output,
+# KEYS the uid's "used/max" keys.
+reached_limit() { # reached_limit UID INOTIFY KEYS
+    local uc u c max
+    max=$(cat /proc/sys/fs/inotify/max_user_instances)
+    for uc in $2; do
+        u=${uc%%:*} c=${uc#*:}
+        [[ $c =~ ^[0-9]+$ ]] && [ "$c" -ge $((max - 2)) ] &&
+            echo -n "LIMIT REACHED: fs.inotify.max_user_instances ($c of $max instances charged to uid $u$([ "$u" = 0 ] && echo ", which owns every user namespace LXC makes as root")); "
+    done
+    [ "${3%%/*}" -ge $((${3#*/} - 2)) ] && echo -n "LIMIT REACHED: kernel.keys.maxkeys ($3 keys of uid $1); "
+    [ "$(pids_total)" -ge $(($(cat /proc/sys/kernel/threads-max) - 2)) ] && echo -n "LIMIT REACHED: kernel.threads-max; "
+    [ "$(cat /proc/sys/kernel/pty/nr)" -ge $(($(cat /proc/sys/kernel/pty/max) - 2)) ] && echo -n "LIMIT REACHED: kernel.pty.max; "
+    [ "$(open_files)" -ge $(($(cat /proc/sys/fs/file-max) - 2)) ] && echo -n "LIMIT REACHED: fs.file-max; "
+    [ "$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)" -lt 262144 ] && echo -n "LIMIT REACHED: memory (under 256 MiB available); "
+    return 0
 }
 
 # Every per-uid and host-wide limit a guest may run into, as "figure used/limit" (per-uid
 # figures for root and for the uid UID that guest's root maps to).
 host_limits() { # host_limits UID
-    local k
+    local k ino
     k=$(awk -v u="$1:" '$1 == u { print $4 }' /proc/key-users)
-    echo "inotify instances by uid $(inotify_by_uid) (max_user_instances $(cat /proc/sys/fs/inotify/max_user_instances));" \
+    ino=$(inotify_by_uid)
+    reached_limit "$1" "$ino" "${k:-0/$(cat /proc/sys/kernel/keys/maxkeys)}"
+    echo "inotify instances by uid $ino (max_user_instances $(cat /proc/sys/fs/inotify/max_user_instances));" \
         "keys/maxkeys of uid $1 ${k:-0/$(cat /proc/sys/kernel/keys/maxkeys)}, of root $(awk '$1 == "0:" { print $4 }' /proc/key-users);" \
         "threads $(pids_total)/$(cat /proc/sys/kernel/threads-max) (pid_max $(cat /proc/sys/kernel/pid_max));" \
         "ptys $(cat /proc/sys/kernel/pty/nr)/$(cat /proc/sys/kernel/pty/max);" \
@@ -374,19 +399,21 @@ lxc_limit_hint() {
 }
 
 lxc_run() {
-    local i name t0 b0 t_start=() t_boot=() states='' list='' st=0 up=() out init mon pids=() uid
+    local i name t0 b0 t_start=() t_boot=() states='' list='' st=0 up=() out init mon pids=() uid prep_us
     command -v lxc-start >/dev/null || { R[lxc states]="not installed"; return; }
-    log "lxc: making $lxc_n guests (a copy each, /usr hard-linked; own id range each from $idmap_base)"
-    t0=$(now_us)
-    for ((i = 1; i <= lxc_n; i++)); do lxc_make "$tag-lxc$i" "$i"; done
-    R[lxc prep]=$(secs $(($(now_us) - t0)))
     R[lxc how]="cp -a, /usr cp -al; own id range"
-    sync
+    # Each guest is made just before it boots: where a limit stops LXC early, the copies of
+    # the guests it never reaches are not made. The host figures count them (9 MiB each).
     host_snapshot 0
-    log "lxc: booting up to $lxc_n guests one after another"
+    log "lxc: making and booting up to $lxc_n guests one after another (a copy each, /usr hard-linked; own id range each from $idmap_base)"
+    prep_us=0
     for ((i = 1; i <= lxc_n; i++)); do
         name=$tag-lxc$i
         uid=$((idmap_base + (i - 1) * 65536))
+        t0=$(now_us)
+        lxc_make "$name" "$i"
+        prep_us=$((prep_us + $(now_us) - t0))
+        R[lxc prep]="$(secs "$prep_us") for $i"
         t0=$(now_us)
         # Where a host limit stops LXC, the count stops at that guest, with every limit's
         # figures at that moment and what the guest's journal says.
