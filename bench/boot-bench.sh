@@ -42,7 +42,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 bench_rootfs
-lxc_subids
+lxc_subids 1
 # Nothing running may use that range already (lxmgr skips ranges in use; LXC does not look).
 for m in /proc/[0-9]*/uid_map; do
     awk -v b="$idmap_base" '$2 != 0 && $2 < b + 65536 && b < $2 + $3 { exit 1 }' "$m" 2>/dev/null \
@@ -201,8 +201,15 @@ lxmgr_prepare() {
     add lxmgr prep "$(secs $(($(now_us) - t0)))"
 }
 
-# Each line of stdin with the time it arrived (now_us) in front.
-stamp_lines() { while IFS= read -r l; do echo "$(now_us) $l"; done; }
+# Each line of stdin with the time it arrived (as now_us gives it) in front, without a fork
+# per line: a subshell would delay the stamp of the line after it by a millisecond or more.
+stamp_lines() {
+    local l t
+    while IFS= read -r l; do
+        t=${EPOCHREALTIME/./}
+        echo "$((10#$t)) $l"
+    done
+}
 
 lxmgr_run() {
     local t0 out init mon cg json medians exec_us

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Prints figures, asserts nothing: N idle Debian 12 guests (default 100) booted one after
-# another with lxmgr, then with LXC 5 (default up to 20: beyond 16 it fails at default host
-# settings), side by side: start and boot time of the 1st vs the Nth, memory per guest,
-# monitor RSS, idle CPU, host resources with all of them up, and the time to stop them all.
+# another with lxmgr, then with LXC 5 (default up to 20: at default host settings LXC stops
+# at about 17, where root's 128 inotify instances run out, since root owns every user
+# namespace LXC makes, whatever id range each guest maps), side by side: start and boot time
+# of the 1st vs the Nth, memory per guest, monitor RSS, idle CPU, host resources with all of
+# them up, and the time to stop them all. Where a host limit stops either tool, it prints
+# the limit and the guest that met it.
 # Usage: bench/density-bench.sh [-n GUESTS] [-l LXC_GUESTS] [-i IDLE_SECONDS]  (as root)
 # Environment: LXMGR (binary, default ./lxmgr/lxmgr of this checkout),
-#              LXC_IDMAP_BASE (host uid/gid every LXC guest's root maps to, default 3000000).
+#              LXC_IDMAP_BASE (host uid/gid the first LXC guest's root maps to, default
+#              3000000; guest I's is 65536 * (I-1) above it).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -49,7 +53,7 @@ if [ "$lxc_n" -gt 0 ] && ! command -v lxc-start >/dev/null; then
 fi
 bench_rootfs
 if [ "$lxc_n" -gt 0 ] && command -v lxc-start >/dev/null; then
-    lxc_subids
+    lxc_subids "$lxc_n"
 fi
 
 bench_workdir
@@ -291,30 +295,134 @@ lxmgr_run() {
 
 # ---------------------------------------------------------------- LXC
 
-lxc_make() { # lxc_make NAME
-    local d=/var/lib/lxc/$1
-    mkdir -p "$d"
+# lxc_make NAME I: guest I's root is host uid/gid idmap_base + (I-1)*65536, its own range as
+# every lxmgr guest has. Its rootfs is a copy of all but /usr, which is hard-linked: the
+# guests share /usr's files and page cache as lxmgr's snapshot clones share their lower
+# layer (LXC's idmapped rootfs takes only the "dir" driver, not overlay).
+lxc_make() {
+    local d=/var/lib/lxc/$1 e
+    mkdir -p "$d/rootfs"
     chmod 0755 "$d"
     lxc_names+=("$1")
-    cp -a "$rootfs" "$d/rootfs"
-    lxc_config "$1" "$d"
+    for e in "$rootfs"/* "$rootfs"/.[!.]*; do
+        [ -e "$e" ] || [ -L "$e" ] || continue
+        if [ "$e" = "$rootfs/usr" ]; then
+            cp -al "$e" "$d/rootfs/"
+        else
+            cp -a "$e" "$d/rootfs/"
+        fi
+    done
+    chmod --reference="$rootfs" "$d/rootfs"
+    lxc_config "$1" "$d" $((idmap_base + ($2 - 1) * 65536))
+}
+
+# Inotify instances charged to each host uid, the top 3 as "UID:COUNT": an instance counts
+# against fs.inotify.max_user_instances of the uid that owns the outermost user namespace
+# below the host's (or of the process's own uid on the host).
+inotify_by_uid() {
+    python3 - <<'PY' 2>/dev/null || echo "?"
+import array, collections, fcntl, os
+NS_GET_PARENT, NS_GET_OWNER_UID = 0xB702, 0xB704
+host = os.stat("/proc/self/ns/user").st_ino
+count, owner = collections.Counter(), {}
+for p in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        n = sum(os.readlink(f"/proc/{p}/fd/{f}") == "anon_inode:inotify" for f in os.listdir(f"/proc/{p}/fd"))
+        ns = os.stat(f"/proc/{p}/ns/user").st_ino
+        if not n:
+            continue
+        if ns not in owner and ns != host:
+            fd = os.open(f"/proc/{p}/ns/user", os.O_RDONLY)
+            while True:
+                try:
+                    parent = fcntl.ioctl(fd, NS_GET_PARENT)
+                except OSError:
+                    break
+                top = os.fstat(parent).st_ino == host
+                os.close(parent if top else fd)
+                if top:
+                    break
+                fd = parent
+            uid = array.array("I", [0])
+            fcntl.ioctl(fd, NS_GET_OWNER_UID, uid)
+            os.close(fd)
+            owner[ns] = uid[0]
+        if ns == host:
+            with open(f"/proc/{p}/status") as f:
+                owner[ns] = int(f.read().split("Uid:")[1].split()[0])
+        count[owner[ns]] += n
+    except OSError:
+        pass
+top = [u for u, c in count.most_common(3)]
+print(" ".join(f"{u}:{count[u]}" for u in ([0] if 0 not in top else []) + top) or "none")
+PY
+}
+
+# "LIMIT REACHED: ..." for each limit host_limits UID would show at its maximum (or within
+# 2 of it), naming the setting; nothing when none is. INOTIFY is inotify_by_uid's output,
+# KEYS the uid's "used/max" keys.
+reached_limit() { # reached_limit UID INOTIFY KEYS
+    local uc u c max
+    max=$(cat /proc/sys/fs/inotify/max_user_instances)
+    for uc in $2; do
+        u=${uc%%:*} c=${uc#*:}
+        [[ $c =~ ^[0-9]+$ ]] && [ "$c" -ge $((max - 2)) ] &&
+            echo -n "LIMIT REACHED: fs.inotify.max_user_instances ($c of $max instances charged to uid $u$([ "$u" = 0 ] && echo ", which owns every user namespace LXC makes as root")); "
+    done
+    [ "${3%%/*}" -ge $((${3#*/} - 2)) ] && echo -n "LIMIT REACHED: kernel.keys.maxkeys ($3 keys of uid $1); "
+    [ "$(pids_total)" -ge $(($(cat /proc/sys/kernel/threads-max) - 2)) ] && echo -n "LIMIT REACHED: kernel.threads-max; "
+    [ "$(cat /proc/sys/kernel/pty/nr)" -ge $(($(cat /proc/sys/kernel/pty/max) - 2)) ] && echo -n "LIMIT REACHED: kernel.pty.max; "
+    [ "$(open_files)" -ge $(($(cat /proc/sys/fs/file-max) - 2)) ] && echo -n "LIMIT REACHED: fs.file-max; "
+    [ "$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)" -lt 262144 ] && echo -n "LIMIT REACHED: memory (under 256 MiB available); "
+    return 0
+}
+
+# Every per-uid and host-wide limit a guest may run into, as "figure used/limit" (per-uid
+# figures for root and for the uid UID that guest's root maps to).
+host_limits() { # host_limits UID
+    local k ino
+    k=$(awk -v u="$1:" '$1 == u { print $4 }' /proc/key-users)
+    ino=$(inotify_by_uid)
+    reached_limit "$1" "$ino" "${k:-0/$(cat /proc/sys/kernel/keys/maxkeys)}"
+    echo "inotify instances by uid $ino (max_user_instances $(cat /proc/sys/fs/inotify/max_user_instances));" \
+        "keys/maxkeys of uid $1 ${k:-0/$(cat /proc/sys/kernel/keys/maxkeys)}, of root $(awk '$1 == "0:" { print $4 }' /proc/key-users);" \
+        "threads $(pids_total)/$(cat /proc/sys/kernel/threads-max) (pid_max $(cat /proc/sys/kernel/pid_max));" \
+        "ptys $(cat /proc/sys/kernel/pty/nr)/$(cat /proc/sys/kernel/pty/max);" \
+        "files $(open_files)/$(cat /proc/sys/fs/file-max);" \
+        "MemAvailable $(awk '/^MemAvailable:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+}
+
+# The first line of guest NAME's journal (errors and warnings) naming a limit, if any.
+lxc_limit_hint() {
+    timeout 20 lxc-attach -n "$1" -- journalctl -b -p warning --no-pager -q -o cat 2>/dev/null |
+        grep -iE -m1 'inotify|too many|quota|cannot allocate|resource temporarily|no space' || echo "none in its journal"
 }
 
 lxc_run() {
-    local i name t0 b0 t_start=() t_boot=() states='' list='' st=0 up=() out init mon pids=()
+    local i name t0 b0 t_start=() t_boot=() states='' list='' st=0 up=() out init mon pids=() uid prep_us
     command -v lxc-start >/dev/null || { R[lxc states]="not installed"; return; }
-    log "lxc: making $lxc_n guests (cp -a each, one id range $idmap_base for all)"
-    t0=$(now_us)
-    for ((i = 1; i <= lxc_n; i++)); do lxc_make "$tag-lxc$i"; done
-    R[lxc prep]=$(secs $(($(now_us) - t0)))
-    R[lxc how]="cp -a of the rootfs each"
-    sync
+    R[lxc how]="cp -a, /usr cp -al; own id range"
+    # Each guest is made just before it boots: where a limit stops LXC early, the copies of
+    # the guests it never reaches are not made. The host figures count them (9 MiB each).
     host_snapshot 0
-    log "lxc: booting up to $lxc_n guests one after another"
+    log "lxc: making and booting up to $lxc_n guests one after another (a copy each, /usr hard-linked; own id range each from $idmap_base)"
+    prep_us=0
     for ((i = 1; i <= lxc_n; i++)); do
         name=$tag-lxc$i
+        uid=$((idmap_base + (i - 1) * 65536))
         t0=$(now_us)
-        out=$(lxc-start -n "$name" 2>&1) || { states+="start-failed "; log "lxc-start $name: $(last_line "$out")"; break; }
+        lxc_make "$name" "$i"
+        prep_us=$((prep_us + $(now_us) - t0))
+        R[lxc prep]="$(secs "$prep_us") for $i"
+        t0=$(now_us)
+        # Where a host limit stops LXC, the count stops at that guest, with every limit's
+        # figures at that moment and what the guest's journal says.
+        out=$(lxc-start -n "$name" 2>&1) || {
+            states+="start-failed "
+            log "lxc-start $name: $(last_line "$out")"
+            R[lxc limit]="guest $i did not start: $(last_line "$out"); $(host_limits "$uid")"
+            break
+        }
         t_start+=("$(secs $(($(now_us) - t0)))")
         if wait_settled "$t0" lxc-attach -n "$name" -- systemctl is-system-running --wait; then
             t_boot+=("$(secs "$settled_us")")
@@ -322,17 +430,17 @@ lxc_run() {
         else
             t_boot+=("-")
             log "lxc: $name did not settle within ${boot_timeout}s; no more LXC guests"
+            R[lxc limit]="guest $i never settled ($settled_why); journal: $(lxc_limit_hint "$name"); $(host_limits "$uid")"
             states+="$settled "
             break
         fi
         states+="$settled "
-        [ "$i" = 1 ] && l1=$(list_times)
+        if [ "$settled" != running ] && [ -z "${R[lxc degraded]:-}" ]; then
+            R[lxc degraded]="guest $i: $(lxc-attach -n "$name" -- systemctl list-units --failed --plain --no-legend 2>/dev/null | awk '{ printf "%s%s", s, $1; s = " " }'); journal: $(lxc_limit_hint "$name"); $(host_limits "$uid")"
+            log "lxc: first guest not running: ${R[lxc degraded]}"
+        fi
+        [ $((i % 50)) = 0 ] && log "lxc: $i up; $(host_limits "$uid")"
     done
-    ln=$(list_times)
-    if [ -n "$l1" ]; then
-        R[lxmgr list]="$(cut -d' ' -f1 <<<"$l1") / $(cut -d' ' -f1 <<<"$ln") ($(ratio "$(cut -d' ' -f1 <<<"$ln")" "$(cut -d' ' -f1 <<<"$l1")"))"
-        R[lxmgr list_json]="$(cut -d' ' -f2 <<<"$l1") / $(cut -d' ' -f2 <<<"$ln") ($(ratio "$(cut -d' ' -f2 <<<"$ln")" "$(cut -d' ' -f2 <<<"$l1")"))"
-    fi
     R[lxc up]=${#up[@]}
     R[lxc states]=$(tr ' ' '\n' <<<"$states" | grep -v '^$' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')
     R[lxc start]=$(ends "${t_start[@]}")
@@ -402,6 +510,7 @@ row "stop one guest (s)" stop1
 row "stop all (s)" stop
 row "  host CPU busy meanwhile (s)" stop_cpu
 row "after stop" after
+row "first guest not running" degraded
 row "limit met" limit
 echo
 echo "Versions: $("$lxmgr_bin" --version 2>&1); lxc-start $(lxc-start --version 2>/dev/null || echo missing); kernel $(uname -r)"

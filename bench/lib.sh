@@ -35,16 +35,17 @@ bench_rootfs() {
     [ -x "$rootfs/sbin/init" ] || { log "debian-rootfs.sh gave $rootfs, which has no /sbin/init"; exit 1; }
 }
 
-# LXC's guest root is host uid/gid idmap_base: appends root:idmap_base:65536 to /etc/subuid
-# and /etc/subgid where no root line covers that range.
+# lxc_subids [RANGES]: LXC's guest roots are host uid/gid idmap_base and up, 65536 ids for
+# each of RANGES guests (default 1): appends root:idmap_base:RANGES*65536 to /etc/subuid and
+# /etc/subgid where no root line covers that (LXC maps through newuidmap, also as root).
 lxc_subids() {
-    local f
+    local f n=$((${1:-1} * 65536))
     for f in /etc/subuid /etc/subgid; do
-        awk -F: -v b="$idmap_base" -v n=65536 \
+        awk -F: -v b="$idmap_base" -v n="$n" \
             '($1 == "root" || $1 == "0") && $2 <= b && b + n <= $2 + $3 { ok = 1 } END { exit !ok }' \
             "$f" 2>/dev/null && continue
-        log "appending root:$idmap_base:65536 to $f"
-        echo "root:$idmap_base:65536" >>"$f"
+        log "appending root:$idmap_base:$n to $f"
+        echo "root:$idmap_base:$n" >>"$f"
     done
 }
 
@@ -62,17 +63,19 @@ bench_workdir() {
 }
 lx() { "$lxmgr_bin" --root "$lxroot" -q "$@"; }
 
-# lxc_config NAME DIR: the config of LXC guest NAME whose rootfs is DIR/rootfs: unprivileged
-# (ids idmap_base..+65535, idmapped rootfs), no network, /sbin/init, errors logged to DIR/lxc.log.
+# lxc_config NAME DIR [BASE]: the config of LXC guest NAME whose rootfs is DIR/rootfs:
+# unprivileged (ids BASE..+65535, default idmap_base; idmapped rootfs), no network, /sbin/init,
+# errors logged to DIR/lxc.log.
 lxc_config() {
+    local base=${3:-$idmap_base}
     cat >"$2/config" <<EOF
 lxc.include = /usr/share/lxc/config/common.conf
 lxc.include = /usr/share/lxc/config/userns.conf
 lxc.uts.name = $1
 lxc.rootfs.path = dir:$2/rootfs
 lxc.rootfs.options = idmap=container
-lxc.idmap = u 0 $idmap_base 65536
-lxc.idmap = g 0 $idmap_base 65536
+lxc.idmap = u 0 $base 65536
+lxc.idmap = g 0 $base 65536
 lxc.net.0.type = empty
 lxc.apparmor.profile = unconfined
 lxc.init.cmd = /sbin/init

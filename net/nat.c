@@ -9,6 +9,7 @@
 #include <nftables/libnftables.h>
 
 #include "base/cleanup.h"
+#include "base/lazy-libs.h"
 #include "net/link.h"
 #include "net/nat.h"
 #include "net/pool.h"

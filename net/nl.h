@@ -5,6 +5,8 @@
 #include <netlink/cache.h>
 #include <netlink/netlink.h>
 
+#include "base/lazy-libs.h"
+
 /* libnl's NLE_* (as returned, negative) to the nearest -errno. */
 int net_nl_errno(int nle);
 

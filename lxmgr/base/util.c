@@ -111,7 +111,8 @@ int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
+static int write_file_renamed(int dirfd, const char *path, const void *data, size_t len,
+			      mode_t mode, bool sync)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -EBADF;
@@ -127,13 +128,23 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
 	r = write_all(fd, data, len);
 	if (r >= 0)
 		r = NEG_ERRNO(fchmod(fd, mode));
-	if (r >= 0)
+	if (r >= 0 && sync)
 		r = NEG_ERRNO(fsync(fd));
 	if (r >= 0)
 		r = NEG_ERRNO(renameat(dirfd, tmp, dirfd, path));
 	if (r < 0)
 		(void)unlinkat(dirfd, tmp, 0);
 	return r < 0 ? r : 0;
+}
+
+int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
+{
+	return write_file_renamed(dirfd, path, data, len, mode, true);
+}
+
+int write_file_replace_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
+{
+	return write_file_renamed(dirfd, path, data, len, mode, false);
 }
 
 /* The PID of NAME.tmp-PID, or 0 when name is not one. */

@@ -32,6 +32,9 @@ int write_all(int fd, const void *data, size_t len);
 /* Writes data to dirfd/path through a temporary file in the same directory (PATH.tmp-PID),
  * fsync, rename. */
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
+/* As write_file_atomic_at, without the fsync: for runtime files, which a reboot makes stale
+ * anyway (the run directory is volatile); readers still see the old or the new whole file. */
+int write_file_replace_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
 /* Removes the FILE.tmp-PID files that a write_file_atomic_at() killed between its write and
  * its rename left in dirfd: those of processes that no longer exist, or every one (any_pid)
  * where the caller holds a lock that every writer of the directory takes. Returns how many. */

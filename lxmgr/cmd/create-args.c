@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "base/cleanup.h"
+#include "base/lazy-libs.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"

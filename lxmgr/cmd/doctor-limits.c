@@ -89,3 +89,14 @@ uint64_t doctor_limit_room(const struct host_limit *l)
 		return 0;
 	return (l->limit - l->used) / l->per_guest;
 }
+
+bool doctor_cgroup2_favors_dynmods(const char *mount)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mounts", "re");
+	char dir[4096], type[64], opts[1024];
+
+	while (f && fscanf(f, "%*s %4095s %63s %1023s %*d %*d", dir, type, opts) == 3)
+		if (!strcmp(type, "cgroup2") && !strcmp(dir, mount))
+			return strstr(opts, "favordynmods") != NULL;
+	return false;
+}

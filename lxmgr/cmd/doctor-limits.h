@@ -1,6 +1,7 @@
 /* doctor-limits.h: the host limits that bound how many guests run at once. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* One limit: what a guest uses of it, and how much room is left. */
@@ -16,3 +17,5 @@ struct host_limit {
 int doctor_limits_read(struct host_limit *ret, int n);
 /* How many more guests fit under l. */
 uint64_t doctor_limit_room(const struct host_limit *l);
+/* Whether the cgroup2 hierarchy at mount has the favordynmods option. */
+bool doctor_cgroup2_favors_dynmods(const char *mount);

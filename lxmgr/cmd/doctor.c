@@ -224,6 +224,13 @@ static void check_cgroups(struct doctor *d)
 	if (*missing)
 		report(d, VERDICT_WARN, "cgroups: no %s controller: limits on it cannot apply",
 		       missing);
+	/* exec joins each v1 hierarchy by a write to its cgroup.procs, which waits for an RCU
+	 * grace period unless the kernel favours dynamic changes (docs/scale.md#exec). */
+	if (h.v1_mount[CGROUP_V1_MEMORY] && !doctor_cgroup2_favors_dynmods(h.unified_mount))
+		report(d, VERDICT_OK,
+		       "cgroups: each exec waits for an RCU grace period (2 ms or more) to join "
+		       "the v1 hierarchies; 'mount -o remount,favordynmods %s' lifts that wait",
+		       h.unified_mount);
 }
 
 /* iptables-legacy's FORWARD policy, which nft does not list: 1 if it drops, 0, or -errno. */

@@ -60,15 +60,17 @@ static int push_config_range(void *userdata, const char *name _unused_,
 	return 0;
 }
 
-static void push_live_ranges(int procfd, bool gid, struct used_ranges *u)
+static void push_live_ranges(int procfd, struct used_ranges *u)
 {
-	struct idmap_range *live = NULL;
-	size_t n_live = 0;
+	_cleanup_free_ struct idmap_range *uids = NULL, *gids = NULL;
+	size_t n_uids = 0, n_gids = 0;
 
-	if (idmap_live_ranges(procfd, gid, &live, &n_live) >= 0)
-		for (size_t i = 0; i < n_live; i++)
-			push_range(&u->v, &u->n, live[i].start, live[i].count);
-	free(live);
+	if (idmap_live_ranges_both(procfd, &uids, &n_uids, &gids, &n_gids) < 0)
+		return;
+	for (size_t i = 0; i < n_uids; i++)
+		push_range(&u->v, &u->n, uids[i].start, uids[i].count);
+	for (size_t i = 0; i < n_gids; i++)
+		push_range(&u->v, &u->n, gids[i].start, gids[i].count);
 }
 
 /* Uids and gids together, so that a container gets the same base for both: the store's
@@ -85,10 +87,8 @@ static int collect_used_ranges(const struct lxmgr_ctx *ctx, struct idmap_range *
 		return r;
 	}
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd >= 0) {
-		push_live_ranges(procfd, false, &u);
-		push_live_ranges(procfd, true, &u);
-	}
+	if (procfd >= 0)
+		push_live_ranges(procfd, &u);
 	*ret = u.v;
 	*ret_n = u.n;
 	return 0;
@@ -221,19 +221,25 @@ static int claim_lock(void)
 	return -ETIMEDOUT;
 }
 
-/* Whether [base, base+count) overlaps a range a running user namespace maps. */
-static int range_is_live(int procfd, bool gid, uint32_t base, uint32_t count)
+static bool overlaps_any(const struct idmap_range *v, size_t n, uint32_t base, uint32_t count)
 {
-	_cleanup_free_ struct idmap_range *live = NULL;
-	size_t n = 0;
-	int r = idmap_live_ranges(procfd, gid, &live, &n);
+	for (size_t i = 0; i < n; i++)
+		if (base < v[i].start + v[i].count && v[i].start < base + count)
+			return true;
+	return false;
+}
+
+/* Whether the container's uids or gids overlap a range a running user namespace maps. */
+static int ranges_are_live(int procfd, const struct container_config *cfg)
+{
+	_cleanup_free_ struct idmap_range *uids = NULL, *gids = NULL;
+	size_t n_uids = 0, n_gids = 0;
+	int r = idmap_live_ranges_both(procfd, &uids, &n_uids, &gids, &n_gids);
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++)
-		if (base < live[i].start + live[i].count && live[i].start < base + count)
-			return 1;
-	return 0;
+	return overlaps_any(uids, n_uids, cfg->uid_base, cfg->id_count) ||
+	       overlaps_any(gids, n_gids, cfg->gid_base, cfg->id_count);
 }
 
 static int record_range(const struct lxmgr_ctx *ctx, struct container *c, uint32_t uid_base,
@@ -284,24 +290,28 @@ static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 
 struct overlap_query {
 	const char *self;
-	bool gid;
-	uint32_t base, count;
-	char *why;
-	size_t size;
-	int found;
+	uint32_t base[2], count; /* uids, gids */
+	char why[2][400];        /* the first container each overlaps, or "" */
 };
 
+/* Both ranges at once: a start checks its uids and gids against the store's containers in
+ * one pass over their configs. */
 static int find_overlap(void *userdata, const char *name, const struct container_config *c)
 {
 	struct overlap_query *q = userdata;
-	uint32_t base = q->gid ? c->gid_base : c->uid_base;
 
-	if (q->found || !strcmp(name, q->self) || !base ||
-	    !idmap_ranges_overlap(q->base, q->count, base, c->id_count))
+	if (!strcmp(name, q->self))
 		return 0;
-	(void)snprintf(q->why, q->size, "overlaps the %ss %u-%u of container %s",
-		       q->gid ? "gid" : "uid", base, base + c->id_count - 1, name);
-	q->found = 1;
+	for (int k = 0; k < 2; k++) {
+		uint32_t base = k ? c->gid_base : c->uid_base;
+
+		if (q->why[k][0] || !base ||
+		    !idmap_ranges_overlap(q->base[k], q->count, base, c->id_count))
+			continue;
+		(void)snprintf(q->why[k], sizeof(q->why[k]),
+			       "overlaps the %ss %u-%u of container %s", k ? "gid" : "uid", base,
+			       base + c->id_count - 1, name);
+	}
 	return 0;
 }
 
@@ -323,50 +333,66 @@ static int find_host_account(bool gid, uint32_t base, uint32_t count, char *why,
 	return r;
 }
 
-/* The rules for one of the two ranges, in the order LXC would trip on them. 1 and why, 0, or
- * -errno (reported). */
-static int range_problem(const struct lxmgr_ctx *ctx, const char *self, bool gid, uint32_t base,
-			 uint32_t count, char *why, size_t size)
+/* The rules for one of the two ranges that need no other container: inside what root was
+ * given, no host account. 1 and rule, 0, or -errno (reported). */
+static int range_rule(const struct lxmgr_ctx *ctx, bool gid, uint32_t base, uint32_t count,
+		      char *rule, size_t size)
 {
-	struct overlap_query q = {.self = self, .gid = gid, .base = base, .count = count};
 	struct idmap_range owned[64];
-	char list[256], rule[400];
+	char list[256];
 	int n, r;
 
 	n = owned_ranges(ctx, gid, count, owned, ELEMENTSOF(owned));
 	if (n < 0)
 		return n;
-	rule[0] = '\0';
 	if (!idmap_range_is_covered(owned, (size_t)n, base, count)) {
 		idmap_format_ranges(owned, (size_t)n, list, sizeof(list));
-		(void)snprintf(rule, sizeof(rule), "is not inside %s's ranges in %s (%s)",
+		(void)snprintf(rule, size, "is not inside %s's ranges in %s (%s)",
 			       idmap_owner_name(), subid_path(gid), list);
+		return 1;
 	}
-	if (!rule[0]) {
-		r = find_host_account(gid, base, count, rule, sizeof(rule));
-		if (r < 0)
-			return lx_fail(ctx, r, "read %s", gid ? "/etc/group" : "/etc/passwd");
-	}
-	if (!rule[0] && self) {
-		q.why = rule;
-		q.size = sizeof(rule);
-		r = store_foreach_config(ctx, find_overlap, &q);
-		if (r < 0)
-			return lx_fail(ctx, r, "list the ranges of the store's containers");
-	}
-	if (!rule[0])
-		return 0;
+	r = find_host_account(gid, base, count, rule, size);
+	if (r < 0)
+		return lx_fail(ctx, r, "read %s", gid ? "/etc/group" : "/etc/passwd");
+	return r > 0;
+}
+
+static int range_why(bool gid, uint32_t base, uint32_t count, const char *rule, char *why,
+		     size_t size)
+{
 	(void)snprintf(why, size, "idmap.%s_base %u: %u-%" PRIu64 " %s", gid ? "gid" : "uid", base,
 		       base, (uint64_t)base + count - 1, rule);
 	return 1;
 }
 
+/* The rules in the order LXC would trip on them: the uids' (root's ranges, host accounts,
+ * the store's other containers), then the gids'. 1 and why, 0, or -errno (reported). */
 int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
 			uint32_t gid_base, uint32_t count, char *why, size_t size)
 {
-	int r = range_problem(ctx, self, false, uid_base, count, why, size);
+	struct overlap_query q = {.self = self, .base = {uid_base, gid_base}, .count = count};
+	char rule[400] = "";
+	int r;
 
-	return r != 0 ? r : range_problem(ctx, self, true, gid_base, count, why, size);
+	r = range_rule(ctx, false, uid_base, count, rule, sizeof(rule));
+	if (r != 0)
+		return r < 0 ? r : range_why(false, uid_base, count, rule, why, size);
+	r = range_rule(ctx, true, gid_base, count, rule, sizeof(rule));
+	if (r < 0)
+		return r;
+	if (self) {
+		int rs = store_foreach_config(ctx, find_overlap, &q);
+
+		if (rs < 0)
+			return lx_fail(ctx, rs, "list the ranges of the store's containers");
+	}
+	if (q.why[0][0])
+		return range_why(false, uid_base, count, q.why[0], why, size);
+	if (rule[0])
+		return range_why(true, gid_base, count, rule, why, size);
+	if (q.why[1][0])
+		return range_why(true, gid_base, count, q.why[1], why, size);
+	return 0;
 }
 
 int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
@@ -381,7 +407,7 @@ int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, uint32_t ui
 int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock)
 {
 	_cleanup_close_ int lock = -EBADF, procfd = -EBADF;
-	int live_u, live_g, r;
+	int live, r;
 
 	/* A config edited by hand is checked here as config set checks it: never a host user's
 	 * ids, nor ids outside what root was given, nor another container's. */
@@ -394,11 +420,10 @@ int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock)
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return lx_fail(ctx, -errno, "open /proc");
-	live_u = range_is_live(procfd, false, c->cfg.uid_base, c->cfg.id_count);
-	live_g = range_is_live(procfd, true, c->cfg.gid_base, c->cfg.id_count);
-	if (live_u < 0 || live_g < 0)
-		return lx_fail(ctx, live_u < 0 ? live_u : live_g, "list the ranges in use");
-	if (live_u || live_g) {
+	live = ranges_are_live(procfd, &c->cfg);
+	if (live < 0)
+		return lx_fail(ctx, live, "list the ranges in use");
+	if (live) {
 		r = move_range(ctx, c);
 		if (r < 0)
 			return r;

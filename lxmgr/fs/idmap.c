@@ -563,12 +563,23 @@ static bool userns_seen(int procfd, const char *pid, struct seen_userns *s)
 	return false;
 }
 
-int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *ret_n)
+struct live_maps {
+	struct idmap_range *v[2]; /* uid_map, gid_map */
+	size_t n[2], cap[2];
+};
+
+static void live_maps_done(struct live_maps *m)
 {
-	_cleanup_free_ struct idmap_range *v = NULL;
+	free(m->v[0]);
+	free(m->v[1]);
+}
+
+/* One pass over /proc for both maps (want[0]: uid_map, want[1]: gid_map): a start needs
+ * both, and the scan stats every process on the host. */
+static int scan_live(int procfd, const bool want[2], struct live_maps *m)
+{
 	_cleanup_closedir_ DIR *d = NULL;
 	_cleanup_(seen_userns_done) struct seen_userns seen = {0};
-	size_t n = 0, cap = 0;
 	struct dirent *de;
 	int fd;
 
@@ -585,21 +596,47 @@ int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *re
 	}
 	(void)userns_seen(procfd, "self", &seen);
 	while ((errno = 0, de = readdir(d))) {
-		_cleanup_free_ char *text = NULL;
-		int r;
-
 		if (!is_pid_name(de->d_name) || userns_seen(procfd, de->d_name, &seen))
 			continue;
-		r = read_pid_map(procfd, de->d_name, gid, &text);
-		if (r > 0)
-			r = parse_proc_map(text, &v, &n, &cap);
-		if (r < 0)
-			return r;
+		for (int k = 0; k < 2; k++) {
+			_cleanup_free_ char *text = NULL;
+			int r = want[k] ? read_pid_map(procfd, de->d_name, k == 1, &text) : 0;
+
+			if (r > 0)
+				r = parse_proc_map(text, &m->v[k], &m->n[k], &m->cap[k]);
+			if (r < 0)
+				return r;
+		}
 	}
-	if (errno != 0)
-		return -errno;
-	*ret = TAKE_PTR(v);
-	*ret_n = n;
+	return errno != 0 ? -errno : 0;
+}
+
+int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *ret_n)
+{
+	const bool want[2] = {!gid, gid};
+	_cleanup_(live_maps_done) struct live_maps m = {0};
+	int r = scan_live(procfd, want, &m);
+
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(m.v[gid]);
+	*ret_n = m.n[gid];
+	return 0;
+}
+
+int idmap_live_ranges_both(int procfd, struct idmap_range **ret_uids, size_t *ret_n_uids,
+			   struct idmap_range **ret_gids, size_t *ret_n_gids)
+{
+	const bool want[2] = {true, true};
+	_cleanup_(live_maps_done) struct live_maps m = {0};
+	int r = scan_live(procfd, want, &m);
+
+	if (r < 0)
+		return r;
+	*ret_uids = TAKE_PTR(m.v[0]);
+	*ret_n_uids = m.n[0];
+	*ret_gids = TAKE_PTR(m.v[1]);
+	*ret_n_gids = m.n[1];
 	return 0;
 }
 

@@ -84,6 +84,9 @@ int idmap_ensure_root_entry_in(const char *path, const struct idmap_range *map, 
  * user namespace skipped). *ret is
  * malloc'd; *ret_n entries. procfd is an fd of /proc (tests pass a fake tree). */
 int idmap_live_ranges(int procfd, bool gid, struct idmap_range **ret, size_t *ret_n);
+/* Both in one pass over /proc: uid_map ranges and gid_map ranges. */
+int idmap_live_ranges_both(int procfd, struct idmap_range **ret_uids, size_t *ret_n_uids,
+			   struct idmap_range **ret_gids, size_t *ret_n_gids);
 
 /* Writes /proc/PID/uid_map and gid_map ("0 BASE COUNT") of a child in a new user namespace.
  * setgroups stays "allow": the container's own root may call setgroups(2). */

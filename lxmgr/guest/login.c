@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/lazy-libs.h"
 #include "base/util.h"
 #include "guest/login.h"
 

@@ -12,6 +12,7 @@
 #include <uuid/uuid.h>
 
 #include "base/cleanup.h"
+#include "base/lazy-libs.h"
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"

@@ -181,7 +181,7 @@ int security_seccomp_export(const char *path)
 	n = pread(mfd, buf, (size_t)size, 0);
 	if (n != size)
 		return n < 0 ? -errno : -EIO;
-	return write_file_atomic_at(AT_FDCWD, path, buf, (size_t)size, 0600);
+	return write_file_replace_at(AT_FDCWD, path, buf, (size_t)size, 0600);
 }
 
 int security_seccomp_load(void)

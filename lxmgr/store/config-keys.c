@@ -12,6 +12,7 @@
 #include <uuid/uuid.h>
 
 #include "base/cleanup.h"
+#include "base/lazy-libs.h"
 #include "base/util.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"

@@ -14,6 +14,7 @@
 #include <uuid/uuid.h>
 
 #include "base/cleanup.h"
+#include "base/lazy-libs.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "store/config.h"

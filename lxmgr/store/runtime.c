@@ -202,7 +202,7 @@ int runtime_state_write(const char *rundir, const struct runtime_state *s)
 	r = runtime_state_format(s, &text);
 	if (r < 0)
 		return r;
-	return write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0644);
+	return write_file_replace_at(AT_FDCWD, path, text, strlen(text), 0644);
 }
 
 bool runtime_pid_is(pid_t pid, uint64_t start_time)
