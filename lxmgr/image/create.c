@@ -26,6 +26,7 @@
 #include "image/copy.h"
 #include "image/create.h"
 #include "image/import.h"
+#include "image/rootless-copy.h"
 #include "image/snapshot.h"
 #include "image/template-cache.h"
 #include "image/template.h"
@@ -50,6 +51,7 @@ struct build {
 	struct template_choice tmpl; /* -t: the template, found and checked */
 	struct container_config cfg;
 	bool rootless; /* filled inside a user namespace that maps the range (rootless.h) */
+	struct rootless_copy copy; /* rootless --rootfs DIR or clone: the tree as a stream */
 };
 
 static bool interrupted(void *userdata)
@@ -298,6 +300,33 @@ static int fill_from_source(struct build *b, const struct copy_progress *p)
 	return 0;
 }
 
+static const char *tree_of(const struct create_request *req)
+{
+	return req->clone_of ? req->clone_of->rootfs : req->source_dir;
+}
+
+/* Rootless --rootfs DIR or clone: the reader's stream (rootless-copy.h), unpacked here, inside
+ * the new range's user namespace. */
+static int fill_from_stream(struct build *b, const struct copy_progress *p)
+{
+	_cleanup_free_ char *failed = NULL;
+	char stream[64];
+	int r = b->req->clone_of ? copy_own_hooks(b) : 0;
+
+	if (r < 0)
+		return r;
+	if (mkdir(b->tmp_rootfs, 0755) < 0)
+		return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
+	(void)snprintf(stream, sizeof(stream), "/proc/self/fd/%d", b->copy.fd);
+	r = import_tarball(stream, b->tmp_rootfs, p, &failed);
+	if (r == -EINTR)
+		return r;
+	return r < 0 ? lx_fail(b->ctx, r == -EMEDIUMTYPE ? LX_SYNTHETIC(-EIO) : r,
+			       "copy %s into the container's ids%s%s", tree_of(b->req),
+			       failed ? ": " : "", failed ? failed : "")
+		     : 0;
+}
+
 static int fill_rootfs(struct build *b)
 {
 	const struct create_request *req = b->req;
@@ -307,6 +336,8 @@ static int fill_rootfs(struct build *b)
 
 	if (req->tmpl)
 		return template_make_rootfs(b->ctx, &b->tmpl, b->tmpdir, b->tmp_rootfs, &p);
+	if (b->copy.fd >= 0)
+		return fill_from_stream(b, &p);
 	if (req->tarball) {
 		if (mkdir(b->tmp_rootfs, 0755) < 0)
 			return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
@@ -600,14 +631,25 @@ static int build_rootfs(struct build *b)
 	if (!b->rootless)
 		return fill_and_configure(b);
 	/* A tree copied inside the namespace would keep the ids it shows there: the user's as
-	 * 65536, root's as nobody. A tarball carries its own numeric owners. */
-	if (!b->req->tarball)
-		return lx_fail(
-			b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			"a rootless create takes --tarball FILE (--rootfs DIR, templates "
-			"and clones are not done yet: 'tar -C DIR -cf FILE .' as its owner)");
+	 * 65536, root's as nobody. A tarball carries its own numeric owners; a tree is read as
+	 * one where its owners can be read (rootless-copy.h). */
+	if (!b->req->tarball && !rootless_copy_wanted(b->req))
+		return lx_fail(b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "a rootless create takes --tarball FILE, --rootfs DIR or a full "
+			       "clone (templates and snapshot clones are not done yet)");
+	r = rootless_copy_wanted(b->req) ? rootless_copy_start(b->req, b->tmpdir, &b->copy) : 0;
+	if (r < 0)
+		return lx_fail(b->ctx, r, "start reading %s", tree_of(b->req));
 	r = rootless_run_in_userns(b->cfg.uid_base, b->cfg.gid_base, b->cfg.id_count,
 				   fill_and_configure, b, msg, sizeof(msg));
+	if (b->copy.pid > 0) {
+		_cleanup_free_ char *why = NULL;
+		int rr = rootless_copy_finish(&b->copy, &why);
+
+		if (r >= 0 && rr < 0)
+			return lx_fail(b->ctx, LX_SYNTHETIC(rr), "read %s: %s", tree_of(b->req),
+				       why ? why : "tar failed");
+	}
 	if (r < 0 && msg[0])
 		return log_fail_full(b->ctx, "rootless", r,
 				     "enter a user namespace of ids %u-%u: %s", b->cfg.uid_base,
@@ -627,6 +669,9 @@ static int build_rootfs(struct build *b)
 
 static void build_done(struct build *b, bool keep)
 {
+	_cleanup_free_ char *why = NULL;
+
+	(void)rootless_copy_finish(&b->copy, &why);
 	close_view(b);
 	if (b->tmpdir && !keep)
 		(void)rootless_remove_tree(b->tmpdir, b->cfg.uid_base, b->cfg.gid_base,
@@ -655,6 +700,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	sigset_t mask, old;
 	int r;
 
+	b.copy.fd = b.copy.errfd = -EBADF;
 	if (!name_is_valid_new(req->name))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
 			       "invalid container name '%s': " NAME_RULE, req->name);
