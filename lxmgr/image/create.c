@@ -309,7 +309,8 @@ static const char *tree_of(const struct create_request *req)
  * the new range's user namespace. */
 static int fill_from_stream(struct build *b, const struct copy_progress *p)
 {
-	_cleanup_free_ char *failed = NULL;
+	_cleanup_free_ char *failed = NULL, *why = NULL;
+	struct copy_progress quiet = {0};
 	char stream[64];
 	int r = b->req->clone_of ? copy_own_hooks(b) : 0;
 
@@ -318,9 +319,16 @@ static int fill_from_stream(struct build *b, const struct copy_progress *p)
 	if (mkdir(b->tmp_rootfs, 0755) < 0)
 		return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
 	(void)snprintf(stream, sizeof(stream), "/proc/self/fd/%d", b->copy.fd);
-	r = import_tarball(stream, b->tmp_rootfs, p, &failed);
+	/* No progress: a stream has no size to count against. */
+	quiet.cancelled = p->cancelled;
+	quiet.userdata = p->userdata;
+	r = import_tarball(stream, b->tmp_rootfs, &quiet, &failed);
 	if (r == -EINTR)
 		return r;
+	/* A reader that failed is the cause of anything wrong with what it sent. */
+	if (rootless_copy_check(&b->copy, &why) < 0)
+		return lx_fail(b->ctx, LX_SYNTHETIC(-EIO), "read %s: %s", tree_of(b->req),
+			       why ? why : "tar failed");
 	return r < 0 ? lx_fail(b->ctx, r == -EMEDIUMTYPE ? LX_SYNTHETIC(-EIO) : r,
 			       "copy %s into the container's ids%s%s", tree_of(b->req),
 			       failed ? ": " : "", failed ? failed : "")
@@ -646,6 +654,7 @@ static int build_rootfs(struct build *b)
 		_cleanup_free_ char *why = NULL;
 		int rr = rootless_copy_finish(&b->copy, &why);
 
+		/* Reported by the unpacking child when it failed. */
 		if (r >= 0 && rr < 0)
 			return lx_fail(b->ctx, LX_SYNTHETIC(rr), "read %s: %s", tree_of(b->req),
 				       why ? why : "tar failed");
@@ -700,7 +709,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	sigset_t mask, old;
 	int r;
 
-	b.copy.fd = b.copy.errfd = -EBADF;
+	b.copy.fd = b.copy.errfd = b.copy.status_fd = -EBADF;
 	if (!name_is_valid_new(req->name))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
 			       "invalid container name '%s': " NAME_RULE, req->name);

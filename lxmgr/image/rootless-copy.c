@@ -58,25 +58,35 @@ static int exec_reader(void *userdata)
 	_exit(127);
 }
 
-/* The reader's process: stdout the pipe, stderr errfd; inside the source's range for a clone,
- * where rootless_run_in_userns waits for it and passes its status on. */
+/* The reader's process: stdout the pipe, stderr errfd; tar runs in a child of it (inside the
+ * source's range for a clone, where rootless_run_in_userns waits for it), and its status goes
+ * to status (rootless_copy_check). */
 static _Noreturn void reader_child(const struct create_request *req, struct reader *rd, int out,
-				   int errfd)
+				   int errfd, int status)
 {
 	const struct container_config *src = req->clone_of ? &req->clone_of->cfg : NULL;
-	char msg[256];
-	int r;
+	char msg[256], byte;
+	int r = 0, st;
+	pid_t tar;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	(void)signal(SIGPIPE, SIG_DFL);
 	if (dup2(out, STDOUT_FILENO) < 0 || dup2(errfd, STDERR_FILENO) < 0)
 		_exit(126);
-	if (!src)
-		exec_reader(rd);
-	r = rootless_run_in_userns(src->uid_base, src->gid_base, src->id_count, exec_reader, rd,
-				   msg, sizeof(msg));
-	if (r < 0 && msg[0])
-		fprintf(stderr, "%s\n", msg);
+	if (src) {
+		r = rootless_run_in_userns(src->uid_base, src->gid_base, src->id_count, exec_reader,
+					   rd, msg, sizeof(msg));
+		if (r < 0 && msg[0])
+			fprintf(stderr, "%s\n", msg);
+	} else {
+		tar = fork();
+		if (tar == 0)
+			exec_reader(rd);
+		if (tar < 0 || waitpid(tar, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			r = -EIO;
+	}
+	byte = r < 0 ? 1 : 0;
+	(void)!write(status, &byte, 1);
 	_exit(r < 0 ? 1 : 0);
 }
 
@@ -102,7 +112,7 @@ int rootless_copy_start(const struct create_request *req, const char *workdir,
 			struct rootless_copy *rc)
 {
 	struct reader rd = {.dir = req->clone_of ? req->clone_of->rootfs : req->source_dir};
-	int pipefd[2], r;
+	int pipefd[2], statusfd[2], r;
 
 	if (!req->clone_of) {
 		r = write_owner_map(workdir, &rc->map);
@@ -113,28 +123,57 @@ int rootless_copy_start(const struct create_request *req, const char *workdir,
 	rc->errfd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (rc->errfd < 0)
 		return -errno;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	if (pipe2(statusfd, O_CLOEXEC) < 0)
 		return -errno;
+	rc->status_fd = statusfd[0];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		(void)close(statusfd[1]);
+		return -errno;
+	}
 	rc->pid = fork();
 	if (rc->pid < 0) {
 		r = -errno;
 		(void)close(pipefd[0]);
 		(void)close(pipefd[1]);
+		(void)close(statusfd[1]);
 		return r;
 	}
 	if (rc->pid == 0)
-		reader_child(req, &rd, pipefd[1], rc->errfd);
+		reader_child(req, &rd, pipefd[1], rc->errfd, statusfd[1]);
 	/* Closed here before the unpacking child forks: it must see the end of the stream. */
 	(void)close(pipefd[1]);
+	(void)close(statusfd[1]);
 	rc->fd = pipefd[0];
+	return 0;
+}
+
+static char *first_line(int fd)
+{
+	char buf[512];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return strdup(buf);
+}
+
+int rootless_copy_check(struct rootless_copy *rc, char **ret_message)
+{
+	char byte = 1;
+
+	*ret_message = NULL;
+	if (rc->status_fd < 0 || read(rc->status_fd, &byte, 1) != 1 || byte != 0) {
+		*ret_message = first_line(rc->errfd);
+		return -EIO;
+	}
 	return 0;
 }
 
 int rootless_copy_finish(struct rootless_copy *rc, char **ret_message)
 {
-	char buf[512];
 	int status = 0;
-	ssize_t n;
 
 	*ret_message = NULL;
 	if (rc->map)
@@ -147,17 +186,14 @@ int rootless_copy_finish(struct rootless_copy *rc, char **ret_message)
 	if (rc->pid > 0 && waitpid(rc->pid, &status, 0) < 0)
 		status = 1;
 	rc->pid = 0;
+	if (rc->status_fd >= 0)
+		(void)close(rc->status_fd);
+	rc->status_fd = -EBADF;
 	if (rc->errfd < 0)
 		return 0;
-	n = pread(rc->errfd, buf, sizeof(buf) - 1, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		*ret_message = first_line(rc->errfd);
 	(void)close(rc->errfd);
 	rc->errfd = -EBADF;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (n > 0) {
-		buf[n] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		*ret_message = strdup(buf);
-	}
-	return -EIO;
+	return *ret_message || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ? -EIO : 0;
 }

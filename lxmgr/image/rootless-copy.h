@@ -11,10 +11,11 @@
 struct create_request;
 
 struct rootless_copy {
-	int fd;    /* the stream's read end, or -EBADF */
-	int errfd; /* the reader's stderr (an unlinked file) */
-	pid_t pid; /* the reader */
-	char *map; /* the owner map file in the work directory, removed by _finish */
+	int fd;        /* the stream's read end, or -EBADF */
+	int errfd;     /* the reader's stderr (an unlinked file) */
+	int status_fd; /* the reader's exit status, one byte, once it is done */
+	pid_t pid;     /* the reader */
+	char *map;     /* the owner map file in the work directory, removed by _finish */
 };
 
 /* Whether a rootless create of req takes its rootfs from rootless_copy_start: --rootfs DIR
@@ -29,6 +30,11 @@ bool rootless_copy_wanted(const struct create_request *req);
  * the source's container sees them. 0 or -errno; rootless_copy_finish() waits for it. */
 int rootless_copy_start(const struct create_request *req, const char *workdir,
 			struct rootless_copy *rc);
+
+/* In the unpacking process, once the stream ended: waits for the reader's status; 0, or -EIO
+ * with its first line of stderr in *ret_message (malloc'd, may stay NULL): a reader that
+ * failed (a file the user cannot read) left a stream that unpacks without complaint. */
+int rootless_copy_check(struct rootless_copy *rc, char **ret_message);
 
 /* Closes the stream, waits for the reader, removes the map file: 0, or -EIO with its first line of
  * stderr in *ret_message (malloc'd, may stay NULL). Safe on a copy never started. */

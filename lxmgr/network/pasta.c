@@ -17,6 +17,7 @@
 #include "base/lxmgr.h"
 #include "net/nat.h"
 #include "net/pool.h"
+#include "run/boundary.h"
 #include "network/pasta.h"
 #include "store/store.h"
 #include "base/util.h"
@@ -54,19 +55,13 @@ static void read_last_line(const char *path, char *line, size_t size)
 			(void)snprintf(line, size, "%s", l);
 }
 
-/* The child that becomes pasta: it stays the monitor's child (--foreground) and gets SIGTERM
- * when the monitor dies, however it dies (a pasta that daemonized would hold the container's
- * namespaces open for ever after a SIGKILLed monitor). The namespaces are on fds 3 and 4. */
-static _Noreturn void exec_pasta(pid_t monitor, int log, int userns, int netns, char *runas,
-				 char *pidfile, const char *tcp, const char *udp)
+static _Noreturn void exec_pasta(char *runas, char *pidfile, const char *tcp, const char *udp)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	sigset_t none;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != monitor)
-		_exit(126);
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(log, STDOUT_FILENO) < 0 ||
-	    dup2(log, STDERR_FILENO) < 0 || dup2(userns, 3) < 0 || dup2(netns, 4) < 0)
-		_exit(126);
+	/* The monitor holds its signals for its signalfd: pasta must not inherit that. */
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	execlp("pasta", "pasta", "--quiet", "--foreground", "--config-net", "--ns-ifname", "eth0",
 	       "--runas", runas, "--pid", pidfile, "--dns-forward", PASTA_DNS_ADDR, "-t", tcp, "-u",
 	       udp, "-T", "none", "-U", "none", "--userns", "/proc/self/fd/3", "--netns",
@@ -74,8 +69,62 @@ static _Noreturn void exec_pasta(pid_t monitor, int log, int userns, int netns, 
 	_exit(127);
 }
 
-/* pasta writes its pid file once the namespace's eth0 is configured: ready. It exits with
- * its reason as the last line of its log otherwise. 0, or -errno with the line in err. */
+/* stdin /dev/null, stdout and stderr the log, the namespaces on fds 3 and 4, nothing else of
+ * the monitor's: above all not its running lock, its control socket or the caller's pipe
+ * (a start --wait in $(...) would wait for ever). */
+static int watcher_fds(int log, int userns, int netns)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int u = fcntl(userns, F_DUPFD_CLOEXEC, 10), n = fcntl(netns, F_DUPFD_CLOEXEC, 10);
+
+	if (null < 0 || u < 0 || n < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(log, STDOUT_FILENO) < 0 || dup2(log, STDERR_FILENO) < 0 || dup2(u, 3) < 0 ||
+	    dup2(n, 4) < 0)
+		return -errno;
+	return boundary_close_fds((const int[]){3, 4}, 2, /* cloexec= */ false);
+}
+
+/* The monitor's child that runs pasta (--foreground) as its own child and ends it when the
+ * monitor dies, however it dies. pasta cannot keep a death signal itself: the kernel clears
+ * it when pasta joins the container's user namespace, which another uid owns. A daemonized
+ * pasta held the container's namespaces open for ever after a SIGKILLed monitor. Exits with
+ * pasta's status. */
+static _Noreturn void pasta_watcher(pid_t monitor, int log, int userns, int netns, char *runas,
+				    char *pidfile, const char *tcp, const char *udp)
+{
+	struct timespec tick = {.tv_sec = 1};
+	sigset_t mask;
+	int status;
+	pid_t p, w;
+
+	(void)sigemptyset(&mask);
+	(void)sigaddset(&mask, SIGTERM);
+	(void)sigaddset(&mask, SIGCHLD);
+	(void)signal(SIGCHLD, SIG_DFL);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != monitor ||
+	    watcher_fds(log, userns, netns) < 0)
+		_exit(126);
+	p = fork();
+	if (p < 0)
+		_exit(126);
+	if (p == 0)
+		exec_pasta(runas, pidfile, tcp, udp);
+	for (;;) {
+		/* The monitor died (the death signal) or network_pasta_stop: pass it on. */
+		if (sigtimedwait(&mask, NULL, &tick) == SIGTERM)
+			(void)kill(p, SIGTERM);
+		w = waitpid(p, &status, WNOHANG);
+		if (w == p)
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+		if (w < 0)
+			_exit(1);
+	}
+}
+
+/* pasta writes its pid file once the namespace's eth0 is configured: ready. It (and p, its
+ * watcher) exits with its reason as the last line of its log otherwise. 0, or -errno with the line
+ * in err. */
 static int wait_ready(pid_t p, const char *pidfile, const char *logfile, char *err, size_t size)
 {
 	int status;
@@ -127,7 +176,7 @@ static int run_pasta(const struct container *c, pid_t pid, const char *tcp, cons
 	if (p < 0)
 		return -errno;
 	if (p == 0)
-		exec_pasta(monitor, log, userns, netns, runas, pidfile, tcp, udp);
+		pasta_watcher(monitor, log, userns, netns, runas, pidfile, tcp, udp);
 	return wait_ready(p, pidfile, logfile, err, size);
 }
 
@@ -181,7 +230,8 @@ static bool is_our_pasta(pid_t pid)
 	(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	if (read_file_at(AT_FDCWD, path, 64, &comm, NULL) < 0)
 		return false;
-	return strncmp(comm, "pasta", 5) == 0;
+	/* Debian's pasta re-executes itself as passt.avx2 where the CPU has AVX2. */
+	return strncmp(comm, "pasta", 5) == 0 || strncmp(comm, "passt", 5) == 0;
 }
 
 int network_pasta_stop(const char *rundir)

@@ -10,9 +10,9 @@ struct container;
 
 /* Connects the network namespace of pid (the container's init) to the host's through pasta:
  * eth0 with the host's address and routes (--config-net), connections to the gateway reach
- * the host's loopback, net.forward's ports published on the host. pasta runs as the monitor's
- * child, as whoever runs the monitor, holding the namespaces open, and gets SIGTERM when the
- * monitor dies; its pid is in RUNDIR/pasta.pid for network_pasta_stop, its messages in
+ * the host's loopback, net.forward's ports published on the host. pasta runs below the
+ * monitor, as whoever runs the monitor, holding the namespaces open, and is ended when the
+ * monitor dies (a watcher child with a death signal); its pid is in RUNDIR/pasta.pid for network_pasta_stop, its messages in
  * RUNDIR/pasta.log. Reports failures itself. */
 int network_pasta_start(const struct lxmgr_ctx *ctx, const struct container *c, pid_t pid);
 
