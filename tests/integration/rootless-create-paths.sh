@@ -74,12 +74,10 @@ as_user() {
     )
 }
 user_procs() { pgrep -u "$RL_USER" "$@" 2>/dev/null | tr '\n' ' '; }
-# The user's processes, with their names, for the checks that none is left.
+# The user's processes, with their names, for the checks that none is left. A zombie holds
+# nothing (this host's PID 1 may be slow to reap a SIGKILLed monitor, whose parent it is).
 user_procs_named() {
-    local pid
-    for pid in $(user_procs); do
-        printf '%s(%s) ' "$pid" "$(ps -o comm= -p "$pid")"
-    done
+    ps -o pid=,stat=,comm= -u "$RL_USER" 2>/dev/null | awk '$2 !~ /^Z/ { printf "%s(%s) ", $1, $3 }'
 }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -156,9 +154,9 @@ check "c1: a directory only root reads, made inside" \
 monitor=$(awk -F= '$1 == "monitor_pid" { print $2 }' "$RL_DIR/run/lxmgr/c1/state")
 # Debian's pasta re-executes itself as passt.avx2 where the CPU has AVX2.
 pasta=$(awk '{ print $1 }' "$RL_DIR/run/lxmgr/c1/pasta.pid")
-check_match "c1: pasta runs, the user's" "^$RL_USER +(pasta|passt)" "$(ps -o user=,comm= -p "$pasta" 2>&1)"
-check_eq "pasta's watcher is the monitor's child" "$monitor" \
-    "$(ps -o ppid= -p "$(ps -o ppid= -p "$pasta")" 2>&1 | tr -d ' ')"
+check_match "c1: pasta runs, the user's" "^ *$RL_UID +(pasta|passt)" "$(ps -o uid=,comm= -p "$pasta" 2>&1)"
+watcher=$(ps -o ppid= -p "$pasta" | tr -d ' ')
+check_eq "pasta's watcher is the monitor's child" "$monitor" "$(ps -o ppid= -p "$watcher" 2>&1 | tr -d ' ')"
 kill -9 "$monitor"
 for _ in $(seq 1 100); do
     [ -z "$(user_procs '^(pasta|passt)')" ] && break

@@ -230,7 +230,7 @@ check_eq "pasta: the forwarded port answers from the host" "hello-from-container
 kill "$http_pid" 2>/dev/null
 wait "$http_pid" 2>/dev/null
 check "pasta: stop" as_user -- stop web
-check_eq "pasta: pasta quit with the container" "" "$(pgrep -u "$RL_USER" -x pasta)"
+check_eq "pasta: pasta quit with the container" "" "$(pgrep -u "$RL_USER" '^(pasta|passt)')"
 check "pasta: destroy" as_user -- destroy web
 refused 1 "net.mode bridge needs root: a rootless container takes pasta or none" \
     "rootless --net bridge: refused in one line" \
