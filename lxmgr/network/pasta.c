@@ -251,6 +251,9 @@ int network_pasta_stop(const char *rundir)
 	 * and gc after a monitor killed before pasta had its death signal. */
 	if (pid > 1 && is_our_pasta(pid) && kill(pid, SIGTERM) == 0)
 		ended = 1;
+	/* Gone when stop returns: its watcher reaps it at once, pasta itself takes a moment. */
+	for (int i = 0; ended && i < 200 && kill(pid, 0) == 0; i++)
+		(void)usleep(10000);
 	(void)unlink(path);
 	return ended;
 }
