@@ -12,8 +12,8 @@ struct container;
  * eth0 with the host's address and routes (--config-net), connections to the gateway reach
  * the host's loopback, net.forward's ports published on the host. pasta runs below the
  * monitor, as whoever runs the monitor, holding the namespaces open, and is ended when the
- * monitor dies (a watcher child with a death signal); its pid is in RUNDIR/pasta.pid for network_pasta_stop, its messages in
- * RUNDIR/pasta.log. Reports failures itself. */
+ * monitor dies (a watcher child with a death signal); its pid is in RUNDIR/pasta.pid for
+ * network_pasta_stop, its messages in RUNDIR/pasta.log. Reports failures itself. */
 int network_pasta_start(const struct lxmgr_ctx *ctx, const struct container *c, pid_t pid);
 
 /* The address the container's /etc/resolv.conf names: pasta forwards DNS sent there to the
