@@ -27,6 +27,7 @@
 #include "image/create.h"
 #include "image/import.h"
 #include "image/rootless-copy.h"
+#include "image/rootless-template.h"
 #include "image/snapshot.h"
 #include "image/template-cache.h"
 #include "image/template.h"
@@ -52,6 +53,7 @@ struct build {
 	struct container_config cfg;
 	bool rootless; /* filled inside a user namespace that maps the range (rootless.h) */
 	struct rootless_copy copy; /* rootless --rootfs DIR or clone: the tree as a stream */
+	char *tmpl_tarball;        /* rootless -t debian: mmdebstrap's archive (cached) */
 };
 
 static bool interrupted(void *userdata)
@@ -342,21 +344,23 @@ static int fill_rootfs(struct build *b)
 	_cleanup_free_ char *failed = NULL;
 	int r;
 
-	if (req->tmpl)
+	const char *tarball = b->tmpl_tarball ? b->tmpl_tarball : req->tarball;
+
+	if (req->tmpl && !b->tmpl_tarball)
 		return template_make_rootfs(b->ctx, &b->tmpl, b->tmpdir, b->tmp_rootfs, &p);
 	if (b->copy.fd >= 0)
 		return fill_from_stream(b, &p);
-	if (req->tarball) {
+	if (tarball) {
 		if (mkdir(b->tmp_rootfs, 0755) < 0)
 			return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
-		r = import_tarball(req->tarball, b->tmp_rootfs, &p, &failed);
+		r = import_tarball(tarball, b->tmp_rootfs, &p, &failed);
 		if (r == -EINTR)
 			return r;
 		if (r == -EMEDIUMTYPE)
 			return lx_fail(b->ctx, LX_SYNTHETIC(r), "%s is not a tar archive%s%s",
-				       req->tarball, failed ? ": " : "", failed ? failed : "");
+				       tarball, failed ? ": " : "", failed ? failed : "");
 		if (r < 0)
-			return lx_fail(b->ctx, r, "unpack %s", req->tarball);
+			return lx_fail(b->ctx, r, "unpack %s", tarball);
 		return 0;
 	}
 	if (req->clone_of)
@@ -641,10 +645,13 @@ static int build_rootfs(struct build *b)
 	/* A tree copied inside the namespace would keep the ids it shows there: the user's as
 	 * 65536, root's as nobody. A tarball carries its own numeric owners; a tree is read as
 	 * one where its owners can be read (rootless-copy.h). */
-	if (!b->req->tarball && !rootless_copy_wanted(b->req))
+	if (!b->req->tarball && !b->req->tmpl && !rootless_copy_wanted(b->req))
 		return lx_fail(b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "a rootless create takes --tarball FILE, --rootfs DIR or a full "
-			       "clone (templates and snapshot clones are not done yet)");
+			       "a rootless create takes --tarball FILE, --rootfs DIR, -t debian "
+			       "or a full clone (snapshot clones are not done yet)");
+	r = b->req->tmpl ? rootless_template_tarball(b->ctx, &b->tmpl, &b->tmpl_tarball) : 0;
+	if (r < 0)
+		return r;
 	r = rootless_copy_wanted(b->req) ? rootless_copy_start(b->req, b->tmpdir, &b->copy) : 0;
 	if (r < 0)
 		return lx_fail(b->ctx, r, "start reading %s", tree_of(b->req));
@@ -681,6 +688,7 @@ static void build_done(struct build *b, bool keep)
 	_cleanup_free_ char *why = NULL;
 
 	(void)rootless_copy_finish(&b->copy, &why);
+	free(b->tmpl_tarball);
 	close_view(b);
 	if (b->tmpdir && !keep)
 		(void)rootless_remove_tree(b->tmpdir, b->cfg.uid_base, b->cfg.gid_base,

@@ -21,9 +21,9 @@ command -v dnsmasq >/dev/null || skip_all "dnsmasq is not installed"
 RL_USER=lxrc$$
 RL_DIR=$(mktemp -d /tmp/lxmgr-rootless-paths.XXXXXX)
 chmod 755 "$RL_DIR"
-# Far from root's range, from rootless-user.sh's and from any other user's: three blocks.
+# Far from root's range, from rootless-user.sh's and from any other user's: five blocks.
 RL_BASE=1946157056
-RL_END=$((RL_BASE + 3 * 65536 - 1))
+RL_END=$((RL_BASE + 5 * 65536 - 1))
 
 rl_cleanup() {
     local pid
@@ -99,9 +99,9 @@ refused 1 "create c0: create: read $RL_DIR/small: tar: \./srv/secret: Cannot ope
     "--rootfs DIR with a file the user cannot read: one line naming it" \
     as_user -- create c0 --rootfs "$RL_DIR/small" --net none
 check_eq "the refused create left nothing in the user's store" "" "$(ls -A "$store" 2>/dev/null)"
-refused 1 "a rootless create takes --tarball FILE, --rootfs DIR or a full clone \(templates and snapshot clones are not done yet\)" \
-    "rootless -t debian: not done yet, said in one line" \
-    as_user -- create c0 -t debian --net none
+refused 1 "a rootless create takes the template debian \(through mmdebstrap\), or --tarball FILE: 'alpine' is not done yet" \
+    "rootless -t alpine: not done yet, said in one line" \
+    as_user -- create c0 -t alpine --net none
 check_eq "the refused template create left nothing in the user's store" "" "$(ls -A "$store" 2>/dev/null)"
 
 check "user: create --rootfs DIR" as_user -- create c1 --rootfs "$RL_DIR/tree"
@@ -188,6 +188,32 @@ refused 1 "a rootless snapshot clone is not done yet: make a full clone" \
     "rootless clone --snapshot: not done yet, said in one line" \
     as_user -- clone c1 c3 --snapshot
 
+# --- -t debian: mmdebstrap --mode=unshare from Debian's archive, cached in XDG_CACHE_HOME ---
+cache="$RL_DIR/home/.cache/lxmgr/debian/bookworm/$(uname -m)"
+t0=$(now)
+out=$(as_user -- create deb -t debian -r bookworm --net none 2>&1)
+rc=$?
+echo "# figures: rootless create -t debian (mmdebstrap): $(secs "$t0" "$(now)")s"
+check_eq "user: create -t debian -r bookworm (mmdebstrap --mode=unshare)" 0 "$rc"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out" | tail -5
+check_match "it said it ran mmdebstrap" "template: mmdebstrap --mode=unshare bookworm" "$out"
+check_eq "the template cache is the user's XDG_CACHE_HOME/lxmgr, the user's" "$RL_UID" \
+    "$(stat -c %u "$cache/rootfs.tar" 2>&1)"
+check_eq "deb: the template is recorded" "template debian bookworm $(uname -m)" \
+    "$(as_user -- config deb get rootfs.source)"
+check_eq "deb: its root files belong to its range" "$((RL_BASE + 2 * 65536))" \
+    "$(stat -c %u "$store/deb/rootfs/etc/passwd" 2>&1)"
+check "user: deb starts" as_user -- start deb --wait
+check_eq "deb: running" "running" "$(as_user -- exec deb -- systemctl is-system-running --wait)"
+check_eq "deb: sudo inside" "root" "$(as_user -- exec deb -- sudo -n whoami 2>&1)"
+check_match "deb: sources.list has the release, -updates and -security" \
+    "bookworm main.*bookworm-updates main.*bookworm-security main" \
+    "$(as_user -- exec deb -- cat /etc/apt/sources.list | tr '\n' ' ')"
+check "user: deb stops" as_user -- stop deb
+out=$(as_user -- create deb2 -t debian -r bookworm --net none 2>&1)
+check_match "a second create comes from the cache" "debian bookworm $(uname -m) from the cache" "$out"
+check "user: destroy deb2" as_user -- destroy deb2
+
 # --- figure: create --tarball as root and as the user ---
 tar -C "$RL_DIR/tree" --numeric-owner --xattrs -cf "$RL_DIR/rootfs.tar" . && chmod 644 "$RL_DIR/rootfs.tar"
 t0=$(now)
@@ -199,7 +225,7 @@ t2=$(now)
 echo "# figures: create --tarball (172 MB rootfs): root $(secs "$t0" "$t1")s, user $(secs "$t1" "$t2")s"
 check "root: destroy" lx destroy rootc
 
-for c in c1 c2 tarc; do
+for c in c1 c2 tarc deb; do
     check "user: destroy $c" as_user -- destroy "$c"
 done
 check_eq "the user's store is empty" "" "$(ls -A "$store")"
