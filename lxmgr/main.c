@@ -289,8 +289,11 @@ int main(int argc, char **argv)
 				      : strerror(-r));
 		return EXIT_FAILED;
 	}
-	/* Rootless: the start sequence runs as root of the user's own namespace (rootless.h). */
-	if (rootless_outside() && (!strcmp(v->name, "start") || !strcmp(v->name, "restart"))) {
+	/* Rootless: the start sequence runs as root of the user's own namespace (rootless.h);
+	 * gc too, which removes a dead monitor's cgroups, where the container's root made
+	 * directories the user cannot remove from outside. */
+	if (rootless_outside() &&
+	    (!strcmp(v->name, "start") || !strcmp(v->name, "restart") || !strcmp(v->name, "gc"))) {
 		char msg[256];
 
 		r = rootless_reexec(argv, msg, sizeof(msg));

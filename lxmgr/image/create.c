@@ -28,6 +28,8 @@
 #include "image/copy.h"
 #include "image/create.h"
 #include "image/import.h"
+#include "image/rootless-copy.h"
+#include "image/rootless-template.h"
 #include "image/snapshot.h"
 #include "image/template-cache.h"
 #include "image/template.h"
@@ -53,7 +55,9 @@ struct build {
 	struct container_config cfg;
 	bool rootless; /* filled inside a user namespace that maps the range (rootless.h) */
 	enum storage_pool pool;
-	bool pool_clone; /* btrfs source and clone: the rootfs is a subvolume snapshot */
+	bool pool_clone;           /* btrfs source and clone: the rootfs is a subvolume snapshot */
+	struct rootless_copy copy; /* rootless --rootfs DIR or clone: the tree as a stream */
+	char *tmpl_tarball;        /* rootless -t debian: mmdebstrap's archive (cached) */
 };
 
 static bool interrupted(void *userdata)
@@ -324,6 +328,41 @@ static int fill_from_source(struct build *b, const struct copy_progress *p)
 	return 0;
 }
 
+static const char *tree_of(const struct create_request *req)
+{
+	return req->clone_of ? req->clone_of->rootfs : req->source_dir;
+}
+
+/* Rootless --rootfs DIR or clone: the reader's stream (rootless-copy.h), unpacked here, inside
+ * the new range's user namespace. */
+static int fill_from_stream(struct build *b, const struct copy_progress *p)
+{
+	_cleanup_free_ char *failed = NULL, *why = NULL;
+	struct copy_progress quiet = {0};
+	char stream[64];
+	int r = b->req->clone_of ? copy_own_hooks(b) : 0;
+
+	if (r < 0)
+		return r;
+	if (mkdir(b->tmp_rootfs, 0755) < 0)
+		return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
+	(void)snprintf(stream, sizeof(stream), "/proc/self/fd/%d", b->copy.fd);
+	/* No progress: a stream has no size to count against. */
+	quiet.cancelled = p->cancelled;
+	quiet.userdata = p->userdata;
+	r = import_tarball(stream, b->tmp_rootfs, &quiet, &failed);
+	if (r == -EINTR)
+		return r;
+	/* A reader that failed is the cause of anything wrong with what it sent. */
+	if (rootless_copy_check(&b->copy, &why) < 0)
+		return lx_fail(b->ctx, LX_SYNTHETIC(-EIO), "read %s: %s", tree_of(b->req),
+			       why ? why : "tar failed");
+	return r < 0 ? lx_fail(b->ctx, r == -EMEDIUMTYPE ? LX_SYNTHETIC(-EIO) : r,
+			       "copy %s into the container's ids%s%s", tree_of(b->req),
+			       failed ? ": " : "", failed ? failed : "")
+		     : 0;
+}
+
 static int fill_rootfs(struct build *b)
 {
 	const struct create_request *req = b->req;
@@ -331,19 +370,23 @@ static int fill_rootfs(struct build *b)
 	_cleanup_free_ char *failed = NULL;
 	int r;
 
-	if (req->tmpl)
+	const char *tarball = b->tmpl_tarball ? b->tmpl_tarball : req->tarball;
+
+	if (req->tmpl && !b->tmpl_tarball)
 		return template_make_rootfs(b->ctx, &b->tmpl, b->tmpdir, b->tmp_rootfs, &p);
-	if (req->tarball) {
+	if (b->copy.fd >= 0)
+		return fill_from_stream(b, &p);
+	if (tarball) {
 		if (mkdir(b->tmp_rootfs, 0755) < 0)
 			return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
-		r = import_tarball(req->tarball, b->tmp_rootfs, &p, &failed);
+		r = import_tarball(tarball, b->tmp_rootfs, &p, &failed);
 		if (r == -EINTR)
 			return r;
 		if (r == -EMEDIUMTYPE)
 			return lx_fail(b->ctx, LX_SYNTHETIC(r), "%s is not a tar archive%s%s",
-				       req->tarball, failed ? ": " : "", failed ? failed : "");
+				       tarball, failed ? ": " : "", failed ? failed : "");
 		if (r < 0)
-			return lx_fail(b->ctx, r, "unpack %s", req->tarball);
+			return lx_fail(b->ctx, r, "unpack %s", tarball);
 		return 0;
 	}
 	if (req->clone_of)
@@ -626,14 +669,29 @@ static int build_rootfs(struct build *b)
 	if (!b->rootless)
 		return fill_and_configure(b);
 	/* A tree copied inside the namespace would keep the ids it shows there: the user's as
-	 * 65536, root's as nobody. A tarball carries its own numeric owners. */
-	if (!b->req->tarball)
-		return lx_fail(
-			b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			"a rootless create takes --tarball FILE (--rootfs DIR, templates "
-			"and clones are not done yet: 'tar -C DIR -cf FILE .' as its owner)");
+	 * 65536, root's as nobody. A tarball carries its own numeric owners; a tree is read as
+	 * one where its owners can be read (rootless-copy.h). */
+	if (!b->req->tarball && !b->req->tmpl && !rootless_copy_wanted(b->req))
+		return lx_fail(b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "a rootless create takes --tarball FILE, --rootfs DIR, -t debian "
+			       "or a full clone (snapshot clones are not done yet)");
+	r = b->req->tmpl ? rootless_template_tarball(b->ctx, &b->tmpl, &b->tmpl_tarball) : 0;
+	if (r < 0)
+		return r;
+	r = rootless_copy_wanted(b->req) ? rootless_copy_start(b->req, b->tmpdir, &b->copy) : 0;
+	if (r < 0)
+		return lx_fail(b->ctx, r, "start reading %s", tree_of(b->req));
 	r = rootless_run_in_userns(b->cfg.uid_base, b->cfg.gid_base, b->cfg.id_count,
 				   fill_and_configure, b, msg, sizeof(msg));
+	if (b->copy.pid > 0) {
+		_cleanup_free_ char *why = NULL;
+		int rr = rootless_copy_finish(&b->copy, &why);
+
+		/* Reported by the unpacking child when it failed. */
+		if (r >= 0 && rr < 0)
+			return lx_fail(b->ctx, LX_SYNTHETIC(rr), "read %s: %s", tree_of(b->req),
+				       why ? why : "tar failed");
+	}
 	if (r < 0 && msg[0])
 		return log_fail_full(b->ctx, "rootless", r,
 				     "enter a user namespace of ids %u-%u: %s", b->cfg.uid_base,
@@ -653,6 +711,10 @@ static int build_rootfs(struct build *b)
 
 static void build_done(struct build *b, bool keep)
 {
+	_cleanup_free_ char *why = NULL;
+
+	(void)rootless_copy_finish(&b->copy, &why);
+	free(b->tmpl_tarball);
 	close_view(b);
 	if (b->tmpdir && !keep && b->pool != STORAGE_DIR)
 		(void)storage_destroy(b->ctx, b->tmpdir);
@@ -727,6 +789,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 	sigset_t mask, old;
 	int r;
 
+	b.copy.fd = b.copy.errfd = b.copy.status_fd = -EBADF;
 	if (!name_is_valid_new(req->name))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL),
 			       "invalid container name '%s': " NAME_RULE, req->name);

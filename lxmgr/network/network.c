@@ -397,6 +397,11 @@ int network_setup(const struct lxmgr_ctx *ctx, struct container *c, pid_t pid,
 		if (r < 0)
 			return r;
 	}
+	if (c->cfg.net_mode == NET_MODE_PASTA && dns_wanted(&c->cfg)) {
+		r = write_resolv(ctx, c, network_pasta_dns());
+		if (r < 0)
+			return r;
+	}
 	r = setup_inside(ctx, c, pid, &pool);
 	if (r >= 0 && c->cfg.net_mode == NET_MODE_PASTA)
 		r = network_pasta_start(ctx, c, pid);

@@ -18,6 +18,7 @@
 #include "fs/rootless.h"
 #include "guest/guest.h"
 #include "image/clone.h"
+#include "network/pasta.h"
 #include "run/attach.h"
 #include "run/control.h"
 #include "run/lifecycle.h"
@@ -92,6 +93,9 @@ int lifecycle_cleanup_stale(const struct lxmgr_ctx *ctx, struct container *c)
 	runtime_state_done(&rs);
 	if (r < 0)
 		return r;
+	/* A pasta the dead monitor had not yet given its death signal. */
+	if (network_pasta_stop(c->rundir) > 0)
+		lx_info(ctx, "ended the pasta of a dead monitor");
 	(void)rm_rf_at(AT_FDCWD, c->rundir);
 	lx_info(ctx, "removed what a dead monitor left");
 	return 1;

@@ -134,7 +134,8 @@ check_eq "the rootfs is stored shifted" "yes" "$(as_user -- config dev get rootf
 base=$(as_user -- config dev get idmap.uid_base)
 check_eq "its ids are the first block of the user's range" "$RL_BASE" "$base"
 check_eq "rootfs/root belongs to the range's root" "$RL_BASE $RL_BASE" "$(stat -c '%u %g' "$store/dev/rootfs/root")"
-refused 1 "a rootless create takes --tarball FILE" "rootless --rootfs DIR: not done yet, said in one line" \
+refused 1 "read $(debian_rootfs): tar: .*: Cannot open: Permission denied" \
+    "rootless --rootfs DIR of a tree the user cannot wholly read: one line naming a file" \
     as_user -- create c1 --rootfs "$(debian_rootfs)" --net none
 refused 1 "pam_cgfs \(Debian package libpam-cgfs\).*systemd user manager \(Delegate=yes\)" \
     "start outside a session cgroup of the user's own: one line naming both fixes" \
@@ -230,7 +231,10 @@ check_eq "pasta: the forwarded port answers from the host" "hello-from-container
 kill "$http_pid" 2>/dev/null
 wait "$http_pid" 2>/dev/null
 check "pasta: stop" as_user -- stop web
-check_eq "pasta: pasta quit with the container" "" "$(pgrep -u "$RL_USER" -x pasta)"
+# Debian's pasta re-executes itself as passt.avx2; a zombie of it holds nothing (this host's
+# PID 1 may be slow to reap what pasta's own children leave).
+check_eq "pasta: pasta quit with the container" "" \
+    "$(ps -o pid=,stat=,comm= -u "$RL_USER" | awk '$2 !~ /^Z/ && $3 ~ /^(pasta|passt)/')"
 check "pasta: destroy" as_user -- destroy web
 refused 1 "net.mode bridge needs root: a rootless container takes pasta or none" \
     "rootless --net bridge: refused in one line" \
