@@ -1,5 +1,6 @@
 /* import.c: unpacking a root filesystem tarball with tar(1), with progress. */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,13 @@ static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int e
 	const char *nodev = idmap_in_initial_userns() ? "--anchored" : "--exclude=./dev/?*";
 	const char *nodev2 = idmap_in_initial_userns() ? "--anchored" : "--exclude=dev/?*";
 
+	sigset_t none;
+
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
 		_exit(127);
+	/* The caller may hold SIGTERM (create, import): tar must die of the one we send. */
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)signal(SIGPIPE, SIG_DFL);
 	/* A killed lxmgr takes tar along: nothing unpacks on after gc has cleaned up. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -58,6 +64,16 @@ static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int e
 	_exit(127);
 }
 
+static int wait_readable(int fd, const struct copy_progress *p)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+	while (poll(&pfd, 1, /* timeout_ms= */ 250) == 0)
+		if (p->cancelled(p->userdata))
+			return -EINTR;
+	return 0;
+}
+
 static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, uint64_t total,
 		const struct copy_progress *p)
 {
@@ -67,7 +83,13 @@ static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, u
 	if (write(pipe_w, head, n_head) != (ssize_t)n_head)
 		return -EPIPE;
 	for (;;) {
-		ssize_t n = read(src, buf, sizeof(buf));
+		ssize_t n;
+
+		/* A pipe that stays open and idle (import - through ssh) must not hide an
+		 * interrupt held by the caller. */
+		if (p && p->cancelled && wait_readable(src, p) < 0)
+			return -EINTR;
+		n = read(src, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
