@@ -301,7 +301,8 @@ static void pick_line(int fd, const char *prefix, char *line, size_t size)
 			l = p;
 			break;
 		}
-	(void)snprintf(line, size, "%.*s", (int)strcspn(l, "\n"), l);
+	/* ssh ends its own lines with \r\n. */
+	(void)snprintf(line, size, "%.*s", (int)strcspn(l, "\r\n"), l);
 }
 
 static void relay_text(int fd)
