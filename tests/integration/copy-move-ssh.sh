@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Proves: lxmgr copy and move send a container to a second host over real ssh (a --nesting
 # container running sshd and lxmgr, lib/ssh-host.sh) in one verb: a copy of a stopped Debian
-# guest boots there to running with a fresh identity (uuid, machine-id, hostname), its files
+# guest boots there to running with a fresh identity (uuid, machine-id, MAC, hostname), its files
 # and owners; progress shows bytes and rate; move of a running guest is refused without
-# --stop, and with --stop keeps the identity (uuid, machine-id) and removes the source; a copy
+# --stop, and with --stop keeps the identity (uuid, machine-id, MAC) and removes the source; a copy
 # to a name taken there is refused with the far side's line and changes nothing; a kill -9 of
 # the local lxmgr while it streams, then gc on both sides, leaves nothing on either side and
 # the source intact; an unreachable host (ssh's line), a bad HOST spec and a missing NAME are
@@ -37,7 +37,9 @@ h2_store() { sh2 'ls -A /var/lib/lxmgr 2>/dev/null' | xargs; }
 local_store() { find "$T_ROOT/lib" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | xargs; }
 
 # ---- the source: a stopped Debian guest with a file of its own ----
-new_debian src --net none
+# A bridge guest, for a MAC (derived from its uuid); host2 runs the copies with net.mode none
+# (no dnsmasq there), set after their MAC was read.
+new_debian src
 echo "made here" >"$T_ROOT/lib/src/rootfs/root/marker"
 chown 1234:2345 "$T_ROOT/lib/src/rootfs/root/marker"
 check "boot the source once (its machine-id)" lx start src
@@ -47,6 +49,9 @@ refused 1 "^lxmgr: copy src: copy: src is running: stop it first$" "copy of a ru
     lx copy src "root@$SH_IP:cp1" "${sshargs[@]}"
 check "stop it" lx stop src
 uuid_src=$(lx config src get container.uuid)
+mac_of() { python3 -c 'import json, sys; print(json.load(sys.stdin)["net_mac"])' 2>&1; }
+mac_src=$(lx info src --json | mac_of)
+check_match "the source has a MAC (bridge)" "^([0-9a-f]{2}:){5}[0-9a-f]{2}$" "$mac_src"
 
 # ---- copy: a fresh identity on the far side ----
 out=$(lx copy src "root@$SH_IP:cp1" "${sshargs[@]}" --progress 2>&1)
@@ -54,6 +59,10 @@ check_eq "copy src root@HOST:cp1 succeeds" "0" "$?"
 check_match "--progress shows bytes and rate" "lxmgr: copy src: send: [0-9.]+ [KMG]iB to root@$SH_IP \([0-9.]+ [KMG]?i?B/s\)" "$out"
 check_eq "cp1 is in host2's store, stopped; src still here" "stopped src" \
     "$(state_on_h2 cp1) $(local_store | tr ' ' '\n' | grep -x src)"
+mac_cp=$(sh2 lxmgr info cp1 --json | mac_of)
+check_match "a MAC of its own there" "^([0-9a-f]{2}:){5}[0-9a-f]{2}$" "$mac_cp"
+check_eq "... not the source's" "different" "$([ "$mac_cp" != "$mac_src" ] && echo different)"
+check "cp1 runs without network on host2 (net.mode none)" sh2 lxmgr config cp1 set net.mode none
 check "cp1 starts on host2" sh2 lxmgr start cp1
 check_eq "... and boots to running there" "running" "$(wait_running_h2 cp1)"
 check_eq "its files and owners came along" "made here 1234:2345" \
@@ -127,7 +136,9 @@ base_src=$(uid_base_of src)
 check "move --stop src root@HOST:mv1" lx move src "root@$SH_IP:mv1" --stop "${sshargs[@]}"
 check_eq "the source is gone from this store" "host2" "$(local_store)"
 check_host_clean src "$base_src"
-check_eq "mv1 has the source's uuid" "$uuid_src" "$(sh2 lxmgr config mv1 get container.uuid)"
+check_eq "mv1 has the source's uuid and MAC" "$uuid_src $mac_src" \
+    "$(sh2 lxmgr config mv1 get container.uuid) $(sh2 lxmgr info mv1 --json | mac_of)"
+check "mv1 runs without network on host2" sh2 lxmgr config mv1 set net.mode none
 check "mv1 starts on host2" sh2 lxmgr start mv1
 check_eq "... boots to running" "running" "$(wait_running_h2 mv1)"
 check_eq "... with the source's machine-id and hostname" "$mid_src src" \
