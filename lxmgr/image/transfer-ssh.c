@@ -27,7 +27,7 @@
 
 static bool host_is_valid(const char *h)
 {
-	return h[0] && h[0] != '-' && !strpbrk(h, " \t\n/\\'\"`$;&|<>()*?");
+	return h[0] && h[0] != '-' && !strpbrk(h, " \t\n/\\'\"`$;&|<>()*?@");
 }
 
 /* HOST, or [IPV6], then an optional :NEWNAME; *host gets the bare host. */
@@ -59,13 +59,13 @@ int ssh_dest_parse(const char *spec, struct ssh_dest *ret)
 	int r;
 
 	*ret = (struct ssh_dest){0};
-	if (at && (at == spec || !host_is_valid(hostpart - 1) || memchr(spec, '/', at - spec)))
+	/* USER: no blanks, no '/'; ssh hands it on as one word. */
+	if (at && (at == spec || strcspn(spec, " \t\n/") < (size_t)(at - spec)))
 		return -EINVAL;
 	r = split_host(hostpart, &host, &name);
 	if (r < 0)
 		return r;
-	if (!host_is_valid(host) || (at && strpbrk(spec, " \t")) || spec[0] == '-' ||
-	    (name && !name_is_valid(name)))
+	if (!host_is_valid(host) || spec[0] == '-' || (name && !name_is_valid(name)))
 		return -EINVAL;
 	if (xasprintf(&ret->host, "%.*s%s", at ? (int)(at - spec + 1) : 0, spec, host) < 0 ||
 	    (name && !(ret->name = strdup(name)))) {
