@@ -25,8 +25,10 @@ ssh_host_up() {
     mkdir -p "$SH_WORK/cp"
     SH_KEY=$SH_WORK/key
     ssh-keygen -q -t ed25519 -N '' -C lxmgr-test -f "$SH_KEY"
+    # A timeout: an address whose sshd is gone may answer TCP and never its banner (another
+    # store's container on the same bridge subnet), and ssh would wait for ever.
     SH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=error
-        -o BatchMode=yes)
+        -o BatchMode=yes -o ConnectTimeout=10)
     T_NAMES+=("$name")
     check "create $name (--ids $ids --nesting, bridge network)" \
         lx create "$name" --tarball "$tarball" --ids "$ids" --nesting
@@ -36,7 +38,14 @@ ssh_host_up() {
     check "make install DESTDIR=$name's rootfs" make -s -C "$builddir" install DESTDIR="$SH_ROOTFS"
     install -d -m 0700 "$SH_ROOTFS/root/.ssh"
     install -m 0600 "$SH_KEY.pub" "$SH_ROOTFS/root/.ssh/authorized_keys"
-    check "start $name --wait: its systemd running" lx start "$name" --wait
+    # One retry: the host-wide id claim can time out while other stores start guests.
+    check "start $name --wait: its systemd running" \
+        bash -c "'$LXMGR' --root '$T_ROOT' start '$name' --wait ||
+            { '$LXMGR' --root '$T_ROOT' stop '$name' --kill; '$LXMGR' --root '$T_ROOT' start '$name' --wait; }"
+    if [ "$(lx info "$name" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])' 2>&1)" != running ]; then
+        echo "Bail out! $name does not run: nothing to test against"
+        exit 1
+    fi
     SH_IP=$(lx info "$name" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["net_address"].split("/")[0])')
     check_match "$name has a bridge address" '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$' "$SH_IP"
     for _ in $(seq 100); do sh2 true 2>/dev/null && break; sleep 0.1; done
