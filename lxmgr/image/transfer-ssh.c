@@ -152,7 +152,7 @@ struct send {
 	int in, out;             /* the export's stream; ssh's stdin (non-blocking) */
 	int sigfd;
 	uint64_t sent;
-	bool show, interrupted;
+	bool show;
 	struct timespec t0, last;
 	struct progress progress;
 };
@@ -356,8 +356,10 @@ static int finish(struct send *s, int r)
 {
 	int status = 0;
 
-	/* Before ssh's stdin closes: after a failure the far side must not see a clean end. */
-	if (r < 0 && s->ssh_pid > 0)
+	/* Before ssh's stdin closes: after a failure the far side must not see a clean end.
+	 * Not after EPIPE: ssh has closed its end, it is ending with the far side's status and
+	 * the far side's line in its stderr. */
+	if (r < 0 && r != -EPIPE && s->ssh_pid > 0)
 		(void)kill(s->ssh_pid, SIGTERM);
 	(void)close(s->out);
 	s->out = -EBADF;
