@@ -70,13 +70,15 @@ static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int e
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	drop_mknod();
 	/* A container's /dev is a tmpfs that lxmgr fills at start: the nodes of the archive's
-	 * dev/ (a rootfs tarball's, or an export's rootfs/dev/) are never used, and could not be
-	 * made without CAP_MKNOD (nor inside a container, nesting): leave them out. */
+	 * dev/ (a rootfs tarball's, an export's rootfs/dev/ and layers/ID/dev/) are never used,
+	 * and could not be made without CAP_MKNOD (nor inside a container, nesting): leave them
+	 * out. Overlay whiteouts (0/0) elsewhere in layers need no CAP_MKNOD (Linux 5.8). */
 	execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner", "--same-permissions",
 	       "--same-owner", "--xattrs", "--xattrs-include=*", "--acls", "--no-overwrite-dir",
 	       "--anchored", "--exclude=./dev/?*", "--exclude=dev/?*",
-	       "--exclude=./" EXPORT_ROOTFS "/dev/?*", "--exclude=" EXPORT_ROOTFS "/dev/?*", "-C",
-	       dst, *zflag ? zflag : "--anchored", (char *)NULL);
+	       "--exclude=./" EXPORT_ROOTFS "/dev/?*", "--exclude=" EXPORT_ROOTFS "/dev/?*",
+	       "--exclude=./" EXPORT_LAYERS "/*/dev/?*", "--exclude=" EXPORT_LAYERS "/*/dev/?*",
+	       "-C", dst, *zflag ? zflag : "--anchored", (char *)NULL);
 	_exit(127);
 }
 
