@@ -116,9 +116,10 @@ static const struct verb verbs[] = {
 	 "  --keep-identity  keep the machine's uuid, machine-id, hostname, MAC and SSH host\n"
 	 "                   keys: a move (refused where a container has that uuid)\n"
 	 "  --storage POOL   dir or btrfs (default: lxmgr.conf's storage.default, else dir)\n"},
-	{"copy", cmd_copy, "NAME [USER@]HOST[:NEWNAME] [--ssh CMD] [--ssh-option OPT]...",
-	 "send a stopped container to another host through ssh, with a fresh identity there",
-	 COPY_OPTIONS},
+	{"copy", cmd_copy,
+	 "NAME [USER@]HOST[:NEWNAME] [--snapshots] [--ssh CMD] [--ssh-option OPT]...",
+	 "send a container to another host through ssh, with a fresh identity there",
+	 "  --snapshots      its snapshots too\n" COPY_OPTIONS},
 	{"move", cmd_move, "NAME [USER@]HOST[:NEWNAME] [--stop] [--ssh CMD] [--ssh-option OPT]...",
 	 "send a container to another host through ssh, with its identity, and remove it here",
 	 "  --stop           stop it first if it runs (else refused)\n" COPY_OPTIONS},

@@ -32,6 +32,7 @@ enum {
 	OPT_REMOTE_ROOT,
 	OPT_PROGRESS,
 	OPT_STOP,
+	OPT_SNAPSHOTS,
 };
 
 static int on_option(struct lxmgr_ctx *ctx, int opt, const char *arg, void *userdata)
@@ -56,6 +57,9 @@ static int on_option(struct lxmgr_ctx *ctx, int opt, const char *arg, void *user
 	case OPT_PROGRESS:
 		o->send.progress = true;
 		return 0;
+	case OPT_SNAPSHOTS:
+		o->send.snapshots = true;
+		return 0;
 	case OPT_STOP:
 		if (!o->move)
 			return cmd_usage_error(ctx, "unknown option '--stop' (move only)");
@@ -75,6 +79,7 @@ static int parse(struct lxmgr_ctx *ctx, int argc, char **argv, struct copy_opts 
 		{"remote-root", required_argument, NULL, OPT_REMOTE_ROOT},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"stop", no_argument, NULL, OPT_STOP},
+		{"snapshots", no_argument, NULL, OPT_SNAPSHOTS},
 		{},
 	};
 	struct verb_args a = {.longopts = longopts,
@@ -110,11 +115,34 @@ static int stop_for_move(struct lxmgr_ctx *ctx, struct container *c, bool stop)
 	return lifecycle_stop_running(ctx, c, /* timeout= */ -1, /* kill_now= */ false);
 }
 
+/* move: c stopped (--stop), held so until it is destroyed, its snapshots sent along. A
+ * snapshot clone standing on one of them is refused before anything moves. */
+static int prepare_move(struct lxmgr_ctx *ctx, struct container *c, struct copy_opts *o,
+			bool *ret_force)
+{
+	_cleanup_free_ struct snapshot_info *snaps = NULL;
+	int r = snapshot_refuse_destroy(ctx, c, /* force= */ true);
+
+	if (r >= 0)
+		r = stop_for_move(ctx, c, o->stop);
+	if (r >= 0)
+		r = store_lock_stopped(ctx, LOG_STEP, c);
+	if (r < 0)
+		return r;
+	r = snapshot_list(c, &snaps);
+	if (r < 0)
+		return lx_fail(ctx, r, "list the snapshots of %s", c->name);
+	o->send.snapshots = true;
+	*ret_force = r > 0;
+	return 0;
+}
+
 static int copy_or_move(struct lxmgr_ctx *ctx, int argc, char **argv, bool move)
 {
 	_cleanup_container_ struct container *c = NULL;
 	struct copy_opts o = {.move = move, .send.keep_identity = move};
 	struct ssh_dest dest = {0};
+	bool force = false;
 	int r;
 
 	r = parse(ctx, argc, argv, &o, &dest);
@@ -123,20 +151,16 @@ static int copy_or_move(struct lxmgr_ctx *ctx, int argc, char **argv, bool move)
 		return r;
 	}
 	r = store_container_open(ctx, ctx->name, &c);
-	/* A move must be able to remove its source afterwards: checked before anything moves. */
 	if (r >= 0 && move)
-		r = snapshot_refuse_destroy(ctx, c, /* force= */ false);
-	if (r >= 0 && move)
-		r = stop_for_move(ctx, c, o.stop);
-	/* Held until the stream is sent: the source cannot start meanwhile. */
-	if (r >= 0)
-		r = store_lock_stopped(ctx, LOG_STEP, c);
+		r = prepare_move(ctx, c, &o, &force);
+	/* copy: a stopped c is held stopped by the export, a running one is read through a
+	 * temporary snapshot (export-live.h). */
 	if (r >= 0)
 		r = ssh_send_container(ctx, c, &dest, &o.send);
 	c = container_free(c);
-	/* The far side has it, with its identity: one of the two goes. */
+	/* The far side has it, with its identity and its snapshots: one of the two goes. */
 	if (r >= 0 && move)
-		r = destroy_container(ctx, ctx->name, /* force= */ false);
+		r = destroy_container(ctx, ctx->name, force);
 	if (r >= 0)
 		lx_info(ctx, "%s to %s as %s", move ? "moved" : "copied", dest.host, dest.name);
 	ssh_dest_done(&dest);

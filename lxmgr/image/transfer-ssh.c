@@ -16,7 +16,7 @@
 #include "base/lxmgr.h"
 #include "base/progress.h"
 #include "base/util.h"
-#include "image/export.h"
+#include "image/export-live.h"
 #include "image/transfer-ssh.h"
 #include "store/store.h"
 
@@ -152,7 +152,7 @@ struct send {
 	int in, out;             /* the export's stream; ssh's stdin (non-blocking) */
 	int sigfd;
 	uint64_t sent;
-	bool show;
+	bool show, snapshots;
 	struct timespec t0, last;
 	struct progress progress;
 };
@@ -165,7 +165,7 @@ static _Noreturn void run_export(struct send *s, struct container *c, int fd)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (dup2(s->export_err, STDERR_FILENO) < 0)
 		_exit(1);
-	_exit(export_write(s->ctx, c, fd) < 0 ? 1 : 0);
+	_exit(export_write_live(s->ctx, c, fd, s->snapshots) < 0 ? 1 : 0);
 }
 
 static _Noreturn void run_ssh(struct send *s, char **argv, int fd)
@@ -476,6 +476,7 @@ int ssh_send_container(const struct lxmgr_ctx *ctx, struct container *c, const s
 	(void)sigaction(SIGPIPE, &ign, &old_pipe);
 	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	s.show = o->progress || isatty(STDERR_FILENO);
+	s.snapshots = o->snapshots;
 	progress_init(&s.progress);
 	(void)clock_gettime(CLOCK_MONOTONIC, &s.t0);
 	s.last = s.t0;

@@ -27,10 +27,11 @@ struct ssh_send_opts {
 	const char *remote_lxmgr; /* the far side's lxmgr command, unquoted (default "lxmgr") */
 	const char *remote_root;  /* the far side's --root DIR, or NULL */
 	bool keep_identity;       /* import --keep-identity (a move) */
+	bool snapshots;           /* export --snapshots: the far side's import adopts them */
 	bool progress;            /* bytes and rate on stderr (also when stderr is a terminal) */
 };
 
-/* Streams the archive of c (stopped, its running lock held by the caller; export.h) through
+/* Streams the archive of c (stopped, or running: a temporary snapshot; export-live.h) through
  * `ssh HOST LXMGR [--root DIR] import - NAME` and waits for the far side's import. The stream's
  * last block is held back until the local export has succeeded, so the far side never sees a
  * whole archive of a failed export: it sees a truncated one and removes what it unpacked.

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Proves: lxmgr copy and move send a container to a second host over real ssh (a --nesting
-# container running sshd and lxmgr, lib/ssh-host.sh) in one verb: a copy of a stopped Debian
-# guest boots there to running with a fresh identity (uuid, machine-id, MAC, hostname), its files
-# and owners; progress shows bytes and rate; move of a running guest is refused without
-# --stop, and with --stop keeps the identity (uuid, machine-id, MAC) and removes the source; a copy
-# to a name taken there is refused with the far side's line and changes nothing; a kill -9 of
-# the local lxmgr while it streams, then gc on both sides, leaves nothing on either side and
-# the source intact; an unreachable host (ssh's line), a bad HOST spec and a missing NAME are
-# refused in one line.
+# container running sshd and lxmgr, lib/ssh-host.sh) in one verb: a copy of a running guest
+# (a temporary snapshot) leaves it running; a copy of a stopped Debian guest boots there to
+# running with a fresh identity (uuid, machine-id, MAC, hostname), its files and owners;
+# progress shows bytes and rate; move of a running guest is refused without --stop, and with
+# --stop keeps the identity (uuid, machine-id, MAC), takes its snapshots along and removes
+# the source; a copy to a name taken there is refused with the far side's line and changes
+# nothing; a kill -9 of the local lxmgr while it streams, then gc on both sides, leaves
+# nothing on either side and the source intact; an unreachable host (ssh's line), a bad HOST
+# spec and a missing NAME are refused in one line.
 . "$(dirname "$0")/lib/common.sh"
 setup_store
 . "$(dirname "$0")/lib/ssh-host.sh"
@@ -46,8 +47,10 @@ chown 1234:2345 "$T_ROOT/lib/src/rootfs/root/marker"
 check "boot the source once (its machine-id)" lx start src
 check_eq "it reaches running" "running" "$(wait_running src)"
 mid_src=$(lx exec src -- cat /etc/machine-id)
-refused 1 "^lxmgr: copy src: copy: src is running: stop it first$" "copy of a running guest is refused" \
-    lx copy src "root@$SH_IP:cp1" "${sshargs[@]}"
+check "copy of the running guest (a temporary snapshot)" lx copy src "root@$SH_IP:cpr" "${sshargs[@]}"
+check_eq "... it still runs here, and cpr is there" "running cpr" \
+    "$(lx info src --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])') $(h2_store)"
+check "destroy cpr there" sh2 lxmgr destroy cpr
 check "stop it" lx stop src
 uuid_src=$(lx config src get container.uuid)
 mac_of() { python3 -c 'import json, sys; print(json.load(sys.stdin)["net_mac"])' 2>&1; }
@@ -127,7 +130,8 @@ check_eq "the source is intact" "$uuid_src $sum_src stopped" \
     "$(lx config src get container.uuid) $(sha256sum <"$T_ROOT/lib/src/rootfs/root/big") $(lx info src --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
 rm -f "$T_ROOT/lib/src/rootfs/root/big"
 
-# ---- move: the identity goes along, the source goes away ----
+# ---- move: the identity and the snapshots go along, the source goes away ----
+check "a snapshot of src" lx snapshot create src before-move
 # Once: the host-wide id claim timed out while other stores' tests started guests; a
 # second try waits for it again.
 check "start src again" bash -c "'$LXMGR' --root '$T_ROOT' start src || '$LXMGR' --root '$T_ROOT' start src"
@@ -141,6 +145,7 @@ check_eq "the source is gone from this store" "host2" "$(local_store)"
 check_host_clean src "$base_src"
 check_eq "mv1 has the source's uuid and MAC" "$uuid_src $mac_src" \
     "$(sh2 lxmgr config mv1 get container.uuid) $(sh2 lxmgr info mv1 --json | mac_of)"
+check_match "mv1 has src's snapshot" "before-move" "$(sh2 lxmgr snapshot list mv1 2>&1)"
 check "mv1 runs without network on host2" sh2 lxmgr config mv1 set net.mode none
 check "mv1 starts on host2" sh2 lxmgr start mv1
 check_eq "... boots to running" "running" "$(wait_running_h2 mv1)"
@@ -149,7 +154,7 @@ check_eq "... with the source's machine-id and hostname" "$mid_src src" \
 check_eq "cp1 and mv1 run side by side there" "running running" "$(state_on_h2 cp1) $(state_on_h2 mv1)"
 
 # ---- the end: nothing on either host ----
-check "stop and destroy both on host2" sh2 'lxmgr stop cp1 mv1 && lxmgr destroy cp1 && lxmgr destroy mv1'
+check "stop and destroy both on host2" sh2 'lxmgr stop cp1 mv1 && lxmgr destroy cp1 && lxmgr destroy mv1 --force'
 check_eq "host2's store is empty" "" "$(h2_store)"
 check "stop host2" lx stop host2
 check_host_clean host2 "$SH_BASE"
