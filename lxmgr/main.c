@@ -54,6 +54,15 @@
 	"  --run FILE       run the host script FILE once inside as root (/bin/sh)\n"              \
 	"  --cloud-init FILE  seed FILE as NoCloud user-data (images with cloud-init only)\n"
 
+#define COPY_OPTIONS                                                                               \
+	"  -e, --ssh CMD    the ssh command, split on blanks (default ssh)\n"                      \
+	"  -o, --ssh-option OPT  passed to ssh as -o OPT (repeatable)\n"                           \
+	"  --remote-lxmgr CMD  lxmgr on the far side (default lxmgr; \"sudo lxmgr\" works)\n"      \
+	"  --remote-root DIR   the far side's --root\n"                                            \
+	"  --progress       bytes sent and rate on stderr (default: when it is a terminal)\n"      \
+	"  The stream is export's archive into `ssh HOST lxmgr import - NEWNAME`; an\n"            \
+	"  interrupted transfer leaves nothing on either side.\n"
+
 static const struct verb verbs[] = {
 	{"create", cmd_create, CREATE_USAGE,
 	 "make a container from a template, a root filesystem tree or a tarball", CREATE_OPTIONS},
@@ -107,6 +116,13 @@ static const struct verb verbs[] = {
 	 "  --keep-identity  keep the machine's uuid, machine-id, hostname, MAC and SSH host\n"
 	 "                   keys: a move (refused where a container has that uuid)\n"
 	 "  --storage POOL   dir or btrfs (default: lxmgr.conf's storage.default, else dir)\n"},
+	{"copy", cmd_copy,
+	 "NAME [USER@]HOST[:NEWNAME] [--snapshots] [--ssh CMD] [--ssh-option OPT]...",
+	 "send a container to another host through ssh, with a fresh identity there",
+	 "  --snapshots      its snapshots too\n" COPY_OPTIONS},
+	{"move", cmd_move, "NAME [USER@]HOST[:NEWNAME] [--stop] [--ssh CMD] [--ssh-option OPT]...",
+	 "send a container to another host through ssh, with its identity, and remove it here",
+	 "  --stop           stop it first if it runs (else refused)\n" COPY_OPTIONS},
 	{"start", cmd_start, "(NAME... | --all | --autostart) [--foreground] [--wait] [--console]",
 	 "boot the containers; returns once their init runs",
 	 "  --all            every stopped container of the store (not the lower layer of snapshot "

@@ -64,6 +64,14 @@ printf 'x\n' >"$tmp/store/lib/beta/snapshots/before/stack"
 expect "snapshot delete NAME completes its snapshots" "before " lxmgr --root "$tmp/store" snapshot delete beta ""
 expect "restore NAME completes its snapshots" "before " lxmgr --root "$tmp/store" restore beta b
 expect "snapshot completes its operations" "create delete list " lxmgr snapshot ""
+expect "copy NAME completes container names" "alpha " lxmgr --root "$tmp/store" copy a
+expect "move's options come from move --help" "--remote-lxmgr --remote-root " lxmgr move --rem
+# copy NAME HOST: ssh's known hosts (bash-completion's), here from a known_hosts of our own.
+mkdir -p "$tmp/home/.ssh"
+printf 'host2.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE9v\n' >"$tmp/home/.ssh/known_hosts"
+HOME=$tmp/home COMP_KNOWN_HOSTS_WITH_HOSTFILE='' \
+    expect "copy NAME completes a host of ~/.ssh/known_hosts (after options)" "host2.example " \
+    lxmgr --root "$tmp/store" copy alpha -o Port=22 host2
 # Template names come from `lxmgr templates` (the templates of the source tree here).
 export LXMGR_TEMPLATE_DIR=$src/templates
 expect "create -t completes template names" "debian devuan " lxmgr create x -t de

@@ -13,6 +13,8 @@ int cmd_restore(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_export(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_publish(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_import(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_copy(struct lxmgr_ctx *ctx, int argc, char **argv);
+int cmd_move(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_start(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_stop(struct lxmgr_ctx *ctx, int argc, char **argv);
 int cmd_restart(struct lxmgr_ctx *ctx, int argc, char **argv);

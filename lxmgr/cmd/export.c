@@ -2,10 +2,12 @@
  * portable archive (export.h), imported with a fresh identity. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs/storage.h"
@@ -156,6 +158,19 @@ static int make_stage(const struct lxmgr_ctx *ctx, const char *name, char **ret,
 	return 0;
 }
 
+static int target_free(const struct lxmgr_ctx *ctx, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+
+	if (xasprintf(&path, "%s/%s", ctx->paths.lib, name) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (lstat(path, &st) == 0)
+		return log_fail_full(ctx, "create", LX_SYNTHETIC(-EEXIST),
+				     "a container named '%s' exists already", name);
+	return 0;
+}
+
 static int same_uuid(void *userdata, const char *name, const struct container_config *c)
 {
 	(void)name;
@@ -246,7 +261,9 @@ int cmd_import(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_free_ char *name = NULL, *stage = NULL;
 	_cleanup_close_ int stagefd = -EBADF;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
 	struct import_opts o = {0};
+	sigset_t mask, old;
 	int r;
 
 	r = parse_import(ctx, argc, argv, &o);
@@ -261,10 +278,25 @@ int cmd_import(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (!name_is_valid(o.name))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "invalid container name '%s'", o.name),
 		       EXIT_FAILED;
+	/* Before a stream of gigabytes: a name taken is refused at once (copy's far side). */
+	r = target_free(ctx, o.name);
+	if (r < 0)
+		return EXIT_FAILED;
+	/* Held, not handled, until the stage is removed: a Ctrl-C, or the SIGHUP of a dropped
+	 * ssh session, undoes the import; SIGPIPE (stderr of a dead ssh) must not kill us
+	 * before that. create_container() holds them the same way. */
+	(void)sigemptyset(&mask);
+	(void)sigaddset(&mask, SIGINT);
+	(void)sigaddset(&mask, SIGTERM);
+	(void)sigaddset(&mask, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &mask, &old);
+	(void)sigaction(SIGPIPE, &ign, &old_pipe);
 	r = make_stage(ctx, o.name, &stage, &stagefd);
 	if (r >= 0)
 		r = import_from(ctx, &o, stage);
 	if (stage)
 		(void)rm_rf_at(AT_FDCWD, stage);
+	(void)sigaction(SIGPIPE, &old_pipe, NULL);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r < 0 ? EXIT_FAILED : 0;
 }

@@ -265,11 +265,25 @@ int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outf
 	return r;
 }
 
+/* SIGINT, SIGTERM, SIGHUP held by cmd_import: polled while the stream comes. */
+static bool interrupted(void *userdata _unused_)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return false;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+	       sigismember(&pending, SIGHUP);
+}
+
 int export_unpack(const struct lxmgr_ctx *ctx, const char *path, const char *dir)
 {
+	const struct copy_progress p = {.cancelled = interrupted};
 	_cleanup_free_ char *msg = NULL;
-	int r = import_tarball(path, dir, /* progress= */ NULL, &msg);
+	int r = import_tarball(path, dir, &p, &msg);
 
+	if (r == -EINTR)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "interrupted: nothing was imported");
 	if (r == -EMEDIUMTYPE && !msg)
 		return lx_fail(ctx, LX_SYNTHETIC(r), "%s is not an lxmgr export (tar + zstd)",
 			       path);

@@ -1,17 +1,20 @@
 /* import.c: unpacking a root filesystem tarball with tar(1), with progress. */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/util.h"
-#include "fs/idmap.h"
+#include "image/export.h"
 #include "image/import.h"
 
 /* tar cannot tell the compression of a pipe: we do, from the first bytes. */
@@ -33,29 +36,60 @@ static const char *compression_flag(const unsigned char *b, size_t n)
 	return NULL;
 }
 
+/* tar runs as host root over a tree it does not trust: without CAP_MKNOD a device node of the
+ * archive (a disk, /dev/mem) fails the unpack instead of landing in the rootfs. GNU tar itself
+ * refuses members with '..', strips leading '/' from names and link targets, and defers
+ * symlinks that point out until every member is written, so nothing is written through them
+ * (tests/integration/import-hostile-archive.sh). */
+static void drop_mknod(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2];
+
+	(void)prctl(PR_CAPBSET_DROP, CAP_MKNOD, 0, 0, 0);
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (syscall(SYS_capget, &h, d) < 0)
+		return;
+	d[0].inheritable &= ~(1U << CAP_MKNOD);
+	d[0].effective &= ~(1U << CAP_MKNOD);
+	d[0].permitted &= ~(1U << CAP_MKNOD);
+	(void)syscall(SYS_capset, &h, d);
+}
+
 static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int err)
 {
-	/* Inside a container (nesting) tar cannot make the device nodes of /dev; a container's
-	 * /dev is a tmpfs that lxmgr fills at start, so they are never used: leave them out. */
-	const char *nodev = idmap_in_initial_userns() ? "--anchored" : "--exclude=./dev/?*";
-	const char *nodev2 = idmap_in_initial_userns() ? "--anchored" : "--exclude=dev/?*";
+	sigset_t none;
 
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
 		_exit(127);
+	/* The caller may hold SIGTERM (create, import): tar must die of the one we send. */
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)signal(SIGPIPE, SIG_DFL);
 	/* A killed lxmgr takes tar along: nothing unpacks on after gc has cleaned up. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (*zflag)
-		execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner",
-		       "--same-permissions", "--same-owner", "--xattrs", "--xattrs-include=*",
-		       "--acls", "--no-overwrite-dir", "--anchored", nodev, nodev2, "-C", dst,
-		       zflag, (char *)NULL);
-	else
-		execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner",
-		       "--same-permissions", "--same-owner", "--xattrs", "--xattrs-include=*",
-		       "--acls", "--no-overwrite-dir", "--anchored", nodev, nodev2, "-C", dst,
-		       (char *)NULL);
+	drop_mknod();
+	/* A container's /dev is a tmpfs that lxmgr fills at start: the nodes of the archive's
+	 * dev/ (a rootfs tarball's, an export's rootfs/dev/ and layers/ID/dev/) are never used,
+	 * and could not be made without CAP_MKNOD (nor inside a container, nesting): leave them
+	 * out. Overlay whiteouts (0/0) elsewhere in layers need no CAP_MKNOD (Linux 5.8). */
+	execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner", "--same-permissions",
+	       "--same-owner", "--xattrs", "--xattrs-include=*", "--acls", "--no-overwrite-dir",
+	       "--anchored", "--exclude=./dev/?*", "--exclude=dev/?*",
+	       "--exclude=./" EXPORT_ROOTFS "/dev/?*", "--exclude=" EXPORT_ROOTFS "/dev/?*",
+	       "--exclude=./" EXPORT_LAYERS "/*/dev/?*", "--exclude=" EXPORT_LAYERS "/*/dev/?*",
+	       "-C", dst, *zflag ? zflag : "--anchored", (char *)NULL);
 	_exit(127);
+}
+
+static int wait_readable(int fd, const struct copy_progress *p)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+	while (poll(&pfd, 1, /* timeout_ms= */ 250) == 0)
+		if (p->cancelled(p->userdata))
+			return -EINTR;
+	return 0;
 }
 
 static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, uint64_t total,
@@ -67,7 +101,13 @@ static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, u
 	if (write(pipe_w, head, n_head) != (ssize_t)n_head)
 		return -EPIPE;
 	for (;;) {
-		ssize_t n = read(src, buf, sizeof(buf));
+		ssize_t n;
+
+		/* A pipe that stays open and idle (import - through ssh) must not hide an
+		 * interrupt held by the caller. */
+		if (p && p->cancelled && wait_readable(src, p) < 0)
+			return -EINTR;
+		n = read(src, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -87,16 +127,21 @@ static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, u
 	}
 }
 
+/* tar's first error: its warnings about names it made relative come first and say less. */
 static int first_line(int fd, char **ret)
 {
-	char buf[512];
+	char buf[2048];
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char *l = buf;
 
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	*ret = strdup(buf);
+	while (strstr(l, ": Removing leading") == strchr(l, ':') && strchr(l, '\n') &&
+	       strchr(l, '\n')[1])
+		l = strchr(l, '\n') + 1;
+	l[strcspn(l, "\n")] = '\0';
+	*ret = strdup(l);
 	return 0;
 }
 
