@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	ctx.custom_root = g.root != NULL;
+	ctx.root = g.root;
 	r = lxmgr_paths_init(&ctx.paths, g.root);
 	if (r < 0) {
 		fprintf(stderr, "lxmgr: %s\n",

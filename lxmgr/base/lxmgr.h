@@ -25,6 +25,7 @@ struct lxmgr_ctx {
 	const char *name; /* the container the verb acts on, or NULL */
 	struct lxmgr_paths paths;
 	bool custom_root; /* --root or LXMGR_ROOT was given */
+	const char *root; /* that DIR as given, or NULL (a verb re-executing lxmgr passes it) */
 	enum output_mode output;
 	const char *argv0; /* the lxmgr binary, re-executed by hooks and units */
 };

@@ -6,7 +6,8 @@
 # test's own resolver (dnsmasq on the host) answers, through pasta's DNS forwarder; when its
 # monitor is SIGKILLed, pasta ends with it and gc removes what is left; a full clone is shifted
 # into a range of its own; what is not done yet (snapshot clones, templates) is refused in one
-# line. Nothing of the user is left. Figure: create --tarball as root and as the user.
+# line; launch creates from the cached template and boots. Nothing of the user is left.
+# Figure: create --tarball as root and as the user.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/rootless-session.sh"
 setup_store
@@ -213,6 +214,11 @@ check "user: deb stops" as_user -- stop deb
 out=$(as_user -- create deb2 -t debian -r bookworm --net none 2>&1)
 check_match "a second create comes from the cache" "debian bookworm $(uname -m) from the cache" "$out"
 check "user: destroy deb2" as_user -- destroy deb2
+# launch: create from the cached template, start (inside the user's namespace) and wait.
+out=$(as_user -- launch deb3 -t debian -r bookworm --net none 2>&1)
+check_match "user: launch deb3 boots and says how to get in" "deb3: a shell inside: lxmgr shell deb3" "$out"
+check_eq "deb3: running" "running" "$(as_user -- exec deb3 -- systemctl is-system-running 2>&1)"
+check "user: destroy deb3 (running: --force)" as_user -- destroy deb3 --force
 
 # --- figure: create --tarball as root and as the user ---
 tar -C "$RL_DIR/tree" --numeric-owner --xattrs -cf "$RL_DIR/rootfs.tar" . && chmod 644 "$RL_DIR/rootfs.tar"
