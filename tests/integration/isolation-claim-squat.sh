@@ -40,7 +40,9 @@ check "start sq1 (--net host: the host's network namespace)" lx start sq1
 check_eq "sq1 boots" "running" "$(wait_running sq1)"
 
 # The attack from root inside the booted container.
-lx exec sq1 -T -- perl -e "$squat_perl" >"$T_ROOT/squat1.out" 2>&1 &
+# (lxmgr itself in the background, not the lx function's subshell: the kill below reaches
+# exec, which passes it on to perl inside.)
+"$LXMGR" --root "$T_ROOT" exec sq1 -T -- perl -e "$squat_perl" >"$T_ROOT/squat1.out" 2>&1 &
 squatters+=($!)
 check "root inside sq1 binds the old claim's abstract name" wait_bound "$T_ROOT/squat1.out"
 check "start sq2 meanwhile (no wait on the squatted name)" timeout 30 "$LXMGR" --root "$T_ROOT" start sq2
@@ -48,6 +50,9 @@ check_eq "sq2 boots" "running" "$(wait_running sq2)"
 
 # The same from an unprivileged host user (once the container let the name go).
 end_squatters
+name_held() { ss -xl 2>/dev/null | grep -q '@lxmgr-idmap-claim'; }
+for _ in $(seq 1 100); do name_held || break; sleep 0.1; done
+check_fails "perl inside sq1 ended with its exec, and let the name go" name_held
 setpriv --reuid=65534 --regid=65534 --clear-groups perl -e "$squat_perl" >"$T_ROOT/squat2.out" 2>&1 &
 squatters+=($!)
 check "an unprivileged host user binds it too" wait_bound "$T_ROOT/squat2.out"
