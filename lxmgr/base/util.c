@@ -571,3 +571,22 @@ ssize_t fd_recv(int sock, void *data, size_t len, int *ret_fd)
 			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
 	return n;
 }
+
+void unique_time_id(char id[static 24])
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)snprintf(id, 24, "%016llx",
+		       (unsigned long long)ts.tv_sec * 1000000000ULL +
+			       (unsigned long long)ts.tv_nsec);
+}
+
+void hold_stop_signals(sigset_t *ret_mask, sigset_t *ret_old)
+{
+	(void)sigemptyset(ret_mask);
+	(void)sigaddset(ret_mask, SIGINT);
+	(void)sigaddset(ret_mask, SIGTERM);
+	(void)sigaddset(ret_mask, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, ret_mask, ret_old);
+}

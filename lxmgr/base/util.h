@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -92,3 +93,12 @@ bool name_is_valid(const char *s);
 /* Returns true if s may name a new container (NAME_RULE): the name is the default hostname and
  * the NAME.lxmgr host name, so it must be one RFC 1123 label; a dot or '_' would fail there. */
 bool name_is_valid_new(const char *s);
+
+/* An id unique in a directory across reboots too (layers, subvolumes): wall-clock
+ * nanoseconds in 16 hex digits (a monotonic clock starts again at boot). */
+void unique_time_id(char id[static 24]);
+
+/* Blocks SIGINT, SIGTERM and SIGHUP (the set in *ret_mask, the old mask in *ret_old): held,
+ * not handled, by work that undoes itself as a whole when one arrives (it polls for them,
+ * or reads them from a signalfd of *ret_mask). */
+void hold_stop_signals(sigset_t *ret_mask, sigset_t *ret_old);

@@ -285,11 +285,7 @@ int cmd_import(struct lxmgr_ctx *ctx, int argc, char **argv)
 	/* Held, not handled, until the stage is removed: a Ctrl-C, or the SIGHUP of a dropped
 	 * ssh session, undoes the import; SIGPIPE (stderr of a dead ssh) must not kill us
 	 * before that. create_container() holds them the same way. */
-	(void)sigemptyset(&mask);
-	(void)sigaddset(&mask, SIGINT);
-	(void)sigaddset(&mask, SIGTERM);
-	(void)sigaddset(&mask, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &mask, &old);
+	hold_stop_signals(&mask, &old);
 	(void)sigaction(SIGPIPE, &ign, &old_pipe);
 	r = make_stage(ctx, o.name, &stage, &stagefd);
 	if (r >= 0)

@@ -38,6 +38,17 @@ static int open_parent(const char *path, const char **ret_leaf)
 	return NEG_ERRNO(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
+/* The ioctls take the new (or doomed) subvolume's name in a fixed array. */
+static int copy_leaf(char *dst, size_t size, const char *leaf)
+{
+	size_t len = strlen(leaf);
+
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, leaf, len + 1);
+	return 0;
+}
+
 int btrfs_subvol_create(const char *path)
 {
 	struct btrfs_ioctl_vol_args args = {0};
@@ -47,9 +58,8 @@ int btrfs_subvol_create(const char *path)
 	dfd = open_parent(path, &leaf);
 	if (dfd < 0)
 		return dfd;
-	if (strlen(leaf) >= sizeof(args.name))
+	if (copy_leaf(args.name, sizeof(args.name), leaf) < 0)
 		return -ENAMETOOLONG;
-	memcpy(args.name, leaf, strlen(leaf) + 1);
 	return NEG_ERRNO(ioctl(dfd, BTRFS_IOC_SUBVOL_CREATE, &args));
 }
 
@@ -65,9 +75,8 @@ int btrfs_subvol_snapshot(const char *src, const char *dst, bool readonly)
 	dfd = open_parent(dst, &leaf);
 	if (dfd < 0)
 		return dfd;
-	if (strlen(leaf) >= sizeof(args.name))
+	if (copy_leaf(args.name, sizeof(args.name), leaf) < 0)
 		return -ENAMETOOLONG;
-	memcpy(args.name, leaf, strlen(leaf) + 1);
 	args.fd = sfd;
 	args.flags = readonly ? BTRFS_SUBVOL_RDONLY : 0;
 	return NEG_ERRNO(ioctl(dfd, BTRFS_IOC_SNAP_CREATE_V2, &args));
@@ -86,9 +95,8 @@ int btrfs_subvol_delete(const char *path)
 	dfd = open_parent(path, &leaf);
 	if (dfd < 0)
 		return dfd;
-	if (strlen(leaf) >= sizeof(args.name))
+	if (copy_leaf(args.name, sizeof(args.name), leaf) < 0)
 		return -ENAMETOOLONG;
-	memcpy(args.name, leaf, strlen(leaf) + 1);
 	return NEG_ERRNO(ioctl(dfd, BTRFS_IOC_SNAP_DESTROY_V2, &args));
 }
 

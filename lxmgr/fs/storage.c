@@ -192,17 +192,6 @@ static int link_subvol(const struct lxmgr_ctx *ctx, int dirfd, const char *path,
 	return xasprintf(ret, "%s/%.*s", ctx->paths.lib, (int)(len - 7), rel) < 0 ? -ENOMEM : 0;
 }
 
-/* A new subvolume's id: wall-clock nanoseconds, unique across reboots. */
-static void new_id(char id[static 24])
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	(void)snprintf(id, 24, "%016llx",
-		       (unsigned long long)ts.tv_sec * 1000000000ULL +
-			       (unsigned long long)ts.tv_nsec);
-}
-
 /* Writes the symlink at dirfd/path to KIND/ID/rootfs, up depth directories from it. The
  * link exists before its subvolume: gc never takes a subvolume being made for a leftover. */
 static int write_link(int dirfd, const char *path, int depth, const char *kind, const char *id)
@@ -226,7 +215,7 @@ int storage_create_rootfs(const struct lxmgr_ctx *ctx, const char *dir, const ch
 	r = pool_ensure(ctx, &p);
 	if (r < 0)
 		return r;
-	new_id(id);
+	unique_time_id(id);
 	if (xasprintf(&sub, "%s/" CONTAINERS "/%s", p.mnt, id) < 0 ||
 	    xasprintf(&link, "%s/rootfs", dir) < 0 || xasprintf(ret_rootfs, "%s/rootfs", sub) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
@@ -341,7 +330,7 @@ int storage_snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, co
 	r = pool_ensure(ctx, &p);
 	if (r < 0)
 		return r;
-	new_id(id);
+	unique_time_id(id);
 	if (xasprintf(&tmp, SNAPSHOTS "/.tmp-%s", snap) < 0 ||
 	    xasprintf(&dst, SNAPSHOTS "/%s", snap) < 0 ||
 	    xasprintf(&sub, "%s/" SNAPSHOTS "/%s", p.mnt, id) < 0)
@@ -401,7 +390,7 @@ int storage_snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, c
 	r = pool_ensure(ctx, &p);
 	if (r < 0)
 		return r;
-	new_id(id);
+	unique_time_id(id);
 	if (xasprintf(&rec, SNAPSHOTS "/%s/rootfs", snap) < 0 ||
 	    xasprintf(&cfgp, SNAPSHOTS "/%s/config", snap) < 0 ||
 	    xasprintf(&sub, "%s/" CONTAINERS "/%s", p.mnt, id) < 0)

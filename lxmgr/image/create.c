@@ -803,11 +803,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 		return r;
 	}
 	/* Held, not handled: each step polls for them and the build is undone as a whole. */
-	(void)sigemptyset(&mask);
-	(void)sigaddset(&mask, SIGINT);
-	(void)sigaddset(&mask, SIGTERM);
-	(void)sigaddset(&mask, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &mask, &old);
+	hold_stop_signals(&mask, &old);
 	b.tty = isatty(STDERR_FILENO);
 	config_init_defaults(&b.cfg);
 	r = store_load_defaults(ctx, &b.cfg);

@@ -20,21 +20,6 @@
 
 #define LOG_STEP "export"
 
-/* A layered container's or a snapshot clone's merged tree on its own rootfs directory. */
-static int attach_own_view(const struct lxmgr_ctx *ctx, struct container *c)
-{
-	_cleanup_free_ char *rootfs = strdup(c->rootfs);
-	int r;
-
-	if (!rootfs)
-		return lx_fail(ctx, -ENOMEM, "out of memory");
-	r = clone_view_open(ctx, c);
-	if (r < 0)
-		return r;
-	r = clone_attach_private(c->view_fd, rootfs);
-	return r < 0 ? lx_fail(ctx, r, "mount the view of %s on %s", c->name, rootfs) : 0;
-}
-
 /* The temporary snapshot's layers under an empty upper of scratch/view, on scratch/rootfs. */
 static int attach_snapshot_view(const struct lxmgr_ctx *ctx, struct container *c,
 				const char *scratch, struct live_tree *t)
@@ -82,7 +67,7 @@ int live_tree_open(const struct lxmgr_ctx *ctx, struct container *c, const char 
 	}
 	if (!(t->dir = strdup(c->dir)) || xasprintf(&t->rootfs, "%s/rootfs", c->dir) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	return clone_is_snapshot(&c->cfg) ? attach_own_view(ctx, c) : 0;
+	return clone_is_snapshot(&c->cfg) ? export_attach_view(ctx, c) : 0;
 }
 
 int live_tree_close(const struct lxmgr_ctx *ctx, struct container *c, struct live_tree *t)

@@ -170,9 +170,7 @@ static int tar_create(const struct lxmgr_ctx *ctx, const char *stage, const char
 	return run_tar(ctx, argv, -EBADF, out);
 }
 
-/* A snapshot clone's or a layered container's merged tree, mounted on its empty rootfs
- * directory in a mount namespace of this process only (tar walks a path). */
-static int attach_view(const struct lxmgr_ctx *ctx, struct container *c)
+int export_attach_view(const struct lxmgr_ctx *ctx, struct container *c)
 {
 	_cleanup_free_ char *rootfs = strdup(c->rootfs);
 	int r;
@@ -253,7 +251,7 @@ int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outf
 			       "this host's ids; export only idmapped containers",
 			       c->name);
 	if (!o->tree && clone_is_snapshot(&c->cfg)) {
-		r = attach_view(ctx, c);
+		r = export_attach_view(ctx, c);
 		if (r < 0)
 			return r;
 	}

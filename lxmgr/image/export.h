@@ -19,6 +19,11 @@ struct container;
  * Reports failures itself; 0 or -errno. */
 int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd);
 
+/* A snapshot clone's or a layered container's merged tree, mounted on its empty rootfs
+ * directory in a mount namespace of this process only (tar walks a path). Reports failures
+ * itself; 0 or -errno. */
+int export_attach_view(const struct lxmgr_ctx *ctx, struct container *c);
+
 /* What export_write_opts adds to export_write. */
 struct export_opts {
 	/* The snapshots too: EXPORT_SNAPSHOTS/SNAP/{stack,config,created} (the config cleaned

@@ -35,18 +35,6 @@
 #define STACK "stack"
 #define FROZEN_MARK "snapshot.frozen"
 
-/* Wall-clock nanoseconds: unique in the directory across reboots too (a monotonic clock
- * starts again at boot). */
-static void new_layer_id(char id[static 24])
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	(void)snprintf(id, 24, "%016llx",
-		       (unsigned long long)ts.tv_sec * 1000000000ULL +
-			       (unsigned long long)ts.tv_nsec);
-}
-
 int snapshot_lock(const struct container *c, bool wait)
 {
 	int fd;
@@ -255,7 +243,7 @@ static int to_trash(const struct container *c, const char *path)
 
 	if (!exists_at(c->dirfd, path))
 		return 0;
-	new_layer_id(name + strlen(name));
+	unique_time_id(name + strlen(name));
 	return NEG_ERRNO(renameat(c->dirfd, path, c->dirfd, name));
 }
 
@@ -387,7 +375,7 @@ static int seal_stopped(const struct lxmgr_ctx *ctx, struct container *c, const 
 	char id[24];
 	int r;
 
-	new_layer_id(id);
+	unique_time_id(id);
 	if (stack_with(c, id, &stack) < 0 || read_config_text(c, "config", &config) < 0 ||
 	    xasprintf(&layer, SNAPSHOT_LAYERS_DIR "/%s", id) < 0)
 		return lx_fail(ctx, -ENOMEM, "read the stack and config of %s", c->name);
@@ -481,7 +469,7 @@ static int snap_running(const struct lxmgr_ctx *ctx, struct container *c, const 
 	char id[24];
 	int r;
 
-	new_layer_id(id);
+	unique_time_id(id);
 	if (stack_with(c, id, &stack) < 0 || read_config_text(c, "config", &config) < 0 ||
 	    xasprintf(&tmp, SNAPSHOT_LAYERS_DIR "/.tmp-%s", id) < 0 ||
 	    xasprintf(&layer, SNAPSHOT_LAYERS_DIR "/%s", id) < 0)

@@ -468,11 +468,7 @@ int ssh_send_container(const struct lxmgr_ctx *ctx, struct container *c, const s
 			       r == -ENOMEM ? "out of memory" : "bad ssh command");
 	lx_debug(ctx, "%s ... %s %s", argv[0], d->host, cmd);
 	/* Held, not handled: the relay wakes on them through the signalfd and undoes the copy. */
-	(void)sigemptyset(&mask);
-	(void)sigaddset(&mask, SIGINT);
-	(void)sigaddset(&mask, SIGTERM);
-	(void)sigaddset(&mask, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &mask, &old);
+	hold_stop_signals(&mask, &old);
 	(void)sigaction(SIGPIPE, &ign, &old_pipe);
 	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	s.show = o->progress || isatty(STDERR_FILENO);

@@ -103,7 +103,7 @@ for i in $(seq 1 "$reboots"); do
         rss0=$(monitor_rss "$m")
     fi
     lx kill cyc SIGUSR1 >/dev/null 2>&1
-    for _ in $(seq 1 500); do
+    for _ in $(seq 1 3000); do # a wait, not a timing: up to 30 s on a loaded host
         n=$(sed -n 's/^reboots=//p' "$T_ROOT/run/cyc/state" 2>/dev/null)
         st=$(sed -n 's/^state=//p' "$T_ROOT/run/cyc/state" 2>/dev/null)
         [ "${n:-0}" -ge "$i" ] && [ "$st" = running ] && break
