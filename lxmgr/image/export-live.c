@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/lxmgr.h"
 #include "base/util.h"
+#include "fs/storage.h"
 #include "image/clone.h"
 #include "image/export-live.h"
 #include "image/export.h"
@@ -45,11 +46,27 @@ static int attach_snapshot_view(const struct lxmgr_ctx *ctx, struct container *c
 	return r < 0 ? lx_fail(ctx, r, "mount the view of %s on %s", ref, t->rootfs) : 0;
 }
 
+/* The btrfs pool's snapshots are subvolumes, not layers: neither a temporary snapshot of a
+ * running container nor --snapshots goes through this file's layer code for them. */
+static int refuse_pool(const struct lxmgr_ctx *ctx, const struct container *c, const char *what,
+		       bool running, bool snapshots)
+{
+	if (storage_of(&c->cfg) == STORAGE_DIR || (!running && !snapshots))
+		return 0;
+	return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+		       "%s of a container on the btrfs pool%s is not done yet: %s", what,
+		       running ? " while it runs" : " with --snapshots",
+		       running ? "stop it first, or snapshot it and use a clone of the snapshot"
+			       : "leave out --snapshots");
+}
+
 int live_tree_open(const struct lxmgr_ctx *ctx, struct container *c, const char *what,
 		   const char *scratch, bool snapshots, struct live_tree *t)
 {
 	int r = store_lock_running(c);
 
+	if ((r >= 0 || r == -EBUSY) && refuse_pool(ctx, c, what, r == -EBUSY, snapshots) < 0)
+		return LX_SYNTHETIC(-EOPNOTSUPP);
 	if (r == -EBUSY) {
 		r = snapshot_create_temporary(ctx, c, what, t->snap, &t->snap_lock);
 		if (r < 0) {
@@ -65,7 +82,8 @@ int live_tree_open(const struct lxmgr_ctx *ctx, struct container *c, const char 
 		if (t->snap_lock < 0)
 			return lx_fail(ctx, t->snap_lock, "lock %s/" SNAPSHOT_DIR, c->dir);
 	}
-	if (!(t->dir = strdup(c->dir)) || xasprintf(&t->rootfs, "%s/rootfs", c->dir) < 0)
+	/* The directory holding rootfs/: LIB/NAME, or a btrfs container's subvolume. */
+	if (storage_rootfs_parent(c, &t->dir) < 0 || xasprintf(&t->rootfs, "%s/rootfs", t->dir) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	return clone_is_snapshot(&c->cfg) ? export_attach_view(ctx, c) : 0;
 }

@@ -113,10 +113,19 @@ refused 1 "clone --snapshot stays in bt's pool \(btrfs\)" "clone --snapshot into
 check "destroy the copy" lx destroy btd
 check "a snapshot its clone was made of can be deleted" lx snapshot delete bt s1
 check_eq "the clone runs on" "before" "$(marker btc)"
+refused 1 "export of a container on the btrfs pool while it runs is not done yet: stop it first" \
+    "export of a running btrfs container is refused in one line" \
+    lx export btc "$T_ROOT/btc-running.tar.zst"
+check_fails "and leaves no archive" test -e "$T_ROOT/btc-running.tar.zst"
 check "stop the clone" lx stop btc
+refused 1 "export of a container on the btrfs pool with --snapshots is not done yet" \
+    "export --snapshots of a btrfs container is refused in one line" \
+    lx export btc "$T_ROOT/btc-snaps.tar.zst" --snapshots
 
 T_NAMES+=(imp)
 check "export the clone" lx export btc "$T_ROOT/btc.tar.zst"
+check_match "the archive holds the tree, not the pool's symlink" "^drwx" \
+    "$(tar --zstd -tvf "$T_ROOT/btc.tar.zst" rootfs 2>&1 | head -1)"
 check "import it into the dir pool" lx import "$T_ROOT/btc.tar.zst" imp --storage dir
 check_match "which is a plain directory" "Storage: +dir[[:space:]]" "$(lx info imp)"
 check "the import boots" lx start imp
