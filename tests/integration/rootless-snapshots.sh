@@ -100,17 +100,22 @@ check_eq "s2's layer has the whiteout of /etc/issue" "character special file 0,0
     "$(stat -c '%F %t,%T' "$store/g/layers/$(head -1 "$store/g/snapshots/s2/stack")/etc/issue" 2>&1)"
 
 # --- kill -9 in a running snapshot, then gc ---
+# An upper layer that takes a while to copy (a copy of /usr made inside, some 100 MB), so
+# that the kill lands in the copy, with the guest frozen.
+check "g: a large upper layer" as_user -- exec g -- cp -a /usr /srv/usr
 as_user -- snapshot create g killed >/dev/null 2>&1 &
-sleep 0.3
+sleep 0.5
 # Its own processes (outside and inside the user's namespace), not the guest's monitor.
 for pid in $(pgrep -u "$RL_USER" -f "lxmgr snapshot create g killed"); do
     kill -9 "$pid"
 done
 wait
+echo "# the killed snapshot left: $(leftovers | tr '\n' ' ') ($(ls "$store/g/snapshots"))"
 check "user: gc after the killed snapshot" as_user -- gc
 check_eq "it left nothing" "" "$(leftovers)"
 check_eq "no snapshot 'killed'" "s1 s2 " "$(snaps)"
 check_eq "g: thawed" "running" "$(as_user -- exec g -- systemctl is-system-running 2>&1)"
+check "g: remove the large files" as_user -- exec g -- rm -rf /srv/usr
 check "g: write /srv/f (three)" as_user -- exec g -- sh -c 'echo three >/srv/f'
 check "user: g stops" as_user -- stop g
 
