@@ -17,9 +17,9 @@ done
 RL_USER=lxrs$$
 RL_DIR=$(mktemp -d /tmp/lxmgr-rootless-snap.XXXXXX)
 chmod 755 "$RL_DIR"
-# Far from root's range and from the other rootless tests' ranges: two blocks.
+# Far from root's range and from the other rootless tests' ranges: three blocks.
 RL_BASE=1979711488
-RL_END=$((RL_BASE + 2 * 65536 - 1))
+RL_END=$((RL_BASE + 3 * 65536 - 1))
 
 rl_cleanup() {
     local pid
@@ -130,7 +130,28 @@ boot "restored to s2"
 check_eq "g: /srv/f is s2's" "two" "$(as_user -- exec g -- cat /srv/f)"
 check_fails "g: /etc/issue is gone again" as_user -- exec g -- test -e /etc/issue
 check "g: /srv/d/e is there" as_user -- exec g -- test -d /srv/d/e
+check "g: write /srv/g (four), in its own upper layer" as_user -- exec g -- sh -c 'echo four >/srv/g'
 check "user: g stops" as_user -- stop g
+
+# --- full clones: of a snapshot (its sealed layers) and of g (its upper over them), read
+# through overlayfs in g's block and shifted into blocks of their own ---
+check "user: clone g@s2 g2 (a full copy of the snapshot)" as_user -- clone g@s2 g2
+b2=$(as_user -- config g2 get idmap.uid_base)
+check_eq "g2: its root's files belong to its own block" "$b2 $b2" \
+    "$(stat -c '%u %g' "$store/g2/rootfs/srv/f" 2>&1)"
+check_eq "g2: /srv/f is s2's" "two" "$(cat "$store/g2/rootfs/srv/f" 2>&1)"
+check_eq "g2: no /etc/issue (s2's whiteout), no /srv/g (after s2)" "" \
+    "$(ls -d "$store/g2/rootfs/etc/issue" "$store/g2/rootfs/srv/g" 2>/dev/null)"
+check_eq "g2: a plain rootfs, no layers" "" "$(as_user -- config g2 get rootfs.snapshot_of)"
+check "user: g2 starts" as_user -- start g2 --wait
+check_eq "g2: running" "running" "$(as_user -- exec g2 -- systemctl is-system-running --wait 2>&1)"
+check "user: destroy g2 (running: --force)" as_user -- destroy g2 --force
+check "user: clone g g3 (a full copy of g on its layers)" as_user -- clone g g3
+check_eq "g3: /srv/f and /srv/g as g has them" "two four" \
+    "$(cat "$store/g3/rootfs/srv/f" "$store/g3/rootfs/srv/g" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+check "user: destroy g3" as_user -- destroy g3
+refused 1 "a rootless snapshot clone is not done yet: make a full clone" \
+    "rootless clone --snapshot: refused in one line" as_user -- clone g@s1 g4 --snapshot
 
 # --- delete ---
 n=$(ls "$store/g/layers" | wc -l)
