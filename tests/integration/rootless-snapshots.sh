@@ -4,7 +4,9 @@
 # container's block, whiteouts included); restore puts the files back and the guest boots on
 # the overlay of its own layers (mounted in the user's namespace, userxattr); delete removes a
 # snapshot's layer; kill -9 in a running snapshot, then gc: nothing left, the guest thawed;
-# destroy removes every layer; nothing of the user is left.
+# full clones of a snapshot and of the guest on its layers get the merged tree in blocks of
+# their own and boot; clone --snapshot is refused in one line; destroy removes every layer;
+# nothing of the user is left.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/rootless-session.sh"
 setup_store
