@@ -171,6 +171,8 @@ check "user: snapshot create g s3" as_user -- snapshot create g s3
 check "user: destroy g --force (it has snapshots)" as_user -- destroy g --force
 check_eq "the user's store is empty" "" "$(ls -A "$store")"
 check_eq "no process of the user is left" "" "$(user_procs_named)"
+check_eq "no cgroup of g is left on the host" "" "$(host_cgroups_of g)"
+check_eq "no host mount under the user's directory" "0" "$(grep -c "$RL_DIR" /proc/self/mountinfo)"
 
 rl_cleanup
 trap - EXIT
