@@ -308,9 +308,11 @@ int main(int argc, char **argv)
 	}
 	/* Rootless: the start sequence runs as root of the user's own namespace (rootless.h);
 	 * gc too, which removes a dead monitor's cgroups, where the container's root made
-	 * directories the user cannot remove from outside. */
+	 * directories the user cannot remove from outside; snapshot and restore too, which rename,
+	 * copy and remove the shifted layers (docs/snapshots.md). */
 	if (rootless_outside() &&
-	    (!strcmp(v->name, "start") || !strcmp(v->name, "restart") || !strcmp(v->name, "gc"))) {
+	    (!strcmp(v->name, "start") || !strcmp(v->name, "restart") || !strcmp(v->name, "gc") ||
+	     !strcmp(v->name, "snapshot") || !strcmp(v->name, "restore"))) {
 		char msg[256];
 
 		r = rootless_reexec(argv, msg, sizeof(msg));

@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "base/cleanup.h"
+#include "fs/rootless.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
@@ -97,7 +98,8 @@ static int clone_snapshot(struct lxmgr_ctx *ctx, const struct clone_opts *o)
 
 	if (open_snapshot_source(ctx, o->src, &src, &lock) < 0)
 		return EXIT_FAILED;
-	if (src->cfg.rootfs_shifted)
+	/* Rootless, a full clone of a snapshot is read through its layers (rootless-copy.h). */
+	if (src->cfg.rootfs_shifted && (o->snapshot || !rootless_active()))
 		return clone_check_source(ctx, src, o->snapshot) < 0 ? EXIT_FAILED : 0;
 	ctx->name = o->dst;
 	req = (struct create_request){

@@ -133,6 +133,10 @@ static int overlay_mount(const int *lower, size_t n_lower, int upper, int work, 
 	 * at a time (the host's view or the container's, never both). */
 	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "index", "off", 0) < 0)
 		return -errno;
+	/* Rootless, mounted in a user namespace: trusted.* xattrs are out of reach there. */
+	if (rootless_active() &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return -errno;
 	/* Without it, the end of the mount syncs the whole filesystem of the upper layer,
 	 * seconds on a busy host; see clone_close_view_at() for its marker. */
 	if (volatile_ && syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)

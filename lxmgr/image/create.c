@@ -678,7 +678,8 @@ static int build_rootfs(struct build *b)
 	r = b->req->tmpl ? rootless_template_tarball(b->ctx, &b->tmpl, &b->tmpl_tarball) : 0;
 	if (r < 0)
 		return r;
-	r = rootless_copy_wanted(b->req) ? rootless_copy_start(b->req, b->tmpdir, &b->copy) : 0;
+	r = rootless_copy_wanted(b->req) ? rootless_copy_start(b->ctx, b->req, b->tmpdir, &b->copy)
+					 : 0;
 	if (r < 0)
 		return lx_fail(b->ctx, r, "start reading %s", tree_of(b->req));
 	r = rootless_run_in_userns(b->cfg.uid_base, b->cfg.gid_base, b->cfg.id_count,

@@ -18,6 +18,7 @@
 #include "image/clone.h"
 #include "image/create.h"
 #include "image/rootless-copy.h"
+#include "image/rootless-snapshot.h"
 #include "store/store.h"
 
 #define OWNER_MAP "owner-map"
@@ -26,13 +27,14 @@ bool rootless_copy_wanted(const struct create_request *req)
 {
 	if (req->source_dir && !req->adopt_source_dir && !req->tmpl && !req->tarball)
 		return true;
-	return req->clone_of && !req->snapshot && !req->clone_ref &&
-	       !clone_is_snapshot(&req->clone_of->cfg);
+	/* A snapshot, or a source on layers: their merged tree (rootless-snapshot.h). */
+	return req->clone_of && !req->snapshot;
 }
 
 struct reader {
 	const char *dir;
 	const char *map; /* owner/group map file, or NULL */
+	char *lower;     /* layers to show on dir first (rootless-snapshot.h), or NULL */
 };
 
 /* Runs as the reader (outside, or root of the source's range): never returns. */
@@ -42,6 +44,10 @@ static int exec_reader(void *userdata)
 	_cleanup_free_ char *owner = NULL, *group = NULL;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (r->lower && rootless_snapshot_mount_source(r->lower, r->dir) < 0) {
+		fprintf(stderr, "mount the layers %s on %s: %m\n", r->lower, r->dir);
+		_exit(EIO);
+	}
 	if (r->map && (xasprintf(&owner, "--owner-map=%s", r->map) < 0 ||
 		       xasprintf(&group, "--group-map=%s", r->map) < 0))
 		_exit(ENOMEM);
@@ -108,12 +114,19 @@ static int write_owner_map(const char *workdir, char **ret_path)
 	return 0;
 }
 
-int rootless_copy_start(const struct create_request *req, const char *workdir,
-			struct rootless_copy *rc)
+int rootless_copy_start(const struct lxmgr_ctx *ctx, const struct create_request *req,
+			const char *workdir, struct rootless_copy *rc)
 {
 	struct reader rd = {.dir = req->clone_of ? req->clone_of->rootfs : req->source_dir};
+	_cleanup_free_ char *lower = NULL;
 	int pipefd[2], statusfd[2], r;
 
+	if (req->clone_of) {
+		r = rootless_snapshot_source(ctx, req->clone_of, req->clone_ref, &lower);
+		if (r < 0)
+			return r;
+		rd.lower = lower;
+	}
 	if (!req->clone_of) {
 		r = write_owner_map(workdir, &rc->map);
 		if (r < 0)

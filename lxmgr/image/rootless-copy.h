@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 struct create_request;
+struct lxmgr_ctx;
 
 struct rootless_copy {
 	int fd;        /* the stream's read end, or -EBADF */
@@ -19,8 +20,8 @@ struct rootless_copy {
 };
 
 /* Whether a rootless create of req takes its rootfs from rootless_copy_start: --rootfs DIR
- * (copied, not an import's adopted tree) and a full clone of a container with a rootfs of its
- * own. */
+ * (copied, not an import's adopted tree) and a full clone (of a snapshot, or of a container on
+ * layers: their merged tree, read through overlayfs in the source's range). */
 bool rootless_copy_wanted(const struct create_request *req);
 
 /* Starts the reader of req's tree. --rootfs DIR: tar(1) as the user, the numeric owners kept
@@ -28,8 +29,8 @@ bool rootless_copy_wanted(const struct create_request *req);
  * root), through a map file written into workdir. A clone: tar(1) as root of a user namespace
  * of the source's range (the user cannot read all of a shifted tree from outside), owners as
  * the source's container sees them. 0 or -errno; rootless_copy_finish() waits for it. */
-int rootless_copy_start(const struct create_request *req, const char *workdir,
-			struct rootless_copy *rc);
+int rootless_copy_start(const struct lxmgr_ctx *ctx, const struct create_request *req,
+			const char *workdir, struct rootless_copy *rc);
 
 /* In the unpacking process, once the stream ended: waits for the reader's status; 0, or -EIO
  * with its first line of stderr in *ret_message (malloc'd, may stay NULL): a reader that

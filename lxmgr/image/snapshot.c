@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "base/util.h"
 #include "fs/storage.h"
+#include "fs/rootless.h"
 
 #define LOG_STEP "snapshot"
 
@@ -492,7 +493,8 @@ static int check_can_snapshot(const struct lxmgr_ctx *ctx, const struct containe
 	/* A temporary snapshot's name is a dot-name (snapshot_create_temporary). */
 	if (!name_is_valid(snap) && strncmp(snap, ".tmp-", 5))
 		return lx_fail(ctx, LX_SYNTHETIC(-EINVAL), "invalid snapshot name '%s'", snap);
-	if (c->cfg.rootfs_shifted)
+	/* Rootless, all layers carry the container's own ids: no idmap needed (rootless.h). */
+	if (c->cfg.rootfs_shifted && !rootless_active())
 		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
 			       "%s has a shifted rootfs (rootfs.shifted = yes): snapshots need an "
 			       "idmapped one",

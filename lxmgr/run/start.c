@@ -27,6 +27,7 @@
 #include "fs/rootless.h"
 #include "guest/boot-prep.h"
 #include "image/clone.h"
+#include "image/rootless-snapshot.h"
 #include "network/network.h"
 #include "run/child.h"
 #include "run/hooks.h"
@@ -181,6 +182,11 @@ static int parent_sync(struct start_env *env, struct runtime_state *rs, int sock
 		if (userns < 0)
 			return log_fail_full(ctx, "idmap", -errno, "open %s", path);
 		tree = open_root_tree(env, userns);
+		if (tree < 0)
+			return tree;
+	} else if (clone_is_snapshot(cfg)) {
+		/* Rootless: layers of the container's own ids, no idmap (rootless-snapshot.h). */
+		tree = rootless_snapshot_tree(env->ctx, env->c);
 		if (tree < 0)
 			return tree;
 	}
