@@ -7,6 +7,7 @@
 
 #include "base/cleanup.h"
 #include "cmd/cmd.h"
+#include "cmd/parse.h"
 #include "run/lifecycle.h"
 #include "base/log.h"
 #include "image/snapshot.h"
@@ -39,6 +40,7 @@ int cmd_snapshot(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
 	const char *op = argc > 1 ? argv[1] : NULL;
+	struct verb_args a = {0};
 	bool list;
 	uint64_t t0 = now_ns();
 	int r;
@@ -46,9 +48,13 @@ int cmd_snapshot(struct lxmgr_ctx *ctx, int argc, char **argv)
 	if (!op || (strcmp(op, "create") && strcmp(op, "list") && strcmp(op, "delete")))
 		return cmd_usage_error(ctx, "expected create, list or delete");
 	list = !strcmp(op, "list");
-	if (argc != (list ? 3 : 4) || argv[2][0] == '-' || (!list && argv[3][0] == '-'))
-		return cmd_usage_error(ctx, list ? "expected NAME" : "expected NAME and SNAP");
-	ctx->name = argv[2];
+	/* OP stands where the verb stood: NAME (and SNAP) follow it */
+	a.min_args = a.max_args = list ? 1 : 2;
+	a.args_name = list ? "NAME" : "NAME and SNAP";
+	r = cmd_parse(ctx, argc - 1, argv + 1, &a);
+	if (r != 0)
+		return r;
+	argv = a.args - 2; /* argv[2] NAME, argv[3] SNAP, as before */
 	if (store_container_open(ctx, argv[2], &c) < 0)
 		return EXIT_FAILED;
 	if (list) {
@@ -73,11 +79,13 @@ int cmd_snapshot(struct lxmgr_ctx *ctx, int argc, char **argv)
 int cmd_restore(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
+	struct verb_args a = {.min_args = 2, .max_args = 2, .args_name = "NAME and SNAP"};
 	uint64_t t0 = now_ns();
+	int r = cmd_parse(ctx, argc, argv, &a);
 
-	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
-		return cmd_usage_error(ctx, "expected NAME and SNAP");
-	ctx->name = argv[1];
+	if (r != 0)
+		return r;
+	argv = a.args - 1; /* argv[1] NAME, argv[2] SNAP */
 	if (store_container_open(ctx, argv[1], &c) < 0)
 		return EXIT_FAILED;
 	if (store_lock_stopped(ctx, LOG_STEP, c) < 0)
