@@ -11,7 +11,9 @@
 
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "fs/idmap-alloc.h"
 #include "fs/idmap.h"
+#include "store/config.h"
 #include "unit.h"
 
 static int parse_text(const char *text, const char *user, uid_t uid, struct idmap_range *ret,
@@ -528,6 +530,28 @@ static void test_idmap_format_ranges_gives_inclusive_ends(void **state)
 	assert_string_equal(buf, "1048576-6");
 }
 
+static void test_idmap_block_owner_is_the_source_of_a_rootless_snapshot_clone(void **state)
+{
+	struct container_config cfg = {0};
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(idmap_block_owner("g4", &cfg, buf, sizeof(buf)), "g4");
+	cfg.rootfs_shifted = true;
+	assert_string_equal(idmap_block_owner("g4", &cfg, buf, sizeof(buf)), "g4");
+	strcpy(cfg.snapshot_of, "g@s1");
+	assert_string_equal(idmap_block_owner("g4", &cfg, buf, sizeof(buf)), "g");
+	strcpy(cfg.snapshot_of, "g");
+	assert_string_equal(idmap_block_owner("g4", &cfg, buf, sizeof(buf)), "g");
+	/* On the layers of its own snapshots: its own block. */
+	strcpy(cfg.snapshot_of, "g4@");
+	assert_string_equal(idmap_block_owner("g4", &cfg, buf, sizeof(buf)), "g4");
+	/* Root's snapshot clone: its layers are idmapped into a block of its own. */
+	cfg.rootfs_shifted = false;
+	strcpy(cfg.snapshot_of, "g@s1");
+	assert_string_equal(idmap_block_owner("g4", &cfg, buf, sizeof(buf)), "g4");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_idmap_ranges_overlap_at_the_edges),
 		cmocka_unit_test(test_idmap_find_account_names_a_host_user_in_the_range),
 		cmocka_unit_test(test_idmap_format_ranges_gives_inclusive_ends),
+		cmocka_unit_test(test_idmap_block_owner_is_the_source_of_a_rootless_snapshot_clone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

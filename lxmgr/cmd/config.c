@@ -1,4 +1,5 @@
 /* cmd-config.c: lxmgr config: show, get, set and unset keys of a container's config. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,7 @@ static int check_id_key(struct lxmgr_ctx *ctx, const struct container *c, const 
 	uint32_t uid_base = c->cfg.uid_base, gid_base = c->cfg.gid_base, count = c->cfg.id_count;
 	_cleanup_close_ int lock = -EBADF;
 	struct config_error e = {0};
+	char owner[NAME_MAX + 1];
 	uint32_t v;
 	int r;
 
@@ -112,7 +114,9 @@ static int check_id_key(struct lxmgr_ctx *ctx, const struct container *c, const 
 	if (lock < 0)
 		return log_fail_full(ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
 				     ctx->paths.run);
-	r = idmap_check_range(ctx, c->name, uid_base, gid_base, count);
+	r = idmap_check_range(ctx, c->name,
+			      idmap_block_owner(c->name, &c->cfg, owner, sizeof(owner)), uid_base,
+			      gid_base, count);
 	if (r < 0)
 		return r;
 	*ret_lock = TAKE_FD(lock);

@@ -549,8 +549,8 @@ static void check_ids(struct doctor *d, const struct container *c)
 	char why[800];
 	int r;
 
-	r = idmap_range_problem(d->ctx, /* self= */ NULL, cfg->uid_base, cfg->gid_base,
-				cfg->id_count, why, sizeof(why));
+	r = idmap_range_problem(d->ctx, /* self= */ NULL, /* owner= */ NULL, cfg->uid_base,
+				cfg->gid_base, cfg->id_count, why, sizeof(why));
 	if (r > 0)
 		report(d, VERDICT_FAIL, "%s: %s: start refuses it", c->name, why);
 	else if (r == 0)

@@ -21,6 +21,7 @@
 #include "fs/idmap.h"
 #include "fs/rootless.h"
 #include "store/config.h"
+#include "store/runtime.h"
 #include "store/store.h"
 
 #define LOG_STEP "idmap"
@@ -229,17 +230,93 @@ static bool overlaps_any(const struct idmap_range *v, size_t n, uint32_t base, u
 	return false;
 }
 
-/* Whether the container's uids or gids overlap a range a running user namespace maps. */
-static int ranges_are_live(int procfd, const struct container_config *cfg)
+const char *idmap_block_owner(const char *name, const struct container_config *cfg, char *buf,
+			      size_t size)
+{
+	size_t len;
+
+	if (!cfg->rootfs_shifted || !cfg->snapshot_of[0])
+		return name;
+	len = strcspn(cfg->snapshot_of, "@");
+	(void)snprintf(buf, size, "%.*s", (int)len, cfg->snapshot_of);
+	return buf;
+}
+
+/* Whether container name (config c) holds the very block of owner's family, not an overlap. */
+static bool shares_block(const char *owner, const uint32_t base[2], uint32_t count,
+			 const char *name, const struct container_config *c)
+{
+	char buf[NAME_MAX + 1];
+
+	return owner && c->uid_base == base[0] && c->gid_base == base[1] && c->id_count == count &&
+	       !strcmp(idmap_block_owner(name, c, buf, sizeof(buf)), owner);
+}
+
+struct family_query {
+	const struct lxmgr_ctx *ctx;
+	const char *self, *owner;
+	uint32_t base[2], count;
+	bool running; /* another container of the block runs */
+};
+
+/* Whether another container of the same block runs (its init alive). */
+static int find_running_sharer(void *userdata, const char *name, const struct container_config *c)
+{
+	_cleanup_(runtime_state_done) struct runtime_state rs = {0};
+	_cleanup_free_ char *rundir = NULL;
+	struct family_query *q = userdata;
+
+	if (q->running || !strcmp(name, q->self) ||
+	    !shares_block(q->owner, q->base, q->count, name, c))
+		return 0;
+	if (xasprintf(&rundir, "%s/%s", q->ctx->paths.run, name) < 0)
+		return -ENOMEM;
+	if (runtime_state_read(rundir, &rs) >= 0 && runtime_pid_is(rs.init_pid, rs.init_start))
+		q->running = true;
+	return 0;
+}
+
+/* Whether one of v's ranges overlaps [base, +count), leaving out (when within) the ranges
+ * wholly inside it. */
+static bool overlaps_outside(const struct idmap_range *v, size_t n, uint32_t base, uint32_t count,
+			     bool within)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool inside = v[i].start >= base &&
+			      (uint64_t)v[i].start + v[i].count <= (uint64_t)base + count;
+
+		if (!(within && inside) && overlaps_any(&v[i], 1, base, count))
+			return true;
+	}
+	return false;
+}
+
+/* Whether the container's uids or gids overlap a range a running user namespace maps. While
+ * another container of its block runs (a rootless snapshot clone and its source), the maps
+ * inside the block are that one's, or its guest's own namespaces': the block is in use by
+ * the family, which the start joins. (Their namespaces cannot be told apart from here: a
+ * rootless start's own namespace may not open a sibling's ns files.) */
+static int ranges_are_live(const struct lxmgr_ctx *ctx, int procfd, const struct container *c)
 {
 	_cleanup_free_ struct idmap_range *uids = NULL, *gids = NULL;
+	const struct container_config *cfg = &c->cfg;
+	char owner[NAME_MAX + 1];
+	struct family_query q = {
+		.ctx = ctx,
+		.self = c->name,
+		.owner = idmap_block_owner(c->name, cfg, owner, sizeof(owner)),
+		.base = {cfg->uid_base, cfg->gid_base},
+		.count = cfg->id_count,
+	};
 	size_t n_uids = 0, n_gids = 0;
-	int r = idmap_live_ranges_both(procfd, &uids, &n_uids, &gids, &n_gids);
+	int r = cfg->rootfs_shifted ? store_foreach_config(ctx, find_running_sharer, &q) : 0;
 
+	if (r >= 0)
+		r = idmap_live_ranges_both(procfd, &uids, &n_uids, &gids, &n_gids);
 	if (r < 0)
 		return r;
-	return overlaps_any(uids, n_uids, cfg->uid_base, cfg->id_count) ||
-	       overlaps_any(gids, n_gids, cfg->gid_base, cfg->id_count);
+	return overlaps_outside(uids, n_uids, cfg->uid_base, cfg->id_count, q.running) ||
+	       overlaps_outside(gids, n_gids, cfg->gid_base, cfg->id_count, q.running);
 }
 
 static int record_range(const struct lxmgr_ctx *ctx, struct container *c, uint32_t uid_base,
@@ -289,7 +366,7 @@ static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 }
 
 struct overlap_query {
-	const char *self;
+	const char *self, *owner;
 	uint32_t base[2], count; /* uids, gids */
 	char why[2][400];        /* the first container each overlaps, or "" */
 };
@@ -300,7 +377,7 @@ static int find_overlap(void *userdata, const char *name, const struct container
 {
 	struct overlap_query *q = userdata;
 
-	if (!strcmp(name, q->self))
+	if (!strcmp(name, q->self) || shares_block(q->owner, q->base, q->count, name, c))
 		return 0;
 	for (int k = 0; k < 2; k++) {
 		uint32_t base = k ? c->gid_base : c->uid_base;
@@ -367,10 +444,12 @@ static int range_why(bool gid, uint32_t base, uint32_t count, const char *rule, 
 
 /* The rules in the order LXC would trip on them: the uids' (root's ranges, host accounts,
  * the store's other containers), then the gids'. 1 and why, 0, or -errno (reported). */
-int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
-			uint32_t gid_base, uint32_t count, char *why, size_t size)
+int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, const char *owner,
+			uint32_t uid_base, uint32_t gid_base, uint32_t count, char *why,
+			size_t size)
 {
-	struct overlap_query q = {.self = self, .base = {uid_base, gid_base}, .count = count};
+	struct overlap_query q = {
+		.self = self, .owner = owner, .base = {uid_base, gid_base}, .count = count};
 	char rule[400] = "";
 	int r;
 
@@ -395,11 +474,11 @@ int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, uint32_t 
 	return 0;
 }
 
-int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, uint32_t uid_base,
-		      uint32_t gid_base, uint32_t count)
+int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, const char *owner,
+		      uint32_t uid_base, uint32_t gid_base, uint32_t count)
 {
 	char why[800];
-	int r = idmap_range_problem(ctx, self, uid_base, gid_base, count, why, sizeof(why));
+	int r = idmap_range_problem(ctx, self, owner, uid_base, gid_base, count, why, sizeof(why));
 
 	return r > 0 ? lx_fail(ctx, LX_SYNTHETIC(-ERANGE), "%s", why) : r;
 }
@@ -407,11 +486,14 @@ int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, uint32_t ui
 int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock)
 {
 	_cleanup_close_ int lock = -EBADF, procfd = -EBADF;
+	char owner[NAME_MAX + 1];
 	int live, r;
 
 	/* A config edited by hand is checked here as config set checks it: never a host user's
 	 * ids, nor ids outside what root was given, nor another container's. */
-	r = idmap_check_range(ctx, c->name, c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count);
+	r = idmap_check_range(ctx, c->name,
+			      idmap_block_owner(c->name, &c->cfg, owner, sizeof(owner)),
+			      c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count);
 	if (r < 0)
 		return r;
 	lock = claim_lock();
@@ -420,7 +502,7 @@ int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock)
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return lx_fail(ctx, -errno, "open /proc");
-	live = ranges_are_live(procfd, &c->cfg);
+	live = ranges_are_live(ctx, procfd, c);
 	if (live < 0)
 		return lx_fail(ctx, live, "list the ranges in use");
 	if (live) {
