@@ -98,8 +98,9 @@ static int clone_snapshot(struct lxmgr_ctx *ctx, const struct clone_opts *o)
 
 	if (open_snapshot_source(ctx, o->src, &src, &lock) < 0)
 		return EXIT_FAILED;
-	/* Rootless, a full clone of a snapshot is read through its layers (rootless-copy.h). */
-	if (src->cfg.rootfs_shifted && (o->snapshot || !rootless_active()))
+	/* Rootless, a full clone of a snapshot is read through its layers (rootless-copy.h) and a
+	 * snapshot clone stands on them in the source's block. */
+	if (src->cfg.rootfs_shifted && !rootless_active())
 		return clone_check_source(ctx, src, o->snapshot) < 0 ? EXIT_FAILED : 0;
 	ctx->name = o->dst;
 	req = (struct create_request){

@@ -1,6 +1,7 @@
 /* cmd-list.c: lxmgr list and lxmgr info: state for people (tables) and programs (--json). */
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "cgroup/usermgr.h"
 #include "cmd/cmd.h"
 #include "cmd/parse.h"
+#include "fs/idmap-alloc.h"
 #include "fs/mounts-live.h"
 #include "fs/quota.h"
 #include "fs/rootless.h"
@@ -543,6 +545,32 @@ static void print_fixups(const struct container *c)
 	printf("Fix-ups:    %s%s\n", list, c->cfg.guest_fixups ? "" : " (guest.fixups no)");
 }
 
+/* The id ranges (whose block, for a rootless snapshot clone) and where the rootfs lives. */
+static void print_ids_and_rootfs(const struct container *c)
+{
+	const struct container_config *cfg = &c->cfg;
+	const char *how = cfg->rootfs_shifted ? "layers of its block" : "idmapped layers";
+	char buf[NAME_MAX + 1];
+	const char *owner = idmap_block_owner(c->name, cfg, buf, sizeof(buf));
+	char shared[NAME_MAX + 64] = "";
+
+	if (strcmp(owner, c->name) != 0)
+		(void)snprintf(shared, sizeof(shared), " (%s's block: it stands on its layers)",
+			       owner);
+	printf("UIDs:       %u-%u%s\nGIDs:       %u-%u%s\n", cfg->uid_base,
+	       cfg->uid_base + cfg->id_count - 1, shared, cfg->gid_base,
+	       cfg->gid_base + cfg->id_count - 1, shared);
+	if (cfg->snapshot_of[0] && strchr(cfg->snapshot_of, '@'))
+		printf("Rootfs:     %s/overlay/upper over the sealed layers of %s (%s)\n", c->dir,
+		       cfg->snapshot_of, how);
+	else if (cfg->snapshot_of[0])
+		printf("Rootfs:     %s/overlay/upper over %s's rootfs (snapshot, %s)\n", c->dir,
+		       cfg->snapshot_of, how);
+	else
+		printf("Rootfs:     %s (%s)\n", c->rootfs,
+		       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
+}
+
 int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -583,19 +611,7 @@ int cmd_info(struct lxmgr_ctx *ctx, int argc, char **argv)
 		readiness_format(&st.ready, sys, sizeof(sys));
 		printf("System:     %s\n", sys);
 	}
-	printf("UIDs:       %u-%u\nGIDs:       %u-%u\n", cfg->uid_base,
-	       cfg->uid_base + cfg->id_count - 1, cfg->gid_base, cfg->gid_base + cfg->id_count - 1);
-	if (cfg->snapshot_of[0] && strchr(cfg->snapshot_of, '@'))
-		printf("Rootfs:     %s/overlay/upper over the sealed layers of %s (idmapped "
-		       "layers)\n",
-		       c->dir, cfg->snapshot_of);
-	else if (cfg->snapshot_of[0])
-		printf("Rootfs:     %s/overlay/upper over %s's rootfs (snapshot, idmapped "
-		       "layers)\n",
-		       c->dir, cfg->snapshot_of);
-	else
-		printf("Rootfs:     %s (%s)\n", c->rootfs,
-		       cfg->rootfs_shifted ? "ownership shifted" : "idmapped mount");
+	print_ids_and_rootfs(c);
 	if (cfg->rootfs_source)
 		printf("Source:     %s\n", cfg->rootfs_source);
 	storage_print_info(ctx, c);

@@ -42,10 +42,8 @@ static void clear_volatile_marker(const char *overlay_dir)
 int clone_check_source(const struct lxmgr_ctx *ctx, const struct container *src, bool snapshot)
 {
 	/* Rootless, every rootfs is shifted: a full clone is read inside the source's range and
-	 * unpacked into its own (rootless-copy.h). */
-	if (rootless_active() && snapshot)
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "a rootless snapshot clone is not done yet: make a full clone");
+	 * unpacked into its own (rootless-copy.h); a snapshot clone shares the source's block
+	 * (idmap_block_owner()). */
 	if (src->cfg.rootfs_shifted && !rootless_active())
 		return lx_fail(
 			ctx, LX_SYNTHETIC(-EOPNOTSUPP),

@@ -1,6 +1,7 @@
 /* create.c: making a container in the store, atomically (DESIGN §8). */
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,6 +296,9 @@ static int fill_from_source(struct build *b, const struct copy_progress *p)
 	if (b->req->clone_ref && storage_of(&src->cfg) == STORAGE_BTRFS)
 		return fill_from_pool_snapshot(b, p);
 	if (b->req->snapshot) {
+		/* Rootless: the view is mounted in this child's namespaces, gone with it. */
+		if (b->rootless && unshare(CLONE_NEWNS) < 0)
+			return lx_fail(b->ctx, -errno, "unshare the mount namespace");
 		r = clone_make_layers(b->tmpdir);
 		if (r < 0)
 			return lx_fail(b->ctx, r, "make the overlay layers in %s", b->tmpdir);
@@ -547,6 +551,13 @@ static int set_up_login(struct build *b)
 		     : 0;
 }
 
+/* A rootless snapshot clone stands on its source's layers, which carry the source's ids and
+ * cannot be idmapped without privilege: it runs in the source's block (idmap_block_owner()). */
+static bool shares_source_ids(const struct build *b)
+{
+	return rootless_active() && b->req->clone_of && b->req->snapshot;
+}
+
 /* Chooses the network (net.ip, net.ip6, net.pool) and the id range under the store's
  * allocation lock and writes them into the temporary directory's config, which every later
  * allocation reads (store_foreach_config) until this create renames it into place or dies:
@@ -563,7 +574,11 @@ static int reserve(struct build *b)
 		return log_fail_full(b->ctx, "store", lock, "lock %s/" STORE_ALLOC_LOCK,
 				     b->ctx->paths.run);
 	r = network_prepare_create(b->ctx, b->req->name, &b->cfg, &b->req->net);
-	if (r >= 0)
+	if (r >= 0 && shares_source_ids(b)) {
+		b->cfg.uid_base = b->req->clone_of->cfg.uid_base;
+		b->cfg.gid_base = b->req->clone_of->cfg.gid_base;
+		b->cfg.id_count = b->req->clone_of->cfg.id_count;
+	} else if (r >= 0)
 		r = idmap_alloc_ids(b->ctx, b->cfg.id_count, &b->cfg.uid_base, &b->cfg.gid_base);
 	if (r < 0)
 		return r;
@@ -671,10 +686,10 @@ static int build_rootfs(struct build *b)
 	/* A tree copied inside the namespace would keep the ids it shows there: the user's as
 	 * 65536, root's as nobody. A tarball carries its own numeric owners; a tree is read as
 	 * one where its owners can be read (rootless-copy.h). */
-	if (!b->req->tarball && !b->req->tmpl && !rootless_copy_wanted(b->req))
+	if (!b->req->tarball && !b->req->tmpl && !b->req->clone_of && !rootless_copy_wanted(b->req))
 		return lx_fail(b->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
 			       "a rootless create takes --tarball FILE, --rootfs DIR, -t debian "
-			       "or a full clone (snapshot clones are not done yet)");
+			       "or a clone");
 	r = b->req->tmpl ? rootless_template_tarball(b->ctx, &b->tmpl, &b->tmpl_tarball) : 0;
 	if (r < 0)
 		return r;
