@@ -120,6 +120,9 @@ int export_write_live(const struct lxmgr_ctx *ctx, struct container *c, int outf
 	uint64_t t0 = now_ns();
 	int r, k;
 
+	r = export_check_ids(ctx, c, "export");
+	if (r < 0)
+		return r;
 	r = export_make_stage(ctx, c->name, &scratch, &scratchfd);
 	if (r < 0)
 		return r;

@@ -20,6 +20,7 @@
 #include "base/lxmgr.h"
 #include "store/store.h"
 #include "base/util.h"
+#include "fs/rootless.h"
 
 #define LOG_STEP "export"
 
@@ -238,6 +239,22 @@ static int write_members(const struct lxmgr_ctx *ctx, struct container *c, const
 	return tar_create(ctx, stage, o->tree ? o->tree : top, extra, outfd);
 }
 
+int export_check_ids(const struct lxmgr_ctx *ctx, const struct container *c, const char *verb)
+{
+	if (c->cfg.rootfs_shifted && rootless_active())
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "a rootless %s is not done yet: %s's files carry the ids of your "
+			       "range (an archive from inside: lxmgr exec %s -- tar -C / "
+			       "--numeric-owner --one-file-system -cf - .)",
+			       verb, c->name, c->name);
+	if (c->cfg.rootfs_shifted)
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "%s has a shifted rootfs (rootfs.shifted = yes): its files carry "
+			       "this host's ids; %s only idmapped containers",
+			       c->name, verb);
+	return 0;
+}
+
 int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outfd,
 		      const struct export_opts *o)
 {
@@ -245,11 +262,9 @@ int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outf
 	_cleanup_close_ int stagefd = -EBADF;
 	int r;
 
-	if (c->cfg.rootfs_shifted)
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "%s has a shifted rootfs (rootfs.shifted = yes): its files carry "
-			       "this host's ids; export only idmapped containers",
-			       c->name);
+	r = export_check_ids(ctx, c, "export");
+	if (r < 0)
+		return r;
 	if (!o->tree && clone_is_snapshot(&c->cfg)) {
 		r = export_attach_view(ctx, c);
 		if (r < 0)

@@ -24,6 +24,10 @@ int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd);
  * itself; 0 or -errno. */
 int export_attach_view(const struct lxmgr_ctx *ctx, struct container *c);
 
+/* A rootfs stored shifted (rootfs.shifted; every rootless one) is refused by export and
+ * publish (verb) in one line: its files carry host ids. 0 or -errno (reported). */
+int export_check_ids(const struct lxmgr_ctx *ctx, const struct container *c, const char *verb);
+
 /* What export_write_opts adds to export_write. */
 struct export_opts {
 	/* The snapshots too: EXPORT_SNAPSHOTS/SNAP/{stack,config,created} (the config cleaned

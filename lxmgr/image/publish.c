@@ -195,11 +195,9 @@ int publish_image(const struct lxmgr_ctx *ctx, struct container *c, const char *
 	if (!force && exists(b.entry))
 		return lx_fail(ctx, LX_SYNTHETIC(-EEXIST),
 			       "an image '%s' exists already: publish --force replaces it", alias);
-	if (c->cfg.rootfs_shifted)
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "%s has a shifted rootfs (rootfs.shifted = yes): its files carry "
-			       "this host's ids; publish only idmapped containers",
-			       c->name);
+	r = export_check_ids(ctx, c, "publish");
+	if (r < 0)
+		return r;
 	r = make_build(ctx, &b);
 	if (r >= 0)
 		r = copy_source(ctx, c, &b);

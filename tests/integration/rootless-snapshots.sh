@@ -5,7 +5,8 @@
 # the overlay of its own layers (mounted in the user's namespace, userxattr); delete removes a
 # snapshot's layer; kill -9 in a running snapshot, then gc: nothing left, the guest thawed;
 # full clones of a snapshot and of the guest on its layers get the merged tree in blocks of
-# their own and boot; clone --snapshot is refused in one line; destroy removes every layer;
+# their own and boot; a snapshot clone of a snapshot shares the guest's block and runs beside
+# it (a user namespace made inside the guest notwithstanding); destroy removes every layer;
 # nothing of the user is left.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/rootless-session.sh"
@@ -106,7 +107,11 @@ check_eq "s2's layer has the whiteout of /etc/issue" "character special file 0,0
 # that the kill lands in the copy, with the guest frozen.
 check "g: a large upper layer" as_user -- exec g -- cp -a /usr /srv/usr
 as_user -- snapshot create g killed >/dev/null 2>&1 &
-sleep 0.5
+# The kill lands once the copy has begun (its layer in the making), not after a fixed time.
+for _ in $(seq 1 500); do
+    compgen -G "$store/g/layers/.tmp-*" >/dev/null && break
+    sleep 0.01
+done
 # Its own processes (outside and inside the user's namespace), not the guest's monitor.
 for pid in $(pgrep -u "$RL_USER" -f "lxmgr snapshot create g killed"); do
     kill -9 "$pid"
@@ -152,8 +157,46 @@ check "user: clone g g3 (a full copy of g on its layers)" as_user -- clone g g3
 check_eq "g3: /srv/f and /srv/g as g has them" "two four" \
     "$(cat "$store/g3/rootfs/srv/f" "$store/g3/rootfs/srv/g" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 check "user: destroy g3" as_user -- destroy g3
-refused 1 "a rootless snapshot clone is not done yet: make a full clone" \
-    "rootless clone --snapshot: refused in one line" as_user -- clone g@s1 g4 --snapshot
+
+# --- a snapshot clone of s1: on s1's sealed layers, in g's own block (an unprivileged user
+# cannot idmap them), running beside g while g runs and changes ---
+check "user: g starts again" as_user -- start g --wait
+check "g: a user namespace of its own inside (its map is g's ids)" \
+    as_user -- exec g -- sh -c 'setsid -f unshare -U -r sleep 600 </dev/null >/dev/null 2>&1'
+nested=$(pgrep -u "$RL_BASE" -f "sleep 600" | head -n1)
+check_match "g's inner namespace maps one id of g's block" "^ +0 +$RL_BASE +1\$" \
+    "$(cat "/proc/${nested:-0}/uid_map" 2>&1)"
+check "user: clone g@s1 g4 --snapshot" as_user -- clone g@s1 g4 --snapshot
+check_eq "g4: g's block" "$(as_user -- config g get idmap.uid_base)" \
+    "$(as_user -- config g4 get idmap.uid_base)"
+check_eq "g4: stands on g@s1" "g@s1" "$(as_user -- config g4 get rootfs.snapshot_of)"
+check_eq "g4: an upper layer of its new identity only (etc/)" "etc" "$(ls -A "$store/g4/overlay/upper" 2>&1)"
+check "user: g4 starts while g runs" as_user -- start g4 --wait
+check_eq "g4: running" "running" "$(as_user -- exec g4 -- systemctl is-system-running --wait 2>&1)"
+check_eq "g4: /srv/f is s1's" "one" "$(as_user -- exec g4 -- cat /srv/f)"
+check_eq "g4: its own hostname" "g4" "$(as_user -- exec g4 -- hostname)"
+check_fails "g4: a machine-id of its own" test "$(as_user -- exec g4 -- cat /etc/machine-id)" = \
+    "$(as_user -- exec g -- cat /etc/machine-id)"
+check "g: changes /srv/f while g4 runs" as_user -- exec g -- sh -c 'echo five >/srv/f'
+check "g4: writes /srv/h" as_user -- exec g4 -- sh -c 'echo six >/srv/h'
+check_eq "g4: /srv/f is still s1's" "one" "$(as_user -- exec g4 -- cat /srv/f)"
+check_fails "g: does not see g4's /srv/h" as_user -- exec g -- test -e /srv/h
+check_eq "g4's write is in its upper layer, of g's block" "$RL_BASE" \
+    "$(stat -c %u "$store/g4/overlay/upper/srv/h" 2>&1)"
+refused 1 "snapshot g@s1 is the lower layer of snapshot clone g4" "delete s1 under g4: refused in one line" as_user -- snapshot delete g s1
+check "user: g stops while g4 runs" as_user -- stop g
+check "user: g starts again while g4 runs" as_user -- start g --wait
+check "user: g4 stops" as_user -- stop g4
+check "user: destroy g4" as_user -- destroy g4
+check_eq "g4 is gone" "" "$(ls -d "$store/g4" 2>/dev/null)"
+check "user: g stops" as_user -- stop g
+refused 1 "runs on the layers of its snapshots" \
+    "clone g --snapshot (g on its own layers): refused in one line" as_user -- clone g g5 --snapshot
+refused 1 "a rootless export is not done yet: g's files carry the ids of your range" \
+    "export: refused in one line" as_user -- export g "$RL_DIR/home/g.tar"
+check_eq "the refused export left no file" "" "$(compgen -G "$RL_DIR/home/g.tar*")"
+refused 1 "a rootless publish is not done yet" "publish: refused in one line" \
+    as_user -- publish g img1
 
 # --- delete ---
 n=$(ls "$store/g/layers" | wc -l)
