@@ -11,7 +11,8 @@ run=(tar xz-utils zstd bzip2 gzip nftables dnsmasq-base debootstrap curl
 test=(debootstrap clang-format dpkg-dev procps busybox-static tmux rpm createrepo-c clang groff-base bash-completion shellcheck
     skopeo umoci
     iptables iputils-ping python3 acl libcap2-bin
-    lintian git ansible-core openssh-client yamllint pycodestyle prometheus)
+    lintian git ansible-core openssh-client yamllint pycodestyle prometheus
+    qemu-system-x86 e2fsprogs)
 
 missing=()
 for p in "${build[@]}" "${run[@]}" "${test[@]}"; do

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# By hand, not part of make check: rootless lxmgr's limits through the systemd user manager's
-# scope on a real pure cgroup2 systemd host, where the CI machine (a v1+v2 hybrid whose
-# cgroup2 has hugetlb only) cannot show them. Builds a Debian 12 VM disk (debootstrap, with
-# linux-image-amd64 and dbus-user-session), installs this build of lxmgr in it (make install
+# Run by tests/integration/rootless-vm-limits.sh (make check), or by hand: rootless lxmgr's
+# limits through the systemd user manager's scope on a real pure cgroup2 systemd host, where
+# the CI machine (a v1+v2 hybrid whose cgroup2 has hugetlb only) cannot show them. Builds a
+# Debian 12 VM disk (debootstrap, with linux-image-amd64 and dbus-user-session; the tree is
+# kept in WORKDIR for the next run), installs this build of lxmgr in it (make install
 # DESTDIR), adds a lingering user with a subuid range and the Debian 12 test rootfs as a
 # tarball; at boot a unit runs, as that user: create, limits.memory 256M and limits.pids 64,
 # start --wait, the scope's Delegate and controllers, a 512M allocation (OOM-killed), 100
