@@ -5,8 +5,8 @@
 # refuses it in one line leaving nothing; the guest boots under pasta and resolves a name the
 # test's own resolver (dnsmasq on the host) answers, through pasta's DNS forwarder; when its
 # monitor is SIGKILLed, pasta ends with it and gc removes what is left; a full clone is shifted
-# into a range of its own; what is not done yet (snapshot clones, templates) is refused in one
-# line; launch creates from the cached template and boots. Nothing of the user is left.
+# into a range of its own, a snapshot clone stands on the source's rootfs in the source's block
+# and boots; what is not done yet (other templates) is refused in one line; launch creates from the cached template and boots. Nothing of the user is left.
 # Figure: create --tarball as root and as the user.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/rootless-session.sh"
@@ -169,7 +169,7 @@ check_eq "gc: c1's runtime directory is gone" "" "$(ls -A "$RL_DIR/run/lxmgr/c1"
 check_eq "no process of the user is left" "" "$(user_procs_named)"
 check_eq "no process of c1's range is left" "" "$(host_procs_in_range "$RL_BASE" | tr '\n' ' ')"
 
-# --- clone: a full copy into a range of its own; a snapshot clone is not done yet ---
+# --- clone: a full copy into a range of its own; a snapshot clone in the source's ---
 check "user: clone c1 c2" as_user -- clone c1 c2
 base2=$(as_user -- config c2 get idmap.uid_base)
 check_eq "c2: the next block of the user's range" "$((RL_BASE + 65536))" "$base2"
@@ -185,9 +185,17 @@ check_eq "c2: its own machine-id, not c1's" "$(as_user -- config c2 get containe
     "$(as_user -- exec c2 -- cat /etc/machine-id)"
 check_eq "c2: /root/private/f inside" "kept" "$(as_user -- exec c2 -- cat /root/private/f)"
 check "user: c2 stops" as_user -- stop c2
-refused 1 "a rootless snapshot clone is not done yet: make a full clone" \
-    "rootless clone --snapshot: not done yet, said in one line" \
-    as_user -- clone c1 c3 --snapshot
+# A snapshot clone: an overlay over c1's rootfs, in c1's own block (the user cannot idmap it).
+check "user: clone c1 c3 --snapshot" as_user -- clone c1 c3 --snapshot
+check_eq "c3: c1's block" "$RL_BASE" "$(as_user -- config c3 get idmap.uid_base)"
+check_match "c3: info names the block's owner" "UIDs: +$RL_BASE-[0-9]+ \(c1's block" \
+    "$(as_user -- info c3)"
+check "user: c3 starts" as_user -- start c3 --wait
+check_eq "c3: running" "running" "$(as_user -- exec c3 -- systemctl is-system-running --wait)"
+check_eq "c3: its own hostname" "c3" "$(as_user -- exec c3 -- hostname)"
+refused 1 "c1 is the read-only lower layer of 1 snapshot clone \(c3\)" \
+    "c1 cannot start while c3 stands on its rootfs" as_user -- start c1
+check "user: destroy c3 (running: --force)" as_user -- destroy c3 --force
 
 # --- -t debian: mmdebstrap --mode=unshare from Debian's archive, cached in XDG_CACHE_HOME ---
 cache="$RL_DIR/home/.cache/lxmgr/debian/bookworm/$(uname -m)"
