@@ -289,8 +289,10 @@ static void print_json(FILE *f, const struct lxmgr_ctx *ctx, const struct contai
 
 static const char *cgroup_source_text(const struct status *st)
 {
-	if (!st->cgroup_source)
+	if (!st->cgroup_source && st->state == RUN_STATE_STOPPED)
 		return "none while stopped";
+	if (!st->cgroup_source)
+		return "none of its own (no delegated cgroup: no limits, no freezer)";
 	if (st->cgroup_unit[0])
 		return "a scope of the systemd user manager (Delegate=yes), ";
 	return "below the login session's own (pam_cgfs)";

@@ -453,6 +453,11 @@ static int copy_running(const struct lxmgr_ctx *ctx, struct container *c, const 
 	    xasprintf(&tmp, "%s/" SNAPSHOT_LAYERS_DIR "/.tmp-%s", c->dir, id) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	r = freeze_for_copy(c, true);
+	if (r == -EOPNOTSUPP) /* the monitor's answer for a container in no cgroup */
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "freeze %s: it runs in no cgroup of its own, so has no freezer: "
+			       "stop it to take a snapshot",
+			       c->name);
 	if (r < 0)
 		return lx_fail(ctx, r, "freeze %s", c->name);
 	r = copy_tree(src, tmp, 0, 0, NULL, &failed);

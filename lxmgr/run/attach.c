@@ -236,8 +236,9 @@ static int make_plan(const struct lxmgr_ctx *ctx, const struct runtime_state *rs
 	r = build_env(&p->id, rs->init_pid, o->env, &p->envp);
 	if (r < 0)
 		return lx_fail(ctx, r, "environment");
-	p->cgroup_fd = open_init_cgroup(rs);
-	if (p->cgroup_fd < 0)
+	/* A rootless container in no cgroup of its own (rootless-cgroup.h): none to join. */
+	p->cgroup_fd = rs->cgroup.unified ? open_init_cgroup(rs) : -EBADF;
+	if (p->cgroup_fd < 0 && rs->cgroup.unified)
 		return lx_fail(ctx, p->cgroup_fd, "open the cgroup of init");
 	r = xasprintf(&bpf, "%s/seccomp.bpf", o->rundir);
 	if (r >= 0)
@@ -500,9 +501,9 @@ int attach_run(const struct lxmgr_ctx *ctx, const struct runtime_state *rs,
 	own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (own_pidns < 0 || setns(p.pidfd, CLONE_NEWPID) < 0)
 		return lx_fail(ctx, -errno, "enter the container's pid namespace");
-	args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
+	args.flags = CLONE_PIDFD | (p.cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
 	args.pidfd = (uint64_t)(uintptr_t)&child_pidfd;
-	args.cgroup = (uint64_t)p.cgroup_fd;
+	args.cgroup = (uint64_t)(p.cgroup_fd >= 0 ? p.cgroup_fd : 0);
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	/* Our children go to our own namespace again: a later fork (launch's monitor, after
 	 * provisioning stopped the container) must not land in one that is gone (ENOMEM). */

@@ -160,6 +160,16 @@ static int send_init_signal(struct monitor *m, int sig)
 	return NEG_ERRNO((int)syscall(SYS_pidfd_send_signal, m->init_pidfd, sig, NULL, 0));
 }
 
+/* Every process of the container: through its cgroup, or for a rootless container in none
+ * of its own (rootless-cgroup.h) through init, whose death ends its pid namespace. */
+static void kill_container(struct monitor *m)
+{
+	if (m->rs.cgroup.unified)
+		(void)cgroup_kill_all(&m->rs.cgroup);
+	else
+		(void)send_init_signal(m, SIGKILL);
+}
+
 static void begin_stop(struct monitor *m, int timeout, bool kill_now)
 {
 	char buf[16];
@@ -167,7 +177,7 @@ static void begin_stop(struct monitor *m, int timeout, bool kill_now)
 
 	if (kill_now) {
 		lx_info(m->ctx, "killing every process of the container");
-		(void)cgroup_kill_all(&m->rs.cgroup);
+		kill_container(m);
 		return;
 	}
 	if (m->stopping)
@@ -187,7 +197,7 @@ static void begin_stop(struct monitor *m, int timeout, bool kill_now)
 		signal_to_string(m->c->cfg.stop_signal, buf),
 		timeout >= 0 ? (unsigned)timeout : m->c->cfg.stop_timeout);
 	if (r < 0)
-		(void)cgroup_kill_all(&m->rs.cgroup);
+		kill_container(m);
 	arm_timer(m, timeout >= 0 ? (uint32_t)timeout : m->c->cfg.stop_timeout);
 }
 
@@ -205,6 +215,10 @@ static void handle_freeze(struct monitor *m, int fd, const struct ctrl_msg *req,
 
 	if (m->stopping)
 		return reply(fd, req, -EBUSY, "container is stopping");
+	if (!m->rs.cgroup.unified)
+		return reply(fd, req, -EOPNOTSUPP,
+			     "it runs in no cgroup of its own (rootless, no delegated cgroup): "
+			     "nothing to freeze");
 	r = cgroup_freeze(&m->rs.cgroup, frozen);
 	if (r >= 0)
 		set_state(m, frozen ? RUN_STATE_FROZEN : RUN_STATE_RUNNING);
@@ -565,7 +579,7 @@ static void on_timer(struct monitor *m)
 	}
 	(void)timerfd_settime(m->timerfd, 0, &(struct itimerspec){0}, NULL);
 	lx_info(m->ctx, "stop timeout: killing every process of the container");
-	(void)cgroup_kill_all(&m->rs.cgroup);
+	kill_container(m);
 }
 
 static void event_loop(struct monitor *m)

@@ -95,6 +95,33 @@ static int enter_scope(struct start_env *env, const char *tag, char *why, size_t
 	return 0;
 }
 
+/* Neither source: systemd inside needs a cgroup it can write and is refused in one line
+ * naming both fixes; another init boots in no cgroup of its own, so without limits (a
+ * limits.* key is refused) and without the freezer. rs->cgroup stays empty. */
+static int without_cgroup(struct start_env *env, struct runtime_state *rs, const char *usermgr_why)
+{
+	const struct container_config *cfg = &env->c->cfg;
+	const char *key = cgroup_session_unusable_limit(&rs->cgroup, cfg);
+
+	if (cfg->init_kind == INIT_KIND_SYSTEMD)
+		return lx_fail(env->ctx, LX_SYNTHETIC(-EPERM),
+			       "rootless: this session's cgroup is not the user's own: log in "
+			       "through pam_cgfs (Debian package libpam-cgfs) on a host without "
+			       "systemd, or through the systemd user manager (Delegate=yes), which "
+			       "cannot give a scope here: %s",
+			       usermgr_why);
+	if (key)
+		return lx_fail(env->ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "%s: no cgroup of the user's own to apply it in (unset it, or log "
+			       "in through pam_cgfs or the systemd user manager)",
+			       key);
+	lx_info(env->ctx,
+		"rootless: no cgroup of the user's own: this %s guest runs in none, without "
+		"limits",
+		init_kind_to_string(cfg->init_kind));
+	return 0;
+}
+
 static int session_paths(struct start_env *env, const char *tag, struct runtime_state *rs,
 			 const char *usermgr_why)
 {
@@ -102,12 +129,7 @@ static int session_paths(struct start_env *env, const char *tag, struct runtime_
 	int r;
 
 	if (!cgroup_session_usable(&env->cgroup_host))
-		return lx_fail(env->ctx, LX_SYNTHETIC(-EPERM),
-			       "rootless: this session's cgroup is not the user's own: log in "
-			       "through pam_cgfs (Debian package libpam-cgfs) on a host without "
-			       "systemd, or through the systemd user manager (Delegate=yes), which "
-			       "cannot give a scope here: %s",
-			       usermgr_why);
+		return without_cgroup(env, rs, usermgr_why);
 	r = cgroup_session_paths(&env->cgroup_host, tag, &rs->cgroup);
 	if (r < 0)
 		return lx_fail(env->ctx, r, "compute the cgroup paths");

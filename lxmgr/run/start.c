@@ -246,6 +246,8 @@ static int make_cgroup(struct start_env *env, struct runtime_state *rs)
 	r = runtime_state_write(env->c->rundir, rs);
 	if (r < 0)
 		return lx_fail(ctx, r, "write %s/state", env->c->rundir);
+	if (!rs->cgroup.unified) /* rootless, in no cgroup of its own (rootless-cgroup.h) */
+		return 0;
 	r = cgroup_create(&env->cgroup_host, &rs->cgroup, cfg, cfg->uid_base, cfg->gid_base);
 	if (r < 0)
 		return log_fail_full(ctx, "cgroup", r, "create %s", rs->cgroup.unified);
@@ -311,8 +313,8 @@ static int spawn_child(struct start_env *env, struct runtime_state *rs, int *ret
 	int sv[2], pidfd = -EBADF, hostns = -EBADF, r;
 	pid_t pid;
 
-	cgfd = cgroup_open_unified(&rs->cgroup);
-	if (cgfd < 0)
+	cgfd = rs->cgroup.unified ? cgroup_open_unified(&rs->cgroup) : -EBADF;
+	if (cgfd < 0 && rs->cgroup.unified)
 		return log_fail_full(env->ctx, "cgroup", cgfd, "open %s", rs->cgroup.unified);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return lx_fail(env->ctx, -errno, "socketpair");
