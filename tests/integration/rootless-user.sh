@@ -189,6 +189,40 @@ check_eq "user: no container cgroup left after stop" "" "$left"
 check "user: destroy removes the shifted tree" as_user -- destroy dev
 check_eq "user: the store is empty" "" "$(ls -A "$store")"
 
+# --- no cgroup of the user's own (no user manager, no session cgroup): systemd is refused
+# (above); a guest whose init is not systemd boots in none, without limits or freezer ---
+alpine="$(cd "$TESTS_DIR/../.." && pwd)/shared/guests/alpine-3.20.tar.gz"
+if [ -r "$alpine" ]; then
+    cp "$alpine" "$RL_DIR/alpine.tar.gz" && chmod 644 "$RL_DIR/alpine.tar.gz"
+    check "user: create al from the Alpine minirootfs (busybox init)" \
+        as_user -- create al --tarball "$RL_DIR/alpine.tar.gz" --net none
+    check_match "user: al starts in no cgroup of its own, and says so" \
+        "no cgroup of the user's own: this busybox guest runs in none, without limits" \
+        "$(as_user --no-session -- -v start al 2>&1)"
+    check_eq "al: PID 1 is busybox init" "/bin/busybox" \
+        "$(as_user --no-session -- exec al -- readlink /proc/1/exe 2>&1)"
+    al_init=$(awk -F= '$1 == "init_pid" { print $2 }' "$RL_DIR/run/lxmgr/al/state")
+    check_eq "al: init is in the memory cgroup the user started it from" \
+        "$(awk -F: '$2 == "memory" { print $3 }' /proc/$$/cgroup)" \
+        "$(awk -F: '$2 == "memory" { print $3 }' "/proc/${al_init:-0}/cgroup" 2>&1)"
+    check_eq "al: no cgroup made for it on the host" "" \
+        "$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'lxmgr-*-al.scope' 2>/dev/null)"
+    refused 1 "it runs in no cgroup of its own, so has no freezer: stop it to take a snapshot" \
+        "snapshot of the running al (no freezer): one line" \
+        as_user --no-session -- snapshot create al s1
+    check "user: al stops" as_user --no-session -- stop al
+    check_eq "al: no process of its range is left" "" \
+        "$(host_procs_in_range "$RL_BASE" | tr '\n' ' ')"
+    check "user: config set limits.memory 256M on al" as_user -- config al set limits.memory 256M
+    refused 1 "limits.memory: no cgroup of the user's own to apply it in" \
+        "al with a limit and no cgroup of the user's own: refused in one line" \
+        as_user --no-session -- start al
+    check "user: destroy al" as_user -- destroy al
+    check_eq "user: the store is empty again" "" "$(ls -A "$store")"
+else
+    ok "a non-systemd guest in no cgroup # SKIP the Alpine tarball $alpine is missing"
+fi
+
 # --- pasta: the rootless default network ---
 # pasta opens /dev/net/tun as the user: Debian's udev makes it 0666, a host without udev
 # may leave the kernel's 0600. Without it, start refuses in one line.
