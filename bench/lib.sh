@@ -11,6 +11,24 @@ lxmgr_src=${LXMGR:-$top/lxmgr/lxmgr}
 idmap_base=${LXC_IDMAP_BASE:-3000000}
 
 log() { echo "$bench: $*" >&2; }
+# runs_execs_opts ARGS...: -n RUNS and -e EXECS_PER_RUN into runs and execs (their defaults
+# set before); a usage line and exit 2 for anything else.
+# shellcheck disable=SC2034 # runs and execs go to the script that sources this
+runs_execs_opts() {
+    local opt OPTIND=1 bad=
+    while getopts "n:e:h" opt; do
+        case $opt in
+            n) runs=$OPTARG ;;
+            e) execs=$OPTARG ;;
+            *) bad=1 ;;
+        esac
+    done
+    if [ -n "$bad" ] || [ $OPTIND -le $# ] ||
+        ! [[ $runs =~ ^[1-9][0-9]*$ && $execs =~ ^[1-9][0-9]*$ ]]; then
+        echo "usage: $0 [-n RUNS] [-e EXECS_PER_RUN]" >&2
+        exit 2
+    fi
+}
 need_root() { [ "$(id -u)" = 0 ] || { log "run as root"; exit 1; }; }
 # Microseconds since the epoch, without forking.
 now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }

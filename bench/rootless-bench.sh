@@ -15,18 +15,7 @@ set -euo pipefail
 
 runs=3
 execs=100
-usage() {
-    echo "usage: $0 [-n RUNS] [-e EXECS_PER_RUN]" >&2
-    exit 2
-}
-while getopts "n:e:h" opt; do
-    case $opt in
-        n) runs=$OPTARG ;;
-        e) execs=$OPTARG ;;
-        *) usage ;;
-    esac
-done
-[[ $runs =~ ^[1-9][0-9]*$ && $execs =~ ^[1-9][0-9]*$ ]] || usage
+runs_execs_opts "$@"
 need_root
 for h in newuidmap newgidmap; do
     [ -u "/usr/bin/$h" ] || { log "/usr/bin/$h is not setuid root (Debian package uidmap)"; exit 1; }
