@@ -27,6 +27,7 @@
 #include "guest/login.h"
 #include "image/clone.h"
 #include "image/copy.h"
+#include "image/create-build.h"
 #include "image/create.h"
 #include "image/import.h"
 #include "image/rootless-copy.h"
@@ -39,63 +40,6 @@
 #include "store/store.h"
 
 #define LOG_STEP "create"
-
-/* clone NAME@SNAP (full copy): the upper and work of the snapshot's view while it is copied. */
-#define SOURCE_VIEW_DIR ".source-view"
-
-struct build {
-	const struct lxmgr_ctx *ctx;
-	const struct create_request *req;
-	char *tmpdir; /* LIB/.NAME.create-XXXXXX */
-	char *tmp_rootfs;
-	int tmpfd;   /* locked: gc leaves a create in progress alone */
-	int view_fd; /* snapshot clone or snapshot source: the overlay view (clone.h) */
-	bool tty;
-	int last_percent;
-	struct template_choice tmpl; /* -t: the template, found and checked */
-	struct container_config cfg;
-	bool rootless; /* filled inside a user namespace that maps the range (rootless.h) */
-	enum storage_pool pool;
-	bool pool_clone;           /* btrfs source and clone: the rootfs is a subvolume snapshot */
-	struct rootless_copy copy; /* rootless --rootfs DIR or clone: the tree as a stream */
-	char *tmpl_tarball;        /* rootless -t debian: mmdebstrap's archive (cached) */
-};
-
-static bool interrupted(void *userdata)
-{
-	sigset_t pending;
-
-	(void)userdata;
-	if (sigpending(&pending) < 0)
-		return false;
-	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
-	       sigismember(&pending, SIGHUP);
-}
-
-static void report(void *userdata, uint64_t done, uint64_t total)
-{
-	struct build *b = userdata;
-	int percent = total ? (int)(done * 100 / total) : 100;
-
-	if (percent > 100)
-		percent = 100;
-	/* Progress is for people: -q (errors only) silences it. */
-	if (log_threshold() < LOG_LEVEL_WARNING)
-		return;
-	/* A terminal gets a line that updates in place; a log gets every 25%. */
-	if (b->tty) {
-		fprintf(stderr, "\rlxmgr: %s %s: rootfs: %3d%% (%llu of %llu MiB)", b->ctx->verb,
-			b->req->name, percent, (unsigned long long)(done >> 20),
-			(unsigned long long)(total >> 20));
-		if (percent == 100)
-			fputc('\n', stderr);
-	} else if (percent / 25 != b->last_percent / 25 ||
-		   (percent == 100 && b->last_percent != 100)) {
-		fprintf(stderr, "lxmgr: %s %s: rootfs: %d%%\n", b->ctx->verb, b->req->name,
-			percent);
-	}
-	b->last_percent = percent;
-}
 
 static int check_target_free(const struct lxmgr_ctx *ctx, const char *name)
 {
@@ -188,224 +132,6 @@ static int make_tmpdir(struct build *b)
 		return lx_fail(ctx, -errno, "lock %s", b->tmpdir);
 	r = xasprintf(&b->tmp_rootfs, "%s/rootfs", b->tmpdir);
 	return r < 0 ? lx_fail(ctx, r, "out of memory") : 0;
-}
-
-static void close_view(struct build *b)
-{
-	_cleanup_free_ char *ovdir = NULL;
-
-	if (b->view_fd < 0)
-		return;
-	if (xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, b->tmpdir) >= 0)
-		clone_close_view_at(b->view_fd, ovdir);
-	else
-		(void)close(b->view_fd);
-	b->view_fd = -EBADF;
-}
-
-/* Points b->tmp_rootfs at the overlay view of lower and overlay_dir (clone.h). */
-static int use_view(struct build *b, const char *lower, const char *overlay_dir)
-{
-	b->view_fd = clone_open_view_at(lower, overlay_dir, /* volatile_= */ true);
-	if (b->view_fd < 0)
-		return lx_fail(b->ctx, b->view_fd, "overlayfs of %s and %s", lower, overlay_dir);
-	free(b->tmp_rootfs);
-	b->tmp_rootfs = NULL;
-	if (xasprintf(&b->tmp_rootfs, "/proc/self/fd/%d", b->view_fd) < 0)
-		return lx_fail(b->ctx, -ENOMEM, "out of memory");
-	return 0;
-}
-
-/* clone: the source's own hooks (LIB/SRC/hooks) are the clone's too. */
-static int copy_own_hooks(struct build *b)
-{
-	_cleanup_free_ char *from = NULL, *to = NULL, *failed = NULL;
-	int r;
-
-	if (xasprintf(&from, "%s/hooks", b->req->clone_of->dir) < 0 ||
-	    xasprintf(&to, "%s/hooks", b->tmpdir) < 0)
-		return lx_fail(b->ctx, -ENOMEM, "out of memory");
-	if (access(from, F_OK) < 0)
-		return 0;
-	r = copy_tree(from, to, 0, 0, NULL, &failed);
-	return r < 0 ? lx_fail(b->ctx, r, "copy %s", failed ? failed : from) : 0;
-}
-
-/* A full clone of a snapshot clone, or of a snapshot (clone_ref): its merged tree mounted on
- * the source's rootfs directory, in a mount namespace of this process only (copy_tree walks a
- * path). A snapshot's view gets an empty upper of its own, under the build's directory. */
-static int attach_source_view(struct build *b)
-{
-	const struct container *src = b->req->clone_of;
-	const char *ref = b->req->clone_ref ? b->req->clone_ref : src->cfg.snapshot_of;
-	_cleanup_free_ char *lower = NULL, *ovdir = NULL;
-	_cleanup_close_ int srcview = -EBADF;
-	int r;
-
-	r = snapshot_lower_of(b->ctx, ref, &lower);
-	if (r < 0)
-		return lx_fail(b->ctx, r, "the layers of %s", ref);
-	if (b->req->clone_ref)
-		r = xasprintf(&ovdir, "%s/" SOURCE_VIEW_DIR, b->tmpdir);
-	else
-		r = xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, src->dir);
-	if (r < 0)
-		return lx_fail(b->ctx, -ENOMEM, "out of memory");
-	if (b->req->clone_ref &&
-	    (mkdir(ovdir, 0700) < 0 || mkdirat(b->tmpfd, SOURCE_VIEW_DIR "/upper", 0755) < 0 ||
-	     mkdirat(b->tmpfd, SOURCE_VIEW_DIR "/work", 0755) < 0))
-		return lx_fail(b->ctx, -errno, "make %s", ovdir);
-	/* Not volatile: it lasts until this process exits, its marker would stay. */
-	srcview = clone_open_view_at(lower, ovdir, /* volatile_= */ false);
-	if (srcview < 0)
-		return lx_fail(b->ctx, srcview, "overlayfs of %s and %s", lower, ovdir);
-	r = clone_attach_private(srcview, src->rootfs);
-	if (r < 0)
-		return lx_fail(b->ctx, r, "mount the view of %s on %s", ref, src->rootfs);
-	return 0;
-}
-
-/* A full clone into the dir pool of a btrfs container's snapshot: a copy of its subvolume. */
-static int fill_from_pool_snapshot(struct build *b, const struct copy_progress *p)
-{
-	const char *at = strchr(b->req->clone_ref, '@');
-	_cleanup_free_ char *link = NULL, *from = NULL, *failed = NULL;
-	int r;
-
-	if (xasprintf(&link, "%s/" SNAPSHOT_DIR "/%s/rootfs", b->req->clone_of->dir, at + 1) < 0)
-		return lx_fail(b->ctx, -ENOMEM, "out of memory");
-	/* The tree itself: copy_tree does not follow a link at its top. */
-	from = realpath(link, NULL);
-	if (!from)
-		return lx_fail(b->ctx, -errno, "resolve %s", link);
-	r = copy_tree(from, b->tmp_rootfs, 0, 0, p, &failed);
-	return r < 0 && r != -EINTR ? lx_fail(b->ctx, r, "copy %s", failed ? failed : from) : r;
-}
-
-/* clone: a snapshot gets its layers and works on its overlay view from here on; a full
- * clone copies the source's rootfs (a snapshot source through its view). */
-static int fill_from_source(struct build *b, const struct copy_progress *p)
-{
-	const struct container *src = b->req->clone_of;
-	_cleanup_free_ char *failed = NULL, *ovdir = NULL, *lower = NULL;
-	int r;
-
-	r = copy_own_hooks(b);
-	if (r < 0 || b->pool_clone)
-		return r;
-	if (b->req->clone_ref && storage_of(&src->cfg) == STORAGE_BTRFS)
-		return fill_from_pool_snapshot(b, p);
-	if (b->req->snapshot) {
-		/* Rootless: the view is mounted in this child's namespaces, gone with it. */
-		if (b->rootless && unshare(CLONE_NEWNS) < 0)
-			return lx_fail(b->ctx, -errno, "unshare the mount namespace");
-		r = clone_make_layers(b->tmpdir);
-		if (r < 0)
-			return lx_fail(b->ctx, r, "make the overlay layers in %s", b->tmpdir);
-		if (xasprintf(&ovdir, "%s/" CLONE_OVERLAY_DIR, b->tmpdir) < 0)
-			return lx_fail(b->ctx, -ENOMEM, "out of memory");
-		if (!b->req->clone_ref)
-			return use_view(b, src->rootfs, ovdir);
-		r = snapshot_lower_of(b->ctx, b->req->clone_ref, &lower);
-		if (r < 0)
-			return lx_fail(b->ctx, r, "the layers of %s", b->req->clone_ref);
-		return use_view(b, lower, ovdir);
-	}
-	if (b->req->clone_ref || clone_is_snapshot(&src->cfg)) {
-		r = attach_source_view(b);
-		if (r < 0)
-			return r;
-	}
-	r = copy_tree(src->rootfs, b->tmp_rootfs, 0, 0, p, &failed);
-	if (r == -EINTR)
-		return r;
-	if (r < 0)
-		return lx_fail(b->ctx, r, "copy %s", failed ? failed : src->rootfs);
-	if (b->req->clone_ref) {
-		/* The snapshot's view is ours alone: gone, its empty upper goes too. */
-		if (umount2(src->rootfs, MNT_DETACH) < 0)
-			return lx_fail(b->ctx, -errno, "unmount the view on %s", src->rootfs);
-		r = rm_rf_at(b->tmpfd, SOURCE_VIEW_DIR);
-		if (r < 0)
-			return lx_fail(b->ctx, r, "remove %s/" SOURCE_VIEW_DIR, b->tmpdir);
-	}
-	return 0;
-}
-
-static const char *tree_of(const struct create_request *req)
-{
-	return req->clone_of ? req->clone_of->rootfs : req->source_dir;
-}
-
-/* Rootless --rootfs DIR or clone: the reader's stream (rootless-copy.h), unpacked here, inside
- * the new range's user namespace. */
-static int fill_from_stream(struct build *b, const struct copy_progress *p)
-{
-	_cleanup_free_ char *failed = NULL, *why = NULL;
-	struct copy_progress quiet = {0};
-	char stream[64];
-	int r = b->req->clone_of ? copy_own_hooks(b) : 0;
-
-	if (r < 0)
-		return r;
-	if (mkdir(b->tmp_rootfs, 0755) < 0)
-		return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
-	(void)snprintf(stream, sizeof(stream), "/proc/self/fd/%d", b->copy.fd);
-	/* No progress: a stream has no size to count against. */
-	quiet.cancelled = p->cancelled;
-	quiet.userdata = p->userdata;
-	r = import_tarball(stream, b->tmp_rootfs, &quiet, &failed);
-	if (r == -EINTR)
-		return r;
-	/* A reader that failed is the cause of anything wrong with what it sent. */
-	if (rootless_copy_check(&b->copy, &why) < 0)
-		return lx_fail(b->ctx, LX_SYNTHETIC(-EIO), "read %s: %s", tree_of(b->req),
-			       why ? why : "tar failed");
-	return r < 0 ? lx_fail(b->ctx, r == -EMEDIUMTYPE ? LX_SYNTHETIC(-EIO) : r,
-			       "copy %s into the container's ids%s%s", tree_of(b->req),
-			       failed ? ": " : "", failed ? failed : "")
-		     : 0;
-}
-
-static int fill_rootfs(struct build *b)
-{
-	const struct create_request *req = b->req;
-	struct copy_progress p = {.report = report, .cancelled = interrupted, .userdata = b};
-	_cleanup_free_ char *failed = NULL;
-	int r;
-
-	const char *tarball = b->tmpl_tarball ? b->tmpl_tarball : req->tarball;
-
-	if (req->tmpl && !b->tmpl_tarball)
-		return template_make_rootfs(b->ctx, &b->tmpl, b->tmpdir, b->tmp_rootfs, &p);
-	if (b->copy.fd >= 0)
-		return fill_from_stream(b, &p);
-	if (tarball) {
-		if (mkdir(b->tmp_rootfs, 0755) < 0)
-			return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
-		r = import_tarball(tarball, b->tmp_rootfs, &p, &failed);
-		if (r == -EINTR)
-			return r;
-		if (r == -EMEDIUMTYPE)
-			return lx_fail(b->ctx, LX_SYNTHETIC(r), "%s is not a tar archive%s%s",
-				       tarball, failed ? ": " : "", failed ? failed : "");
-		if (r < 0)
-			return lx_fail(b->ctx, r, "unpack %s", tarball);
-		return 0;
-	}
-	if (req->clone_of)
-		return fill_from_source(b, &p);
-	if (req->adopt_source_dir && b->pool == STORAGE_DIR &&
-	    renameat(AT_FDCWD, req->source_dir, AT_FDCWD, b->tmp_rootfs) < 0)
-		return lx_fail(b->ctx, -errno, "move %s into place", req->source_dir);
-	if (req->adopt_source_dir && b->pool == STORAGE_DIR)
-		return 0;
-	r = copy_tree(req->source_dir, b->tmp_rootfs, 0, 0, &p, &failed);
-	if (r == -EINTR)
-		return r;
-	if (r < 0)
-		return lx_fail(b->ctx, r, "copy %s", failed ? failed : req->source_dir);
-	return 0;
 }
 
 static int decide_ownership(struct build *b)
@@ -646,8 +372,8 @@ static int commit(struct build *b)
 	if (r < 0)
 		return r;
 	/* The overlay view must be gone before anyone mounts the same upper layer again. */
-	close_view(b);
-	if (interrupted(NULL))
+	build_close_view(b);
+	if (build_interrupted(NULL))
 		return -EINTR;
 	return rename_into_place(b, final);
 }
@@ -658,7 +384,7 @@ static int fill_and_configure(void *userdata)
 {
 	struct build *b = userdata;
 	_cleanup_free_ char *cfgpath = NULL;
-	int r = fill_rootfs(b);
+	int r = build_fill_rootfs(b);
 
 	if (r >= 0)
 		r = make_config(b);
@@ -696,7 +422,7 @@ static int build_rootfs(struct build *b)
 	r = rootless_copy_wanted(b->req) ? rootless_copy_start(b->ctx, b->req, b->tmpdir, &b->copy)
 					 : 0;
 	if (r < 0)
-		return lx_fail(b->ctx, r, "start reading %s", tree_of(b->req));
+		return lx_fail(b->ctx, r, "start reading %s", build_tree_of(b->req));
 	r = rootless_run_in_userns(b->cfg.uid_base, b->cfg.gid_base, b->cfg.id_count,
 				   fill_and_configure, b, msg, sizeof(msg));
 	if (b->copy.pid > 0) {
@@ -705,8 +431,8 @@ static int build_rootfs(struct build *b)
 
 		/* Reported by the unpacking child when it failed. */
 		if (r >= 0 && rr < 0)
-			return lx_fail(b->ctx, LX_SYNTHETIC(rr), "read %s: %s", tree_of(b->req),
-				       why ? why : "tar failed");
+			return lx_fail(b->ctx, LX_SYNTHETIC(rr), "read %s: %s",
+				       build_tree_of(b->req), why ? why : "tar failed");
 	}
 	if (r < 0 && msg[0])
 		return log_fail_full(b->ctx, "rootless", r,
@@ -731,7 +457,7 @@ static void build_done(struct build *b, bool keep)
 
 	(void)rootless_copy_finish(&b->copy, &why);
 	free(b->tmpl_tarball);
-	close_view(b);
+	build_close_view(b);
 	if (b->tmpdir && !keep && b->pool != STORAGE_DIR)
 		(void)storage_destroy(b->ctx, b->tmpdir);
 	if (b->tmpdir && !keep)
@@ -843,7 +569,7 @@ int create_container(const struct lxmgr_ctx *ctx, const struct create_request *r
 		r = build_rootfs(&b);
 	if (r >= 0)
 		r = commit(&b);
-	if (r == -EINTR || (r < 0 && interrupted(NULL)))
+	if (r == -EINTR || (r < 0 && build_interrupted(NULL)))
 		r = lx_fail(ctx, LX_SYNTHETIC(-EINTR), "interrupted: nothing was created");
 	if (r >= 0)
 		lx_info(ctx, "created (uid range %u-%u%s)", b.cfg.uid_base,
