@@ -81,7 +81,8 @@ static const struct verb verbs[] = {
 	 "identity",
 	 "  --snapshot       an overlayfs over SRC's rootfs instead of a copy (SRC then stays\n"
 	 "                   stopped and cannot be destroyed while DST exists); over SRC@SNAP's\n"
-	 "                   sealed layers, SRC runs and changes freely, SNAP stays meanwhile\n"
+	 "                   sealed layers, SRC runs and changes freely, SNAP stays meanwhile;\n"
+	 "                   rootless, DST keeps SRC's id range (its layers carry those ids)\n"
 	 "  --hostname H     DST's hostname (default: DST)\n"
 	 "  --ip ADDR        DST's IPv4 address (default: the next free in the pool)\n"
 	 "  --storage POOL   DST's pool (default: SRC's); on btrfs --snapshot is a subvolume\n"
