@@ -252,30 +252,6 @@ static bool shares_block(const char *owner, const uint32_t base[2], uint32_t cou
 	       !strcmp(idmap_block_owner(name, c, buf, sizeof(buf)), owner);
 }
 
-struct family_query {
-	const struct lxmgr_ctx *ctx;
-	const char *self, *owner;
-	uint32_t base[2], count;
-	bool running; /* another container of the block runs */
-};
-
-/* Whether another container of the same block runs (its init alive). */
-static int find_running_sharer(void *userdata, const char *name, const struct container_config *c)
-{
-	_cleanup_(runtime_state_done) struct runtime_state rs = {0};
-	_cleanup_free_ char *rundir = NULL;
-	struct family_query *q = userdata;
-
-	if (q->running || !strcmp(name, q->self) ||
-	    !shares_block(q->owner, q->base, q->count, name, c))
-		return 0;
-	if (xasprintf(&rundir, "%s/%s", q->ctx->paths.run, name) < 0)
-		return -ENOMEM;
-	if (runtime_state_read(rundir, &rs) >= 0 && runtime_pid_is(rs.init_pid, rs.init_start))
-		q->running = true;
-	return 0;
-}
-
 /* Whether one of v's ranges overlaps [base, +count), leaving out (when within) the ranges
  * wholly inside it. */
 static bool overlaps_outside(const struct idmap_range *v, size_t n, uint32_t base, uint32_t count,
@@ -292,31 +268,20 @@ static bool overlaps_outside(const struct idmap_range *v, size_t n, uint32_t bas
 }
 
 /* Whether the container's uids or gids overlap a range a running user namespace maps. While
- * another container of its block runs (a rootless snapshot clone and its source), the maps
- * inside the block are that one's, or its guest's own namespaces': the block is in use by
- * the family, which the start joins. (Their namespaces cannot be told apart from here: a
- * rootless start's own namespace may not open a sibling's ns files.) */
-static int ranges_are_live(const struct lxmgr_ctx *ctx, int procfd, const struct container *c)
+ * another container of its block runs (family_runs: a rootless snapshot clone and its
+ * source), the maps inside the block are that one's, or its guest's own namespaces': the
+ * block is in use by the family, which the start joins. (Their namespaces cannot be told
+ * apart from here: a rootless start's own namespace may not open a sibling's ns files.) */
+static int ranges_are_live(int procfd, const struct container_config *cfg, bool family_runs)
 {
 	_cleanup_free_ struct idmap_range *uids = NULL, *gids = NULL;
-	const struct container_config *cfg = &c->cfg;
-	char owner[NAME_MAX + 1];
-	struct family_query q = {
-		.ctx = ctx,
-		.self = c->name,
-		.owner = idmap_block_owner(c->name, cfg, owner, sizeof(owner)),
-		.base = {cfg->uid_base, cfg->gid_base},
-		.count = cfg->id_count,
-	};
 	size_t n_uids = 0, n_gids = 0;
-	int r = cfg->rootfs_shifted ? store_foreach_config(ctx, find_running_sharer, &q) : 0;
+	int r = idmap_live_ranges_both(procfd, &uids, &n_uids, &gids, &n_gids);
 
-	if (r >= 0)
-		r = idmap_live_ranges_both(procfd, &uids, &n_uids, &gids, &n_gids);
 	if (r < 0)
 		return r;
-	return overlaps_outside(uids, n_uids, cfg->uid_base, cfg->id_count, q.running) ||
-	       overlaps_outside(gids, n_gids, cfg->gid_base, cfg->id_count, q.running);
+	return overlaps_outside(uids, n_uids, cfg->uid_base, cfg->id_count, family_runs) ||
+	       overlaps_outside(gids, n_gids, cfg->gid_base, cfg->id_count, family_runs);
 }
 
 static int record_range(const struct lxmgr_ctx *ctx, struct container *c, uint32_t uid_base,
@@ -366,19 +331,41 @@ static int move_range(const struct lxmgr_ctx *ctx, struct container *c)
 }
 
 struct overlap_query {
+	const struct lxmgr_ctx *ctx;
 	const char *self, *owner;
 	uint32_t base[2], count; /* uids, gids */
+	bool find_family;        /* look for a running container of the same block */
+	bool family_runs;        /* (found) */
 	char why[2][400];        /* the first container each overlaps, or "" */
 };
 
+/* Whether container name (which shares the block) runs: its init alive. */
+static int family_member_runs(const struct lxmgr_ctx *ctx, const char *name)
+{
+	_cleanup_(runtime_state_done) struct runtime_state rs = {0};
+	_cleanup_free_ char *rundir = NULL;
+
+	if (xasprintf(&rundir, "%s/%s", ctx->paths.run, name) < 0)
+		return -ENOMEM;
+	return runtime_state_read(rundir, &rs) >= 0 && runtime_pid_is(rs.init_pid, rs.init_start);
+}
+
 /* Both ranges at once: a start checks its uids and gids against the store's containers in
- * one pass over their configs. */
+ * one pass over their configs, which also finds whether its block's family runs. */
 static int find_overlap(void *userdata, const char *name, const struct container_config *c)
 {
 	struct overlap_query *q = userdata;
+	int r;
 
-	if (!strcmp(name, q->self) || shares_block(q->owner, q->base, q->count, name, c))
+	if (!strcmp(name, q->self))
 		return 0;
+	if (shares_block(q->owner, q->base, q->count, name, c)) {
+		if (!q->find_family || q->family_runs)
+			return 0;
+		r = family_member_runs(q->ctx, name);
+		q->family_runs = r > 0;
+		return r < 0 ? r : 0;
+	}
 	for (int k = 0; k < 2; k++) {
 		uint32_t base = k ? c->gid_base : c->uid_base;
 
@@ -443,13 +430,12 @@ static int range_why(bool gid, uint32_t base, uint32_t count, const char *rule, 
 }
 
 /* The rules in the order LXC would trip on them: the uids' (root's ranges, host accounts,
- * the store's other containers), then the gids'. 1 and why, 0, or -errno (reported). */
-int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, const char *owner,
-			uint32_t uid_base, uint32_t gid_base, uint32_t count, char *why,
-			size_t size)
+ * the store's other containers: q's pass, when q->self), then the gids'. 1 and why, 0, or
+ * -errno (reported). */
+static int range_problem(struct overlap_query *q, char *why, size_t size)
 {
-	struct overlap_query q = {
-		.self = self, .owner = owner, .base = {uid_base, gid_base}, .count = count};
+	const struct lxmgr_ctx *ctx = q->ctx;
+	uint32_t uid_base = q->base[0], gid_base = q->base[1], count = q->count;
 	char rule[400] = "";
 	int r;
 
@@ -459,50 +445,86 @@ int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, const cha
 	r = range_rule(ctx, true, gid_base, count, rule, sizeof(rule));
 	if (r < 0)
 		return r;
-	if (self) {
-		int rs = store_foreach_config(ctx, find_overlap, &q);
+	if (q->self) {
+		int rs = store_foreach_config(ctx, find_overlap, q);
 
 		if (rs < 0)
 			return lx_fail(ctx, rs, "list the ranges of the store's containers");
 	}
-	if (q.why[0][0])
-		return range_why(false, uid_base, count, q.why[0], why, size);
+	if (q->why[0][0])
+		return range_why(false, uid_base, count, q->why[0], why, size);
 	if (rule[0])
 		return range_why(true, gid_base, count, rule, why, size);
-	if (q.why[1][0])
-		return range_why(true, gid_base, count, q.why[1], why, size);
+	if (q->why[1][0])
+		return range_why(true, gid_base, count, q->why[1], why, size);
 	return 0;
+}
+
+int idmap_range_problem(const struct lxmgr_ctx *ctx, const char *self, const char *owner,
+			uint32_t uid_base, uint32_t gid_base, uint32_t count, char *why,
+			size_t size)
+{
+	struct overlap_query q = {.ctx = ctx,
+				  .self = self,
+				  .owner = owner,
+				  .base = {uid_base, gid_base},
+				  .count = count};
+
+	return range_problem(&q, why, size);
+}
+
+static int check_range(struct overlap_query *q)
+{
+	char why[800];
+	int r = range_problem(q, why, sizeof(why));
+
+	return r > 0 ? lx_fail(q->ctx, LX_SYNTHETIC(-ERANGE), "%s", why) : r;
 }
 
 int idmap_check_range(const struct lxmgr_ctx *ctx, const char *self, const char *owner,
 		      uint32_t uid_base, uint32_t gid_base, uint32_t count)
 {
-	char why[800];
-	int r = idmap_range_problem(ctx, self, owner, uid_base, gid_base, count, why, sizeof(why));
+	struct overlap_query q = {.ctx = ctx,
+				  .self = self,
+				  .owner = owner,
+				  .base = {uid_base, gid_base},
+				  .count = count};
 
-	return r > 0 ? lx_fail(ctx, LX_SYNTHETIC(-ERANGE), "%s", why) : r;
+	return check_range(&q);
 }
 
 int idmap_claim(const struct lxmgr_ctx *ctx, struct container *c, int *ret_lock)
 {
 	_cleanup_close_ int lock = -EBADF, procfd = -EBADF;
 	char owner[NAME_MAX + 1];
+	/* A shifted rootfs may share its block with a snapshot family (rootless clones). */
+	struct overlap_query q = {
+		.ctx = ctx,
+		.self = c->name,
+		.owner = idmap_block_owner(c->name, &c->cfg, owner, sizeof(owner)),
+		.base = {c->cfg.uid_base, c->cfg.gid_base},
+		.count = c->cfg.id_count,
+		.find_family = c->cfg.rootfs_shifted,
+	};
 	int live, r;
 
 	/* A config edited by hand is checked here as config set checks it: never a host user's
-	 * ids, nor ids outside what root was given, nor another container's. */
-	r = idmap_check_range(ctx, c->name,
-			      idmap_block_owner(c->name, &c->cfg, owner, sizeof(owner)),
-			      c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count);
+	 * ids, nor ids outside what root was given, nor another container's. Whether the family
+	 * runs is only known under the claim, which a member's start holds until its maps are
+	 * live; any other start checks first, so as not to hold the claim over the pass. */
+	r = q.find_family ? 0 : check_range(&q);
 	if (r < 0)
 		return r;
 	lock = claim_lock();
 	if (lock < 0)
 		return lx_fail(ctx, lock, "wait for another start to claim its ids");
+	r = q.find_family ? check_range(&q) : 0;
+	if (r < 0)
+		return r;
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return lx_fail(ctx, -errno, "open /proc");
-	live = ranges_are_live(ctx, procfd, c);
+	live = ranges_are_live(procfd, &c->cfg, q.family_runs);
 	if (live < 0)
 		return lx_fail(ctx, live, "list the ranges in use");
 	if (live) {

@@ -320,7 +320,8 @@ static int write_record(const struct container *c, const char *tmp, const char *
 }
 
 int storage_snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char *snap,
-			    int (*freeze)(const struct container *c, bool on))
+			    int (*freeze)(const struct lxmgr_ctx *ctx, const struct container *c,
+					  bool on))
 {
 	_cleanup_(pool_done) struct pool p = {.lock = -EBADF};
 	_cleanup_free_ char *tmp = NULL, *dst = NULL, *src = NULL, *sub = NULL;
@@ -343,17 +344,17 @@ int storage_snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, co
 		return lx_fail(ctx, r, "write the record %s/%s", c->dir, tmp);
 	/* One instant of a running container: frozen for the ioctl only. */
 	if (freeze) {
-		r = freeze(c, true);
+		r = freeze(ctx, c, true);
 		if (r < 0)
-			return lx_fail(ctx, r, "freeze %s", c->name);
+			return r;
 	}
 	r = btrfs_subvol_snapshot(src, sub, /* readonly= */ true);
 	if (freeze)
-		t = freeze(c, false);
+		t = freeze(ctx, c, false);
 	if (r < 0)
 		return lx_fail(ctx, r, "snapshot %s as %s", src, sub);
 	if (t < 0)
-		return lx_fail(ctx, t, "thaw %s", c->name);
+		return t;
 	if (renameat(c->dirfd, tmp, c->dirfd, dst) < 0)
 		return lx_fail(ctx, -errno, "rename %s/%s", c->dir, tmp);
 	return 0;

@@ -54,9 +54,11 @@ int storage_rootfs_parent(const struct container *c, char **ret);
 
 /* Snapshots on btrfs: a read-only snapshot of c's subvolume, recorded as
  * LIB/NAME/snapshots/SNAP/{config,created,rootfs}; c may run (it is frozen meanwhile when
- * freeze says so, through freeze(c, true/false)). Reports failures itself. */
+ * freeze says so, through freeze(ctx, c, true/false), which reports its own failure).
+ * Reports failures itself. */
 int storage_snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char *snap,
-			    int (*freeze)(const struct container *c, bool on));
+			    int (*freeze)(const struct lxmgr_ctx *ctx, const struct container *c,
+					  bool on));
 /* A writable snapshot of SNAP swapped in for c's rootfs (c stopped, locked) and SNAP's
  * config put back; the old subvolume is deleted. Reports failures itself. */
 int storage_snapshot_restore(const struct lxmgr_ctx *ctx, struct container *c, const char *snap);

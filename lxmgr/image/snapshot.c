@@ -20,6 +20,7 @@
 #include "base/lxmgr.h"
 #include "store/runtime.h"
 #include "image/snapshot.h"
+#include "image/snapshot-freeze.h"
 #include "store/store.h"
 #include "base/util.h"
 #include "fs/storage.h"
@@ -34,7 +35,6 @@
 #define NEXT_DIR CLONE_OVERLAY_DIR ".next"
 #define PENDING "pending"
 #define STACK "stack"
-#define FROZEN_MARK "snapshot.frozen"
 
 int snapshot_lock(const struct container *c, bool wait)
 {
@@ -395,53 +395,6 @@ static int seal_stopped(const struct lxmgr_ctx *ctx, struct container *c, const 
 	return r < 0 ? lx_fail(ctx, r, "switch %s to its new layer", c->name) : 0;
 }
 
-static int request(const struct container *c, enum ctrl_cmd cmd)
-{
-	_cleanup_close_ int sock = control_connect(c->rundir);
-	struct ctrl_msg req = {.cmd = cmd}, rep = {0};
-	int r;
-
-	if (sock < 0)
-		return sock;
-	r = control_call(sock, &req, &rep);
-	return r < 0 ? r : rep.status;
-}
-
-static bool is_frozen(const struct container *c)
-{
-	struct runtime_state rs = {0};
-	bool frozen;
-
-	if (runtime_state_read(c->rundir, &rs) < 0)
-		return false;
-	frozen = rs.state == RUN_STATE_FROZEN;
-	runtime_state_done(&rs);
-	return frozen;
-}
-
-/* Freezes c (on) unless it is frozen already, or thaws it (off) if we froze it: FROZEN_MARK
- * says so, and tells a gc to thaw it if we are killed meanwhile. For the copy of a running
- * snapshot here, and for the instant of the btrfs pool's (storage.h). */
-static int freeze_for_copy(const struct container *c, bool on)
-{
-	int r;
-
-	if (on ? is_frozen(c) : !exists_at(c->dirfd, FROZEN_MARK))
-		return 0;
-	if (on) {
-		r = write_file_atomic_at(c->dirfd, FROZEN_MARK, "", 0, 0600);
-		if (r >= 0)
-			r = request(c, CTRL_FREEZE);
-		if (r < 0)
-			(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
-		return r;
-	}
-	r = request(c, CTRL_UNFREEZE);
-	if (r >= 0)
-		(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
-	return r;
-}
-
 /* A running container: frozen while its writable layer is copied into a new sealed layer. */
 static int copy_running(const struct lxmgr_ctx *ctx, struct container *c, const char *id)
 {
@@ -452,21 +405,14 @@ static int copy_running(const struct lxmgr_ctx *ctx, struct container *c, const 
 		      own_layered(c) ? CLONE_OVERLAY_DIR "/upper" : "rootfs") < 0 ||
 	    xasprintf(&tmp, "%s/" SNAPSHOT_LAYERS_DIR "/.tmp-%s", c->dir, id) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	r = freeze_for_copy(c, true);
-	if (r == -EOPNOTSUPP) /* the monitor's answer for a container in no cgroup */
-		return lx_fail(ctx, LX_SYNTHETIC(r),
-			       "freeze %s: it runs in no cgroup of its own, so has no freezer: "
-			       "stop it to take a snapshot",
-			       c->name);
+	r = snapshot_freeze_for_copy(ctx, c, true);
 	if (r < 0)
-		return lx_fail(ctx, r, "freeze %s", c->name);
+		return r;
 	r = copy_tree(src, tmp, 0, 0, NULL, &failed);
-	t = freeze_for_copy(c, false);
+	t = snapshot_freeze_for_copy(ctx, c, false);
 	if (r < 0)
 		return lx_fail(ctx, r, "copy %s", failed ? failed : src);
-	if (t < 0)
-		return lx_fail(ctx, t, "thaw %s", c->name);
-	return 0;
+	return t < 0 ? t : 0;
 }
 
 static int snap_running(const struct lxmgr_ctx *ctx, struct container *c, const char *snap)
@@ -572,7 +518,8 @@ int snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char
 	/* Stopped: the running lock keeps a start away until the container is switched. */
 	r = store_lock_running(c);
 	if (storage_of(&c->cfg) != STORAGE_DIR && (r >= 0 || r == -EBUSY))
-		return storage_snapshot_create(ctx, c, snap, r == -EBUSY ? freeze_for_copy : NULL);
+		return storage_snapshot_create(ctx, c, snap,
+					       r == -EBUSY ? snapshot_freeze_for_copy : NULL);
 	if (r == -EBUSY)
 		return snap_running(ctx, c, snap);
 	if (r < 0)
@@ -797,17 +744,14 @@ int snapshot_gc(const struct lxmgr_ctx *ctx, struct container *c, bool locked)
 	_cleanup_close_ int lock = -EBADF;
 	int n = 0, r;
 
-	if (!exists_at(c->dirfd, SNAPSHOT_DIR) && !exists_at(c->dirfd, FROZEN_MARK) &&
+	if (!exists_at(c->dirfd, SNAPSHOT_DIR) && !snapshot_left_frozen(c) &&
 	    !exists_at(c->dirfd, NEXT_DIR))
 		return 0;
 	lock = snapshot_lock(c, /* wait= */ false);
 	if (lock < 0)
 		return lock == -EBUSY ? 0 : lock; /* a snapshot verb is at work */
-	if (exists_at(c->dirfd, FROZEN_MARK)) {
-		/* A killed snapshot of a running container left it frozen. */
-		if (!locked && request(c, CTRL_UNFREEZE) >= 0)
-			lx_info(ctx, "thawed %s, which a killed snapshot left frozen", c->name);
-		(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
+	if (snapshot_left_frozen(c)) {
+		snapshot_thaw_left_frozen(ctx, c, /* stopped= */ locked);
 		n++;
 	}
 	n += remove_entries(c, SNAPSHOT_DIR, is_tmp, NULL);

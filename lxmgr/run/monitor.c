@@ -217,8 +217,7 @@ static void handle_freeze(struct monitor *m, int fd, const struct ctrl_msg *req,
 		return reply(fd, req, -EBUSY, "container is stopping");
 	if (!m->rs.cgroup.unified)
 		return reply(fd, req, -EOPNOTSUPP,
-			     "it runs in no cgroup of its own (rootless, no delegated cgroup): "
-			     "nothing to freeze");
+			     "it runs in no cgroup of its own, so has no freezer");
 	r = cgroup_freeze(&m->rs.cgroup, frozen);
 	if (r >= 0)
 		set_state(m, frozen ? RUN_STATE_FROZEN : RUN_STATE_RUNNING);

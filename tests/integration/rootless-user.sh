@@ -207,9 +207,11 @@ if [ -r "$alpine" ]; then
         "$(awk -F: '$2 == "memory" { print $3 }' "/proc/${al_init:-0}/cgroup" 2>&1)"
     check_eq "al: no cgroup made for it on the host" "" \
         "$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'lxmgr-*-al.scope' 2>/dev/null)"
-    refused 1 "it runs in no cgroup of its own, so has no freezer: stop it to take a snapshot" \
+    refused 1 "freeze al: it runs in no cgroup of its own, so has no freezer; stop it to take a snapshot" \
         "snapshot of the running al (no freezer): one line" \
         as_user --no-session -- snapshot create al s1
+    refused 1 "^lxmgr: freeze al: [a-z]*: it runs in no cgroup of its own, so has no freezer$" \
+        "freeze of the running al (no freezer): one line" as_user --no-session -- freeze al
     check "user: al stops" as_user --no-session -- stop al
     check_eq "al: no process of its range is left" "" \
         "$(host_procs_in_range "$RL_BASE" | tr '\n' ' ')"
