@@ -350,6 +350,19 @@ static int family_member_runs(const struct lxmgr_ctx *ctx, const char *name)
 	return runtime_state_read(rundir, &rs) >= 0 && runtime_pid_is(rs.init_pid, rs.init_start);
 }
 
+/* Only a config whose range overlaps one of q's (or whose range cannot be read at a glance)
+ * can hold an overlap or a member of the block's family: the others are not parsed. */
+static bool may_overlap(void *userdata, const char *text)
+{
+	const struct overlap_query *q = userdata;
+	uint32_t base[2], count;
+
+	if (config_peek_ids(text, &base[0], &base[1], &count) < 0)
+		return true;
+	return idmap_ranges_overlap(q->base[0], q->count, base[0], count) ||
+	       idmap_ranges_overlap(q->base[1], q->count, base[1], count);
+}
+
 /* Both ranges at once: a start checks its uids and gids against the store's containers in
  * one pass over their configs, which also finds whether its block's family runs. */
 static int find_overlap(void *userdata, const char *name, const struct container_config *c)
@@ -446,7 +459,7 @@ static int range_problem(struct overlap_query *q, char *why, size_t size)
 	if (r < 0)
 		return r;
 	if (q->self) {
-		int rs = store_foreach_config(ctx, find_overlap, q);
+		int rs = store_foreach_config_where(ctx, may_overlap, find_overlap, q);
 
 		if (rs < 0)
 			return lx_fail(ctx, rs, "list the ranges of the store's containers");

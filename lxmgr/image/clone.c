@@ -377,6 +377,16 @@ static int collect_snapshot(void *userdata, const char *name, const struct conta
 	return 0;
 }
 
+/* Only a config whose rootfs.snapshot_of is the source (or cannot be read at a glance). */
+static bool names_source(void *userdata, const char *text)
+{
+	const struct snapshots *s = userdata;
+	char of[sizeof(((struct container_config *)NULL)->snapshot_of)];
+	int r = config_peek(text, "rootfs", "snapshot_of", of, sizeof(of));
+
+	return r < 0 || (r > 0 && !strcmp(of, s->name));
+}
+
 int clone_snapshots_of(const struct lxmgr_ctx *ctx, const char *name, char *buf, size_t size)
 {
 	struct snapshots s = {.name = name, .buf = buf, .size = size};
@@ -384,7 +394,7 @@ int clone_snapshots_of(const struct lxmgr_ctx *ctx, const char *name, char *buf,
 
 	if (size)
 		buf[0] = '\0';
-	r = store_foreach_config(ctx, collect_snapshot, &s);
+	r = store_foreach_config_where(ctx, names_source, collect_snapshot, &s);
 	return r < 0 ? r : s.n;
 }
 

@@ -42,10 +42,21 @@ static int collect(void *userdata, const char *name, const struct container_conf
 	return 0;
 }
 
+/* Only a config whose rootfs.snapshot_of names the container (or cannot be read at a
+ * glance) can stand on its layers. */
+static bool names_it(void *userdata, const char *text)
+{
+	const struct clones *s = userdata;
+	char of[sizeof(((struct container_config *)NULL)->snapshot_of)];
+	int r = config_peek(text, "rootfs", "snapshot_of", of, sizeof(of));
+
+	return r < 0 || (r > 0 && strstr(of, s->name) == of);
+}
+
 int snapshot_clones_of(const struct lxmgr_ctx *ctx, const char *ref, char *buf, size_t size)
 {
 	struct clones s = {.name = ref};
-	int r = store_foreach_config(ctx, collect, &s);
+	int r = store_foreach_config_where(ctx, names_it, collect, &s);
 
 	if (r < 0)
 		return r;
@@ -59,7 +70,7 @@ int snapshot_refuse_destroy(const struct lxmgr_ctx *ctx, const struct container 
 	struct clones s = {.name = c->name};
 	int n, r;
 
-	r = store_foreach_config(ctx, collect, &s);
+	r = store_foreach_config_where(ctx, names_it, collect, &s);
 	if (r < 0)
 		return lx_fail(ctx, r, "list the snapshot clones of %s", c->name);
 	if (s.n > 0)

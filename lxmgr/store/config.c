@@ -23,7 +23,6 @@
 #include "store/config-keys.h"
 #include "store/suggest.h"
 
-#define CONFIG_FILE_MAX (1024 * 1024)
 /* iniparser 4.1 reads lines into a 1024-byte buffer and fails the whole file on longer ones. */
 #define CONFIG_LINE_MAX 1000
 
@@ -328,6 +327,69 @@ static int parse_text(const char *path, const char *text, size_t len, bool globa
 	if (r < 0)
 		return r;
 	return check_id_range(c, lines[config_key_lookup("idmap.size") - config_keys], err);
+}
+
+int config_parse_text(const char *path, const char *text, size_t len, bool global,
+		      struct container_config *c, struct config_error *err)
+{
+	err_init(err, path);
+	return parse_text(path, text, len, global, c, err);
+}
+
+/* The trimmed value of a key line. */
+static void line_value(const struct ini_iter *it, const char **ret, size_t *ret_len)
+{
+	const char *s = memchr(it->start, '=', it->len) + 1;
+	size_t n = it->len - (size_t)(s - it->start);
+
+	trim(&s, &n);
+	*ret = s;
+	*ret_len = n;
+}
+
+int config_peek(const char *text, const char *section, const char *key, char *buf, size_t size)
+{
+	struct ini_iter it = {.text = text};
+	bool seen = false;
+
+	while (ini_next(&it)) {
+		const char *v;
+		size_t n;
+
+		if (it.kind == LINE_BAD)
+			return -ENODATA;
+		if (it.kind != LINE_KEY || strcmp(it.section, section) || strcmp(it.name, key))
+			continue;
+		line_value(&it, &v, &n);
+		if (seen || n == 0 || n >= size || strspn(v, PEEK_PLAIN) < n)
+			return -ENODATA;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		seen = true;
+	}
+	return seen;
+}
+
+int config_peek_ids(const char *text, uint32_t *ret_uid_base, uint32_t *ret_gid_base,
+		    uint32_t *ret_count)
+{
+	static const char *const keys[] = {"uid_base", "gid_base", "size"};
+	uint32_t *ret[] = {ret_uid_base, ret_gid_base, ret_count};
+
+	for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+		char buf[16], *end;
+		unsigned long long v;
+
+		if (config_peek(text, "idmap", keys[k], buf, sizeof(buf)) <= 0 ||
+		    !isdigit((unsigned char)buf[0]))
+			return -ENODATA;
+		errno = 0;
+		v = strtoull(buf, &end, 10);
+		if (errno || *end || v > UINT32_MAX)
+			return -ENODATA;
+		*ret[k] = (uint32_t)v;
+	}
+	return 0;
 }
 
 int config_parse_file(const char *path, bool global, struct container_config *c,

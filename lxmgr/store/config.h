@@ -46,6 +46,8 @@ int net_mode_from_string(const char *s, enum net_mode *ret);
 
 /* A key of a family ("mount.NAME", "device.NAME"): the leaf is a free name, the value text.
  * Unused slots have name NULL. */
+/* The largest config file read. */
+#define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_ENTRIES_MAX 16
 #define CONFIG_ENTRY_NAME_MAX 32
 struct config_entry {
@@ -151,6 +153,24 @@ void config_done(struct container_config *c);
  * global=true refuses keys that only a container may hold (name, uuid, idmap.*). */
 int config_parse_file(const char *path, bool global, struct container_config *c,
 		      struct config_error *err);
+
+/* config_parse_file on text already read from path (iniparser still reads the file). */
+int config_parse_text(const char *path, const char *text, size_t len, bool global,
+		      struct container_config *c, struct config_error *err);
+
+/* A quick look at the raw text of a container config, for passes over the store that need
+ * one or two keys (a full parse costs ten times the read, most of it iniparser's): the value
+ * of section.key when it is there once and plain (PEEK_PLAIN characters only, as lxmgr
+ * writes names, ids and references), copied into buf. 1, 0 when the key is not there, or
+ * -ENODATA for anything else (a bad line, a repeat, a quoted or odd value), when the caller
+ * parses the file instead. */
+#define PEEK_PLAIN "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@-"
+int config_peek(const char *text, const char *section, const char *key, char *buf, size_t size);
+
+/* The [idmap] uid_base, gid_base and size through config_peek, each a decimal number that
+ * fits 32 bits: 0, or -ENODATA. */
+int config_peek_ids(const char *text, uint32_t *ret_uid_base, uint32_t *ret_gid_base,
+		    uint32_t *ret_count);
 
 /* Checks the cross-key rules of a loaded config (name valid, uuid present, id range set). */
 int config_validate(const struct container_config *c, struct config_error *err);

@@ -319,29 +319,34 @@ static bool pending_is_live(int libfd, const char *entry)
 	return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
-static int visit_config(const char *path, const char *name,
-			int (*fn)(void *userdata, const char *name,
-				  const struct container_config *c),
-			void *userdata)
+struct visit {
+	bool (*wanted)(void *userdata, const char *text);
+	int (*fn)(void *userdata, const char *name, const struct container_config *c);
+	void *userdata;
+};
+
+static int visit_config(const char *path, const char *name, const struct visit *v)
 {
+	_cleanup_free_ char *text = NULL;
 	struct container_config c;
+	size_t len;
 	int r;
 
-	config_init_defaults(&c);
-	r = config_parse_file(path, /* global= */ false, &c, NULL);
 	/* A broken config is reported where it is opened, not here; a reservation a create
 	 * has not written yet holds nothing. */
-	r = r >= 0 ? fn(userdata, name, &c) : 0;
+	if (read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text, &len) < 0 ||
+	    (v->wanted && !v->wanted(v->userdata, text)))
+		return 0;
+	config_init_defaults(&c);
+	r = config_parse_text(path, text, len, /* global= */ false, &c, NULL);
+	r = r >= 0 ? v->fn(v->userdata, name, &c) : 0;
 	config_done(&c);
 	return r;
 }
 
 /* The reservations of creates in progress (their LIB/.NAME.create-XXXXXX/config): written
  * under the allocation lock, so that what one create took no other create or start takes. */
-static int foreach_pending(const struct lxmgr_ctx *ctx,
-			   int (*fn)(void *userdata, const char *name,
-				     const struct container_config *c),
-			   void *userdata)
+static int foreach_pending(const struct lxmgr_ctx *ctx, const struct visit *v)
 {
 	_cleanup_closedir_ DIR *d = opendir(ctx->paths.lib);
 	struct dirent *de;
@@ -358,18 +363,20 @@ static int foreach_pending(const struct lxmgr_ctx *ctx,
 			continue;
 		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, de->d_name) < 0)
 			return -ENOMEM;
-		r = visit_config(path, name, fn, userdata);
+		r = visit_config(path, name, v);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-int store_foreach_config(const struct lxmgr_ctx *ctx,
-			 int (*fn)(void *userdata, const char *name,
-				   const struct container_config *c),
-			 void *userdata)
+int store_foreach_config_where(const struct lxmgr_ctx *ctx,
+			       bool (*wanted)(void *userdata, const char *text),
+			       int (*fn)(void *userdata, const char *name,
+					 const struct container_config *c),
+			       void *userdata)
 {
+	const struct visit v = {.wanted = wanted, .fn = fn, .userdata = userdata};
 	_cleanup_strv_ char **names = NULL;
 	int r;
 
@@ -381,9 +388,17 @@ int store_foreach_config(const struct lxmgr_ctx *ctx,
 
 		if (xasprintf(&path, "%s/%s/config", ctx->paths.lib, *name) < 0)
 			return -ENOMEM;
-		r = visit_config(path, *name, fn, userdata);
+		r = visit_config(path, *name, &v);
 		if (r < 0)
 			return r;
 	}
-	return foreach_pending(ctx, fn, userdata);
+	return foreach_pending(ctx, &v);
+}
+
+int store_foreach_config(const struct lxmgr_ctx *ctx,
+			 int (*fn)(void *userdata, const char *name,
+				   const struct container_config *c),
+			 void *userdata)
+{
+	return store_foreach_config_where(ctx, NULL, fn, userdata);
 }

@@ -66,5 +66,13 @@ int store_foreach_config(const struct lxmgr_ctx *ctx,
 				   const struct container_config *c),
 			 void *userdata);
 
+/* store_foreach_config, parsing only the configs whose text wanted accepts (a cheap look at
+ * the raw file that must never turn away one fn would act on). */
+int store_foreach_config_where(const struct lxmgr_ctx *ctx,
+			       bool (*wanted)(void *userdata, const char *text),
+			       int (*fn)(void *userdata, const char *name,
+					 const struct container_config *c),
+			       void *userdata);
+
 /* Reports a config error in the one-line form "FILE:LINE: KEY: message". */
 int store_report_config_error(const struct lxmgr_ctx *ctx, int r, const struct config_error *e);
