@@ -74,6 +74,22 @@ static void push_live_ranges(int procfd, struct used_ranges *u)
 		push_range(&u->v, &u->n, gids[i].start, gids[i].count);
 }
 
+/* The range read at a glance is taken from the text: only a config written otherwise is
+ * parsed for push_config_range. */
+static bool push_peeked_range(void *userdata, const char *text)
+{
+	struct used_ranges *u = userdata;
+	uint32_t uid_base, gid_base, count;
+
+	if (config_peek_ids(text, &uid_base, &gid_base, &count) < 0)
+		return true;
+	if (uid_base) {
+		push_range(&u->v, &u->n, uid_base, count);
+		push_range(&u->v, &u->n, gid_base, count);
+	}
+	return false;
+}
+
 /* Uids and gids together, so that a container gets the same base for both: the store's
  * containers, and (other stores, LXC and nspawn containers) whatever runs now. */
 static int collect_used_ranges(const struct lxmgr_ctx *ctx, struct idmap_range **ret, size_t *ret_n)
@@ -82,7 +98,7 @@ static int collect_used_ranges(const struct lxmgr_ctx *ctx, struct idmap_range *
 	struct used_ranges u = {0};
 	int r;
 
-	r = store_foreach_config(ctx, push_config_range, &u);
+	r = store_foreach_config_where(ctx, push_peeked_range, push_config_range, &u);
 	if (r < 0) {
 		free(u.v);
 		return r;

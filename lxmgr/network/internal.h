@@ -25,11 +25,15 @@ int network_resolve_pool(const struct lxmgr_ctx *ctx, struct nl_sock *sk,
 			 const struct container_config *cfg, const char *bridge,
 			 struct net_pool *ret);
 
-/* Writes value into *field of rs and rs into RUN/NAME/state (before the object is made). */
+/* For store_foreach_config_where: false only for a config that says at a glance that it is
+ * not bridged (net.mode absent, which is none, or another mode). */
+bool network_config_may_bridge(void *userdata, const char *text);
+
 /* Appends addr (size bytes) and a copy of name to the parallel arrays *addrs and *names of
  * *n entries: the addresses the other containers of a bridge hold, and who holds them. */
 int network_holders_append(void **addrs, size_t size, char ***names, size_t *n, const void *addr,
 			   const char *name);
+/* Writes value into *field of rs and rs into RUN/NAME/state (before the object is made). */
 int network_record(const struct lxmgr_ctx *ctx, const struct container *c, struct runtime_state *rs,
 		   char **field, const char *value);
 

@@ -31,6 +31,14 @@ struct pool_query {
 	bool found;
 };
 
+bool network_config_may_bridge(void *userdata _unused_, const char *text)
+{
+	char mode[16];
+	int r = config_peek(text, "net", "mode", mode, sizeof(mode));
+
+	return r < 0 || (r > 0 && !strcmp(mode, "bridge"));
+}
+
 static int visit_pool(void *userdata, const char *name _unused_, const struct container_config *c)
 {
 	struct pool_query *q = userdata;
@@ -49,7 +57,7 @@ static int store_pool(const struct lxmgr_ctx *ctx, const char *bridge, struct ne
 {
 	struct pool_query q = {.ctx = ctx, .bridge = bridge, .pool = ret};
 
-	int r = store_foreach_config(ctx, visit_pool, &q);
+	int r = store_foreach_config_where(ctx, network_config_may_bridge, visit_pool, &q);
 
 	return r < 0 ? r : q.found ? 0 : -ENOENT;
 }
@@ -152,7 +160,7 @@ static int collect_holders(const struct lxmgr_ctx *ctx, const char *self, const 
 {
 	struct holder_query q = {.ctx = ctx, .self = self, .bridge = bridge, .h = ret};
 
-	return store_foreach_config(ctx, push_holder, &q);
+	return store_foreach_config_where(ctx, network_config_may_bridge, push_holder, &q);
 }
 
 /* net.ip of a bridged container: in the pool, not the gateway, held by no one else; or, when

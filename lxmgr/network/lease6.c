@@ -136,7 +136,7 @@ int network_check_bridge6(const struct lxmgr_ctx *ctx, struct nl_sock *sk, const
 	if (!network_ipv6_wanted(cfg))
 		return 0;
 	q = (struct pool6_query){.ctx = ctx, .self = name, .bridge = bridge, .pool = &pool};
-	r = store_foreach_config(ctx, visit, &q);
+	r = store_foreach_config_where(ctx, network_config_may_bridge, visit, &q);
 	if (r < 0)
 		return lx_fail(ctx, r, "read the IPv6 addresses of the store's containers");
 	if (cfg->net_pool6[0]) {

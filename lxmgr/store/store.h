@@ -66,8 +66,9 @@ int store_foreach_config(const struct lxmgr_ctx *ctx,
 				   const struct container_config *c),
 			 void *userdata);
 
-/* store_foreach_config, parsing only the configs whose text wanted accepts (a cheap look at
- * the raw file that must never turn away one fn would act on). */
+/* store_foreach_config, parsing only the configs whose raw text wanted accepts: a cheap look
+ * that must never turn away a config fn would act on, unless it took from the text itself
+ * what fn would have (see config_peek). */
 int store_foreach_config_where(const struct lxmgr_ctx *ctx,
 			       bool (*wanted)(void *userdata, const char *text),
 			       int (*fn)(void *userdata, const char *name,
