@@ -18,6 +18,7 @@
 #include "fs/quota.h"
 #include "network/forward-live.h"
 #include "run/unit.h"
+#include "store/config-keys.h"
 #include "store/runtime.h"
 #include "store/store.h"
 #include "store/suggest.h"
@@ -168,11 +169,17 @@ static int edit_disk(struct lxmgr_ctx *ctx, struct container *c, const char *val
 
 static int edit(struct lxmgr_ctx *ctx, struct container *c, const char *key, const char *value)
 {
+	const struct config_key *k = config_key_lookup(key);
 	_cleanup_close_ int lock = -EBADF;
 	struct config_error e = {0};
 	bool on = false;
 	int r;
 
+	if (k && (k->flags & KEY_RECORDED))
+		return lx_fail(ctx, LX_SYNTHETIC(-EPERM),
+			       "%s is lxmgr's record of how %s was made: changed by hand it breaks "
+			       "the container, so config %s refuses it",
+			       key, c->name, value ? "set" : "unset");
 	r = check_id_key(ctx, c, key, value, &lock);
 	if (r >= 0)
 		r = check_mount_key(ctx, key, value);

@@ -379,7 +379,7 @@ static bool pool_name_valid(const char *text)
 #define ENUM(field, names) parse_enum, print_enum, OFF(field), 0, ELEMENTSOF(names)
 
 const struct config_key config_keys[] = {
-	{"container.name", STRING(name), KEY_CONTAINER_ONLY | KEY_REQUIRED, "name",
+	{"container.name", STRING(name), KEY_CONTAINER_ONLY | KEY_REQUIRED | KEY_RECORDED, "name",
 	 "1-64 letters, digits, '-', '_' or '.', not starting with '.' or '-'",
 	 "The container's name; equals its directory name.", .valid = name_is_valid},
 	{"container.uuid", STRING(uuid), KEY_CONTAINER_ONLY | KEY_REQUIRED, "UUID",
@@ -425,10 +425,10 @@ const struct config_key config_keys[] = {
 	 "a number >= 1", .doc = "The host gid that root inside maps to."},
 	{"idmap.size", U32(id_count, 1, UINT32_MAX), KEY_CONTAINER_ONLY | KEY_REQUIRED, "count",
 	 "a number >= 1", .doc = "How many uids and gids the container owns."},
-	{"rootfs.shifted", BOOL(rootfs_shifted), 0, "boolean", "yes or no",
+	{"rootfs.shifted", BOOL(rootfs_shifted), KEY_RECORDED, "boolean", "yes or no",
 	 .doc = "The rootfs ownership was shifted at create (no idmapped mount)."},
-	{"rootfs.snapshot_of", CHARS(snapshot_of), KEY_CONTAINER_ONLY | KEY_OPTIONAL, "container",
-	 "NAME, NAME@SNAP or NAME@ (NAME a container of the store)",
+	{"rootfs.snapshot_of", CHARS(snapshot_of), KEY_CONTAINER_ONLY | KEY_OPTIONAL | KEY_RECORDED,
+	 "container", "NAME, NAME@SNAP or NAME@ (NAME a container of the store)",
 	 "Set by clone --snapshot: the container whose rootfs is the read-only lower layer of this "
 	 "one's overlayfs (its own changes are in overlay/upper); that container cannot start or "
 	 "be destroyed while this one exists. NAME@SNAP: the sealed layers of NAME's snapshot SNAP "
@@ -440,8 +440,8 @@ const struct config_key config_keys[] = {
 	 "template NAME FILE|URL|IMAGE, tarball PATH, directory PATH, clone of NAME, snapshot "
 	 "of NAME). Informational: lxmgr never reads it back.",
 	 .valid = source_text_is_valid},
-	{"rootfs.storage", CHARS(rootfs_storage), KEY_CONTAINER_ONLY | KEY_OPTIONAL, "storage pool",
-	 STORAGE_CHOICES,
+	{"rootfs.storage", CHARS(rootfs_storage), KEY_CONTAINER_ONLY | KEY_OPTIONAL | KEY_RECORDED,
+	 "storage pool", STORAGE_CHOICES,
 	 "Set by create: the storage pool of the rootfs and its snapshots: dir (a directory, "
 	 "snapshots as sealed overlayfs layers) or btrfs (a subvolume of the store's btrfs, or of "
 	 "a loop-mounted image LIB/.storage/btrfs.img); unset is dir. Never change it by hand.",

@@ -17,6 +17,8 @@ enum {
 	KEY_SIZE = 1 << 3,           /* a limit given as a size ("512M"), not a count */
 	KEY_FAMILY = 1 << 4,         /* "section.*": free leaf names, a struct config_entry array */
 	KEY_GLOBAL_ONLY = 1 << 5,    /* only in lxmgr.conf: a store-wide setting, never written */
+	KEY_RECORDED = 1 << 6,       /* lxmgr's record of how the container was made: config
+				      * set and unset refuse it (changed, it breaks the container) */
 };
 
 /* One row per key, as LXC's config_jump_table: the table is the only list of keys. */

@@ -52,6 +52,14 @@ cfg=$T_ROOT/lib/ok1/config
 sum=$(sha256sum <"$cfg")
 refused 1 "config: .*ok1/config: limits.memroy: unknown key" "a typo'd key" lx config ok1 set limits.memroy 1G
 refused 1 "limits.memory: invalid size 'lots'" "a bad value" lx config ok1 set limits.memory lots
+# What lxmgr recorded of how the container was made breaks it when changed by hand.
+for kv in "rootfs.storage btrfs" "rootfs.snapshot_of ok2" "rootfs.shifted yes" "container.name ok9"; do
+    key=${kv% *}
+    refused 1 "^lxmgr: config ok1: config: $key is lxmgr's record of how ok1 was made: changed by hand it breaks the container, so config set refuses it\$" \
+        "config set $key: refused in one line" lx config ok1 set "$key" "${kv#* }"
+done
+refused 1 "rootfs.storage is lxmgr's record of how ok1 was made: .*config unset refuses it" \
+    "config unset rootfs.storage: refused" lx config ok1 unset rootfs.storage
 check_eq "the config file was not rewritten" "$sum" "$(sha256sum <"$cfg")"
 check "a good value is accepted" lx config ok1 set limits.memory 512M
 check_eq "and reads back" "512M" "$(lx config ok1 get limits.memory)"
