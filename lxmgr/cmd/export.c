@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "store/config.h"
 #include "image/create.h"
+#include "fs/rootless.h"
 #include "image/export.h"
 #include "image/export-live.h"
 #include "cmd/parse.h"
@@ -269,6 +270,12 @@ int cmd_import(struct lxmgr_ctx *ctx, int argc, char **argv)
 	r = parse_import(ctx, argc, argv, &o);
 	if (r != 0)
 		return r;
+	/* The archive's owners are the guest's ids: an unprivileged tar cannot give them. */
+	if (rootless_active())
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "a rootless import is not done yet: the archive's files must get "
+			       "the ids of a range of yours (import it as root)"),
+		       EXIT_FAILED;
 	if (!o.name) {
 		if (default_name(o.file, &name) < 0)
 			return EXIT_FAILED;

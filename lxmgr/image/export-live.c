@@ -15,6 +15,7 @@
 #include "fs/storage.h"
 #include "image/clone.h"
 #include "image/export-live.h"
+#include "image/rootless-snapshot.h"
 #include "image/export.h"
 #include "image/snapshot.h"
 #include "store/store.h"
@@ -60,6 +61,32 @@ static int refuse_pool(const struct lxmgr_ctx *ctx, const struct container *c, c
 			       : "leave out --snapshots");
 }
 
+/* A rootless container's layers are mounted by the reader, in its block's namespace. */
+static int snapshot_tree_in_range(const struct lxmgr_ctx *ctx, struct container *c,
+				  const char *scratch, struct live_tree *t)
+{
+	_cleanup_free_ char *ref = NULL;
+	int r;
+
+	if (xasprintf(&ref, "%s@%s", c->name, t->snap) < 0 || !(t->dir = strdup(scratch)) ||
+	    xasprintf(&t->rootfs, "%s/rootfs", scratch) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (mkdir(t->rootfs, 0755) < 0)
+		return lx_fail(ctx, -errno, "make %s", t->rootfs);
+	r = snapshot_lower_of(ctx, ref, &t->lower);
+	return r < 0 ? lx_fail(ctx, r, "the layers of %s", ref) : 0;
+}
+
+static int own_tree_in_range(const struct lxmgr_ctx *ctx, struct container *c, struct live_tree *t)
+{
+	int r;
+
+	if (!(t->dir = strdup(c->dir)) || xasprintf(&t->rootfs, "%s/rootfs", c->dir) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	r = rootless_snapshot_source(ctx, c, NULL, &t->lower);
+	return r < 0 ? lx_fail(ctx, r, "the layers of %s", c->name) : 0;
+}
+
 int live_tree_open(const struct lxmgr_ctx *ctx, struct container *c, const char *what,
 		   const char *scratch, bool snapshots, struct live_tree *t)
 {
@@ -73,7 +100,8 @@ int live_tree_open(const struct lxmgr_ctx *ctx, struct container *c, const char 
 			t->snap[0] = '\0'; /* nothing to delete: gc removes what it left */
 			return r;
 		}
-		return attach_snapshot_view(ctx, c, scratch, t);
+		return export_in_range(c) ? snapshot_tree_in_range(ctx, c, scratch, t)
+					  : attach_snapshot_view(ctx, c, scratch, t);
 	}
 	if (r < 0)
 		return lx_fail(ctx, r, "lock %s", c->dir);
@@ -82,6 +110,8 @@ int live_tree_open(const struct lxmgr_ctx *ctx, struct container *c, const char 
 		if (t->snap_lock < 0)
 			return lx_fail(ctx, t->snap_lock, "lock %s/" SNAPSHOT_DIR, c->dir);
 	}
+	if (export_in_range(c))
+		return own_tree_in_range(ctx, c, t);
 	/* The directory holding rootfs/: LIB/NAME, or a btrfs container's subvolume. */
 	if (storage_rootfs_parent(c, &t->dir) < 0 || xasprintf(&t->rootfs, "%s/rootfs", t->dir) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
@@ -108,7 +138,8 @@ int live_tree_close(const struct lxmgr_ctx *ctx, struct container *c, struct liv
 	}
 	free(t->dir);
 	free(t->rootfs);
-	t->dir = t->rootfs = NULL;
+	free(t->lower);
+	t->dir = t->rootfs = t->lower = NULL;
 	return r;
 }
 
@@ -120,7 +151,7 @@ int export_write_live(const struct lxmgr_ctx *ctx, struct container *c, int outf
 	uint64_t t0 = now_ns();
 	int r, k;
 
-	r = export_check_ids(ctx, c, "export");
+	r = export_check_ids(ctx, c, "export", /* in_range= */ true);
 	if (r < 0)
 		return r;
 	r = export_make_stage(ctx, c->name, &scratch, &scratchfd);
@@ -133,9 +164,10 @@ int export_write_live(const struct lxmgr_ctx *ctx, struct container *c, int outf
 			"its copy)",
 			c->name, (double)(now_ns() - t0) / 1e9);
 	if (r >= 0)
-		r = export_write_opts(
-			ctx, c, outfd,
-			&(const struct export_opts){.snapshots = snapshots, .tree = t.dir});
+		r = export_write_opts(ctx, c, outfd,
+				      &(const struct export_opts){.snapshots = snapshots,
+								  .tree = t.dir,
+								  .lower = t.lower});
 	k = live_tree_close(ctx, c, &t);
 	(void)rm_rf_at(AT_FDCWD, scratch);
 	return r < 0 ? r : k;

@@ -14,6 +14,8 @@ struct live_tree {
 	int view_fd;   /* the temporary snapshot's view, attached at DIR/rootfs */
 	char *dir;     /* the directory whose "rootfs" is the tree: c->dir, or scratch */
 	char *rootfs;  /* DIR/rootfs */
+	char *lower;   /* export_in_range: the layers to show on rootfs in the block's namespace
+			* (nothing is attached here: only root may mount them on the host) */
 };
 #define LIVE_TREE_INIT                                                                             \
 	{                                                                                          \

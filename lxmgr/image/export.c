@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "base/util.h"
 #include "fs/rootless.h"
+#include "image/rootless-snapshot.h"
 
 #define LOG_STEP "export"
 
@@ -99,34 +100,81 @@ static int write_identity(const struct container *c, const char *dir)
 	return write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0600);
 }
 
-/* tar in a child; its stderr in a temporary file whose first line reports a failure. */
-static int run_tar(const struct lxmgr_ctx *ctx, char *const argv[], int in, int out)
+/* A rootless container's files carry its block's ids: tar reads them as root of a user
+ * namespace of that block (rootless.h), where they are the container's own ids, as an
+ * export by root has them. */
+struct export_range {
+	const struct container *c;
+	const char *lower;  /* the layers it stands on, shown on rootfs first; or NULL */
+	const char *rootfs; /* DIR/rootfs */
+};
+
+struct tar_exec {
+	char *const *argv;
+	int in, out, err;
+	const struct export_range *range; /* NULL: tar runs as this process's user */
+};
+
+static _Noreturn void exec_tar(const struct tar_exec *t)
+{
+	if ((t->in >= 0 && dup2(t->in, STDIN_FILENO) < 0) ||
+	    (t->out >= 0 && dup2(t->out, STDOUT_FILENO) < 0) || dup2(t->err, STDERR_FILENO) < 0)
+		_exit(127);
+	(void)signal(SIGPIPE, SIG_DFL);
+	/* A killed lxmgr takes tar along: nothing writes on after gc has cleaned up. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	execvp("tar", t->argv);
+	_exit(127);
+}
+
+/* As root of a user namespace of the container's block (rootless_run_in_userns), in a mount
+ * namespace of its own where the layers it stands on are shown on its rootfs directory. */
+static int exec_tar_in_range(void *userdata)
+{
+	const struct tar_exec *t = userdata;
+
+	if (t->range->lower &&
+	    rootless_snapshot_mount_source(t->range->lower, t->range->rootfs) < 0) {
+		dprintf(t->err, "mount the layers of the container on %s: %m\n", t->range->rootfs);
+		return -EIO;
+	}
+	exec_tar(t);
+}
+
+/* tar in a child (in range's user namespace, when given); its stderr in a temporary file
+ * whose first line reports a failure. */
+static int run_tar(const struct lxmgr_ctx *ctx, char *const argv[], int in, int out,
+		   const struct export_range *range)
 {
 	_cleanup_close_ int errfd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	struct tar_exec t = {.argv = argv, .in = in, .out = out, .err = errfd, .range = range};
 	char line[256] = "";
-	int status;
+	int status, r;
 	ssize_t n;
 	pid_t pid;
 
 	if (errfd < 0)
 		return lx_fail(ctx, -errno, "a temporary file for tar's errors");
-	pid = fork();
-	if (pid < 0)
-		return lx_fail(ctx, -errno, "fork tar");
-	if (pid == 0) {
-		if ((in >= 0 && dup2(in, STDIN_FILENO) < 0) ||
-		    (out >= 0 && dup2(out, STDOUT_FILENO) < 0) || dup2(errfd, STDERR_FILENO) < 0)
-			_exit(127);
-		(void)signal(SIGPIPE, SIG_DFL);
-		/* A killed lxmgr takes tar along: nothing writes on after gc has cleaned up. */
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execvp("tar", argv);
-		_exit(127);
+	if (range) {
+		const struct container_config *cfg = &range->c->cfg;
+
+		r = rootless_run_in_userns(cfg->uid_base, cfg->gid_base, cfg->id_count,
+					   exec_tar_in_range, &t, line, sizeof(line));
+		if (r >= 0)
+			return 0;
+		if (line[0]) /* the user namespace could not be made */
+			return lx_fail(ctx, r, "%s", line);
+	} else {
+		pid = fork();
+		if (pid < 0)
+			return lx_fail(ctx, -errno, "fork tar");
+		if (pid == 0)
+			exec_tar(&t);
+		if (waitpid(pid, &status, 0) < 0)
+			return lx_fail(ctx, -errno, "wait for tar");
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return 0;
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return lx_fail(ctx, -errno, "wait for tar");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
 	n = pread(errfd, line, sizeof(line) - 1, 0);
 	line[n > 0 ? n : 0] = '\0';
 	line[strcspn(line, "\n")] = '\0';
@@ -134,41 +182,56 @@ static int run_tar(const struct lxmgr_ctx *ctx, char *const argv[], int in, int 
 		       line[0] ? line : "(no message; killed?)");
 }
 
-/* The members: the config, the identity, the rootfs (export.h), then extra ("-C DIR MEMBER"
- * words: the snapshots' records and layers). */
-static int tar_create(const struct lxmgr_ctx *ctx, const char *stage, const char *dir, char **extra,
-		      int out)
+/* Inside the block's namespace the user's own files (the stage's) show as uid and gid
+ * count: they go into the archive as root's, as an export by root has them. */
+static int write_owner_map(const struct container *c, const char *stage, char **ret)
 {
-	const char *head[] = {"tar",
-			      "--create",
-			      "--file=-",
-			      "--numeric-owner",
-			      "--xattrs",
-			      "--xattrs-include=*",
-			      "--acls",
-			      "--sparse",
-			      "--zstd",
-			      "-C",
-			      stage,
-			      EXPORT_CONFIG,
-			      EXPORT_IDENTITY,
-			      "-C",
-			      dir,
-			      EXPORT_ROOTFS};
-	_cleanup_free_ char **argv = NULL;
-	size_t n = ELEMENTSOF(head), k = 0;
+	_cleanup_free_ char *text = NULL;
 
+	if (xasprintf(ret, "%s/owner-map", stage) < 0 ||
+	    xasprintf(&text, "+%u +0\n", c->cfg.id_count) < 0)
+		return -ENOMEM;
+	return write_file_atomic_at(AT_FDCWD, *ret, text, strlen(text), 0600);
+}
+
+/* The members: the config, the identity, the rootfs (export.h), then extra ("-C DIR MEMBER"
+ * words: the snapshots' records and layers); read in range's namespace when given. */
+static int tar_create(const struct lxmgr_ctx *ctx, const char *stage, const char *dir, char **extra,
+		      int out, const struct export_range *range)
+{
+	const char *opts[] = {"tar",      "--create",           "--file=-", "--numeric-owner",
+			      "--xattrs", "--xattrs-include=*", "--acls",   "--sparse",
+			      "--zstd"};
+	const char *members[] = {"-C", stage, EXPORT_CONFIG, EXPORT_IDENTITY,
+				 "-C", dir,   EXPORT_ROOTFS};
+	_cleanup_free_ char *map = NULL, *owner = NULL, *group = NULL;
+	_cleanup_free_ char **argv = NULL;
+	size_t n = 0, k = 0;
+	int r;
+
+	if (range) {
+		r = write_owner_map(range->c, stage, &map);
+		if (r < 0 || xasprintf(&owner, "--owner-map=%s", map) < 0 ||
+		    xasprintf(&group, "--group-map=%s", map) < 0)
+			return lx_fail(ctx, r < 0 ? r : -ENOMEM, "write %s/owner-map", stage);
+	}
 	STRV_FOREACH(e, extra) {
 		k++;
 	}
-	argv = calloc(n + k + 1, sizeof(char *));
+	argv = calloc(ELEMENTSOF(opts) + 2 + ELEMENTSOF(members) + k + 1, sizeof(char *));
 	if (!argv)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		argv[i] = (char *)head[i];
+	for (size_t i = 0; i < ELEMENTSOF(opts); i++)
+		argv[n++] = (char *)opts[i];
+	if (range) {
+		argv[n++] = owner;
+		argv[n++] = group;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(members); i++)
+		argv[n++] = (char *)members[i];
 	for (size_t i = 0; i < k; i++)
-		argv[n + i] = extra[i];
-	return run_tar(ctx, argv, -EBADF, out);
+		argv[n++] = extra[i];
+	return run_tar(ctx, argv, -EBADF, out, range);
 }
 
 int export_attach_view(const struct lxmgr_ctx *ctx, struct container *c)
@@ -220,7 +283,7 @@ static int write_members(const struct lxmgr_ctx *ctx, struct container *c, const
 			 const struct export_opts *o, int outfd)
 {
 	_cleanup_strv_ char **extra = NULL;
-	_cleanup_free_ char *top = NULL;
+	_cleanup_free_ char *top = NULL, *rootfs = NULL;
 	int r;
 
 	r = write_clean_config(c, stage);
@@ -236,12 +299,26 @@ static int write_members(const struct lxmgr_ctx *ctx, struct container *c, const
 	/* The directory holding rootfs/: LIB/NAME, or a btrfs container's subvolume. */
 	if (!o->tree && storage_rootfs_parent(c, &top) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	return tar_create(ctx, stage, o->tree ? o->tree : top, extra, outfd);
+	if (!export_in_range(c))
+		return tar_create(ctx, stage, o->tree ? o->tree : top, extra, outfd, NULL);
+	if (xasprintf(&rootfs, "%s/" EXPORT_ROOTFS, o->tree ? o->tree : top) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	return tar_create(
+		ctx, stage, o->tree ? o->tree : top, extra, outfd,
+		&(const struct export_range){.c = c, .lower = o->lower, .rootfs = rootfs});
 }
 
-int export_check_ids(const struct lxmgr_ctx *ctx, const struct container *c, const char *verb)
+bool export_in_range(const struct container *c)
 {
-	if (c->cfg.rootfs_shifted && rootless_active())
+	return c->cfg.rootfs_shifted && rootless_active();
+}
+
+int export_check_ids(const struct lxmgr_ctx *ctx, const struct container *c, const char *verb,
+		     bool in_range)
+{
+	if (export_in_range(c) && in_range)
+		return 0;
+	if (export_in_range(c))
 		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
 			       "a rootless %s is not done yet: %s's files carry the ids of your "
 			       "range (an archive from inside: lxmgr exec %s -- tar -C / "
@@ -262,7 +339,7 @@ int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outf
 	_cleanup_close_ int stagefd = -EBADF;
 	int r;
 
-	r = export_check_ids(ctx, c, "export");
+	r = export_check_ids(ctx, c, "export", /* in_range= */ true);
 	if (r < 0)
 		return r;
 	if (!o->tree && clone_is_snapshot(&c->cfg)) {

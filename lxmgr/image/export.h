@@ -24,9 +24,15 @@ int export_write(const struct lxmgr_ctx *ctx, struct container *c, int outfd);
  * itself; 0 or -errno. */
 int export_attach_view(const struct lxmgr_ctx *ctx, struct container *c);
 
-/* A rootfs stored shifted (rootfs.shifted; every rootless one) is refused by export and
- * publish (verb) in one line: its files carry host ids. 0 or -errno (reported). */
-int export_check_ids(const struct lxmgr_ctx *ctx, const struct container *c, const char *verb);
+/* Whether c's files carry its block's ids and lxmgr runs rootless: tar then reads them as
+ * root of a user namespace of that block, where they are c's own ids. */
+bool export_in_range(const struct container *c);
+
+/* A rootfs stored shifted (rootfs.shifted) is refused by export and publish (verb) in one
+ * line, its files carrying host ids; a rootless one (export_in_range) only where in_range is
+ * false. 0 or -errno (reported). */
+int export_check_ids(const struct lxmgr_ctx *ctx, const struct container *c, const char *verb,
+		     bool in_range);
 
 /* What export_write_opts adds to export_write. */
 struct export_opts {
@@ -37,6 +43,9 @@ struct export_opts {
 	/* A directory whose "rootfs" is the tree to archive (a running container's temporary
 	 * snapshot, export-live.c); NULL: c's own rootfs. */
 	const char *tree;
+	/* export_in_range: the layers the tree stands on, shown on TREE/rootfs by the reader in
+	 * the block's namespace (live_tree_open); NULL: the tree is a plain directory. */
+	const char *lower;
 };
 int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outfd,
 		      const struct export_opts *o);

@@ -195,7 +195,7 @@ int publish_image(const struct lxmgr_ctx *ctx, struct container *c, const char *
 	if (!force && exists(b.entry))
 		return lx_fail(ctx, LX_SYNTHETIC(-EEXIST),
 			       "an image '%s' exists already: publish --force replaces it", alias);
-	r = export_check_ids(ctx, c, "publish");
+	r = export_check_ids(ctx, c, "publish", /* in_range= */ false);
 	if (r < 0)
 		return r;
 	r = make_build(ctx, &b);

@@ -9,6 +9,8 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "image/copy.h"
+#include "fs/rootless.h"
 #include "image/snapshot-freeze.h"
 #include "run/control.h"
 #include "store/runtime.h"
@@ -99,4 +101,45 @@ void snapshot_thaw_left_frozen(const struct lxmgr_ctx *ctx, const struct contain
 	if (!stopped && request(c, CTRL_UNFREEZE, why) >= 0)
 		lx_info(ctx, "thawed %s, which a killed snapshot left frozen", c->name);
 	(void)unlinkat(c->dirfd, FROZEN_MARK, 0);
+}
+
+struct block_copy {
+	const char *src, *dst;
+};
+
+static int copy_as_block_root(void *userdata)
+{
+	const struct block_copy *b = userdata;
+
+	return copy_tree(b->src, b->dst, 0, 0, NULL, NULL);
+}
+
+/* Outside the user's namespace (a rootless export's temporary snapshot: export does not
+ * re-execute itself in it, snapshot does), the block's files are only readable as root of a
+ * user namespace of that block. */
+static int copy_layer(const struct container *c, const char *src, const char *dst, char **failed)
+{
+	char msg[256];
+
+	if (!rootless_outside())
+		return copy_tree(src, dst, 0, 0, NULL, failed);
+	return rootless_run_in_userns(
+		c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count, copy_as_block_root,
+		&(struct block_copy){.src = src, .dst = dst}, msg, sizeof(msg));
+}
+
+int snapshot_copy_frozen(const struct lxmgr_ctx *ctx, const struct container *c, const char *src,
+			 const char *dst)
+{
+	_cleanup_free_ char *failed = NULL;
+	int r, t;
+
+	r = snapshot_freeze_for_copy(ctx, c, true);
+	if (r < 0)
+		return r;
+	r = copy_layer(c, src, dst, &failed);
+	t = snapshot_freeze_for_copy(ctx, c, false);
+	if (r < 0)
+		return lx_fail(ctx, r, "copy %s", failed ? failed : src);
+	return t < 0 ? t : 0;
 }

@@ -20,3 +20,9 @@ bool snapshot_left_frozen(const struct container *c);
  * running lock), and drops the mark. */
 void snapshot_thaw_left_frozen(const struct lxmgr_ctx *ctx, const struct container *c,
 			       bool stopped);
+
+/* Copies src (c's writable layer) to dst while c is frozen (snapshot_freeze_for_copy);
+ * outside the user's namespace, as root of a user namespace of c's block (rootless). Reports
+ * failures itself; 0 or -errno. */
+int snapshot_copy_frozen(const struct lxmgr_ctx *ctx, const struct container *c, const char *src,
+			 const char *dst);

@@ -398,21 +398,13 @@ static int seal_stopped(const struct lxmgr_ctx *ctx, struct container *c, const 
 /* A running container: frozen while its writable layer is copied into a new sealed layer. */
 static int copy_running(const struct lxmgr_ctx *ctx, struct container *c, const char *id)
 {
-	_cleanup_free_ char *src = NULL, *tmp = NULL, *failed = NULL;
-	int r, t;
+	_cleanup_free_ char *src = NULL, *tmp = NULL;
 
 	if (xasprintf(&src, "%s/%s", c->dir,
 		      own_layered(c) ? CLONE_OVERLAY_DIR "/upper" : "rootfs") < 0 ||
 	    xasprintf(&tmp, "%s/" SNAPSHOT_LAYERS_DIR "/.tmp-%s", c->dir, id) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	r = snapshot_freeze_for_copy(ctx, c, true);
-	if (r < 0)
-		return r;
-	r = copy_tree(src, tmp, 0, 0, NULL, &failed);
-	t = snapshot_freeze_for_copy(ctx, c, false);
-	if (r < 0)
-		return lx_fail(ctx, r, "copy %s", failed ? failed : src);
-	return t < 0 ? t : 0;
+	return snapshot_copy_frozen(ctx, c, src, tmp);
 }
 
 static int snap_running(const struct lxmgr_ctx *ctx, struct container *c, const char *snap)
@@ -488,17 +480,35 @@ int snapshot_create_temporary(const struct lxmgr_ctx *ctx, struct container *c, 
 	return r;
 }
 
+struct temporary {
+	const struct container *c;
+	const char *rec;
+};
+
+static int drop_temporary(void *userdata)
+{
+	const struct temporary *t = userdata;
+	/* Its dot-name is one gc removes, with its layer, should we be killed here. */
+	int r = rm_rf_at(t->c->dirfd, t->rec);
+
+	return r < 0 ? r : gc_layers(t->c);
+}
+
 int snapshot_drop_temporary(struct container *c, const char *snap, int lock)
 {
 	_cleanup_close_ int fd = lock;
 	_cleanup_free_ char *rec = NULL;
-	int r;
+	struct temporary t = {.c = c};
+	char msg[256];
 
 	if (xasprintf(&rec, SNAPSHOT_DIR "/%s", snap) < 0)
 		return -ENOMEM;
-	/* Its dot-name is one gc removes, with its layer, should we be killed here. */
-	r = rm_rf_at(c->dirfd, rec);
-	return r < 0 ? r : gc_layers(c);
+	t.rec = rec;
+	/* Its layer holds the block's files (copy_layer). */
+	if (rootless_outside())
+		return rootless_run_in_userns(c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count,
+					      drop_temporary, &t, msg, sizeof(msg));
+	return drop_temporary(&t);
 }
 
 int snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char *snap)
