@@ -33,6 +33,7 @@
 #include "run/hooks.h"
 #include "run/machined.h"
 #include "run/monitor.h"
+#include "run/monitor-internal.h"
 #include "run/notify.h"
 #include "run/security.h"
 #include "run/start.h"
@@ -40,41 +41,7 @@
 #include "store/store.h"
 
 #define LOG_STEP "monitor"
-#define MAX_CLIENTS 32
-
-enum ev_tag {
-	EV_SIGNAL = 1,
-	EV_LISTEN,
-	EV_CONSOLE,
-	EV_TIMER,
-	EV_NOTIFY,
-	EV_OOM,
-	EV_TRIM,
-	EV_CLIENT_BASE = 16,
-	EV_CONSOLE_CLIENT_BASE = EV_CLIENT_BASE + MAX_CLIENTS,
-};
-
-struct monitor {
-	const struct lxmgr_ctx *ctx;
-	struct container *c;
-	struct start_env env;
-	struct runtime_state rs;
-	struct console console;
-	int epfd, sigfd, listenfd, timerfd, init_pidfd;
-	int oomfd;          /* readable on an OOM kill in the container's cgroup (event.h) */
-	uint64_t oom_kills; /* counted so far in this run's cgroup */
-	int trimfd; /* fires once, a while after the guest's state was handled (trim_later) */
-	int clients[MAX_CLIENTS];
-	bool stopping, done;
-	bool by_unit; /* run by lxmgr@NAME.service: delegated cgroup, machined, sd_notify */
-	bool ready_sent;
-	struct guest_state gs;  /* the guest's systemd state for list (CTRL_STATE) */
-	uint32_t state_waiting; /* client slots waiting for gs to be refreshed */
-	uint64_t stop_deadline; /* CLOCK_MONOTONIC ns after which everything is killed */
-	int exit_status;
-};
-
-static int ep_add(struct monitor *m, int fd, uint32_t tag)
+int monitor_ep_add(struct monitor *m, int fd, uint32_t tag)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
 
@@ -104,19 +71,19 @@ static int setup_fds(struct monitor *m)
 	if (m->listenfd < 0)
 		return log_fail_full(m->ctx, "control", m->listenfd, "listen on %s/control",
 				     m->c->rundir);
-	r = ep_add(m, m->sigfd, EV_SIGNAL);
+	r = monitor_ep_add(m, m->sigfd, EV_SIGNAL);
 	if (r >= 0)
-		r = ep_add(m, m->listenfd, EV_LISTEN);
+		r = monitor_ep_add(m, m->listenfd, EV_LISTEN);
 	if (r >= 0)
-		r = ep_add(m, m->timerfd, EV_TIMER);
+		r = monitor_ep_add(m, m->timerfd, EV_TIMER);
 	if (r >= 0)
-		r = ep_add(m, m->trimfd, EV_TRIM);
+		r = monitor_ep_add(m, m->trimfd, EV_TRIM);
 	if (r >= 0)
-		r = ep_add(m, m->console.master, EV_CONSOLE);
+		r = monitor_ep_add(m, m->console.master, EV_CONSOLE);
 	return r < 0 ? lx_fail(m->ctx, r, "epoll") : 0;
 }
 
-static void set_state(struct monitor *m, enum run_state s)
+void monitor_set_state(struct monitor *m, enum run_state s)
 {
 	int r;
 
@@ -155,7 +122,7 @@ static bool init_catches(const struct monitor *m, int sig)
 	return mask & (1ULL << (sig - 1));
 }
 
-static int send_init_signal(struct monitor *m, int sig)
+int monitor_send_init_signal(struct monitor *m, int sig)
 {
 	return NEG_ERRNO((int)syscall(SYS_pidfd_send_signal, m->init_pidfd, sig, NULL, 0));
 }
@@ -167,10 +134,10 @@ static void kill_container(struct monitor *m)
 	if (m->rs.cgroup.unified)
 		(void)cgroup_kill_all(&m->rs.cgroup);
 	else
-		(void)send_init_signal(m, SIGKILL);
+		(void)monitor_send_init_signal(m, SIGKILL);
 }
 
-static void begin_stop(struct monitor *m, int timeout, bool kill_now)
+void monitor_begin_stop(struct monitor *m, int timeout, bool kill_now)
 {
 	char buf[16];
 	int r;
@@ -185,203 +152,20 @@ static void begin_stop(struct monitor *m, int timeout, bool kill_now)
 	m->stopping = true;
 	if (m->rs.state == RUN_STATE_FROZEN)
 		(void)cgroup_freeze(&m->rs.cgroup, false);
-	set_state(m, RUN_STATE_STOPPING);
+	monitor_set_state(m, RUN_STATE_STOPPING);
 	/* The unit's TimeoutStopSec follows this container's own timeout. */
 	notify_send(
 		"STOPPING=1\nSTATUS=stopping\nEXTEND_TIMEOUT_USEC=%llu",
 		(unsigned long long)((timeout >= 0 ? (unsigned)timeout : m->c->cfg.stop_timeout) +
 				     15) *
 			1000000ULL);
-	r = send_init_signal(m, m->c->cfg.stop_signal);
+	r = monitor_send_init_signal(m, m->c->cfg.stop_signal);
 	lx_info(m->ctx, "sent %s to init, %u s before kill",
 		signal_to_string(m->c->cfg.stop_signal, buf),
 		timeout >= 0 ? (unsigned)timeout : m->c->cfg.stop_timeout);
 	if (r < 0)
 		kill_container(m);
 	arm_timer(m, timeout >= 0 ? (uint32_t)timeout : m->c->cfg.stop_timeout);
-}
-
-static void reply(int fd, const struct ctrl_msg *req, int status, const char *text)
-{
-	struct ctrl_msg rep = {.cmd = req->cmd, .status = status, .arg = 0};
-
-	(void)snprintf(rep.text, sizeof(rep.text), "%s", text ? text : "");
-	(void)control_send(fd, &rep);
-}
-
-static void handle_freeze(struct monitor *m, int fd, const struct ctrl_msg *req, bool frozen)
-{
-	int r;
-
-	if (m->stopping)
-		return reply(fd, req, -EBUSY, "container is stopping");
-	if (!m->rs.cgroup.unified)
-		return reply(fd, req, -EOPNOTSUPP,
-			     "it runs in no cgroup of its own, so has no freezer");
-	r = cgroup_freeze(&m->rs.cgroup, frozen);
-	if (r >= 0)
-		set_state(m, frozen ? RUN_STATE_FROZEN : RUN_STATE_RUNNING);
-	reply(fd, req, r, NULL);
-}
-
-static void handle_forward(struct monitor *m, int fd, const struct ctrl_msg *req)
-{
-	char why[CTRL_TEXT_MAX] = "";
-
-	if (m->stopping || m->rs.state == RUN_STATE_REBOOTING)
-		return reply(fd, req, LX_SYNTHETIC(-EBUSY), "container is stopping");
-	reply(fd, req, network_forward_reload(m->ctx, m->c, &m->rs, why, sizeof(why)), why);
-}
-
-/* Returns true when the client stays connected (stop: it waits for our exit). */
-static bool handle_request(struct monitor *m, int fd, const struct ctrl_msg *req)
-{
-	struct ctrl_msg rep = {.cmd = req->cmd, .arg = (int32_t)m->rs.state};
-
-	switch ((enum ctrl_cmd)req->cmd) {
-	case CTRL_STATUS:
-		(void)snprintf(rep.text, sizeof(rep.text), "%s", run_state_to_string(m->rs.state));
-		(void)control_send(fd, &rep);
-		return false;
-	case CTRL_STOP:
-		begin_stop(m, req->arg, req->flags & CTRL_FLAG_KILL);
-		return true;
-	case CTRL_KILL:
-		reply(fd, req, send_init_signal(m, req->arg), NULL);
-		return false;
-	case CTRL_FREEZE:
-	case CTRL_UNFREEZE:
-		handle_freeze(m, fd, req, req->cmd == CTRL_FREEZE);
-		return false;
-	case CTRL_REBOOT:
-		reply(fd, req, send_init_signal(m, SIGINT), NULL);
-		return false;
-	case CTRL_FORWARD:
-		handle_forward(m, fd, req);
-		return false;
-	case CTRL_CONSOLE: /* on_client hands these to the console */
-	case CTRL_STATE:   /* and these to on_state */
-	case _CTRL_CMD_MAX:
-		break;
-	}
-	reply(fd, req, -EOPNOTSUPP, "unknown command");
-	return false;
-}
-
-static void drop_client(struct monitor *m, int slot)
-{
-	m->state_waiting &= ~(1U << slot);
-	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->clients[slot], NULL);
-	(void)close(m->clients[slot]);
-	m->clients[slot] = -EBADF;
-}
-
-/* The connection leaves the control clients and becomes a console client: console.c owns
- * it from here, and closing it there also removes it from our epoll set. */
-static void attach_console(struct monitor *m, int slot, const struct ctrl_msg *req)
-{
-	int fd = m->clients[slot], r;
-
-	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, fd, NULL);
-	m->clients[slot] = -EBADF;
-	if (m->stopping) {
-		reply(fd, req, LX_SYNTHETIC(-ESHUTDOWN), "container is stopping");
-		(void)close(fd);
-		return;
-	}
-	r = console_attach(&m->console, fd, req);
-	/* Should epoll refuse it, the client still watches; only its input is not read. */
-	if (r >= 0)
-		(void)ep_add(m, m->console.clients[r].fd, EV_CONSOLE_CLIENT_BASE + (uint32_t)r);
-	lx_debug(m->ctx, "console: client attached (%d now)", console_n_clients(&m->console));
-}
-
-/* Handling the guest's notify datagrams and list's requests faults in code (printf's,
- * fork's) that the trim after start gave back: an idle monitor gives it back again, once,
- * 2 s after the last of them, so that a burst of lists costs one trim, not one each. */
-static void trim_later(struct monitor *m)
-{
-	const struct itimerspec its = {.it_value.tv_sec = 2};
-
-	(void)timerfd_settime(m->trimfd, 0, &its, NULL);
-}
-
-static void on_trim(struct monitor *m)
-{
-	uint64_t ticks;
-
-	if (read(m->trimfd, &ticks, sizeof(ticks)) == sizeof(ticks))
-		(void)trim_monitor_memory();
-}
-
-static void state_reply(struct monitor *m, int slot)
-{
-	struct ctrl_msg rep = {.cmd = CTRL_STATE, .arg = (int32_t)m->rs.state};
-
-	guest_state_format(&m->gs, rep.text, sizeof(rep.text));
-	(void)control_send(m->clients[slot], &rep);
-	drop_client(m, slot);
-	trim_later(m);
-}
-
-/* From the cache when it is young enough, else after a refresh: list asks every monitor at
- * once, so these refreshes run side by side. A refresh that fails answers with the cache. */
-static void on_state(struct monitor *m, int slot, const struct ctrl_msg *req)
-{
-	uint32_t max_age = req->arg >= 0 ? (uint32_t)req->arg : GUEST_STATE_MAX_AGE_DEFAULT;
-
-	if (m->rs.state != RUN_STATE_RUNNING || m->c->cfg.init_kind != INIT_KIND_SYSTEMD ||
-	    guest_state_fresh(&m->gs, max_age) ||
-	    guest_state_refresh(&m->gs, m->ctx, m->c, &m->rs) < 0)
-		return state_reply(m, slot);
-	m->state_waiting |= 1U << slot;
-}
-
-/* The refresh at READY=1 has nobody waiting: that one boot's worth of faults goes at once,
- * so that an idle guest's monitor is back to its size as soon as the guest is up. */
-static void state_refreshed(struct monitor *m)
-{
-	if (!m->state_waiting) {
-		(void)trim_monitor_memory();
-		return;
-	}
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (m->state_waiting & (1U << i))
-			state_reply(m, i);
-}
-
-static void on_client(struct monitor *m, int slot)
-{
-	struct ctrl_msg req;
-	int r = control_recv(m->clients[slot], &req);
-
-	if (r < 0) {
-		drop_client(m, slot);
-		return;
-	}
-	lx_debug(m->ctx, "control: %s", ctrl_cmd_to_string(req.cmd));
-	if (req.cmd == CTRL_CONSOLE)
-		return attach_console(m, slot, &req);
-	if (req.cmd == CTRL_STATE)
-		return on_state(m, slot, &req);
-	if (!handle_request(m, m->clients[slot], &req))
-		drop_client(m, slot);
-}
-
-static void on_listen(struct monitor *m)
-{
-	int fd = accept4(m->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-	if (fd < 0)
-		return;
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (m->clients[i] < 0) {
-			m->clients[i] = fd;
-			if (ep_add(m, fd, EV_CLIENT_BASE + (uint32_t)i) < 0)
-				drop_client(m, i);
-			return;
-		}
-	(void)close(fd);
 }
 
 /* After each run of the container (also before a reboot's new start); failures warn. */
@@ -417,7 +201,7 @@ static void announce_running(struct monitor *m)
 
 	guest_state_reset(&m->gs, /* booting= */ fd >= 0);
 	if (fd >= 0)
-		r = ep_add(m, fd, EV_NOTIFY);
+		r = monitor_ep_add(m, fd, EV_NOTIFY);
 	if (r < 0) {
 		lx_warn(m->ctx, r, "watch the guest's notify socket, ignoring");
 		drop_guest_notify(m);
@@ -445,7 +229,7 @@ static void watch_oom(struct monitor *m)
 		(void)close(m->oomfd);
 	}
 	m->oomfd = event_oom_watch(&m->rs.cgroup, &m->oom_kills);
-	r = m->oomfd < 0 ? m->oomfd : ep_add(m, m->oomfd, EV_OOM);
+	r = m->oomfd < 0 ? m->oomfd : monitor_ep_add(m, m->oomfd, EV_OOM);
 	if (r < 0)
 		lx_debug(m->ctx, "no watch for OOM kills: %s", strerror(-r));
 }
@@ -483,7 +267,7 @@ static void on_guest_notify(struct monitor *m)
 	}
 	if (r != -EAGAIN)
 		drop_guest_notify(m);
-	trim_later(m);
+	monitor_trim_later(m);
 }
 
 static int restart_in_place(struct monitor *m)
@@ -492,7 +276,7 @@ static int restart_in_place(struct monitor *m)
 
 	event_record(m->ctx, m->c, EVENT_REBOOT, "init rebooted the container: starting it again");
 	notify_send("STATUS=rebooting");
-	set_state(m, RUN_STATE_REBOOTING);
+	monitor_set_state(m, RUN_STATE_REBOOTING);
 	if (m->by_unit)
 		machined_unregister(m->ctx, m->c->name);
 	drop_guest_notify(m);
@@ -546,7 +330,7 @@ static void on_signal(struct monitor *m)
 
 	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
-			begin_stop(m, -1, false);
+			monitor_begin_stop(m, -1, false);
 		if (si.ssi_signo != SIGCHLD)
 			continue;
 		for (;;) {
@@ -558,7 +342,7 @@ static void on_signal(struct monitor *m)
 			if (pid == m->rs.init_pid)
 				on_init_exit(m, status);
 			else if (guest_state_reaped(&m->gs, pid))
-				state_refreshed(m);
+				monitor_state_refreshed(m);
 		}
 	}
 }
@@ -573,7 +357,7 @@ static void on_timer(struct monitor *m)
 		/* The kernel drops a signal to a namespace's init that has no handler for it:
 		 * a stop during early boot is repeated until init listens. */
 		if (m->rs.init_pid > 0 && !init_catches(m, m->c->cfg.stop_signal))
-			(void)send_init_signal(m, m->c->cfg.stop_signal);
+			(void)monitor_send_init_signal(m, m->c->cfg.stop_signal);
 		return;
 	}
 	(void)timerfd_settime(m->timerfd, 0, &(struct itimerspec){0}, NULL);
@@ -593,13 +377,13 @@ static void event_loop(struct monitor *m)
 			if (tag == EV_SIGNAL)
 				on_signal(m);
 			else if (tag == EV_LISTEN)
-				on_listen(m);
+				monitor_on_listen(m);
 			else if (tag == EV_CONSOLE)
 				(void)console_drain(&m->console);
 			else if (tag == EV_TIMER)
 				on_timer(m);
 			else if (tag == EV_TRIM)
-				on_trim(m);
+				monitor_on_trim(m);
 			else if (tag == EV_NOTIFY && m->env.guest_notify_fd >= 0)
 				on_guest_notify(m);
 			else if (tag == EV_OOM && m->oomfd >= 0)
@@ -608,7 +392,7 @@ static void event_loop(struct monitor *m)
 				console_client_event(&m->console,
 						     (int)(tag - EV_CONSOLE_CLIENT_BASE));
 			else if (tag >= EV_CLIENT_BASE && m->clients[tag - EV_CLIENT_BASE] >= 0)
-				on_client(m, (int)(tag - EV_CLIENT_BASE));
+				monitor_on_client(m, (int)(tag - EV_CLIENT_BASE));
 		}
 	}
 	(void)console_drain(&m->console);
