@@ -101,7 +101,8 @@ static const struct verb verbs[] = {
 	 "  The rootfs with numeric owners as stored (the distribution's), xattrs, ACLs and\n"
 	 "  file capabilities; the config without name, uuid, hostname, ids, addresses, MAC\n"
 	 "  and forwards. A running container: a temporary snapshot of it (frozen for its\n"
-	 "  copy) is written.\n"
+	 "  copy) is written. As a user (rootless): read in the container's id range, so\n"
+	 "  the owners are the guest's own, as in root's export.\n"
 	 "  --snapshots      its snapshots too (records and layers): import recreates them\n"},
 	{"publish", cmd_publish, "NAME ALIAS [--force] | --delete ALIAS",
 	 "make a container (stopped or running) into a local image for create -t image -r ALIAS",
@@ -112,8 +113,11 @@ static const struct verb verbs[] = {
 	 "  --delete ALIAS   remove the image\n"},
 	{"import", cmd_import, "FILE|- [NAME] [--net MODE] [--keep-identity] [--storage dir|btrfs]",
 	 "make a container from an export archive (or stdin), with an identity of its own",
+	 "  As a user (rootless): the rootfs is unpacked in the new container's id range;\n"
+	 "  an archive with snapshots is refused.\n"
 	 "  NAME             default: FILE's name up to its first dot (needed with -)\n"
-	 "  --net MODE       bridge, routed, none or host (default: the exported config's)\n"
+	 "  --net MODE       bridge, routed, pasta, none or host (default: the exported\n"
+	 "                   config's; rootless: pasta where that mode needs root)\n"
 	 "  --keep-identity  keep the machine's uuid, machine-id, hostname, MAC and SSH host\n"
 	 "                   keys: a move (refused where a container has that uuid)\n"
 	 "  --storage POOL   dir or btrfs (default: lxmgr.conf's storage.default, else dir)\n"},

@@ -205,15 +205,60 @@ static int read_identity(const struct lxmgr_ctx *ctx, const char *stage,
 	return r < 0 ? lx_fail(ctx, r, "list the store") : 0;
 }
 
+/* Rootless, the rootfs must get the ids of the new container's range: create unpacks the
+ * archive's rootfs member itself, in a user namespace of that range, as it does a
+ * --tarball. The records are read first, as the user: a stream is saved into the stage to
+ * be read twice. An archive's snapshots would need the same for each layer: not done. */
+static int unpack_records(struct lxmgr_ctx *ctx, const struct import_opts *o, const char *stage,
+			  char **ret_archive)
+{
+	_cleanup_free_ char *snaps = NULL;
+	int r;
+
+	if (strcmp(o->file, "-") ? !(*ret_archive = strdup(o->file))
+				 : xasprintf(ret_archive, "%s/archive", stage) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	r = strcmp(o->file, "-") ? 0 : export_save_stream(ctx, STDIN_FILENO, *ret_archive);
+	if (r >= 0)
+		r = export_unpack(ctx, *ret_archive, stage, /* records_only= */ true);
+	if (r < 0)
+		return r;
+	if (xasprintf(&snaps, "%s/" EXPORT_SNAPSHOTS, stage) < 0)
+		return lx_fail(ctx, -ENOMEM, "out of memory");
+	if (access(snaps, F_OK) == 0)
+		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
+			       "a rootless import of an archive with snapshots is not done yet "
+			       "(export it without --snapshots, or import it as root)");
+	return 0;
+}
+
+/* The archive's net.mode, unless it needs root (a rootless import's default is pasta). */
+static const char *import_net(struct lxmgr_ctx *ctx, const struct import_opts *o,
+			      const struct container_config *cfg)
+{
+	if (o->net)
+		return o->net;
+	if (rootless_active() && cfg->net_mode != NET_MODE_NONE &&
+	    cfg->net_mode != NET_MODE_PASTA) {
+		lx_info(ctx, "the archive's net.mode %s needs root: %s gets pasta (--net chooses)",
+			net_mode_to_string(cfg->net_mode), o->name);
+		return "pasta";
+	}
+	return net_mode_to_string(cfg->net_mode);
+}
+
 static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const char *stage)
 {
-	_cleanup_free_ char *rootfs = NULL, *config = NULL, *label = NULL;
+	_cleanup_free_ char *rootfs = NULL, *config = NULL, *label = NULL, *archive = NULL;
 	struct container_config cfg, id;
 	struct config_error e = {0};
 	struct create_request req;
+	bool rootless = rootless_active();
 	int r;
 
-	r = export_unpack(ctx, strcmp(o->file, "-") ? o->file : "/dev/stdin", stage);
+	r = rootless ? unpack_records(ctx, o, stage, &archive)
+		     : export_unpack(ctx, strcmp(o->file, "-") ? o->file : "/dev/stdin", stage,
+				     /* records_only= */ false);
 	if (r < 0)
 		return r;
 	config_init_defaults(&id);
@@ -237,14 +282,16 @@ static int import_from(struct lxmgr_ctx *ctx, const struct import_opts *o, const
 	}
 	req = (struct create_request){
 		.name = o->name,
-		.source_dir = rootfs,
-		.adopt_source_dir = true,
+		.source_dir = rootless ? NULL : rootfs,
+		.adopt_source_dir = !rootless,
+		.tarball = archive,
+		.tarball_args = rootless ? export_rootfs_member : NULL,
 		.base_config = config,
 		.source_label = label,
 		.keep_uuid = o->keep_identity ? id.uuid : NULL,
 		.keep_hostname = o->keep_identity ? id.hostname : NULL,
 		.keep_mac = o->keep_identity ? id.net_mac : NULL,
-		.net = {.mode = o->net ? o->net : net_mode_to_string(cfg.net_mode)},
+		.net = {.mode = import_net(ctx, o, &cfg)},
 		.storage = o->storage,
 	};
 	r = create_container(ctx, &req);
@@ -270,12 +317,6 @@ int cmd_import(struct lxmgr_ctx *ctx, int argc, char **argv)
 	r = parse_import(ctx, argc, argv, &o);
 	if (r != 0)
 		return r;
-	/* The archive's owners are the guest's ids: an unprivileged tar cannot give them. */
-	if (rootless_active())
-		return lx_fail(ctx, LX_SYNTHETIC(-EOPNOTSUPP),
-			       "a rootless import is not done yet: the archive's files must get "
-			       "the ids of a range of yours (import it as root)"),
-		       EXIT_FAILED;
 	if (!o.name) {
 		if (default_name(o.file, &name) < 0)
 			return EXIT_FAILED;

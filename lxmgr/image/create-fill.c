@@ -272,7 +272,8 @@ int build_fill_rootfs(struct build *b)
 	if (tarball) {
 		if (mkdir(b->tmp_rootfs, 0755) < 0)
 			return lx_fail(b->ctx, -errno, "mkdir %s", b->tmp_rootfs);
-		r = import_tarball(tarball, b->tmp_rootfs, &p, &failed);
+		r = import_tarball_with(tarball, b->tmp_rootfs,
+					b->tmpl_tarball ? NULL : req->tarball_args, &p, &failed);
 		if (r == -EINTR)
 			return r;
 		if (r == -EMEDIUMTYPE)

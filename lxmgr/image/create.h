@@ -10,8 +10,11 @@ struct template_request;
 
 struct create_request {
 	const char *name;
-	const char *source_dir;              /* a rootfs tree to copy, or NULL */
-	const char *tarball;                 /* a rootfs tarball to import, or NULL */
+	const char *source_dir; /* a rootfs tree to copy, or NULL */
+	const char *tarball;    /* a rootfs tarball to import, or NULL */
+	/* tar's extra arguments for tarball (import_tarball_with): a rootless import takes the
+	 * rootfs member of an export this way; NULL: the whole tarball is the rootfs */
+	char *const *tarball_args;
 	const struct template_request *tmpl; /* -t TEMPLATE and its options, or NULL */
 	const char *hostname;                /* NULL: the name */
 	bool force_shift;          /* shift ownership even where an idmapped mount would work */

@@ -1,5 +1,6 @@
 /* export.c: a container as one portable archive (tar + zstd) and back (docs/snapshots.md). */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,11 +367,15 @@ static bool interrupted(void *userdata _unused_)
 	       sigismember(&pending, SIGHUP);
 }
 
-int export_unpack(const struct lxmgr_ctx *ctx, const char *path, const char *dir)
+char *const export_rootfs_member[] = {"--strip-components=1", EXPORT_ROOTFS, NULL};
+
+int export_unpack(const struct lxmgr_ctx *ctx, const char *path, const char *dir, bool records_only)
 {
+	static char *const records[] = {"--no-same-owner", "--exclude=" EXPORT_ROOTFS,
+					"--exclude=" EXPORT_LAYERS, NULL};
 	const struct copy_progress p = {.cancelled = interrupted};
 	_cleanup_free_ char *msg = NULL;
-	int r = import_tarball(path, dir, &p, &msg);
+	int r = import_tarball_with(path, dir, records_only ? records : NULL, &p, &msg);
 
 	if (r == -EINTR)
 		return lx_fail(ctx, LX_SYNTHETIC(r), "interrupted: nothing was imported");
@@ -382,4 +387,33 @@ int export_unpack(const struct lxmgr_ctx *ctx, const char *path, const char *dir
 	if (r < 0)
 		return lx_fail(ctx, r, "unpack %s", path);
 	return 0;
+}
+
+int export_save_stream(const struct lxmgr_ctx *ctx, int in, const char *path)
+{
+	_cleanup_close_ int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	char buf[1 << 16];
+
+	if (out < 0)
+		return lx_fail(ctx, -errno, "create %s", path);
+	for (;;) {
+		struct pollfd pfd = {.fd = in, .events = POLLIN};
+		ssize_t n;
+
+		/* A stream that stays open and idle (through ssh) must not hide an interrupt. */
+		if (interrupted(NULL))
+			return lx_fail(ctx, LX_SYNTHETIC(-EINTR),
+				       "interrupted: nothing was imported");
+		if (poll(&pfd, 1, /* timeout_ms= */ 250) == 0)
+			continue;
+		n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return lx_fail(ctx, -errno, "read the archive");
+		if (n == 0)
+			return 0;
+		if (write_all(out, buf, (size_t)n) < 0)
+			return lx_fail(ctx, -errno, "write %s", path);
+	}
 }

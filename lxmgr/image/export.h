@@ -75,6 +75,17 @@ int export_adopt_snapshots(const struct lxmgr_ctx *ctx, const char *stage, const
 			   bool keep_identity);
 
 /* Unpacks the archive at path ("/dev/stdin" for a pipe) into the new directory dir (which
- * then holds EXPORT_CONFIG and EXPORT_ROOTFS). A truncated or damaged archive is one line:
+ * then holds EXPORT_CONFIG and EXPORT_ROOTFS); records_only: all but the rootfs and the
+ * layers, with the caller's ownership (a rootless import, whose create then unpacks the
+ * rootfs in the new container's id range). A truncated or damaged archive is one line:
  * tar's first error. Reports failures itself; 0 or -errno. */
-int export_unpack(const struct lxmgr_ctx *ctx, const char *path, const char *dir);
+int export_unpack(const struct lxmgr_ctx *ctx, const char *path, const char *dir,
+		  bool records_only);
+
+/* Copies the stream in (an archive on stdin) into the new file path, for a rootless import,
+ * which reads the archive twice; SIGINT, SIGTERM and SIGHUP held by the caller end it.
+ * Reports failures itself; 0 or -errno. */
+int export_save_stream(const struct lxmgr_ctx *ctx, int in, const char *path);
+
+/* The tar arguments that take an export's rootfs alone, into the directory it unpacks to. */
+extern char *const export_rootfs_member[];

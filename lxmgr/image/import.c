@@ -56,8 +56,29 @@ static void drop_mknod(void)
 	(void)syscall(SYS_capset, &h, d);
 }
 
-static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int err)
+static _Noreturn void exec_tar(const char *dst, const char *zflag, char *const *extra, int in,
+			       int err)
 {
+	static const char *const head[] = {"tar",
+					   "--extract",
+					   "--file=-",
+					   "--numeric-owner",
+					   "--same-permissions",
+					   "--same-owner",
+					   "--xattrs",
+					   "--xattrs-include=*",
+					   "--acls",
+					   "--no-overwrite-dir",
+					   "--anchored",
+					   "--exclude=./dev/?*",
+					   "--exclude=dev/?*",
+					   "--exclude=./" EXPORT_ROOTFS "/dev/?*",
+					   "--exclude=" EXPORT_ROOTFS "/dev/?*",
+					   "--exclude=./" EXPORT_LAYERS "/*/dev/?*",
+					   "--exclude=" EXPORT_LAYERS "/*/dev/?*",
+					   "-C"};
+	const char *argv[ELEMENTSOF(head) + 3 + IMPORT_EXTRA_MAX + 1];
+	size_t n = 0;
 	sigset_t none;
 
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
@@ -73,12 +94,14 @@ static _Noreturn void exec_tar(const char *dst, const char *zflag, int in, int e
 	 * dev/ (a rootfs tarball's, an export's rootfs/dev/ and layers/ID/dev/) are never used,
 	 * and could not be made without CAP_MKNOD (nor inside a container, nesting): leave them
 	 * out. Overlay whiteouts (0/0) elsewhere in layers need no CAP_MKNOD (Linux 5.8). */
-	execlp("tar", "tar", "--extract", "--file=-", "--numeric-owner", "--same-permissions",
-	       "--same-owner", "--xattrs", "--xattrs-include=*", "--acls", "--no-overwrite-dir",
-	       "--anchored", "--exclude=./dev/?*", "--exclude=dev/?*",
-	       "--exclude=./" EXPORT_ROOTFS "/dev/?*", "--exclude=" EXPORT_ROOTFS "/dev/?*",
-	       "--exclude=./" EXPORT_LAYERS "/*/dev/?*", "--exclude=" EXPORT_LAYERS "/*/dev/?*",
-	       "-C", dst, *zflag ? zflag : "--anchored", (char *)NULL);
+	for (size_t i = 0; i < ELEMENTSOF(head); i++)
+		argv[n++] = head[i];
+	argv[n++] = dst;
+	argv[n++] = *zflag ? zflag : "--anchored";
+	for (size_t i = 0; extra && extra[i] && i < IMPORT_EXTRA_MAX; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	execvp("tar", (char *const *)argv);
 	_exit(127);
 }
 
@@ -148,6 +171,12 @@ static int first_line(int fd, char **ret)
 int import_tarball(const char *path, const char *dst, const struct copy_progress *progress,
 		   char **ret_message)
 {
+	return import_tarball_with(path, dst, NULL, progress, ret_message);
+}
+
+int import_tarball_with(const char *path, const char *dst, char *const *extra,
+			const struct copy_progress *progress, char **ret_message)
+{
 	_cleanup_close_ int src = -EBADF, errfd = -EBADF;
 	unsigned char head[512];
 	const char *zflag;
@@ -176,7 +205,7 @@ int import_tarball(const char *path, const char *dst, const struct copy_progress
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
-		exec_tar(dst, zflag, pipefd[0], errfd);
+		exec_tar(dst, zflag, extra, pipefd[0], errfd);
 	(void)close(pipefd[0]);
 	r = feed(src, pipefd[1], head, (size_t)n, (uint64_t)st.st_size, progress);
 	(void)close(pipefd[1]);

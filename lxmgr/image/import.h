@@ -9,3 +9,10 @@
  * first error line when tar failed. */
 int import_tarball(const char *path, const char *dst, const struct copy_progress *progress,
 		   char **ret_message);
+
+/* import_tarball, with extra arguments after tar's own (at most IMPORT_EXTRA_MAX, NULL
+ * ended): options that take part of the archive, and the members to take (an export's
+ * rootfs alone: "--strip-components=1", "rootfs"). */
+#define IMPORT_EXTRA_MAX 8
+int import_tarball_with(const char *path, const char *dst, char *const *extra,
+			const struct copy_progress *progress, char **ret_message);
