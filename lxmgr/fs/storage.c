@@ -192,6 +192,21 @@ static int link_subvol(const struct lxmgr_ctx *ctx, int dirfd, const char *path,
 	return xasprintf(ret, "%s/%.*s", ctx->paths.lib, (int)(len - 7), rel) < 0 ? -ENOMEM : 0;
 }
 
+/* The subvolume of c's rootfs, found before the pool is touched: a rootfs that is no link
+ * into the pool (its config changed by hand to btrfs) is refused in one line, and no pool
+ * image is made or mounted for it. */
+static int rootfs_subvol(const struct lxmgr_ctx *ctx, const struct container *c, char **ret)
+{
+	int r = link_subvol(ctx, c->dirfd, "rootfs", ret);
+
+	if (r == -EINVAL)
+		return lx_fail(ctx, LX_SYNTHETIC(r),
+			       "rootfs.storage is btrfs, but %s/rootfs is no subvolume of the pool "
+			       "(a config changed by hand?)",
+			       c->dir);
+	return r < 0 ? lx_fail(ctx, r, "the subvolume of %s/rootfs", c->dir) : 0;
+}
+
 /* Writes the symlink at dirfd/path to KIND/ID/rootfs, up depth directories from it. The
  * link exists before its subvolume: gc never takes a subvolume being made for a leftover. */
 static int write_link(int dirfd, const char *path, int depth, const char *kind, const char *id)
@@ -236,10 +251,15 @@ int storage_create_rootfs(const struct lxmgr_ctx *ctx, const char *dir, const ch
 int storage_open(const struct lxmgr_ctx *ctx, struct container *c)
 {
 	_cleanup_(pool_done) struct pool p = {.lock = -EBADF};
+	_cleanup_free_ char *sub = NULL;
 	char *real;
 	int r;
 
 	if (storage_of(&c->cfg) != STORAGE_BTRFS)
+		return 0;
+	/* No link into the pool (a config changed by hand): nothing to mount; the verbs that
+	 * need the subvolume refuse it (rootfs_subvol), and destroy still opens it. */
+	if (link_subvol(ctx, c->dirfd, "rootfs", &sub) < 0)
 		return 0;
 	r = pool_ensure(ctx, &p);
 	if (r < 0)
@@ -328,7 +348,9 @@ int storage_snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, co
 	char id[24];
 	int r, t = 0;
 
-	r = pool_ensure(ctx, &p);
+	r = rootfs_subvol(ctx, c, &src);
+	if (r >= 0)
+		r = pool_ensure(ctx, &p);
 	if (r < 0)
 		return r;
 	unique_time_id(id);
@@ -336,9 +358,6 @@ int storage_snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, co
 	    xasprintf(&dst, SNAPSHOTS "/%s", snap) < 0 ||
 	    xasprintf(&sub, "%s/" SNAPSHOTS "/%s", p.mnt, id) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
-	r = link_subvol(ctx, c->dirfd, "rootfs", &src);
-	if (r < 0)
-		return lx_fail(ctx, r, "the subvolume of %s/rootfs", c->dir);
 	r = write_record(c, tmp, id);
 	if (r < 0)
 		return lx_fail(ctx, r, "write the record %s/%s", c->dir, tmp);
@@ -631,12 +650,11 @@ int storage_set_disk_limit(const struct lxmgr_ctx *ctx, const struct container *
 	_cleanup_free_ char *sub = NULL;
 	int r;
 
-	r = pool_ensure(ctx, &p);
+	r = rootfs_subvol(ctx, c, &sub);
+	if (r >= 0)
+		r = pool_ensure(ctx, &p);
 	if (r < 0)
 		return r;
-	r = link_subvol(ctx, c->dirfd, "rootfs", &sub);
-	if (r < 0)
-		return lx_fail(ctx, r, "the subvolume of %s/rootfs", c->dir);
 	r = btrfs_subvol_limit(sub, p.mnt, bytes);
 	if (r < 0)
 		return lx_fail(ctx, r, "%s the qgroup limit of %s", bytes ? "set" : "lift", sub);

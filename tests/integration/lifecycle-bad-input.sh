@@ -61,6 +61,14 @@ done
 refused 1 "rootfs.storage is lxmgr's record of how ok1 was made: .*config unset refuses it" \
     "config unset rootfs.storage: refused" lx config ok1 unset rootfs.storage
 check_eq "the config file was not rewritten" "$sum" "$(sha256sum <"$cfg")"
+# Edited by hand all the same: the start refuses it before any pool image is made.
+sed -i 's/^storage = .*/storage = btrfs/' "$cfg"
+refused 1 "rootfs.storage is btrfs, but .*/ok1/rootfs is no subvolume of the pool" \
+    "a config edited by hand to rootfs.storage btrfs: start refused in one line" lx start ok1
+check_eq "and no btrfs pool image was made or mounted" "0 0" \
+    "$(ls -A "$T_ROOT/lib/.storage" 2>/dev/null | wc -l) $(grep -c "$T_ROOT/lib/.storage" /proc/self/mountinfo)"
+sed -i 's/^storage = btrfs$/storage = dir/' "$cfg"
+check_eq "the config is back as it was" "$sum" "$(sha256sum <"$cfg")"
 check "a good value is accepted" lx config ok1 set limits.memory 512M
 check_eq "and reads back" "512M" "$(lx config ok1 get limits.memory)"
 cp "$cfg" "$T_ROOT/config.good"
