@@ -118,11 +118,25 @@ wait "$pid" 2>/dev/null
 check "gc after a killed export" lx gc
 check_eq "no archive that looks whole" "" "$(compgen -G "$T_ROOT/killed.tar.zst")"
 check_eq "nothing left in the store" "exa" "$(ls -A "$T_ROOT/lib" | tr '\n' ' ' | sed 's/ $//')"
-"$LXMGR" --root "$T_ROOT2" import "$T_ROOT/exa.tar.zst" killed &
+# The import's stream stalls after 5 MB, so that the kill lands in the middle of the unpack
+# however fast this host unpacks (a fixed sleep came after the end on a quiet host).
+mkfifo "$T_ROOT/slow.fifo"
+{
+    head -c 5000000 "$T_ROOT/exa.tar.zst"
+    exec sleep 60
+} >"$T_ROOT/slow.fifo" &
+writer=$!
+"$LXMGR" --root "$T_ROOT2" import - killed <"$T_ROOT/slow.fifo" &
 pid=$!
-sleep 1
+for _ in $(seq 1 500); do
+    compgen -G "$T_ROOT2/lib/.killed.*" >/dev/null && break
+    sleep 0.01
+done
+sleep 0.5
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
 check "gc after a killed import" lx2 gc
 check_eq "nothing of it left" "exa exb" "$(ls -A "$T_ROOT2/lib" | tr '\n' ' ' | sed 's/ $//')"
 check "the source still exports whole" lx export exa "$T_ROOT/again.tar.zst"
