@@ -590,3 +590,13 @@ void hold_stop_signals(sigset_t *ret_mask, sigset_t *ret_old)
 	(void)sigaddset(ret_mask, SIGHUP);
 	(void)sigprocmask(SIG_BLOCK, ret_mask, ret_old);
 }
+
+bool stop_signal_pending(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return false;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+	       sigismember(&pending, SIGHUP);
+}

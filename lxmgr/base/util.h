@@ -102,3 +102,6 @@ void unique_time_id(char id[static 24]);
  * not handled, by work that undoes itself as a whole when one arrives (it polls for them,
  * or reads them from a signalfd of *ret_mask). */
 void hold_stop_signals(sigset_t *ret_mask, sigset_t *ret_old);
+/* Whether one of the signals hold_stop_signals holds (SIGINT, SIGTERM, SIGHUP) is pending:
+ * the held verb's cue to stop cleanly. */
+bool stop_signal_pending(void);

@@ -312,19 +312,9 @@ static int open_log(struct prov *p)
 /* SIGINT, SIGTERM and SIGHUP are held while provisioning runs (attach_run holds them too and
  * passes SIGTERM and SIGHUP on to the step): they end it between steps, and create then
  * removes the container, instead of leaving it running half-provisioned. */
-static bool interrupted(void)
-{
-	sigset_t pending;
-
-	if (sigpending(&pending) < 0)
-		return false;
-	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
-	       sigismember(&pending, SIGHUP);
-}
-
 static int check_interrupted(struct prov *p, const char *before)
 {
-	if (!interrupted())
+	if (!stop_signal_pending())
 		return 0;
 	log_text(p, "== interrupted before %s\n", before);
 	return lx_fail(p->ctx, LX_SYNTHETIC(-EINTR), "interrupted before %s%s", before,
@@ -434,7 +424,7 @@ int provision_apply(struct lxmgr_ctx *ctx, const char *name)
 		(void)close(p.logfd);
 	free(p.logpath);
 	/* A pending signal stays held: the caller cleans up and exits with an error. */
-	if (!interrupted())
+	if (!stop_signal_pending())
 		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }

@@ -43,15 +43,9 @@
 
 #define LOG_STEP "create"
 
-bool build_interrupted(void *userdata)
+bool build_interrupted(void *userdata _unused_)
 {
-	sigset_t pending;
-
-	(void)userdata;
-	if (sigpending(&pending) < 0)
-		return false;
-	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
-	       sigismember(&pending, SIGHUP);
+	return stop_signal_pending();
 }
 
 static void report(void *userdata, uint64_t done, uint64_t total)

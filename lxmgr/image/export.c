@@ -359,12 +359,7 @@ int export_write_opts(const struct lxmgr_ctx *ctx, struct container *c, int outf
 /* SIGINT, SIGTERM, SIGHUP held by cmd_import: polled while the stream comes. */
 static bool interrupted(void *userdata _unused_)
 {
-	sigset_t pending;
-
-	if (sigpending(&pending) < 0)
-		return false;
-	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
-	       sigismember(&pending, SIGHUP);
+	return stop_signal_pending();
 }
 
 char *const export_rootfs_member[] = {"--strip-components=1", EXPORT_ROOTFS, NULL};
