@@ -1,6 +1,5 @@
 /* export.c: a container as one portable archive (tar + zstd) and back (docs/snapshots.md). */
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,28 +386,12 @@ int export_unpack(const struct lxmgr_ctx *ctx, const char *path, const char *dir
 int export_save_stream(const struct lxmgr_ctx *ctx, int in, const char *path)
 {
 	_cleanup_close_ int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	char buf[1 << 16];
+	int r;
 
 	if (out < 0)
 		return lx_fail(ctx, -errno, "create %s", path);
-	for (;;) {
-		struct pollfd pfd = {.fd = in, .events = POLLIN};
-		ssize_t n;
-
-		/* A stream that stays open and idle (through ssh) must not hide an interrupt. */
-		if (interrupted(NULL))
-			return lx_fail(ctx, LX_SYNTHETIC(-EINTR),
-				       "interrupted: nothing was imported");
-		if (poll(&pfd, 1, /* timeout_ms= */ 250) == 0)
-			continue;
-		n = read(in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return lx_fail(ctx, -errno, "read the archive");
-		if (n == 0)
-			return 0;
-		if (write_all(out, buf, (size_t)n) < 0)
-			return lx_fail(ctx, -errno, "write %s", path);
-	}
+	r = import_copy_stream(in, out, &(const struct copy_progress){.cancelled = interrupted});
+	if (r == -EINTR)
+		return lx_fail(ctx, LX_SYNTHETIC(r), "interrupted: nothing was imported");
+	return r < 0 ? lx_fail(ctx, r, "save the archive's stream into %s", path) : 0;
 }

@@ -120,9 +120,10 @@ static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, u
 {
 	unsigned char buf[1 << 16];
 	uint64_t done = n_head, last = 0;
+	int r = write_all(pipe_w, head, n_head);
 
-	if (write(pipe_w, head, n_head) != (ssize_t)n_head)
-		return -EPIPE;
+	if (r < 0)
+		return r;
 	for (;;) {
 		ssize_t n;
 
@@ -138,8 +139,9 @@ static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, u
 			return -errno;
 		if (n == 0)
 			return 0;
-		if (write(pipe_w, buf, (size_t)n) != n)
-			return -EPIPE;
+		r = write_all(pipe_w, buf, (size_t)n);
+		if (r < 0)
+			return r;
 		done += (uint64_t)n;
 		if (p && p->cancelled && p->cancelled(p->userdata))
 			return -EINTR;
@@ -148,6 +150,11 @@ static int feed(int src, int pipe_w, const unsigned char *head, size_t n_head, u
 			last = done;
 		}
 	}
+}
+
+int import_copy_stream(int src, int dst, const struct copy_progress *progress)
+{
+	return feed(src, dst, NULL, 0, 0, progress);
 }
 
 /* tar's first error: its warnings about names it made relative come first and say less. */

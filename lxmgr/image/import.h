@@ -16,3 +16,7 @@ int import_tarball(const char *path, const char *dst, const struct copy_progress
 #define IMPORT_EXTRA_MAX 8
 int import_tarball_with(const char *path, const char *dst, char *const *extra,
 			const struct copy_progress *progress, char **ret_message);
+
+/* Copies the stream src to dst until its end, as an archive is fed to tar: an open, idle
+ * stream is polled so that progress->cancelled still ends it (-EINTR). 0 or -errno. */
+int import_copy_stream(int src, int dst, const struct copy_progress *progress);
