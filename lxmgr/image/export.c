@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "base/util.h"
 #include "fs/rootless.h"
+#include "image/rootless-copy.h"
 #include "image/rootless-snapshot.h"
 
 #define LOG_STEP "export"
@@ -182,18 +183,6 @@ static int run_tar(const struct lxmgr_ctx *ctx, char *const argv[], int in, int 
 		       line[0] ? line : "(no message; killed?)");
 }
 
-/* Inside the block's namespace the user's own files (the stage's) show as uid and gid
- * count: they go into the archive as root's, as an export by root has them. */
-static int write_owner_map(const struct container *c, const char *stage, char **ret)
-{
-	_cleanup_free_ char *text = NULL;
-
-	if (xasprintf(ret, "%s/owner-map", stage) < 0 ||
-	    xasprintf(&text, "+%u +0\n", c->cfg.id_count) < 0)
-		return -ENOMEM;
-	return write_file_atomic_at(AT_FDCWD, *ret, text, strlen(text), 0600);
-}
-
 /* The members: the config, the identity, the rootfs (export.h), then extra ("-C DIR MEMBER"
  * words: the snapshots' records and layers); read in range's namespace when given. */
 static int tar_create(const struct lxmgr_ctx *ctx, const char *stage, const char *dir, char **extra,
@@ -210,7 +199,10 @@ static int tar_create(const struct lxmgr_ctx *ctx, const char *stage, const char
 	int r;
 
 	if (range) {
-		r = write_owner_map(range->c, stage, &map);
+		/* Inside the block's namespace the user's own files (the stage's) show as uid and
+		 * gid count: they go into the archive as root's, as an export by root has them. */
+		r = rootless_copy_owner_map(stage, range->c->cfg.id_count, range->c->cfg.id_count,
+					    &map);
 		if (r < 0 || xasprintf(&owner, "--owner-map=%s", map) < 0 ||
 		    xasprintf(&group, "--group-map=%s", map) < 0)
 			return lx_fail(ctx, r < 0 ? r : -ENOMEM, "write %s/owner-map", stage);

@@ -96,16 +96,16 @@ static _Noreturn void reader_child(const struct create_request *req, struct read
 	_exit(r < 0 ? 1 : 0);
 }
 
-static int write_owner_map(const char *workdir, char **ret_path)
+int rootless_copy_owner_map(const char *dir, uint32_t uid, uint32_t gid, char **ret_path)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	int r;
 
-	if (xasprintf(&path, "%s/" OWNER_MAP, workdir) < 0)
+	if (xasprintf(&path, "%s/" OWNER_MAP, dir) < 0)
 		return -ENOMEM;
 	/* One file for both maps: tar reads each line's first id as a uid in one and a gid in
-	 * the other. Both lines, for a user whose uid and gid differ. */
-	if (xasprintf(&text, "+%u +0\n+%u +0\n", (unsigned)rootless_uid(), (unsigned)getgid()) < 0)
+	 * the other. Both lines, for ids that differ. */
+	if (xasprintf(&text, "+%u +0\n+%u +0\n", (unsigned)uid, (unsigned)gid) < 0)
 		return -ENOMEM;
 	r = write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0600);
 	if (r < 0)
@@ -128,7 +128,7 @@ int rootless_copy_start(const struct lxmgr_ctx *ctx, const struct create_request
 		rd.lower = lower;
 	}
 	if (!req->clone_of) {
-		r = write_owner_map(workdir, &rc->map);
+		r = rootless_copy_owner_map(workdir, rootless_uid(), getgid(), &rc->map);
 		if (r < 0)
 			return r;
 		rd.map = rc->map;

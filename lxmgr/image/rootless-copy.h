@@ -40,3 +40,8 @@ int rootless_copy_check(struct rootless_copy *rc, char **ret_message);
 /* Closes the stream, waits for the reader, removes the map file: 0, or -EIO with its first line of
  * stderr in *ret_message (malloc'd, may stay NULL). Safe on a copy never started. */
 int rootless_copy_finish(struct rootless_copy *rc, char **ret_message);
+
+/* Writes DIR/owner-map, a map file for tar's --owner-map and --group-map that gives the
+ * owner uid and the group gid to root (the user's own ids, as seen where tar runs); its
+ * path into *ret_path (malloc'd). 0 or -errno. */
+int rootless_copy_owner_map(const char *dir, uint32_t uid, uint32_t gid, char **ret_path);
