@@ -343,6 +343,16 @@ int rootless_run_in_userns(uint32_t uid_base, uint32_t gid_base, uint32_t count,
 	return -WEXITSTATUS(status);
 }
 
+int rootless_run_as_block_root(uint32_t uid_base, uint32_t gid_base, uint32_t count,
+			       int (*fn)(void *userdata), void *userdata)
+{
+	char msg[256];
+
+	if (!rootless_outside())
+		return fn(userdata);
+	return rootless_run_in_userns(uid_base, gid_base, count, fn, userdata, msg, sizeof(msg));
+}
+
 static int remove_in_userns(void *userdata)
 {
 	return rm_rf_at(AT_FDCWD, userdata);

@@ -46,6 +46,13 @@ int rootless_write_maps(pid_t pid, uint32_t uid_base, uint32_t gid_base, uint32_
 int rootless_run_in_userns(uint32_t uid_base, uint32_t gid_base, uint32_t count,
 			   int (*fn)(void *userdata), void *userdata, char *msg, size_t size);
 
+/* fn(userdata) where the files of the block [uid_base, +count) can be reached: in this
+ * process for root and inside the user's own namespace (rootless_reexec), else, for an
+ * ordinary user outside it, as root of a user namespace of the block (rootless_run_in_userns,
+ * whose setup message is dropped). fn's result. */
+int rootless_run_as_block_root(uint32_t uid_base, uint32_t gid_base, uint32_t count,
+			       int (*fn)(void *userdata), void *userdata);
+
 struct lxmgr_ctx;
 struct idmap_range;
 

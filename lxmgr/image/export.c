@@ -276,6 +276,7 @@ static int write_members(const struct lxmgr_ctx *ctx, struct container *c, const
 {
 	_cleanup_strv_ char **extra = NULL;
 	_cleanup_free_ char *top = NULL, *rootfs = NULL;
+	const char *dir;
 	int r;
 
 	r = write_clean_config(c, stage);
@@ -291,12 +292,13 @@ static int write_members(const struct lxmgr_ctx *ctx, struct container *c, const
 	/* The directory holding rootfs/: LIB/NAME, or a btrfs container's subvolume. */
 	if (!o->tree && storage_rootfs_parent(c, &top) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
+	dir = o->tree ? o->tree : top;
 	if (!export_in_range(c))
-		return tar_create(ctx, stage, o->tree ? o->tree : top, extra, outfd, NULL);
-	if (xasprintf(&rootfs, "%s/" EXPORT_ROOTFS, o->tree ? o->tree : top) < 0)
+		return tar_create(ctx, stage, dir, extra, outfd, NULL);
+	if (xasprintf(&rootfs, "%s/" EXPORT_ROOTFS, dir) < 0)
 		return lx_fail(ctx, -ENOMEM, "out of memory");
 	return tar_create(
-		ctx, stage, o->tree ? o->tree : top, extra, outfd,
+		ctx, stage, dir, extra, outfd,
 		&(const struct export_range){.c = c, .lower = o->lower, .rootfs = rootfs});
 }
 

@@ -105,27 +105,14 @@ void snapshot_thaw_left_frozen(const struct lxmgr_ctx *ctx, const struct contain
 
 struct block_copy {
 	const char *src, *dst;
+	char **failed;
 };
 
 static int copy_as_block_root(void *userdata)
 {
 	const struct block_copy *b = userdata;
 
-	return copy_tree(b->src, b->dst, 0, 0, NULL, NULL);
-}
-
-/* Outside the user's namespace (a rootless export's temporary snapshot: export does not
- * re-execute itself in it, snapshot does), the block's files are only readable as root of a
- * user namespace of that block. */
-static int copy_layer(const struct container *c, const char *src, const char *dst, char **failed)
-{
-	char msg[256];
-
-	if (!rootless_outside())
-		return copy_tree(src, dst, 0, 0, NULL, failed);
-	return rootless_run_in_userns(
-		c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count, copy_as_block_root,
-		&(struct block_copy){.src = src, .dst = dst}, msg, sizeof(msg));
+	return copy_tree(b->src, b->dst, 0, 0, NULL, b->failed);
 }
 
 int snapshot_copy_frozen(const struct lxmgr_ctx *ctx, const struct container *c, const char *src,
@@ -137,7 +124,12 @@ int snapshot_copy_frozen(const struct lxmgr_ctx *ctx, const struct container *c,
 	r = snapshot_freeze_for_copy(ctx, c, true);
 	if (r < 0)
 		return r;
-	r = copy_layer(c, src, dst, &failed);
+	/* Outside the user's namespace (a rootless export's temporary snapshot: export does not
+	 * re-execute itself in it, snapshot does), the block's files are only readable as root
+	 * of a user namespace of that block. */
+	r = rootless_run_as_block_root(
+		c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count, copy_as_block_root,
+		&(struct block_copy){.src = src, .dst = dst, .failed = &failed});
 	t = snapshot_freeze_for_copy(ctx, c, false);
 	if (r < 0)
 		return lx_fail(ctx, r, "copy %s", failed ? failed : src);

@@ -499,16 +499,13 @@ int snapshot_drop_temporary(struct container *c, const char *snap, int lock)
 	_cleanup_close_ int fd = lock;
 	_cleanup_free_ char *rec = NULL;
 	struct temporary t = {.c = c};
-	char msg[256];
 
 	if (xasprintf(&rec, SNAPSHOT_DIR "/%s", snap) < 0)
 		return -ENOMEM;
 	t.rec = rec;
-	/* Its layer holds the block's files (copy_layer). */
-	if (rootless_outside())
-		return rootless_run_in_userns(c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count,
-					      drop_temporary, &t, msg, sizeof(msg));
-	return drop_temporary(&t);
+	/* Its layer holds the block's files (snapshot_copy_frozen). */
+	return rootless_run_as_block_root(c->cfg.uid_base, c->cfg.gid_base, c->cfg.id_count,
+					  drop_temporary, &t);
 }
 
 int snapshot_create(const struct lxmgr_ctx *ctx, struct container *c, const char *snap)
